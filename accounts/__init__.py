@@ -1,0 +1,1 @@
+"""Accounts: the one user model, SSO provider, member dashboard and newsletters."""

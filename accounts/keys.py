@@ -1,0 +1,26 @@
+"""RSA keys for development and tests (production takes its key from the environment)."""
+
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+
+def generate_private_key_pem(bits: int = 2048) -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def read_or_create_private_key_pem(path: Path) -> str:
+    """Keep one key per checkout so tokens survive a restart of the dev server."""
+    if path.exists():
+        return path.read_text()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = generate_private_key_pem()
+    path.write_text(pem)
+    path.chmod(0o600)
+    return pem

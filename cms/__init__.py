@@ -1,0 +1,1 @@
+"""CMS: the blog and navigation page trees editors run from the Wagtail admin."""

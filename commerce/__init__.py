@@ -1,0 +1,1 @@
+"""Commerce: Oscar's forked apps, market pages and SumUp checkout."""

@@ -1,0 +1,38 @@
+"""Production: refuses to start without its secrets; everything else comes from the environment."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *
+from .base import DATABASE_URL, OAUTH2_PROVIDER, REDIS_URL, SITE_URL, env
+
+_required = {
+    "DJANGO_SECRET_KEY": env("DJANGO_SECRET_KEY", default=""),
+    "DJANGO_ALLOWED_HOSTS": env("DJANGO_ALLOWED_HOSTS", default=""),
+    "DATABASE_URL": DATABASE_URL,
+    "REDIS_URL": REDIS_URL,
+    "SITE_URL": env("SITE_URL", default=""),
+    "OIDC_RSA_PRIVATE_KEY": OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"],
+}
+_missing = sorted(name for name, value in _required.items() if not value)
+if _missing:
+    raise ImproperlyConfigured(f"production settings need these environment variables: {', '.join(_missing)}")
+if len(_required["DJANGO_SECRET_KEY"]) < 50:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters")
+
+DEBUG = False
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+OSCAR_BASKET_COOKIE_SECURE = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)

@@ -1,0 +1,24 @@
+"""Test settings: fast hashing, in-memory email, a throwaway OIDC key."""
+
+from pathlib import Path
+
+from .base import *
+from .base import DATABASES, OAUTH2_PROVIDER, STATIC_ROOT, VAR_DIR, env
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = str(VAR_DIR / "test-media")
+
+if not OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]:
+    from accounts.keys import read_or_create_private_key_pem
+
+    OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = read_or_create_private_key_pem(VAR_DIR / "oidc-test.pem")
+DEMO_SEED_ALLOWED = True
+
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
+
+# A file-backed SQLite test database lets `pytest --reuse-db` skip the ~90 s of migrations locally.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(VAR_DIR / f"test-{env('TEST_DB_TAG', default='main')}.sqlite3")
+    }

@@ -1,0 +1,26 @@
+"""The URL map: fixed prefixes for the libraries, Wagtail's page tree for everything else."""
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+urlpatterns = [
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("shop/", include(apps.get_app_config("oscar").urls[0])),
+    path("events/", include("schedule.urls")),
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Wagtail's catch-all must stay last: every path not claimed above is a page.
+urlpatterns += [path("", include(wagtail_urls))]

@@ -1,0 +1,1 @@
+"""Events: calendars, event pages, tickets and iCalendar feeds, on django-scheduler."""

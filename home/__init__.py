@@ -1,0 +1,1 @@
+"""Home: the site root page, Site synchronisation and demo content."""

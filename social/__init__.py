@@ -1,0 +1,1 @@
+"""Social: ActivityPub federation, the behavior DAG and its flow log."""

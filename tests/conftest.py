@@ -1,0 +1,66 @@
+"""Shared fixtures: demo data, a Playwright browser on Debian's chromium, free ports."""
+
+import os
+import socket
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made beside it are
+# still synchronous, so Django's async-safety guard would misfire.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def seeded(db):
+    """The demo content, as `make run` shows it."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context per test that records failed requests and console errors."""
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.failed_requests = []
+    tab.console_errors = []
+    tab.on("requestfailed", lambda request: tab.failed_requests.append(request.url))
+    tab.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and tab.failed_requests.append(f"{response.status} {response.url}")
+        ),
+    )
+    tab.on("console", lambda message: message.type == "error" and tab.console_errors.append(message.text))
+    yield tab
+    context.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
