@@ -40,5 +40,5 @@ def seed() -> str:
             defaults={"partner_sku": upc, "price": price, "num_in_stock": stock, "price_currency": "GBP"},
         )
     # Wagtail's own update_index command shadows Haystack's by name, so call Haystack's class directly.
-    call_command(HaystackUpdateIndex(), verbosity=0)
+    call_command(HaystackUpdateIndex(), remove=True, verbosity=0)
     return f"{created} products created"

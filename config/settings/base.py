@@ -148,6 +148,11 @@ TEMPLATES = [
 # --- data stores -------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL", default="")
 if DATABASE_URL:
+    _scheme = urlsplit(DATABASE_URL).scheme
+    if _scheme not in ("postgres", "postgresql", "pgsql", "sqlite"):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must be a postgres:// or sqlite:// URL, got scheme {_scheme!r}"
+        )
     try:
         DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     except Exception as exc:  # environ raises several types; one clear line is what operators need

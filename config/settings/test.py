@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from .base import *
-from .base import DATABASES, OAUTH2_PROVIDER, STATIC_ROOT, VAR_DIR, env
+from .base import DATABASES, HAYSTACK_CONNECTIONS, OAUTH2_PROVIDER, STATIC_ROOT, VAR_DIR, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -22,3 +22,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {
         "NAME": str(VAR_DIR / f"test-{env('TEST_DB_TAG', default='main')}.sqlite3")
     }
+
+# Each test run indexes the shop's demo products afresh, away from the development index.
+HAYSTACK_CONNECTIONS["default"]["PATH"] = str(VAR_DIR / f"whoosh-test-{env('TEST_DB_TAG', default='main')}")

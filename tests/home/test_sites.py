@@ -7,7 +7,7 @@ from home.models import HomePage
 from home.services import sites_sync_from_settings
 
 
-def test_sites_sync_from_settings_custom_url_both_sites_follow(db, settings):
+def test_sites_sync_from_settings_custom_url_both_sites_follow(seeded, settings):
     settings.SITE_URL = "https://coop.example:8443"
     sites_sync_from_settings()
     assert DjangoSite.objects.get_current().domain == "coop.example:8443"
