@@ -9,6 +9,12 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
+    # Our own routes come first so they can claim paths inside the libraries' prefixes.
+    path("", include("social.urls")),
+    path("", include("cms.urls")),
+    path("account/", include("accounts.urls")),
+    path("shop/", include("commerce.urls")),
+    path("events/", include("events.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "commerce",
     "events",
     "social",
+    "social.federation",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -263,6 +264,14 @@ OAUTH2_PROVIDER = {
     "ALLOWED_CODE_CHALLENGE_METHODS": ["S256"],
     "SCOPES": {"openid": "OpenID Connect", "profile": "Your name", "email": "Your email address"},
     "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # Adopt the OAuth 2.0 Security BCP (RFC 9700) now rather than when the library flips its defaults.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
 
 # --- django-scheduler --------------------------------------------------------------------------
@@ -284,6 +293,8 @@ LOGGING = {
 DEMO_SEEDERS = [
     "accounts.demo.seed",
     "home.demo.seed",
+    "cms.demo.seed",
     "commerce.demo.seed",
     "events.demo.seed",
+    "social.demo.seed",
 ]

@@ -1,0 +1,3 @@
+"""URL routes owned by accounts (mounted from config/urls.py)."""
+
+urlpatterns: list = []

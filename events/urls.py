@@ -1,0 +1,3 @@
+"""URL routes owned by events (mounted from config/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""ActivityPub federation: actors, discovery, HTTP signatures, inbox processing and delivery."""

@@ -1,0 +1,1 @@
+"""Federation state: actors and keys, remote actors, followers, deliveries, inbox items."""
