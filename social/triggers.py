@@ -1,0 +1,45 @@
+"""The trigger seam: which behavior (if any) a page event starts, given what the fediverse knows.
+
+Pure: no ORM. The receivers look up the page's federation state and ask the triggers named by
+settings.SOCIAL_TRIGGERS; the default fires once per transition (a second publish is an Update).
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+LIVE = "live"  # the fediverse has the object (a Create went out, or is on its way)
+NONE = "none"  # it does not (never federated, refused, or deleted)
+
+
+@dataclass(frozen=True)
+class PageEvent:
+    kind: str  # published | unpublished | deleted
+    object_key: str
+    is_private: bool = False
+
+
+@dataclass(frozen=True)
+class TriggerDecision:
+    behavior: str
+    event: str  # what the flow log shows as its trigger
+    new_state: str  # the federation state to store in the same transaction
+
+
+class Triggers(Protocol):
+    def decide(self, event: PageEvent, state: str) -> TriggerDecision | None: ...
+
+
+class PageLifecycleTriggers:
+    """Create on first publish, Update on re-publish, Delete on unpublish, deletion or going private."""
+
+    def decide(self, event: PageEvent, state: str) -> TriggerDecision | None:
+        if event.kind == "published":
+            if state != LIVE:
+                # A private first publish still runs: `validate` refuses it and says why in the log.
+                return TriggerDecision("publish", "published", LIVE)
+            if event.is_private:
+                return TriggerDecision("delete", "made private", NONE)
+            return TriggerDecision("update", "republished", LIVE)
+        if event.kind in ("unpublished", "deleted") and state == LIVE:
+            return TriggerDecision("delete", event.kind, NONE)
+        return None

@@ -1,0 +1,23 @@
+"""The default triggers fire once per transition: pure, no database."""
+
+import pytest
+
+from social.triggers import LIVE, NONE, PageEvent, PageLifecycleTriggers
+
+
+@pytest.mark.parametrize(
+    ("kind", "private", "state", "expected"),
+    [
+        ("published", False, NONE, ("publish", LIVE)),
+        ("published", True, NONE, ("publish", LIVE)),
+        ("published", False, LIVE, ("update", LIVE)),
+        ("published", True, LIVE, ("delete", NONE)),
+        ("unpublished", False, LIVE, ("delete", NONE)),
+        ("deleted", False, LIVE, ("delete", NONE)),
+        ("unpublished", False, NONE, None),
+        ("deleted", False, NONE, None),
+    ],
+)
+def test_triggers_transition_decides_behavior(kind, private, state, expected):
+    decision = PageLifecycleTriggers().decide(PageEvent(kind, "page:1", private), state)
+    assert (decision and (decision.behavior, decision.new_state)) == expected
