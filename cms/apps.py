@@ -1,8 +1,35 @@
-"""App config for cms."""
+"""App config for cms: connects the receivers that keep cached header fragments fresh."""
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.conf import settings
 
 
 class CmsConfig(AppConfig):
     name = "cms"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from . import receivers
+        from .models import NavigationSettings
+
+        post_save.connect(receivers.on_navigation_changed, sender=NavigationSettings)
+        page_published.connect(receivers.on_navigation_changed)
+        page_unpublished.connect(receivers.on_navigation_changed)
+        post_page_move.connect(receivers.on_navigation_changed)
+        post_delete.connect(receivers.on_page_deleted)
+
+        # Oscar's basket models are looked up by label so a fork of the basket app is honoured.
+        line_model = apps.get_model("basket", "Line")
+        basket_model = apps.get_model("basket", "Basket")
+        post_save.connect(receivers.on_basket_line_changed, sender=line_model)
+        post_delete.connect(receivers.on_basket_line_changed, sender=line_model)
+        post_save.connect(receivers.on_basket_changed, sender=basket_model)
+        post_delete.connect(receivers.on_basket_changed, sender=basket_model)
+
+        user_logged_in.connect(receivers.on_user_session_changed)
+        user_logged_out.connect(receivers.on_user_session_changed)
+        post_save.connect(receivers.on_user_saved, sender=settings.AUTH_USER_MODEL)

@@ -1,3 +1,12 @@
-"""URL routes owned by cms (mounted from config/urls.py)."""
+"""URL routes owned by cms (mounted from config/urls.py); blog routes live on the BlogIndexPage."""
 
-urlpatterns: list = []
+from django.urls import path
+from wagtail.contrib.sitemaps.views import sitemap
+
+from cms import views
+
+urlpatterns = [
+    path("search/", views.search, name="site_search"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+]

@@ -1,4 +1,4 @@
-"""The home page: the root of the site's page tree."""
+"""The home page: the root of the site's page tree, with the latest blog posts."""
 
 from django.db import models
 from wagtail.admin.panels import FieldPanel
@@ -9,13 +9,26 @@ from wagtail.models import Page
 class HomePage(Page):
     intro = models.CharField(max_length=255, blank=True)
     body = RichTextField(blank=True)
+    latest_posts = models.PositiveSmallIntegerField(
+        default=3, help_text="How many of the newest blog posts to show (0 hides them)."
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("latest_posts"),
+    ]
 
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.BlogIndexPage", "cms.ContentPage"]
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
+        from cms.models import BlogIndexPage
+        from cms.selectors import blog_posts_latest
+
         context = super().get_context(request, *args, **kwargs)
-        context["children"] = self.get_children().live().in_menu().specific()
+        context["children"] = self.get_children().live().in_menu()
+        context["latest_posts"] = blog_posts_latest(self.latest_posts) if self.latest_posts else []
+        context["blog_index"] = BlogIndexPage.objects.live().child_of(self).first()
         return context

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "events",
     "social",
     "social.federation",
+    "social.hub",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -65,13 +66,13 @@ INSTALLED_APPS = [
     # Oscar (forks of ours replace entries here as later issues add them)
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
-    "oscar.apps.checkout.apps.CheckoutConfig",
+    "commerce.checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
-    "oscar.apps.shipping.apps.ShippingConfig",
+    "commerce.shipping.apps.ShippingConfig",
     "oscar.apps.catalogue.apps.CatalogueConfig",
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
-    "oscar.apps.partner.apps.PartnerConfig",
+    "commerce.partner.apps.PartnerConfig",
     "oscar.apps.basket.apps.BasketConfig",
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
@@ -115,6 +116,7 @@ MIDDLEWARE = [
     "oscar.apps.basket.middleware.BasketMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "social.federation.middleware.ActivityPubNegotiationMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -197,6 +199,53 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+# Wagtail's scheduled publishing (go-live / expiry times set by editors).
+CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {"task": "cms.publish_scheduled", "schedule": 60.0}
+
+# --- social: the behavior DAG and its flow log -------------------------------------------------
+# Page models whose publish/unpublish/delete run behaviors (resolved lazily: cms never imports social).
+SOCIAL_FEDERATED_PAGE_MODELS = env.list("SOCIAL_FEDERATED_PAGE_MODELS", default=["cms.BlogPostPage"])
+SOCIAL_TRIGGERS = env("SOCIAL_TRIGGERS", default="social.triggers.PageLifecycleTriggers")
+SOCIAL_TRANSPORT = env("SOCIAL_TRANSPORT", default="social.transport_log.ActivityLogTransport")
+# In-process after the publish commits when tasks are eager; otherwise each step is a Celery task.
+SOCIAL_FLOW_RUNNER = env(
+    "SOCIAL_FLOW_RUNNER",
+    default="social.engine.InProcessRunner" if CELERY_TASK_ALWAYS_EAGER else "social.engine.CeleryRunner",
+)
+# A flow that has not moved for this long is resumed by the sweep (and a step claim this old is void).
+SOCIAL_FLOW_STALL_SECONDS = env.int("SOCIAL_FLOW_STALL_SECONDS", default=120)
+SOCIAL_STEP_MAX_ATTEMPTS = env.int("SOCIAL_STEP_MAX_ATTEMPTS", default=5)
+CELERY_BEAT_SCHEDULE["social-flows-resume-stalled"] = {
+    "task": "social.tasks.flows_resume_stalled_task",
+    "schedule": env.float("SOCIAL_SWEEP_INTERVAL_SECONDS", default=60.0),
+}
+# --- federation (ActivityPub, social/federation) ----------------------------------------------
+SOCIAL_AUTHOR_MODEL = env("SOCIAL_AUTHOR_MODEL", default="cms.Author")
+# Fetches and deliveries to private/loopback/link-local addresses are refused unless this is on.
+FEDERATION_ALLOW_PRIVATE_ADDRESSES = env.bool("FEDERATION_ALLOW_PRIVATE_ADDRESSES", default=False)
+FEDERATION_MANUAL_APPROVAL = env.bool("FEDERATION_MANUAL_APPROVAL", default=False)
+FEDERATION_HOST_DEAD_AFTER = env.int("FEDERATION_HOST_DEAD_AFTER", default=7 * 24 * 3600)
+FEDERATION_DELIVERY_GIVE_UP_AFTER = env.int("FEDERATION_DELIVERY_GIVE_UP_AFTER", default=3 * 24 * 3600)
+FEDERATION_MAX_INBOX_BYTES = 1_000_000
+CELERY_BEAT_SCHEDULE["federation-deliveries-due"] = {"task": "federation.deliveries_due", "schedule": 60.0}
+# --- social hub (social/hub) ------------------------------------------------------------------
+# The hub sends its own activities (follows, likes, boosts, notes: object keys "hub:…") as built and
+# hands every other activity to the transport configured above.
+SOCIAL_HUB_NEXT_TRANSPORT = SOCIAL_TRANSPORT
+SOCIAL_TRANSPORT = "social.hub.transport.HubTransport"
+HUB_TIMELINE_RETENTION_DAYS = env.int("HUB_TIMELINE_RETENTION_DAYS", default=30)
+HUB_DIGEST_EMAILS = env.list("HUB_DIGEST_EMAILS", default=[])  # empty: no email digest
+HUB_WEBFINGER_ALLOW_HTTP = env.bool("HUB_WEBFINGER_ALLOW_HTTP", default=False)  # local development only
+CELERY_BEAT_SCHEDULE["hub-timeline-prune"] = {"task": "social.hub.tasks.timeline_prune_task", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["hub-notifications-digest"] = {
+    "task": "social.hub.tasks.notifications_digest_task",
+    "schedule": env.float("HUB_DIGEST_INTERVAL_SECONDS", default=24 * 3600.0),
+}
+CELERY_BEAT_SCHEDULE["events-reminders"] = {"task": "events.tasks.send_reminders", "schedule": 600.0}
+CELERY_BEAT_SCHEDULE["events-waiting-list-offers"] = {
+    "task": "events.tasks.expire_waiting_list_offers",
+    "schedule": 300.0,
+}
 
 # --- auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -204,7 +253,16 @@ AUTHENTICATION_BACKENDS = [
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "customer:login"
+LOGIN_URL = "/account/login/"
+# One obvious place to log in: the Wagtail admin sends people to the site's own login page too.
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL
+# Sign-in throttling (accounts/ratelimit.py): failures per email and per client address in a window.
+ACCOUNTS_LOGIN_MAX_FAILURES = env.int("ACCOUNTS_LOGIN_MAX_FAILURES", default=5)
+ACCOUNTS_LOGIN_WINDOW_SECONDS = env.int("ACCOUNTS_LOGIN_WINDOW_SECONDS", default=15 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 LOGIN_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -255,6 +313,14 @@ HAYSTACK_CONNECTIONS = {
     }
 }
 
+# --- SumUp (commerce) --------------------------------------------------------------------------
+# The defaults point at our fake SumUp server (commerce/sumup_fake, started by `make run`);
+# production.py requires real values.
+SUMUP_API_URL = env("SUMUP_API_URL", default="http://127.0.0.1:8140").rstrip("/")
+SUMUP_API_KEY = env("SUMUP_API_KEY", default="sup_sk_dev_fake")
+SUMUP_MERCHANT_CODE = env("SUMUP_MERCHANT_CODE", default="MDEVFAKE")
+SUMUP_WEBHOOK_SECRET = env("SUMUP_WEBHOOK_SECRET", default="dev-only-webhook-secret")
+
 # --- OAuth2 / OpenID Connect -------------------------------------------------------------------
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
@@ -263,6 +329,12 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "ALLOWED_CODE_CHALLENGE_METHODS": ["S256"],
     "SCOPES": {"openid": "OpenID Connect", "profile": "Your name", "email": "Your email address"},
+    "OAUTH2_VALIDATOR_CLASS": "accounts.oidc.ClaimsValidator",
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    # Key rotation: the previous signing keys (PEM, separated by blank-line-free "|||") stay in the JWKS.
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [
+        pem for pem in env("OIDC_RSA_PRIVATE_KEYS_INACTIVE", default="").split("|||") if pem.strip()
+    ],
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     # Adopt the OAuth 2.0 Security BCP (RFC 9700) now rather than when the library flips its defaults.
@@ -276,6 +348,16 @@ OAUTH2_PROVIDER = {
 
 # --- django-scheduler --------------------------------------------------------------------------
 FIRST_DAY_OF_WEEK = 1
+# django-scheduler calls these directly (not dotted paths); events.permissions imports no models at load.
+from events.permissions import (  # noqa: E402
+    calendar_editable_by as CHECK_CALENDAR_PERM_FUNC,
+    event_editable_by as CHECK_EVENT_PERM_FUNC,
+    occurrence_editable_by as CHECK_OCCURRENCE_PERM_FUNC,
+    scheduler_events as GET_EVENTS_FUNC,
+)
+
+EVENTS_WAITING_OFFER_HOURS = env.int("EVENTS_WAITING_OFFER_HOURS", default=24)
+EVENTS_REMINDER_HOURS = env.int("EVENTS_REMINDER_HOURS", default=24)
 
 LOGGING = {
     "version": 1,
@@ -297,4 +379,5 @@ DEMO_SEEDERS = [
     "commerce.demo.seed",
     "events.demo.seed",
     "social.demo.seed",
+    "social.hub.demo.seed",
 ]

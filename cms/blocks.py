@@ -1,0 +1,91 @@
+"""StreamField blocks shared by the blog, content pages and the navigation menus."""
+
+from django.core.exceptions import ValidationError
+from wagtail import blocks
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageChooserBlock
+
+RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "link", "ol", "ul", "hr", "code", "image"]
+
+
+class CaptionedImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock()
+    alt = blocks.CharBlock(required=False, help_text="Describe the image for people who cannot see it.")
+    caption = blocks.CharBlock(required=False)
+
+    class Meta:
+        icon = "image"
+        template = "cms/blocks/captioned_image.html"
+
+
+class QuoteBlock(blocks.StructBlock):
+    text = blocks.TextBlock()
+    attribution = blocks.CharBlock(required=False)
+
+    class Meta:
+        icon = "openquote"
+        template = "cms/blocks/quote.html"
+
+
+class CodeBlock(blocks.StructBlock):
+    language = blocks.CharBlock(required=False, max_length=40, help_text="e.g. python, html, shell")
+    code = blocks.TextBlock()
+
+    class Meta:
+        icon = "code"
+        template = "cms/blocks/code.html"
+
+
+class ArticleStreamBlock(blocks.StreamBlock):
+    """The body of posts and content pages."""
+
+    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, icon="pilcrow")
+    image = CaptionedImageBlock()
+    quote = QuoteBlock()
+    embed = EmbedBlock(icon="media", help_text="A YouTube, Vimeo or other oEmbed URL.")
+    code = CodeBlock()
+
+
+# --- navigation ------------------------------------------------------------------------------
+
+SECTIONS = [("/shop/", "The market"), ("/events/", "The calendar"), ("/account/", "Member dashboard")]
+
+
+class MenuLinkBlock(blocks.StructBlock):
+    """One link: to a page, a section of the site (shop, calendar) or an external URL — exactly one."""
+
+    label = blocks.CharBlock(required=False, help_text="Defaults to the page's title.")
+    page = blocks.PageChooserBlock(required=False)
+    section = blocks.ChoiceBlock(choices=SECTIONS, required=False)
+    url = blocks.URLBlock(required=False, label="External URL")
+
+    class Meta:
+        icon = "link"
+
+    def clean(self, value):
+        value = super().clean(value)
+        targets = [name for name in ("page", "section", "url") if value.get(name)]
+        if len(targets) != 1:
+            raise blocks.StructBlockValidationError(
+                non_block_errors=[ValidationError("Choose exactly one of a page, a section or a URL.")]
+            )
+        if not value.get("label") and not value.get("page"):
+            raise blocks.StructBlockValidationError(
+                block_errors={"label": ValidationError("A section or external link needs a label.")}
+            )
+        return value
+
+
+class MenuGroupBlock(blocks.StructBlock):
+    """A top-level entry with a one-level submenu."""
+
+    label = blocks.CharBlock()
+    links = blocks.ListBlock(MenuLinkBlock())
+
+    class Meta:
+        icon = "list-ul"
+
+
+class MenuStreamBlock(blocks.StreamBlock):
+    link = MenuLinkBlock()
+    group = MenuGroupBlock()

@@ -1,0 +1,42 @@
+"""Signal receivers for cms: each drops the cached fragment its source feeds."""
+
+from typing import Any
+
+from django.db import transaction
+from wagtail.models import Page
+
+from cms import navigation
+
+
+def on_navigation_changed(sender: Any, **kwargs: Any) -> None:
+    navigation.menus_invalidate()
+    transaction.on_commit(navigation.menus_invalidate)
+
+
+def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if isinstance(instance, Page):
+        on_navigation_changed(sender)
+
+
+def on_basket_line_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # Drop now and again after commit, so a request racing the transaction cannot re-cache old counts.
+    basket_id = instance.basket_id
+    navigation.basket_fragment_invalidate(basket_id)
+    transaction.on_commit(lambda: navigation.basket_fragment_invalidate(basket_id))
+
+
+def on_basket_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    basket_id = instance.pk
+    navigation.basket_fragment_invalidate(basket_id)
+    transaction.on_commit(lambda: navigation.basket_fragment_invalidate(basket_id))
+
+
+def on_user_session_changed(sender: Any, user: Any = None, **kwargs: Any) -> None:
+    if user is not None:
+        navigation.account_fragment_invalidate(user.pk)
+
+
+def on_user_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    user_id = instance.pk
+    navigation.account_fragment_invalidate(user_id)
+    transaction.on_commit(lambda: navigation.account_fragment_invalidate(user_id))

@@ -1,0 +1,11 @@
+"""Thin Celery tasks for cms: Wagtail's scheduled publishing, run by beat."""
+
+from celery import shared_task
+from django.core.management import call_command
+
+
+@shared_task(name="cms.publish_scheduled")
+def publish_scheduled() -> None:
+    # Wagtail's command is idempotent: it publishes revisions whose go-live time has passed
+    # and unpublishes pages whose expiry has passed.
+    call_command("publish_scheduled", verbosity=0)
