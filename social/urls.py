@@ -1,3 +1,7 @@
 """URL routes owned by social (mounted from config/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("", include("social.federation.urls")),
+]

@@ -13,3 +13,6 @@ if not OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]:
     OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = read_or_create_private_key_pem(VAR_DIR / "oidc.pem")
 
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
+
+# Fake remote servers in tests and local peers in development listen on 127.0.0.1.
+FEDERATION_ALLOW_PRIVATE_ADDRESSES = True

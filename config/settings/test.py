@@ -25,3 +25,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 # Each test run indexes the shop's demo products afresh, away from the development index.
 HAYSTACK_CONNECTIONS["default"]["PATH"] = str(VAR_DIR / f"whoosh-test-{env('TEST_DB_TAG', default='main')}")
+
+# Fake remote servers in tests and local peers in development listen on 127.0.0.1.
+FEDERATION_ALLOW_PRIVATE_ADDRESSES = True

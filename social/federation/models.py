@@ -1,1 +1,290 @@
 """Federation state: actors and keys, remote actors, followers, deliveries, inbox items."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class LocalActor(models.Model):
+    """One of our actors (`@blog`, an author, `@market`, `@events`), with its RSA key pair."""
+
+    class Kind(models.TextChoices):
+        BLOG = "blog", "Blog"
+        AUTHOR = "author", "Author"
+        PLACEHOLDER = "placeholder", "Placeholder"
+
+    username = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor_type = models.CharField(max_length=20, default="Person")
+    name = models.CharField(max_length=255)
+    summary = models.TextField(blank=True)
+    icon_url = models.URLField(blank=True, max_length=500)
+    image_url = models.URLField(blank=True, max_length=500)
+    profile_url = models.URLField(blank=True, max_length=500)
+    manually_approves_followers = models.BooleanField(default=False)
+    discoverable = models.BooleanField(default=True)
+    private_key_pem = models.TextField(editable=False)
+    public_key_pem = models.TextField(editable=False)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return f"@{self.username}"
+
+
+class Host(models.Model):
+    """A remote server: delivery health (dead after failing too long) and the signature scheme it takes."""
+
+    domain = models.CharField(max_length=255, unique=True)
+    dead = models.BooleanField(default=False)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    last_success = models.DateTimeField(null=True, blank=True)
+    last_contact = models.DateTimeField(null=True, blank=True)
+    # "" until we learn it; the double knock remembers which scheme the host answered to.
+    signature_scheme = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain + (" (dead)" if self.dead else "")
+
+
+class RemoteActor(models.Model):
+    """An actor on another server, as last fetched."""
+
+    uri = models.URLField(max_length=500, unique=True)
+    domain = models.CharField(max_length=255, db_index=True)
+    username = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    actor_type = models.CharField(max_length=50, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    icon_url = models.URLField(max_length=500, blank=True)
+    inbox = models.URLField(max_length=500, blank=True)
+    shared_inbox = models.URLField(max_length=500, blank=True)
+    public_key_id = models.CharField(max_length=500, blank=True, db_index=True)
+    public_key_pem = models.TextField(blank=True)
+    also_known_as = models.JSONField(default=list, blank=True)
+    fetched = models.DateTimeField(null=True, blank=True)
+    deleted = models.BooleanField(default=False)
+    moved_to = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["uri"]
+
+    def __str__(self) -> str:
+        return f"@{self.username}@{self.domain}" if self.username else self.uri
+
+    @property
+    def delivery_inbox(self) -> str:
+        return self.shared_inbox or self.inbox
+
+
+class Follow(models.Model):
+    """A remote actor following one of ours (the followers collection)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Awaiting approval"
+        ACCEPTED = "accepted", "Accepted"
+
+    local_actor = models.ForeignKey(LocalActor, on_delete=models.CASCADE, related_name="followers")
+    remote_actor = models.ForeignKey(RemoteActor, on_delete=models.CASCADE, related_name="follows")
+    follow_id = models.CharField(max_length=500, blank=True)  # the remote Follow activity's id
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["local_actor", "remote_actor"], name="federation_follow_unique")
+        ]
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.remote_actor} → {self.local_actor}"
+
+
+class FederatedObject(models.Model):
+    """An object of ours as federated (an Article per blog post); a Tombstone once deleted."""
+
+    object_key = models.CharField(max_length=100, unique=True)  # "page:42"
+    object_type = models.CharField(max_length=30, default="Article")
+    actor = models.ForeignKey(LocalActor, on_delete=models.PROTECT, related_name="published_objects")
+    authors = models.ManyToManyField(LocalActor, blank=True, related_name="authored")
+    url = models.URLField(max_length=500, db_index=True)  # the HTML page
+    data = models.JSONField(default=dict)
+    published = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+    deleted = models.DateTimeField(null=True, blank=True)
+    pinned = models.BooleanField(default=False, help_text="Shown in the actor's featured collection.")
+
+    class Meta:
+        ordering = ["-published"]
+
+    def __str__(self) -> str:
+        return self.data.get("name") or self.object_key
+
+
+class Activity(models.Model):
+    """An activity we emitted; its serialized body is signed per inbox and reused for every POST."""
+
+    activity_id = models.CharField(max_length=100, unique=True)  # the emitter's idempotency key (UUID)
+    activity_type = models.CharField(max_length=30)
+    actor = models.ForeignKey(LocalActor, on_delete=models.PROTECT, related_name="activities")
+    object = models.ForeignKey(
+        FederatedObject, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    data = models.JSONField(default=dict)
+    body = models.TextField()  # JSON exactly as POSTed, so every inbox gets byte-identical content
+    flow_id = models.BigIntegerField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.activity_type} {self.activity_id}"
+
+
+class Delivery(models.Model):
+    """One POST of one activity to one inbox (shared inboxes deduplicated); retried with backoff."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Gave up"
+        DEAD_HOST = "dead_host", "Host dead"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="deliveries")
+    inbox = models.URLField(max_length=500)
+    host = models.ForeignKey(Host, on_delete=models.CASCADE, related_name="deliveries")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt = models.DateTimeField(default=timezone.now, db_index=True)
+    last_status = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    delivered = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "inbox"], name="federation_delivery_unique")
+        ]
+        ordering = ["-created"]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.activity} → {self.inbox}"
+
+
+class DeliveryAttempt(models.Model):
+    """Every POST we made for a delivery: nothing is only logged."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(default=timezone.now)
+    scheme = models.CharField(max_length=20)
+    status = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.status or self.error[:40]}"
+
+
+class InboxItem(models.Model):
+    """A verified activity received in an inbox, processed asynchronously."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored"
+        FAILED = "failed", "Failed"
+
+    activity_uri = models.CharField(max_length=500, blank=True, db_index=True)
+    activity_type = models.CharField(max_length=50)
+    actor_uri = models.CharField(max_length=500)
+    data = models.JSONField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.RECEIVED)
+    error = models.TextField(blank=True)
+    received = models.DateTimeField(default=timezone.now)
+    processed = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received"]
+
+    def __str__(self) -> str:
+        return f"{self.activity_type} from {self.actor_uri}"
+
+
+class Reaction(models.Model):
+    """A remote Like or Announce (boost) of one of our objects."""
+
+    class Kind(models.TextChoices):
+        LIKE = "like", "Like"
+        ANNOUNCE = "announce", "Boost"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    uri = models.CharField(max_length=500, unique=True)  # the remote activity id, for Undo
+    remote_actor = models.ForeignKey(RemoteActor, on_delete=models.CASCADE, related_name="reactions")
+    object = models.ForeignKey(FederatedObject, on_delete=models.CASCADE, related_name="reactions")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "remote_actor", "object"], name="federation_reaction_once_per_actor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.remote_actor}"
+
+
+class Comment(models.Model):
+    """A remote reply (Create{Note}) to one of our posts, held for moderation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting moderation"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    uri = models.CharField(max_length=500, unique=True)
+    remote_actor = models.ForeignKey(RemoteActor, on_delete=models.CASCADE, related_name="comments")
+    object = models.ForeignKey(FederatedObject, on_delete=models.CASCADE, related_name="comments")
+    url = models.URLField(max_length=500, blank=True)
+    content = models.TextField()  # sanitised with nh3 on the way in
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    published = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["published"]
+
+    def __str__(self) -> str:
+        return f"{self.remote_actor} on {self.object}"
+
+
+class DomainBlock(models.Model):
+    """A server we refuse to talk to: its requests are rejected and nothing is delivered to it."""
+
+    domain = models.CharField(max_length=255, unique=True)
+    reason = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class ActorBlock(models.Model):
+    """A remote account we refuse to hear from or deliver to."""
+
+    uri = models.URLField(max_length=500, unique=True)
+    reason = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.uri

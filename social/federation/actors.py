@@ -1,0 +1,247 @@
+"""Actors: our local actors (created on first use, keys generated once) and remote actors as fetched."""
+
+from urllib.parse import urlsplit
+
+from django.apps import apps
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import ids
+from .fetch import FetchError, fetch_json
+from .keys import key_pair_generate
+from .models import Host, LocalActor, RemoteActor
+from .signatures import PublicKey
+
+# The fixed actors: @blog is the whole blog, followable as one; @market and @events are placeholders.
+FIXED_ACTORS = {
+    "blog": {"kind": LocalActor.Kind.BLOG, "actor_type": "Person", "name": None, "path": "/"},
+    "market": {
+        "kind": LocalActor.Kind.PLACEHOLDER,
+        "actor_type": "Service",
+        "name": "Market",
+        "path": "/shop/",
+    },
+    "events": {
+        "kind": LocalActor.Kind.PLACEHOLDER,
+        "actor_type": "Service",
+        "name": "Events",
+        "path": "/events/",
+    },
+}
+
+
+def _actor_create(username: str, **fields) -> LocalActor:
+    private_pem, public_pem = key_pair_generate()
+    try:
+        with transaction.atomic():
+            return LocalActor.objects.create(
+                username=username, private_key_pem=private_pem, public_key_pem=public_pem, **fields
+            )
+    except IntegrityError:  # another process created it first: its key wins, keys are generated once
+        return LocalActor.objects.get(username=username)
+
+
+def local_actor_get(username: str) -> LocalActor:
+    """Our actor by username; the fixed ones and known authors are created on first use."""
+    actor = LocalActor.objects.filter(username=username).first()
+    if actor is not None:
+        return actor
+    if username in FIXED_ACTORS:
+        spec = FIXED_ACTORS[username]
+        name = spec["name"] or settings.SITE_NAME
+        if spec["name"] and username != "blog":
+            name = f"{settings.SITE_NAME} {spec['name']}"
+        return _actor_create(
+            username,
+            kind=spec["kind"],
+            actor_type=spec["actor_type"],
+            name=name,
+            summary=f"<p>{name}</p>" if username == "blog" else f"<p>{name} (coming soon)</p>",
+            profile_url=settings.SITE_URL + spec["path"],
+        )
+    author = author_get(username)
+    if author is None:
+        raise LocalActor.DoesNotExist(username)
+    return local_actor_for_author(username, getattr(author, "name", username))
+
+
+def author_get(slug: str):
+    """The CMS author with this slug, read through settings.SOCIAL_AUTHOR_MODEL (cms is never imported)."""
+    label = getattr(settings, "SOCIAL_AUTHOR_MODEL", "cms.Author")
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+    return model.objects.filter(slug=slug).first()
+
+
+def local_actor_for_author(slug: str, name: str) -> LocalActor:
+    """One actor per author (preferredUsername = slug); refreshed from the CMS author when present."""
+    actor = LocalActor.objects.filter(username=slug).first()
+    if actor is None:
+        actor = _actor_create(slug, kind=LocalActor.Kind.AUTHOR, actor_type="Person", name=name)
+    author = author_get(slug)
+    fields = {"name": name or slug}
+    if author is not None:
+        fields["summary"] = getattr(author, "bio", "") or ""
+        avatar = getattr(author, "avatar", None)
+        if avatar is not None:
+            try:
+                fields["icon_url"] = settings.SITE_URL + avatar.get_rendition("fill-400x400").url
+            except Exception:  # a missing image file must not stop federation
+                fields["icon_url"] = ""
+        url_getter = getattr(author, "get_absolute_url", None)
+        if callable(url_getter):
+            fields["profile_url"] = settings.SITE_URL + url_getter()
+    changed = [name for name, value in fields.items() if getattr(actor, name) != value]
+    if changed:
+        for name in changed:
+            setattr(actor, name, fields[name])
+        actor.save(update_fields=changed)
+    return actor
+
+
+def actor_document(actor: LocalActor) -> dict:
+    """The actor as ActivityPub JSON."""
+    uid = ids.actor_id(actor.username)
+    profile = actor.profile_url or settings.SITE_URL + "/"
+    document = {
+        "@context": [
+            ids.AS_CONTEXT,
+            ids.SECURITY_CONTEXT,
+            {
+                "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+                "toot": "http://joinmastodon.org/ns#",
+                "featured": {"@id": "toot:featured", "@type": "@id"},
+                "discoverable": "toot:discoverable",
+                "schema": "http://schema.org#",
+                "PropertyValue": "schema:PropertyValue",
+                "value": "schema:value",
+            },
+        ],
+        "id": uid,
+        "type": actor.actor_type,
+        "preferredUsername": actor.username,
+        "name": actor.name,
+        "summary": actor.summary,
+        "url": profile,
+        "inbox": ids.actor_collection(actor.username, "inbox"),
+        "outbox": ids.actor_collection(actor.username, "outbox"),
+        "followers": ids.actor_collection(actor.username, "followers"),
+        "following": ids.actor_collection(actor.username, "following"),
+        "featured": ids.actor_collection(actor.username, "featured"),
+        "endpoints": {"sharedInbox": ids.shared_inbox()},
+        "manuallyApprovesFollowers": actor_approves_manually(actor),
+        "discoverable": actor.discoverable,
+        "published": actor.created.isoformat(),
+        "publicKey": {
+            "id": ids.actor_key_id(actor.username),
+            "owner": uid,
+            "publicKeyPem": actor.public_key_pem,
+        },
+        "attachment": [
+            {
+                "type": "PropertyValue",
+                "name": "Website",
+                "value": f'<a href="{profile}" rel="me nofollow noopener" target="_blank">{profile}</a>',
+            },
+            {
+                "type": "PropertyValue",
+                "name": "Cooperative",
+                "value": f'<a href="{settings.SITE_URL}/" rel="nofollow noopener">{settings.SITE_NAME}</a>',
+            },
+        ],
+    }
+    if actor.icon_url:
+        document["icon"] = {"type": "Image", "url": actor.icon_url}
+    if actor.image_url:
+        document["image"] = {"type": "Image", "url": actor.image_url}
+    return document
+
+
+def actor_approves_manually(actor: LocalActor) -> bool:
+    return actor.manually_approves_followers or getattr(settings, "FEDERATION_MANUAL_APPROVAL", False)
+
+
+# --- remote actors --------------------------------------------------------------------------------
+
+
+def host_for(url: str) -> Host:
+    domain = (urlsplit(url).hostname or "").lower()
+    if urlsplit(url).port:
+        domain = f"{domain}:{urlsplit(url).port}"
+    host, _ = Host.objects.get_or_create(domain=domain)
+    return host
+
+
+def _first_url(value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return _first_url(value.get("href") or value.get("url") or "")
+    if isinstance(value, list) and value:
+        return _first_url(value[0])
+    return ""
+
+
+def remote_actor_store(document: dict) -> RemoteActor:
+    """Create or refresh a remote actor from its JSON document."""
+    uri = document["id"]
+    key = document.get("publicKey") or {}
+    if isinstance(key, list):
+        key = key[0] if key else {}
+    endpoints = document.get("endpoints") or {}
+    fields = {
+        "domain": host_for(uri).domain,
+        "username": str(document.get("preferredUsername") or "")[:255],
+        "name": str(document.get("name") or "")[:255],
+        "actor_type": str(document.get("type") or "")[:50],
+        "url": _first_url(document.get("url"))[:500],
+        "icon_url": _first_url(document.get("icon"))[:500],
+        "inbox": str(document.get("inbox") or "")[:500],
+        "shared_inbox": str(endpoints.get("sharedInbox") or "")[:500] if isinstance(endpoints, dict) else "",
+        "public_key_id": str(key.get("id") or "")[:500],
+        "public_key_pem": str(key.get("publicKeyPem") or ""),
+        "also_known_as": [a for a in (document.get("alsoKnownAs") or []) if isinstance(a, str)],
+        "fetched": timezone.now(),
+        "deleted": False,
+    }
+    actor, _ = RemoteActor.objects.update_or_create(uri=uri, defaults=fields)
+    return actor
+
+
+def remote_actor_get(uri: str, *, refresh: bool = False) -> RemoteActor | None:
+    """The remote actor, fetched when unknown (or when asked to refresh); None if it cannot be fetched."""
+    actor = RemoteActor.objects.filter(uri=uri).first()
+    if actor is not None and not refresh and actor.inbox:
+        return actor
+    try:
+        document = fetch_json(uri)
+    except FetchError:
+        return actor
+    if document.get("id") != uri or not document.get("inbox"):
+        return actor
+    return remote_actor_store(document)
+
+
+def key_lookup(key_id: str, refresh: bool) -> PublicKey | None:
+    """Resolve a remote signing key id to its key (and owner), fetching the actor when needed."""
+    if not refresh:
+        actor = RemoteActor.objects.filter(public_key_id=key_id).exclude(public_key_pem="").first()
+        if actor is not None:
+            return PublicKey(key_id=key_id, owner=actor.uri, pem=actor.public_key_pem)
+    try:
+        document = fetch_json(key_id.split("#")[0])
+    except FetchError:
+        return None
+    if "inbox" not in document and document.get("owner"):  # a bare key document: fetch its owner
+        owner = remote_actor_get(document["owner"], refresh=True)
+        actor = owner
+    else:
+        if not document.get("id"):
+            return None
+        actor = remote_actor_store(document)
+    if actor is None or actor.public_key_id != key_id or not actor.public_key_pem:
+        return None
+    return PublicKey(key_id=key_id, owner=actor.uri, pem=actor.public_key_pem)

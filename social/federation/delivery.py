@@ -1,0 +1,224 @@
+"""Delivery: record an activity, one Delivery row per target inbox, signed POSTs with backoff.
+
+The database is the truth: a Delivery row says what still has to be sent and when; Celery tasks only
+say "there is work". A sweep (deliveries_due) picks up anything the queue lost or any retry now due.
+"""
+
+import json
+import time
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import ids
+from .actors import host_for
+from .fetch import FetchError, post_signed
+from .models import Activity, Delivery, DeliveryAttempt, DomainBlock, Follow, Host, LocalActor
+from .signatures import CAVAGE, RFC9421, request_sign
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def activity_record(
+    *, activity_id: str, actor: LocalActor, data: dict, obj=None, flow_id: int | None = None
+) -> tuple[Activity, bool]:
+    """Store an outbound activity once (idempotent on activity_id); its body is serialized here, once."""
+    activity, created = Activity.objects.get_or_create(
+        activity_id=activity_id,
+        defaults={
+            "activity_type": data["type"],
+            "actor": actor,
+            "object": obj,
+            "data": data,
+            "body": json.dumps(data, separators=(",", ":"), ensure_ascii=False),
+            "flow_id": flow_id,
+        },
+    )
+    return activity, created
+
+
+def follower_inboxes(actors: list[LocalActor]) -> list[str]:
+    """Distinct delivery inboxes of the accepted followers of these actors (shared inboxes deduplicated)."""
+    blocked = set(DomainBlock.objects.values_list("domain", flat=True))
+    inboxes = set()
+    rows = (
+        Follow.objects.filter(
+            local_actor__in=actors, state=Follow.State.ACCEPTED, remote_actor__deleted=False
+        )
+        .values_list("remote_actor__shared_inbox", "remote_actor__inbox", "remote_actor__domain")
+        .iterator(chunk_size=5000)
+    )
+    for shared, inbox, domain in rows:
+        if domain in blocked:
+            continue
+        if shared or inbox:
+            inboxes.add(shared or inbox)
+    return sorted(inboxes)
+
+
+def deliveries_create(activity: Activity, inboxes: list[str]) -> list[int]:
+    """One Delivery row per inbox; deliveries to dead hosts are recorded as such and not attempted."""
+    hosts = {}
+    for inbox in inboxes:
+        host = host_for(inbox)
+        hosts[inbox] = host
+    rows = [
+        Delivery(
+            activity=activity,
+            inbox=inbox,
+            host=host,
+            state=Delivery.State.DEAD_HOST if host.dead else Delivery.State.PENDING,
+        )
+        for inbox, host in hosts.items()
+    ]
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    pending = list(
+        Delivery.objects.filter(activity=activity, state=Delivery.State.PENDING, attempts=0).values_list(
+            "pk", flat=True
+        )
+    )
+    deliveries_enqueue(pending)
+    return pending
+
+
+def deliveries_enqueue(delivery_ids: list[int]) -> None:
+    if not delivery_ids:
+        return
+    from .tasks import delivery_attempt_task
+
+    def send():
+        for delivery_id in delivery_ids:
+            delivery_attempt_task.delay(delivery_id)
+
+    transaction.on_commit(send)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: 1, 2, 4 … minutes, capped at a day."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 24 * 60))
+
+
+def _post(delivery: Delivery, scheme: str) -> tuple[int | None, str, int]:
+    activity = delivery.activity
+    body = activity.body.encode()
+    actor = activity.actor
+    headers = request_sign(
+        scheme=scheme,
+        method="POST",
+        url=delivery.inbox,
+        body=body,
+        key_id=ids.actor_key_id(actor.username),
+        private_key_pem=actor.private_key_pem,
+    )
+    started = time.monotonic()
+    status, error = None, ""
+    try:
+        response = post_signed(delivery.inbox, body, headers)
+        status = response.status_code
+        if status >= 300:
+            error = response.text[:500]
+    except (requests.RequestException, FetchError) as exc:
+        error = str(exc)[:1000]
+    duration = int((time.monotonic() - started) * 1000)
+    DeliveryAttempt.objects.create(
+        delivery=delivery, scheme=scheme, status=status, error=error, duration_ms=duration
+    )
+    return status, error, duration
+
+
+def delivery_attempt(delivery_id: int) -> str:
+    """Make one attempt at a delivery: POST it (double knock: RFC 9421, then cavage on 401) and record it."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .select_related("activity__actor", "host")
+            .filter(pk=delivery_id, state=Delivery.State.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return "not pending"
+        if delivery.next_attempt > timezone.now() and delivery.attempts:
+            return "not due"
+        # Claim it: a redelivered task for the same row finds it leased until the next attempt time.
+        Delivery.objects.filter(pk=delivery.pk).update(
+            attempts=F("attempts") + 1, next_attempt=timezone.now() + retry_delay(delivery.attempts + 1)
+        )
+    host = delivery.host
+    if host.dead:
+        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.DEAD_HOST)
+        return "dead host"
+    first = host.signature_scheme or _setting("FEDERATION_SIGNATURE_SCHEME", RFC9421)
+    status, error, _ = _post(delivery, first)
+    scheme = first
+    if status == 401 and first == RFC9421:
+        scheme = CAVAGE
+        status, error, _ = _post(delivery, CAVAGE)
+    now = timezone.now()
+    if status is not None and 200 <= status < 300:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=Delivery.State.DELIVERED, delivered=now, last_status=status, last_error=""
+        )
+        Host.objects.filter(pk=host.pk).update(
+            last_success=now, failing_since=None, signature_scheme=scheme, dead=False
+        )
+        return "delivered"
+    return _delivery_failed(delivery, host, status, error, now)
+
+
+def _delivery_failed(delivery: Delivery, host: Host, status: int | None, error: str, now) -> str:
+    # 4xx other than 408/429 will not get better by retrying: the inbox refused the activity itself.
+    permanent = status is not None and 400 <= status < 500 and status not in (401, 408, 429)
+    if host.failing_since is None:
+        Host.objects.filter(pk=host.pk, failing_since=None).update(failing_since=now)
+        host.failing_since = now
+    dead_after = timedelta(seconds=_setting("FEDERATION_HOST_DEAD_AFTER", 7 * 24 * 3600))
+    give_up_after = timedelta(seconds=_setting("FEDERATION_DELIVERY_GIVE_UP_AFTER", 3 * 24 * 3600))
+    fields = {"last_status": status, "last_error": error}
+    if status is None and now - host.failing_since >= dead_after:
+        Host.objects.filter(pk=host.pk).update(dead=True)
+        fields["state"] = Delivery.State.DEAD_HOST
+        outcome = "host marked dead"
+    elif permanent or now - delivery.created >= give_up_after:
+        fields["state"] = Delivery.State.FAILED
+        outcome = "gave up"
+    else:
+        outcome = "will retry"
+    Delivery.objects.filter(pk=delivery.pk).update(**fields)
+    return outcome
+
+
+def deliveries_due(limit: int = 1000) -> int:
+    """Enqueue pending deliveries whose next attempt is due (the sweep behind the queue)."""
+    due = list(
+        Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt__lte=timezone.now())
+        .order_by("next_attempt")
+        .values_list("pk", flat=True)[:limit]
+    )
+    deliveries_enqueue(due)
+    return len(due)
+
+
+def delivery_retry(delivery: Delivery) -> None:
+    """Try a failed or dead-host delivery again now (admin button); revives its host."""
+    Host.objects.filter(pk=delivery.host_id).update(dead=False, failing_since=None)
+    Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.PENDING, next_attempt=timezone.now())
+    deliveries_enqueue([delivery.pk])
+
+
+def host_revive(domain: str) -> None:
+    """A host that contacts us is alive again: its pending deliveries may go."""
+    Host.objects.filter(domain=domain).update(dead=False, failing_since=None, last_contact=timezone.now())
+
+
+def activity_send(*, actor: LocalActor, data: dict, inboxes: list[str], activity_id: str) -> Activity:
+    """Record and deliver an activity of ours that is not about a post (Accept, …)."""
+    activity, created = activity_record(activity_id=activity_id, actor=actor, data=data)
+    if created:
+        deliveries_create(activity, inboxes)
+    return activity

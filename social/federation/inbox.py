@@ -1,0 +1,266 @@
+"""Inbox processing: what each verified incoming activity does to our state (run by a Celery task)."""
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from . import ids
+from .actors import actor_approves_manually, remote_actor_get, remote_actor_store
+from .delivery import activity_send
+from .models import Comment, FederatedObject, Follow, InboxItem, LocalActor, Reaction, RemoteActor
+from .objects import remote_html_sanitise
+from .signals import activity_received
+
+logger = logging.getLogger(__name__)
+ACTOR_TYPES = {"Person", "Service", "Group", "Organization", "Application"}
+
+
+class Ignored(Exception):
+    """The activity is valid but not for us (unknown object, unsupported type)."""
+
+
+def _id(value) -> str:
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else ""
+
+
+def inbox_receive(data: dict) -> InboxItem:
+    """Store a verified activity and enqueue its processing after the request commits."""
+    from .tasks import inbox_item_process_task
+
+    item = InboxItem.objects.create(
+        activity_uri=_id(data)[:500],
+        activity_type=str(data.get("type", ""))[:50],
+        actor_uri=_id(data.get("actor"))[:500],
+        data=data,
+    )
+    transaction.on_commit(lambda: inbox_item_process_task.delay(item.pk))
+    return item
+
+
+def inbox_item_process(item_id: int) -> str:
+    item = InboxItem.objects.filter(pk=item_id, state=InboxItem.State.RECEIVED).first()
+    if item is None:
+        return "already processed"
+    handler = HANDLERS.get(item.activity_type)
+    try:
+        with transaction.atomic():
+            if handler is None:
+                raise Ignored(f"unsupported type {item.activity_type}")
+            remote = remote_actor_get(item.actor_uri)
+            if remote is None:
+                raise Ignored("the actor cannot be fetched")
+            handler(item.data, remote)
+        item.state, item.error = InboxItem.State.PROCESSED, ""
+    except Ignored as exc:
+        item.state, item.error = InboxItem.State.IGNORED, str(exc)
+    except Exception as exc:  # recorded on the row: the admin shows it, nothing is only logged
+        logger.exception("inbox item %s failed", item.pk)
+        item.state, item.error = InboxItem.State.FAILED, repr(exc)[:2000]
+    item.processed = timezone.now()
+    item.save(update_fields=["state", "error", "processed"])
+    activity_received.send(sender=InboxItem, item=item)
+    return item.state
+
+
+def _local_object(value) -> FederatedObject:
+    uri = _id(value)
+    prefix = f"{settings.SITE_URL}/ap/objects/"
+    if uri.startswith(prefix):
+        key = ids.object_key_from_slug(uri[len(prefix) :])
+        obj = FederatedObject.objects.filter(object_key=key).first()
+    else:
+        obj = FederatedObject.objects.filter(url=uri).first()
+    if obj is None or obj.deleted:
+        raise Ignored(f"{uri} is not one of our objects")
+    return obj
+
+
+def _local_actor(value) -> LocalActor:
+    username = ids.local_username(_id(value))
+    actor = LocalActor.objects.filter(username=username).first() if username else None
+    if actor is None:
+        raise Ignored(f"{_id(value)} is not one of our actors")
+    return actor
+
+
+# --- follows --------------------------------------------------------------------------------------
+
+
+def _on_follow(data: dict, remote: RemoteActor) -> None:
+    actor = _local_actor(data.get("object"))
+    follow, _ = Follow.objects.get_or_create(local_actor=actor, remote_actor=remote)
+    follow.follow_id = _id(data)[:500]
+    follow.save(update_fields=["follow_id"])
+    if follow.state == Follow.State.ACCEPTED or not actor_approves_manually(actor):
+        follow_accept(follow)
+
+
+def follow_accept(follow: Follow) -> None:
+    """Accept a follow (automatically, or from the admin queue) and tell the follower's server."""
+    Follow.objects.filter(pk=follow.pk).update(state=Follow.State.ACCEPTED)
+    follow.state = Follow.State.ACCEPTED
+    _follow_answer(follow, "Accept")
+
+
+def follow_reject(follow: Follow) -> None:
+    _follow_answer(follow, "Reject")
+    follow.delete()
+
+
+def _follow_answer(follow: Follow, answer: str) -> None:
+    actor, remote = follow.local_actor, follow.remote_actor
+    # Deterministic per remote Follow: processing the same Follow twice sends one Accept.
+    activity_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{answer}:{follow.follow_id or follow.pk}"))
+    data = {
+        "@context": ids.AS_CONTEXT,
+        "id": ids.activity_url(activity_id),
+        "type": answer,
+        "actor": ids.actor_id(actor.username),
+        "to": [remote.uri],
+        "object": {
+            "id": follow.follow_id,
+            "type": "Follow",
+            "actor": remote.uri,
+            "object": ids.actor_id(actor.username),
+        },
+    }
+    activity_send(actor=actor, data=data, inboxes=[remote.inbox], activity_id=activity_id)
+
+
+# --- reactions and replies ------------------------------------------------------------------------
+
+
+def _on_like(data: dict, remote: RemoteActor, kind: str = Reaction.Kind.LIKE) -> None:
+    obj = _local_object(data.get("object"))
+    Reaction.objects.update_or_create(
+        kind=kind, remote_actor=remote, object=obj, defaults={"uri": _id(data)[:500]}
+    )
+
+
+def _on_announce(data: dict, remote: RemoteActor) -> None:
+    _on_like(data, remote, Reaction.Kind.ANNOUNCE)
+
+
+def _on_create(data: dict, remote: RemoteActor) -> None:
+    note = data.get("object")
+    if not isinstance(note, dict) or note.get("type") not in ("Note", "Article"):
+        raise Ignored("Create of something other than a Note")
+    if _id(note.get("attributedTo")) not in ("", remote.uri):
+        raise Ignored("note attributed to someone else")
+    obj = _local_object(note.get("inReplyTo"))
+    published = parse_datetime(note.get("published") or "") or timezone.now()
+    Comment.objects.get_or_create(
+        uri=_id(note)[:500],
+        defaults={
+            "remote_actor": remote,
+            "object": obj,
+            "url": (note.get("url") if isinstance(note.get("url"), str) else _id(note))[:500],
+            "content": remote_html_sanitise(note.get("content") or ""),
+            "published": published,
+        },
+    )
+
+
+def _on_update(data: dict, remote: RemoteActor) -> None:
+    obj = data.get("object")
+    if not isinstance(obj, dict):
+        raise Ignored("Update without an embedded object")
+    if obj.get("type") in ACTOR_TYPES:
+        if _id(obj) != remote.uri:
+            raise Ignored("an actor may only update itself")
+        remote_actor_store(obj)
+        return
+    comment = Comment.objects.filter(uri=_id(obj), remote_actor=remote).first()
+    if comment is None:
+        raise Ignored("update of a note we do not hold")
+    comment.content = remote_html_sanitise(obj.get("content") or "")
+    comment.updated = timezone.now()
+    if comment.status == Comment.Status.APPROVED:
+        comment.status = Comment.Status.PENDING  # an edited reply is moderated again
+    comment.save()
+
+
+def _on_delete(data: dict, remote: RemoteActor) -> None:
+    target = _id(data.get("object"))
+    if target == remote.uri:
+        remote_actor_forget(remote)
+        return
+    deleted, _ = Comment.objects.filter(uri=target, remote_actor=remote).delete()
+    if not deleted:
+        raise Ignored("delete of something we do not hold")
+
+
+def remote_actor_forget(remote: RemoteActor) -> None:
+    """A deleted remote account: drop its follows, replies and reactions."""
+    Follow.objects.filter(remote_actor=remote).delete()
+    Comment.objects.filter(remote_actor=remote).delete()
+    Reaction.objects.filter(remote_actor=remote).delete()
+    RemoteActor.objects.filter(pk=remote.pk).update(deleted=True)
+
+
+def _on_undo(data: dict, remote: RemoteActor) -> None:
+    obj = data.get("object")
+    undone_id = _id(obj)
+    undone_type = obj.get("type") if isinstance(obj, dict) else None
+    if undone_type in (None, "Follow"):
+        follows = Follow.objects.filter(remote_actor=remote, follow_id=undone_id)
+        if not follows.exists() and isinstance(obj, dict) and obj.get("object"):
+            follows = Follow.objects.filter(
+                remote_actor=remote, local_actor__username=ids.local_username(_id(obj.get("object"))) or ""
+            )
+        if follows.delete()[0]:
+            return
+    reactions = Reaction.objects.filter(remote_actor=remote, uri=undone_id)
+    if not reactions.exists() and undone_type in ("Like", "Announce") and isinstance(obj, dict):
+        kind = Reaction.Kind.LIKE if undone_type == "Like" else Reaction.Kind.ANNOUNCE
+        reactions = Reaction.objects.filter(
+            remote_actor=remote, kind=kind, object__in=[_local_object(obj.get("object"))]
+        )
+    if not reactions.delete()[0]:
+        raise Ignored("undo of something we do not hold")
+
+
+def _on_move(data: dict, remote: RemoteActor) -> None:
+    if _id(data.get("object")) != remote.uri:
+        raise Ignored("an actor may only move itself")
+    target = remote_actor_get(_id(data.get("target")), refresh=True)
+    if target is None or remote.uri not in target.also_known_as:
+        raise Ignored("the move target does not claim the old account")
+    for follow in Follow.objects.filter(remote_actor=remote):
+        Follow.objects.get_or_create(
+            local_actor=follow.local_actor,
+            remote_actor=target,
+            defaults={"state": follow.state, "follow_id": follow.follow_id},
+        )
+        follow.delete()
+    RemoteActor.objects.filter(pk=remote.pk).update(moved_to=target.uri)
+
+
+def _on_block(data: dict, remote: RemoteActor) -> None:
+    # They no longer want to hear from this actor of ours: stop delivering to them.
+    actor = _local_actor(data.get("object"))
+    Follow.objects.filter(local_actor=actor, remote_actor=remote).delete()
+
+
+def _on_accept(data: dict, remote: RemoteActor) -> None:
+    raise Ignored("we follow nobody, so there is nothing to accept")
+
+
+HANDLERS = {
+    "Follow": _on_follow,
+    "Like": _on_like,
+    "Announce": _on_announce,
+    "Create": _on_create,
+    "Update": _on_update,
+    "Delete": _on_delete,
+    "Undo": _on_undo,
+    "Move": _on_move,
+    "Block": _on_block,
+    "Accept": _on_accept,
+}

@@ -1,0 +1,150 @@
+"""Object builders: a blog post's payload → Article (with preview Note), Tombstone, and activity JSON."""
+
+import uuid
+from collections.abc import Mapping
+from urllib.parse import quote
+
+import nh3
+from django.conf import settings
+from django.utils.html import escape
+
+from . import ids
+
+# Tags a post body may keep; everything else (scripts, styles, iframes, event handlers) goes.
+ALLOWED_TAGS = {
+    "p", "br", "a", "strong", "b", "em", "i", "u", "s", "del", "ins", "code", "pre", "blockquote",
+    "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "figure", "figcaption",
+    "span", "sup", "sub", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "span": {"class"},
+    "code": {"class"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+# Remote notes get the smaller set Mastodon itself emits.
+REMOTE_TAGS = {
+    "p",
+    "br",
+    "a",
+    "span",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+}
+
+
+def html_sanitise(html: str) -> str:
+    return nh3.clean(
+        html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="nofollow noopener"
+    )
+
+
+def remote_html_sanitise(html: str) -> str:
+    return nh3.clean(
+        html or "",
+        tags=REMOTE_TAGS,
+        attributes={"a": {"href"}, "span": {"class"}},
+        link_rel="nofollow noopener",
+    )
+
+
+def _absolute(url: str) -> str:
+    return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
+
+
+def tag_url(tag: str) -> str:
+    return f"{settings.SITE_URL}/?tag={quote(tag)}"
+
+
+def article_build(object_key: str, payload: Mapping, *, attributed_to: list[str], audience: str) -> dict:
+    """The Article for a post payload (see cms BlogPostPage.federation_payload)."""
+    url = _absolute(payload["url"])
+    title = payload.get("title") or ""
+    summary = payload.get("summary") or ""
+    is_private = bool(payload.get("is_private"))
+    tags = [
+        {"type": "Hashtag", "href": tag_url(tag), "name": "#" + tag.replace(" ", "")}
+        for tag in payload.get("tags") or []
+    ]
+    attachment = []
+    hero = payload.get("hero_image")
+    if hero:
+        image = {
+            "type": "Image",
+            "url": _absolute(hero["url"]),
+            "mediaType": hero.get("media_type") or "image/jpeg",
+            "name": hero.get("alt") or "",
+        }
+        if hero.get("width"):
+            image["width"], image["height"] = hero["width"], hero.get("height")
+        attachment.append(image)
+    to = [audience] if is_private else [ids.PUBLIC]
+    cc = [] if is_private else [audience]
+    article = {
+        "id": ids.object_id(object_key),
+        "type": "Article",
+        "name": title,
+        "summary": escape(summary) if summary else None,
+        "content": html_sanitise(payload.get("body_html") or ""),
+        "mediaType": "text/html",
+        "url": url,
+        "attributedTo": attributed_to[0] if len(attributed_to) == 1 else attributed_to,
+        "audience": audience,
+        "to": to,
+        "cc": cc,
+        "published": payload.get("published"),
+        "updated": payload.get("updated") or payload.get("published"),
+        "tag": tags,
+        "attachment": attachment,
+        "preview": {
+            "type": "Note",
+            "content": (
+                f"<p><strong>{escape(title)}</strong></p><p>{escape(summary)}</p>"
+                f'<p><a href="{url}">{url}</a></p>'
+            ),
+            "attachment": attachment,
+        },
+    }
+    return {key: value for key, value in article.items() if value is not None}
+
+
+def tombstone_build(object_key: str, former_type: str, deleted: str) -> dict:
+    return {
+        "id": ids.object_id(object_key),
+        "type": "Tombstone",
+        "formerType": former_type,
+        "deleted": deleted,
+    }
+
+
+def with_context(document: dict) -> dict:
+    return {"@context": [ids.AS_CONTEXT, {"Hashtag": "as:Hashtag"}], **document}
+
+
+def activity_build(activity_type: str, *, activity_id: str, actor: str, obj, to=None, cc=None) -> dict:
+    activity = {
+        "@context": ids.AS_CONTEXT,
+        "id": ids.activity_url(activity_id),
+        "type": activity_type,
+        "actor": ids.actor_id(actor),
+        "object": obj,
+    }
+    if to is not None:
+        activity["to"] = to
+    if cc is not None:
+        activity["cc"] = cc
+    return activity
+
+
+def new_activity_id() -> str:
+    return str(uuid.uuid4())

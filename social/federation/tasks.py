@@ -1,0 +1,24 @@
+"""Thin Celery tasks: process an inbox item, attempt a delivery, sweep for due deliveries."""
+
+from celery import shared_task
+
+
+@shared_task(name="federation.inbox_item_process")
+def inbox_item_process_task(item_id: int) -> str:
+    from .inbox import inbox_item_process
+
+    return inbox_item_process(item_id)
+
+
+@shared_task(name="federation.delivery_attempt")
+def delivery_attempt_task(delivery_id: int) -> str:
+    from .delivery import delivery_attempt
+
+    return delivery_attempt(delivery_id)
+
+
+@shared_task(name="federation.deliveries_due")
+def deliveries_due_task() -> int:
+    from .delivery import deliveries_due
+
+    return deliveries_due()

@@ -1,0 +1,367 @@
+"""Federation endpoints: discovery, actors, collections, objects and inboxes (thin: logic lives elsewhere)."""
+
+import json
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from . import ids
+from .actors import FIXED_ACTORS, actor_document, host_for, key_lookup, local_actor_get
+from .delivery import host_revive
+from .inbox import inbox_receive
+from .models import Activity, ActorBlock, DomainBlock, FederatedObject, LocalActor
+from .objects import tombstone_build, with_context
+from .selectors import accepted_followers, actor_objects, nodeinfo_usage, object_counts
+from .signatures import SignatureError, request_verify
+
+AP_CONTENT_TYPE = f"{ids.ACTIVITY_JSON}; charset=utf-8"
+PAGE_SIZE = 20
+
+
+def ap_response(document: dict, status: int = 200) -> JsonResponse:
+    response = JsonResponse(document, status=status, content_type=AP_CONTENT_TYPE)
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Vary"] = "Accept"
+    return response
+
+
+def wants_activity_json(request) -> bool:
+    accept = request.headers.get("Accept", "")
+    return ids.ACTIVITY_JSON in accept or ("application/ld+json" in accept and "activitystreams" in accept)
+
+
+def _actor_or_404(username: str) -> LocalActor:
+    try:
+        return local_actor_get(username)
+    except LocalActor.DoesNotExist:
+        raise Http404("no such actor") from None
+
+
+# --- discovery ------------------------------------------------------------------------------------
+
+
+@require_GET
+def webfinger(request):
+    resource = request.GET.get("resource", "")
+    username = None
+    if resource.startswith("acct:"):
+        user, _, host = resource[5:].lstrip("@").rpartition("@")
+        if host.lower() in (settings.SITE_HOST.lower(), (urlsplit(settings.SITE_URL).hostname or "").lower()):
+            username = user
+    else:
+        username = ids.local_username(resource)
+        if username is None and resource.rstrip("/") == settings.SITE_URL:
+            username = "blog"
+    if not username:
+        return JsonResponse({"error": "unknown resource"}, status=404)
+    actor = _actor_or_404(username)
+    uid = ids.actor_id(actor.username)
+    document = {
+        "subject": f"acct:{actor.username}@{settings.SITE_HOST}",
+        "aliases": [uid, actor.profile_url or settings.SITE_URL + "/"],
+        "links": [
+            {"rel": "self", "type": ids.ACTIVITY_JSON, "href": uid},
+            {
+                "rel": "http://webfinger.net/rel/profile-page",
+                "type": "text/html",
+                "href": actor.profile_url or settings.SITE_URL + "/",
+            },
+        ],
+    }
+    if actor.icon_url:
+        document["links"].append({"rel": "http://webfinger.net/rel/avatar", "href": actor.icon_url})
+    response = JsonResponse(document, content_type="application/jrd+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def host_meta(request):
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n'
+        f'  <Link rel="lrdd" template="{settings.SITE_URL}/.well-known/webfinger?resource={{uri}}"/>\n'
+        "</XRD>\n"
+    )
+    return HttpResponse(xml, content_type="application/xrd+xml")
+
+
+@require_GET
+def nodeinfo_discovery(request):
+    return JsonResponse(
+        {
+            "links": [
+                {
+                    "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+                    "href": f"{settings.SITE_URL}/nodeinfo/2.1",
+                }
+            ]
+        }
+    )
+
+
+@require_GET
+def nodeinfo(request):
+    document = {
+        "version": "2.1",
+        "software": {
+            "name": "rose-ash",
+            "version": "1.0.0",
+            "repository": "https://github.com/rose-ash/coop",
+            "homepage": settings.SITE_URL,
+        },
+        "protocols": ["activitypub"],
+        "services": {"inbound": [], "outbound": ["atom1.0", "rss2.0"]},
+        "openRegistrations": False,
+        "usage": nodeinfo_usage(),
+        "metadata": {"nodeName": settings.SITE_NAME},
+    }
+    return JsonResponse(
+        document,
+        content_type='application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"',
+    )
+
+
+# --- actors and collections -----------------------------------------------------------------------
+
+
+@require_GET
+def actor(request, username: str):
+    local = _actor_or_404(username)
+    if not wants_activity_json(request) and "text/html" in request.headers.get("Accept", ""):
+        return redirect(local.profile_url or settings.SITE_URL + "/")
+    return ap_response(actor_document(local))
+
+
+def _ordered_collection(request, uid: str, items_query, render, *, total: int | None = None):
+    paginator = Paginator(items_query, PAGE_SIZE)
+    total = paginator.count if total is None else total
+    page = request.GET.get("page")
+    if page is None:
+        document = {"@context": ids.AS_CONTEXT, "id": uid, "type": "OrderedCollection", "totalItems": total}
+        if paginator.count:
+            document["first"] = f"{uid}?page=1"
+            document["last"] = f"{uid}?page={paginator.num_pages}"
+        return ap_response(document)
+    try:
+        current = paginator.page(int(page))
+    except (ValueError, Exception):
+        raise Http404("no such page") from None
+    document = {
+        "@context": ids.AS_CONTEXT,
+        "id": f"{uid}?page={current.number}",
+        "type": "OrderedCollectionPage",
+        "partOf": uid,
+        "totalItems": total,
+        "orderedItems": [render(item) for item in current.object_list],
+    }
+    if current.has_next():
+        document["next"] = f"{uid}?page={current.next_page_number()}"
+    if current.has_previous():
+        document["prev"] = f"{uid}?page={current.previous_page_number()}"
+    return ap_response(document)
+
+
+def _create_of(obj: FederatedObject) -> dict:
+    return {
+        "id": f"{obj.data['id']}#create",
+        "type": "Create",
+        "actor": ids.actor_id(obj.actor.username),
+        "published": obj.data.get("published"),
+        "to": obj.data.get("to"),
+        "cc": obj.data.get("cc"),
+        "object": object_document(obj, context=False),
+    }
+
+
+@require_GET
+def outbox(request, username: str):
+    local = _actor_or_404(username)
+    objects = actor_objects(local).filter(data__to__isnull=False).select_related("actor")
+    objects = [obj for obj in objects if ids.PUBLIC in obj.data.get("to", [])]
+    return _ordered_collection(request, ids.actor_collection(username, "outbox"), objects, _create_of)
+
+
+def _can_see_followers(request, local: LocalActor) -> bool:
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    from .actors import author_get
+
+    author = author_get(local.username) if local.kind == LocalActor.Kind.AUTHOR else None
+    return author is not None and getattr(author, "user_id", None) == user.pk
+
+
+@require_GET
+def followers(request, username: str):
+    local = _actor_or_404(username)
+    follows = accepted_followers(local).order_by("-created")
+    uid = ids.actor_collection(username, "followers")
+    if not _can_see_followers(request, local):
+        # The count is public; who follows is only for the owner (as Mastodon's hide-network option).
+        return ap_response(
+            {
+                "@context": ids.AS_CONTEXT,
+                "id": uid,
+                "type": "OrderedCollection",
+                "totalItems": follows.count(),
+            }
+        )
+    return _ordered_collection(request, uid, follows, lambda follow: follow.remote_actor.uri)
+
+
+@require_GET
+def following(request, username: str):
+    _actor_or_404(username)
+    uid = ids.actor_collection(username, "following")
+    return ap_response(
+        {
+            "@context": ids.AS_CONTEXT,
+            "id": uid,
+            "type": "OrderedCollection",
+            "totalItems": 0,
+            "orderedItems": [],
+        }
+    )
+
+
+@require_GET
+def featured(request, username: str):
+    local = _actor_or_404(username)
+    pinned = actor_objects(local).filter(pinned=True)
+    items = [object_document(obj, context=False) for obj in pinned]
+    return ap_response(
+        {
+            "@context": ids.AS_CONTEXT,
+            "id": ids.actor_collection(username, "featured"),
+            "type": "OrderedCollection",
+            "totalItems": len(items),
+            "orderedItems": items,
+        }
+    )
+
+
+# --- objects --------------------------------------------------------------------------------------
+
+
+def object_document(obj: FederatedObject, *, context: bool = True) -> dict:
+    """The stored Article with live likes/shares/replies counts; a Tombstone once deleted."""
+    if obj.deleted:
+        document = tombstone_build(obj.object_key, obj.object_type, obj.deleted.isoformat())
+    else:
+        counts = object_counts(obj)
+        document = {
+            **obj.data,
+            "likes": {"id": f"{obj.data['id']}/likes", "type": "Collection", "totalItems": counts["likes"]},
+            "shares": {
+                "id": f"{obj.data['id']}/shares",
+                "type": "Collection",
+                "totalItems": counts["shares"],
+            },
+        }
+    return with_context(document) if context else document
+
+
+def object_response(obj: FederatedObject):
+    return ap_response(object_document(obj), status=410 if obj.deleted else 200)
+
+
+@require_GET
+def object_view(request, slug: str):
+    obj = FederatedObject.objects.filter(object_key=ids.object_key_from_slug(slug)).first()
+    if obj is None:
+        raise Http404("no such object")
+    if not wants_activity_json(request) and not obj.deleted:
+        return redirect(obj.url)
+    return object_response(obj)
+
+
+@require_GET
+def object_collection(request, slug: str, collection: str):
+    obj = FederatedObject.objects.filter(object_key=ids.object_key_from_slug(slug), deleted=None).first()
+    if obj is None:
+        raise Http404("no such object")
+    counts = object_counts(obj)
+    key = "likes" if collection == "likes" else "shares"
+    return ap_response(
+        {
+            "@context": ids.AS_CONTEXT,
+            "id": f"{obj.data['id']}/{collection}",
+            "type": "Collection",
+            "totalItems": counts[key],
+        }
+    )
+
+
+@require_GET
+def activity_view(request, activity_id: str):
+    activity = Activity.objects.filter(activity_id=activity_id).first()
+    if activity is None or ids.PUBLIC not in (activity.data.get("to") or []) + (
+        activity.data.get("cc") or []
+    ):
+        raise Http404("no such activity")
+    return ap_response(activity.data)
+
+
+# --- inboxes --------------------------------------------------------------------------------------
+
+
+def _problem(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@csrf_exempt
+@require_POST
+def inbox(request, username: str | None = None):
+    known = (
+        username is None or username in FIXED_ACTORS or LocalActor.objects.filter(username=username).exists()
+    )
+    if not known:
+        raise Http404("no such actor")
+    limit = getattr(settings, "FEDERATION_MAX_INBOX_BYTES", 1_000_000)
+    if int(request.headers.get("Content-Length") or 0) > limit:
+        return _problem(413, "body too large")
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        return _problem(413, "body too large")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return _problem(400, "body is not JSON")
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        return _problem(400, "not an activity")
+    actor_uri = data.get("actor")
+    actor_uri = actor_uri.get("id") if isinstance(actor_uri, dict) else actor_uri
+    if not isinstance(actor_uri, str) or not actor_uri.startswith(("https://", "http://")):
+        return _problem(400, "activity has no actor")
+    domain = host_for(actor_uri).domain
+    if (
+        DomainBlock.objects.filter(domain__in=[domain, domain.split(":")[0]]).exists()
+        or ActorBlock.objects.filter(uri=actor_uri).exists()
+    ):
+        return _problem(403, "blocked")
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    try:
+        verified = request_verify(
+            method=request.method,
+            url=settings.SITE_URL + request.get_full_path(),
+            headers=headers,
+            body=body,
+            lookup=key_lookup,
+        )
+    except SignatureError as exc:
+        if data["type"] == "Delete" and data.get("object") == actor_uri and "cannot be found" in exc.reason:
+            return HttpResponse(status=202)  # a gone account we never knew: nothing to delete
+        return _problem(401, exc.reason)
+    if verified.owner != actor_uri:
+        return _problem(401, "the signing key does not belong to the activity's actor")
+    host_revive(domain)
+    inbox_receive(data)
+    return HttpResponse(status=202)

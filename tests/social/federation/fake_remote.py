@@ -1,0 +1,173 @@
+"""A fake remote ActivityPub server of ours: its own keys, actors and inboxes, on a real 127.0.0.1 port.
+
+It serves actor documents, records every POST to its inboxes after verifying the signature against
+the sender's key fetched over HTTP, and signs activities it sends to us (cavage or RFC 9421).
+"""
+
+import json
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import requests
+
+from social.federation.keys import key_pair_generate
+from social.federation.signatures import CAVAGE, PublicKey, SignatureError, request_sign, request_verify
+from tests.conftest import free_port
+
+_KEYS = key_pair_generate()  # one key pair per test session: RSA generation is slow
+
+
+class FakeRemote:
+    def __init__(self, *, accept_schemes=(CAVAGE, "rfc9421"), shared_inbox=True):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.private_pem, self.public_pem = _KEYS
+        self.accept_schemes = set(accept_schemes)
+        self.shared_inbox = shared_inbox
+        self.received: list[dict] = []  # verified activities, in arrival order
+        self.rejected: list[str] = []  # why a POST got a 401
+        self.status_override: int | None = None
+        self.actor_overrides: dict[str, dict] = {}
+        self.gone: set[str] = set()
+        self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)
+        remote = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                name = self.path.split("?")[0].removeprefix("/users/")
+                if not self.path.startswith("/users/") or "/" in name:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                if name in remote.gone:
+                    self.send_response(410)
+                    self.end_headers()
+                    return
+                body = json.dumps(remote.actor_document(name)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/activity+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status = remote.inbox_post(self.command, self.path, dict(self.headers.items()), body)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- what it serves -------------------------------------------------------------------------
+
+    def actor_uri(self, name: str = "alice") -> str:
+        return f"{self.base}/users/{name}"
+
+    def actor_document(self, name: str) -> dict:
+        uri = self.actor_uri(name)
+        document = {
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": uri,
+            "type": "Person",
+            "preferredUsername": name,
+            "name": name.title(),
+            "url": f"{self.base}/@{name}",
+            "inbox": f"{uri}/inbox",
+            "outbox": f"{uri}/outbox",
+            "publicKey": {"id": f"{uri}#main-key", "owner": uri, "publicKeyPem": self.public_pem},
+        }
+        if self.shared_inbox:
+            document["endpoints"] = {"sharedInbox": f"{self.base}/inbox"}
+        document.update(self.actor_overrides.get(name, {}))
+        return document
+
+    def inbox_post(self, method, path, headers, body) -> int:
+        lower = {name.lower(): value for name, value in headers.items()}
+        scheme = "rfc9421" if "signature-input" in lower else CAVAGE
+        if scheme not in self.accept_schemes:
+            with self.lock:
+                self.rejected.append(f"scheme {scheme} not accepted")
+            return 401
+        try:
+            verified = request_verify(
+                method=method, url=self.base + path, headers=lower, body=body, lookup=self._fetch_key
+            )
+        except SignatureError as exc:
+            with self.lock:
+                self.rejected.append(exc.reason)
+            return 401
+        activity = json.loads(body)
+        if verified.owner != activity.get("actor"):
+            with self.lock:
+                self.rejected.append("key owner is not the actor")
+            return 401
+        if self.status_override:
+            return self.status_override
+        with self.arrived:
+            self.received.append({"path": path, "scheme": scheme, "activity": activity, "headers": lower})
+            self.arrived.notify_all()
+        return 202
+
+    def _fetch_key(self, key_id: str, refresh: bool) -> PublicKey | None:
+        response = requests.get(
+            key_id.split("#")[0], headers={"Accept": "application/activity+json"}, timeout=5
+        )
+        if response.status_code != 200:
+            return None
+        document = response.json()
+        key = document["publicKey"]
+        return PublicKey(key_id=key["id"], owner=key["owner"], pem=key["publicKeyPem"])
+
+    def wait_for(self, predicate, timeout: float = 10.0) -> dict:
+        """The first received activity matching predicate, waiting for it to arrive."""
+        with self.arrived:
+            found = self.arrived.wait_for(
+                lambda: next((r for r in self.received if predicate(r["activity"])), None), timeout=timeout
+            )
+        if not found:
+            raise AssertionError(f"nothing matching arrived; got {[r['activity'] for r in self.received]}")
+        return found
+
+    # --- what it sends --------------------------------------------------------------------------
+
+    def activity(self, activity_type: str, obj, name: str = "alice", **extra) -> dict:
+        return {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": f"{self.base}/activities/{uuid.uuid4()}",
+            "type": activity_type,
+            "actor": self.actor_uri(name),
+            "object": obj,
+            **extra,
+        }
+
+    def signed_headers(self, url: str, body: bytes, *, scheme: str = CAVAGE, name: str = "alice") -> dict:
+        headers = request_sign(
+            scheme=scheme,
+            method="POST",
+            url=url,
+            body=body,
+            key_id=f"{self.actor_uri(name)}#main-key",
+            private_key_pem=self.private_pem,
+        )
+        return {"Content-Type": "application/activity+json", **headers}
+
+    def send(
+        self, url: str, activity: dict, *, scheme: str = CAVAGE, name: str = "alice"
+    ) -> requests.Response:
+        body = json.dumps(activity).encode()
+        return requests.post(url, data=body, headers=self.signed_headers(url, body, scheme=scheme, name=name))

@@ -1,0 +1,145 @@
+"""Signature unit tests: sign → verify round trips in both schemes and every rejection reason."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from social.federation.keys import key_pair_generate
+from social.federation.signatures import (
+    CAVAGE,
+    RFC9421,
+    PublicKey,
+    SignatureError,
+    request_sign,
+    request_verify,
+    sign_cavage,
+    sign_rfc9421,
+)
+
+KEY = key_pair_generate()
+OTHER = key_pair_generate()
+URL = "https://coop.example:8443/ap/inbox?x=1"
+KEY_ID = "https://remote.example/users/alice#main-key"
+OWNER = "https://remote.example/users/alice"
+BODY = b'{"type":"Like"}'
+
+
+def lookup_with(*pems):
+    """A key lookup returning pems[0] first and pems[1] on refresh (a rotated key)."""
+    calls = []
+
+    def lookup(key_id, refresh):
+        calls.append(refresh)
+        pem = pems[1] if refresh and len(pems) > 1 else pems[0]
+        return PublicKey(key_id=key_id, owner=OWNER, pem=pem) if pem else None
+
+    lookup.calls = calls
+    return lookup
+
+
+def signed(scheme, *, body=BODY, now=None, url=URL, key=KEY[0]):
+    sign = sign_rfc9421 if scheme == RFC9421 else sign_cavage
+    headers = sign(method="POST", url=url, body=body, key_id=KEY_ID, private_key_pem=key, now=now)
+    return {name.lower(): value for name, value in headers.items()}
+
+
+def verify(headers, *, body=BODY, lookup=None, url=URL):
+    return request_verify(
+        method="POST", url=url, headers=headers, body=body, lookup=lookup or lookup_with(KEY[1])
+    )
+
+
+@pytest.mark.parametrize("scheme", [CAVAGE, RFC9421])
+def test_request_verify_signed_request_round_trips(scheme):
+    verified = verify(signed(scheme))
+    assert (verified.key_id, verified.owner, verified.scheme) == (KEY_ID, OWNER, scheme)
+
+
+@pytest.mark.parametrize("scheme", [CAVAGE, RFC9421])
+def test_request_verify_changed_body_rejects_digest(scheme):
+    with pytest.raises(SignatureError, match="igest does not match"):
+        verify(signed(scheme), body=b'{"type":"Announce"}')
+
+
+@pytest.mark.parametrize("scheme", [CAVAGE, RFC9421])
+def test_request_verify_wrong_key_rejects(scheme):
+    with pytest.raises(SignatureError, match="does not verify"):
+        verify(signed(scheme, key=OTHER[0]))
+
+
+@pytest.mark.parametrize("scheme", [CAVAGE, RFC9421])
+def test_request_verify_other_target_rejects(scheme):
+    with pytest.raises(SignatureError, match="does not verify"):
+        verify(signed(scheme), url="https://coop.example:8443/ap/users/blog/inbox")
+
+
+@pytest.mark.parametrize("scheme", [CAVAGE, RFC9421])
+def test_request_verify_old_signature_rejects(scheme):
+    headers = signed(scheme, now=datetime.now(UTC) - timedelta(minutes=6))
+    with pytest.raises(SignatureError, match="5 minutes off"):
+        verify(headers)
+
+
+def test_request_verify_date_within_skew_accepts():
+    verify(signed(CAVAGE, now=datetime.now(UTC) - timedelta(minutes=4)))
+
+
+def test_request_verify_future_date_rejects():
+    with pytest.raises(SignatureError, match="5 minutes off"):
+        verify(signed(CAVAGE, now=datetime.now(UTC) + timedelta(minutes=6)))
+
+
+def test_request_verify_unsigned_request_rejects():
+    with pytest.raises(SignatureError, match="not signed"):
+        verify({"date": "x", "digest": "y"})
+
+
+def test_request_verify_unknown_key_rejects():
+    with pytest.raises(SignatureError, match="cannot be found"):
+        verify(signed(CAVAGE), lookup=lookup_with(None))
+
+
+def test_request_verify_cavage_unsigned_digest_rejects():
+    headers = signed(CAVAGE)
+    headers["signature"] = headers["signature"].replace("host date digest", "host date")
+    with pytest.raises(SignatureError, match="Digest is not signed"):
+        verify(headers)
+
+
+def test_request_verify_cavage_tampered_signed_header_rejects():
+    headers = signed(CAVAGE)
+    headers["host"] = "evil.example"
+    with pytest.raises(SignatureError, match="does not verify"):
+        verify(headers)
+
+
+@pytest.mark.parametrize("scheme", [CAVAGE, RFC9421])
+def test_request_verify_rotated_key_refetches_once(scheme):
+    lookup = lookup_with(OTHER[1], KEY[1])  # cached key is stale, the refetched one is current
+    verified = verify(signed(scheme), lookup=lookup)
+    assert verified.owner == OWNER
+    assert lookup.calls == [False, True]
+
+
+def test_request_verify_refetched_key_still_wrong_rejects():
+    lookup = lookup_with(OTHER[1], OTHER[1])
+    with pytest.raises(SignatureError, match="does not verify"):
+        verify(signed(CAVAGE), lookup=lookup)
+    assert lookup.calls == [False, True]
+
+
+def test_request_sign_get_without_body_round_trips():
+    headers = request_sign(
+        scheme=CAVAGE, method="GET", url=URL, body=None, key_id=KEY_ID, private_key_pem=KEY[0]
+    )
+    assert "Digest" not in headers
+    lower = {name.lower(): value for name, value in headers.items()}
+    verified = request_verify(method="GET", url=URL, headers=lower, body=b"", lookup=lookup_with(KEY[1]))
+    assert verified.scheme == CAVAGE
+
+
+def test_sign_cavage_signs_request_target_host_date_digest():
+    headers = sign_cavage(method="POST", url=URL, body=BODY, key_id=KEY_ID, private_key_pem=KEY[0])
+    assert 'headers="(request-target) host date digest"' in headers["Signature"]
+    assert headers["Host"] == "coop.example:8443"
+    assert headers["Digest"].startswith("SHA-256=")
