@@ -124,9 +124,12 @@ class FakeRemote:
         return 202
 
     def _fetch_key(self, key_id: str, refresh: bool) -> PublicKey | None:
-        response = requests.get(
-            key_id.split("#")[0], headers={"Accept": "application/activity+json"}, timeout=5
-        )
+        try:
+            response = requests.get(
+                key_id.split("#")[0], headers={"Accept": "application/activity+json"}, timeout=5
+            )
+        except requests.RequestException:
+            return None
         if response.status_code != 200:
             return None
         document = response.json()
