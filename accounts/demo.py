@@ -1,8 +1,8 @@
-"""Demo accounts (development only; the passwords are in the README)."""
+"""Demo accounts and a newsletter list (development only; the passwords are in the README)."""
 
 from django.contrib.auth.models import Group, Permission
 
-from .models import User
+from .models import NewsletterList, User
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_USERS = [
@@ -25,7 +25,13 @@ def seed() -> str:
     for email, first, last, staff, superuser, groups in DEMO_USERS:
         user, was_created = User.objects.get_or_create(
             email=email,
-            defaults={"first_name": first, "last_name": last, "is_staff": staff, "is_superuser": superuser},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "is_staff": staff,
+                "is_superuser": superuser,
+                "email_verified": True,
+            },
         )
         if was_created:
             user.set_password(DEMO_PASSWORD)
@@ -33,4 +39,8 @@ def seed() -> str:
             created += 1
         for name in groups:
             user.groups.add(Group.objects.get(name=name))
+    NewsletterList.objects.get_or_create(
+        slug="cooperative-news",
+        defaults={"name": "Cooperative news", "description": "What the cooperative is doing, once a month."},
+    )
     return f"{created} users created"

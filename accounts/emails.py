@@ -1,0 +1,20 @@
+"""Rendering and sending the account emails (confirmation, notices, newsletter confirmations)."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+
+def email_render(template_prefix: str, context: dict) -> tuple[str, str, str]:
+    """Render ``<prefix>_subject.txt``, ``<prefix>.txt`` and ``<prefix>.html`` under accounts/email/."""
+    context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
+    base = f"accounts/email/{template_prefix}"
+    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    return subject, render_to_string(f"{base}.txt", context), render_to_string(f"{base}.html", context)
+
+
+def email_send(template_prefix: str, to: str, context: dict, headers: dict | None = None) -> None:
+    subject, text, html = email_render(template_prefix, context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or {})
+    message.attach_alternative(html, "text/html")
+    message.send()

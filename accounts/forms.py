@@ -1,0 +1,70 @@
+"""Forms for signing up, logging in, the profile, newsletters and deleting an account."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from .models import NewsletterList, User
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password do not match an account.",
+    }
+
+
+class SignupForm(forms.Form):
+    """No uniqueness check here: telling people an address is taken would reveal who is a member."""
+
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    first_name = forms.CharField(max_length=255, required=False)
+    last_name = forms.CharField(max_length=255, required=False)
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+
+    def clean_email(self) -> str:
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password") and cleaned.get("email"):
+            probe = User(email=cleaned["email"], first_name=cleaned.get("first_name", ""))
+            try:
+                password_validation.validate_password(cleaned["password"], probe)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "fediverse_handle"]
+
+
+class NewsletterSignupForm(forms.Form):
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    newsletters = forms.ModelMultipleChoiceField(
+        queryset=NewsletterList.objects.filter(is_public=True), widget=forms.CheckboxSelectMultiple
+    )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, user: User, *args, **kwargs) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

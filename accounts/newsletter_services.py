@@ -1,0 +1,210 @@
+"""Writes for newsletters: double opt-in, unsubscribe and bounces, and sending an issue in batches."""
+
+import logging
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from .emails import email_render, email_send
+from .models import NewsletterDelivery, NewsletterIssue, NewsletterList, Subscription, User
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_SALT = "accounts.newsletters.confirm"
+CONFIRM_MAX_AGE = 60 * 60 * 24 * 7
+BATCH_SIZE = 100
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def unsubscribe_url(subscription: Subscription) -> str:
+    return _absolute(reverse("accounts:newsletter_unsubscribe", args=[subscription.token]))
+
+
+def subscription_request(email: str, newsletters: list[NewsletterList], user: User | None = None) -> None:
+    """Ask ``email`` to confirm joining ``newsletters`` (double opt-in).
+
+    Nobody is added until the link in the email is followed, so a stranger cannot sign someone
+    else up. Unsubscribed and bounced addresses go back to pending too: only a fresh confirmation
+    brings them back. The response is the same whether or not the address was known.
+    """
+    from .tasks import send_account_email
+
+    email = email.strip().lower()
+    now = timezone.now()
+    pending = []
+    for newsletter in newsletters:
+        subscription, _ = Subscription.objects.get_or_create(
+            newsletter=newsletter, email=email, defaults={"user": user, "requested_at": now}
+        )
+        if user is not None and subscription.user_id is None:
+            subscription.user = user
+        if subscription.status != Subscription.Status.ACTIVE:
+            subscription.status = Subscription.Status.PENDING
+            subscription.requested_at = now
+        subscription.save()
+        if subscription.status == Subscription.Status.PENDING:
+            pending.append(subscription)
+    if not pending:
+        return
+    signed = signing.dumps({"ids": [sub.pk for sub in pending], "email": email}, salt=CONFIRM_SALT)
+    context = {
+        "newsletters": [sub.newsletter.name for sub in pending],
+        "confirm_url": _absolute(reverse("accounts:newsletter_confirm", args=[signed])),
+    }
+    transaction.on_commit(lambda: send_account_email.delay("newsletter_confirm", email, context))
+
+
+def subscription_confirm(signed: str) -> list[Subscription]:
+    """Activate the subscriptions a confirmation link names; [] if the link is forged or stale."""
+    try:
+        payload = signing.loads(signed, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return []
+    subscriptions = list(
+        Subscription.objects.filter(pk__in=payload["ids"], email=payload["email"]).select_related(
+            "newsletter"
+        )
+    )
+    now = timezone.now()
+    for subscription in subscriptions:
+        if subscription.status == Subscription.Status.PENDING:
+            subscription.status = Subscription.Status.ACTIVE
+            subscription.confirmed_at = now
+            subscription.save(update_fields=["status", "confirmed_at"])
+    return [sub for sub in subscriptions if sub.status == Subscription.Status.ACTIVE]
+
+
+def subscription_unsubscribe(subscription: Subscription) -> None:
+    if subscription.status != Subscription.Status.UNSUBSCRIBED:
+        subscription.status = Subscription.Status.UNSUBSCRIBED
+        subscription.unsubscribed_at = timezone.now()
+        subscription.save(update_fields=["status", "unsubscribed_at"])
+
+
+def subscription_bounce(email: str) -> int:
+    """A hard bounce: stop mailing the address on every list until its owner confirms again."""
+    return (
+        Subscription.objects.filter(email__iexact=email.strip())
+        .exclude(status=Subscription.Status.BOUNCED)
+        .update(status=Subscription.Status.BOUNCED, unsubscribed_at=timezone.now())
+    )
+
+
+def issue_render_page(issue: NewsletterIssue) -> tuple[str, str]:
+    """The page as email HTML and text: title, intro, body and a link to read it on the site."""
+    from wagtail.rich_text import expand_db_html
+
+    page = issue.page.specific
+    body = getattr(page, "body", None)
+    if body is None:
+        body_html = ""
+    elif isinstance(body, str):
+        body_html = expand_db_html(body)
+    else:  # a StreamField value renders its own blocks
+        body_html = str(body)
+    context = {
+        "page": page,
+        "page_url": page.full_url or _absolute(page.url or "/"),
+        "intro": getattr(page, "intro", "") or page.search_description,
+        "body_html": body_html,
+    }
+    _, text, html = email_render("newsletter_issue_body", context)
+    return html, text or strip_tags(html)
+
+
+def issue_queue(issue: NewsletterIssue) -> bool:
+    """Freeze the issue's content and start sending it; False if it was already queued."""
+    from .tasks import newsletter_send
+
+    with transaction.atomic():
+        issue = NewsletterIssue.objects.select_for_update().get(pk=issue.pk)
+        if issue.status != NewsletterIssue.Status.DRAFT or issue.page is None:
+            return False
+        issue.subject = issue.subject or issue.page.title
+        issue.body_html, issue.body_text = issue_render_page(issue)
+        issue.recipient_count = issue.newsletter.subscriptions.filter(
+            status=Subscription.Status.ACTIVE
+        ).count()
+        issue.status = NewsletterIssue.Status.SENDING
+        issue.queued_at = timezone.now()
+        issue.save()
+        transaction.on_commit(lambda: newsletter_send.delay(issue.pk))
+    return True
+
+
+def _delivery_claim(issue: NewsletterIssue, subscription: Subscription) -> NewsletterDelivery | None:
+    """Insert and commit the claim before sending; None if another worker claimed it first."""
+    try:
+        with transaction.atomic():
+            return NewsletterDelivery.objects.create(issue=issue, subscription=subscription)
+    except IntegrityError:
+        return None
+
+
+def _delivery_send(delivery: NewsletterDelivery) -> None:
+    issue, subscription = delivery.issue, delivery.subscription
+    url = unsubscribe_url(subscription)
+    context = {
+        "issue": issue,
+        "newsletter": issue.newsletter,
+        "body_html": issue.body_html,
+        "body_text": issue.body_text,
+        "unsubscribe_url": url,
+    }
+    headers = {
+        # RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to the URL.
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": f"{issue.newsletter.name} <{issue.newsletter.slug}.{settings.SITE_HOST.split(':')[0]}>",
+    }
+    email_send("newsletter_issue", subscription.email, context, headers=headers)
+
+
+def issue_send_batch(issue_id: int, batch_size: int = BATCH_SIZE) -> bool:
+    """Send the next batch of an issue; True while there may be more to send."""
+    issue = NewsletterIssue.objects.select_related("newsletter").get(pk=issue_id)
+    if issue.status != NewsletterIssue.Status.SENDING:
+        return False
+    batch = list(
+        Subscription.objects.filter(newsletter=issue.newsletter, status=Subscription.Status.ACTIVE)
+        .exclude(deliveries__issue=issue)
+        .order_by("pk")[:batch_size]
+    )
+    if not batch:
+        NewsletterIssue.objects.filter(pk=issue.pk).update(
+            status=NewsletterIssue.Status.SENT, finished_at=timezone.now()
+        )
+        return False
+    for subscription in batch:
+        delivery = _delivery_claim(issue, subscription)
+        if delivery is None:
+            continue
+        try:
+            _delivery_send(delivery)
+        except Exception as error:  # one bad address must not stop the list
+            logger.warning("newsletter %s to subscription %s failed: %s", issue.pk, subscription.pk, error)
+            delivery.status, delivery.error = NewsletterDelivery.Status.FAILED, str(error)[:2000]
+        else:
+            delivery.status, delivery.sent_at = NewsletterDelivery.Status.SENT, timezone.now()
+        delivery.save(update_fields=["status", "sent_at", "error"])
+    return True
+
+
+def issue_progress(issue: NewsletterIssue) -> dict:
+    counts = issue.deliveries.aggregate(
+        sent=Count("pk", filter=Q(status=NewsletterDelivery.Status.SENT)),
+        failed=Count("pk", filter=Q(status=NewsletterDelivery.Status.FAILED)),
+        claimed=Count("pk", filter=Q(status=NewsletterDelivery.Status.CLAIMED)),
+    )
+    done = counts["sent"] + counts["failed"] + counts["claimed"]
+    total = max(issue.recipient_count, done)
+    percent = 100 if issue.status == NewsletterIssue.Status.SENT else (done * 100 // total if total else 0)
+    return {"status": issue.status, "total": total, "percent": percent, **counts}

@@ -1,0 +1,124 @@
+"""Writes about members: sign-up and confirmation, profile, connected apps, deleting an account."""
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
+
+from .models import Subscription, User
+from .tokens import email_confirmation_token
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _email_later(template_prefix: str, to: str, context: dict) -> None:
+    from .tasks import send_account_email
+
+    transaction.on_commit(lambda: send_account_email.delay(template_prefix, to, context))
+
+
+def email_confirmation_url(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = email_confirmation_token.make_token(user)
+    return _absolute(reverse("accounts:confirm_email", args=[uid, token]))
+
+
+def user_signup(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User | None:
+    """Create an unconfirmed account and mail a confirmation link.
+
+    If the address already has an account we create nothing and mail its owner a notice instead, so
+    the page shown (and the time it takes) is the same either way: sign-up reveals no members.
+    """
+    email = email.lower()
+    existing = get_user_model().objects.filter(email__iexact=email).first()
+    if existing is not None:
+        _email_later(
+            "signup_existing",
+            existing.email,
+            {
+                "login_url": _absolute(settings.LOGIN_URL),
+                "reset_url": _absolute(reverse("accounts:password_reset")),
+            },
+        )
+        return None
+    user = get_user_model().objects.create_user(
+        email=email, password=password, first_name=first_name, last_name=last_name
+    )
+    user_send_confirmation(user)
+    return user
+
+
+def user_send_confirmation(user: User) -> None:
+    _email_later(
+        "confirm_email", user.email, {"name": user.display_name, "confirm_url": email_confirmation_url(user)}
+    )
+
+
+def user_confirm_email(uidb64: str, token: str) -> User | None:
+    """Mark the address verified if the link is genuine and unspent; returns the user or None."""
+    try:
+        pk = urlsafe_base64_decode(uidb64).decode()
+        user = get_user_model().objects.get(pk=pk, is_active=True)
+    except (ValueError, TypeError, OverflowError, get_user_model().DoesNotExist):
+        return None
+    if not email_confirmation_token.check_token(user, token):
+        return None
+    user.email_verified = True
+    user.save(update_fields=["email_verified"])
+    return user
+
+
+def connected_app_revoke(user: User, application_id: int) -> int:
+    """Revoke every token and pending code ``user`` granted to one client; returns how many went."""
+    revoked = 0
+    for refresh in get_refresh_token_model().objects.filter(
+        user=user, application_id=application_id, revoked__isnull=True
+    ):
+        refresh.revoke()  # also deletes its access token
+        revoked += 1
+    for model in (get_access_token_model(), get_id_token_model(), get_grant_model()):
+        deleted, _ = model.objects.filter(user=user, application_id=application_id).delete()
+        revoked += deleted
+    return revoked
+
+
+@transaction.atomic
+def user_delete(user: User) -> None:
+    """Delete an account. Orders stay for the accounts (a legal duty) but lose everything personal."""
+    Order = apps.get_model("order", "Order")
+    orders = Order.objects.filter(user=user)
+    for order in orders.select_related("shipping_address", "billing_address"):
+        for address in (order.shipping_address, order.billing_address):
+            if address is None:
+                continue
+            # Keep the country (VAT) and postcode area; drop the name, street and phone.
+            address.title = ""
+            address.first_name = ""
+            address.last_name = "Deleted member"
+            address.line1 = address.line2 = address.line3 = ""
+            address.line4 = ""
+            address.postcode = (address.postcode or "").split(" ")[0]
+            if hasattr(address, "phone_number"):
+                address.phone_number = ""
+            if hasattr(address, "notes"):
+                address.notes = ""
+            address.save()
+    orders.update(user=None, guest_email="")
+    # Subscriptions by address (made before signing up) belong to the person too.
+    Subscription.objects.filter(email__iexact=user.email).delete()
+    for application_id in set(
+        get_access_token_model().objects.filter(user=user).values_list("application_id", flat=True)
+    ) | set(get_refresh_token_model().objects.filter(user=user).values_list("application_id", flat=True)):
+        connected_app_revoke(user, application_id)
+    user.delete()

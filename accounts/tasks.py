@@ -1,0 +1,18 @@
+"""Celery tasks for accounts: thin wrappers that send account email and newsletter batches."""
+
+from celery import shared_task
+
+from .emails import email_send
+from .newsletter_services import issue_send_batch
+
+
+@shared_task(acks_late=True)
+def send_account_email(template_prefix: str, to: str, context: dict) -> None:
+    email_send(template_prefix, to, context)
+
+
+@shared_task(acks_late=True)
+def newsletter_send(issue_id: int) -> None:
+    """Send one batch, then queue the next: a restart loses at most the batch in flight's claims."""
+    if issue_send_batch(issue_id):
+        newsletter_send.delay(issue_id)

@@ -1,0 +1,180 @@
+"""Account pages: log in and out, sign up and confirm, password reset, dashboard, data rights."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, TemplateView
+
+from . import ratelimit, selectors, services
+from .dashboard import dashboard_sections
+from .forms import AccountDeleteForm, LoginForm, ProfileForm, SignupForm
+
+LOGIN_BACKEND = "oscar.apps.customer.auth_backends.EmailBackend"
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if ratelimit.login_is_locked(request.POST.get("username", ""), request):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, "Too many failed attempts. Wait a while, or reset your password.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        ratelimit.login_failures_clear(form.get_user().email)
+        return super().form_valid(form)
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's default): a link or an image tag cannot log a member out."""
+
+    next_page = "/"
+
+
+class SignupView(FormView):
+    template_name = "accounts/signup.html"
+    form_class = SignupForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("accounts:dashboard")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        services.user_signup(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+        )
+        # The same answer whether or not the address already had an account.
+        return redirect(reverse("accounts:signup_done") + f"?email={form.cleaned_data['email']}")
+
+
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_done.html", {"email": request.GET.get("email", "")})
+
+
+def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    user = services.user_confirm_email(uidb64, token)
+    if user is None:
+        return render(request, "accounts/confirm_invalid.html", status=400)
+    if not request.user.is_authenticated or request.user.pk == user.pk:
+        login(request, user, backend=LOGIN_BACKEND)
+    messages.success(request, "Thank you, your email address is confirmed.")
+    return redirect("accounts:dashboard")
+
+
+@require_POST
+@login_required
+def confirm_email_resend(request: HttpRequest) -> HttpResponse:
+    if not request.user.email_verified:
+        services.user_send_confirmation(request.user)
+    messages.info(request, f"We sent a new confirmation link to {request.user.email}.")
+    return redirect("accounts:dashboard")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view already answers the same for unknown addresses; we add our templates."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    html_email_template_name = "accounts/email/password_reset.html"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = True
+    post_reset_login_backend = LOGIN_BACKEND
+
+    def form_valid(self, form):
+        # Following the emailed link proves the address as well.
+        form.user.email_verified = True
+        return super().form_valid(form)
+
+
+@method_decorator(login_required, name="dispatch")
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:dashboard")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password is changed.")
+        return super().form_valid(form)
+
+
+@method_decorator(login_required, name="dispatch")
+class DashboardView(TemplateView):
+    template_name = "accounts/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        sections = [
+            {
+                "section": section,
+                "html": render_to_string(section.template, {"user": user, **section.context(user)}),
+            }
+            for section in dashboard_sections()
+        ]
+        return super().get_context_data(
+            profile_form=kwargs.get("profile_form") or ProfileForm(instance=user),
+            orders=selectors.orders_for_user(user)[:10],
+            newsletters=selectors.newsletters_offered_to(user),
+            connected_apps=selectors.connected_apps_for_user(user),
+            sections=sections,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = ProfileForm(request.POST, instance=request.user)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your profile is saved.")
+            return redirect("accounts:dashboard")
+        return self.render_to_response(self.get_context_data(profile_form=form), status=400)
+
+
+@require_POST
+@login_required
+def connected_app_revoke(request: HttpRequest, application_id: int) -> HttpResponse:
+    services.connected_app_revoke(request.user, application_id)
+    messages.success(request, "That app can no longer use your account.")
+    return redirect(reverse("accounts:dashboard") + "#apps")
+
+
+@login_required
+def data_export(request: HttpRequest) -> HttpResponse:
+    data = selectors.user_data_export(request.user)
+    data["exported_at"] = timezone.now().isoformat()
+    response = HttpResponse(json.dumps(data, indent=2, default=str), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.now():%Y%m%d}.json"'
+    return response
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = AccountDeleteForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_delete(request.user)
+        logout(request)
+        messages.success(request, "Your account is deleted. Thank you for having been with us.")
+        return redirect("/")
+    return render(request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200)
