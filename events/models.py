@@ -1,0 +1,173 @@
+"""Event data beside django-scheduler's: calendar ownership, details, tickets, bookings, waiting lists."""
+
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from schedule.models import Calendar, Event
+
+
+def _ticket_code() -> str:
+    # 10 characters from an unambiguous alphabet: easy to read out at a door, hard to guess.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class CalendarOwnership(models.Model):
+    """Who may edit a scheduler Calendar: named users and groups (staff may edit every calendar)."""
+
+    calendar = models.OneToOneField(Calendar, on_delete=models.CASCADE, related_name="ownership")
+    owners = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="owned_calendars")
+    owner_groups = models.ManyToManyField("auth.Group", blank=True, related_name="owned_calendars")
+    venue = models.CharField(max_length=255, blank=True)
+    is_public = models.BooleanField(default=True, help_text="Listed on the site and in the public feed.")
+
+    def __str__(self) -> str:
+        return f"ownership of {self.calendar}"
+
+
+class EventCategory(models.Model):
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        verbose_name_plural = "event categories"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventDetail(models.Model):
+    """What django-scheduler's Event lacks: publication, time zone, all-day, place, picture, category, UID."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="detail")
+    published = models.BooleanField(default=False)
+    all_day = models.BooleanField(default=False)
+    # Recurrences are expanded in this zone, so a weekly 10:00 stays 10:00 local across DST changes.
+    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE)
+    location = models.CharField(max_length=255, blank=True)
+    category = models.ForeignKey(EventCategory, null=True, blank=True, on_delete=models.SET_NULL)
+    image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The iCalendar UID: minted once, so subscribers' calendars update the event instead of duplicating it.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"details of {self.event_id}"
+
+
+class TicketType(models.Model):
+    """A kind of place at an event (or one occurrence of it): free or paid, with a quota and sale window."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="ticket_types")
+    # Empty: valid for every occurrence; set: only for the occurrence originally starting then.
+    occurrence_start = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(max_length=120)
+    price = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
+    quota = models.PositiveIntegerField(help_text="Places per occurrence.")
+    sale_starts = models.DateTimeField(null=True, blank=True)
+    sale_ends = models.DateTimeField(null=True, blank=True)
+    # Paid ticket types are sold as this Oscar product through the basket and checkout.
+    product = models.OneToOneField(
+        "catalogue.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="ticket_type"
+    )
+
+    class Meta:
+        ordering = ["price", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.event.title})"
+
+    @property
+    def is_free(self) -> bool:
+        return self.price <= 0
+
+    def on_sale(self, at=None) -> bool:
+        at = at or timezone.now()
+        return (self.sale_starts is None or self.sale_starts <= at) and (
+            self.sale_ends is None or at < self.sale_ends
+        )
+
+
+class Booking(models.Model):
+    """One place (one ticket) at one occurrence; its code is what the door checks in."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed"
+        CANCELLED = "cancelled"
+
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="bookings")
+    # The occurrence's original start identifies it even when it is later moved.
+    occurrence_start = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings"
+    )
+    email = models.EmailField()
+    code = models.CharField(max_length=16, unique=True, default=_ticket_code)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CONFIRMED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Paid tickets: the order line that bought them and which of its quantity this is (issuing is idempotent).
+    order_line = models.ForeignKey(
+        "order.Line", null=True, blank=True, on_delete=models.SET_NULL, related_name="event_tickets"
+    )
+    order_line_seat = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["occurrence_start", "created_at"]
+        indexes = [models.Index(fields=["ticket_type", "occurrence_start", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_line", "order_line_seat"],
+                condition=Q(order_line__isnull=False),
+                name="events_booking_one_ticket_per_seat",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.ticket_type.name} {self.occurrence_start:%Y-%m-%d %H:%M}"
+
+
+class WaitingListEntry(models.Model):
+    """A person waiting for a place; when one frees up they are offered it for a limited time."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting"
+        OFFERED = "offered"
+        ACCEPTED = "accepted"
+        EXPIRED = "expired"
+        LEFT = "left"
+
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.CASCADE, related_name="waiting_list")
+    occurrence_start = models.DateTimeField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket_type", "occurrence_start", "user"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="events_waiting_once_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} waiting for {self.ticket_type_id} at {self.occurrence_start}"
+
+
+from .pages import EventIndexPage, EventPage  # noqa: E402, F401  Wagtail finds page models through models.py

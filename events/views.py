@@ -1,0 +1,461 @@
+"""HTTP views for events: occurrences, bookings, tickets, check-in, organiser forms, feeds, calendar API."""
+
+import datetime as dt
+
+import dateutil.parser
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from schedule.models import Calendar, Event, Occurrence
+
+from . import services
+from .forms import CheckInForm, EventForm, MoveOccurrenceForm, TicketTypeForm
+from .ical import calendar_ical
+from .models import Booking, TicketType
+from .permissions import calendar_editable_by, organiser_calendars
+from .selectors import (
+    bookings_of,
+    calendars_public,
+    event_zone,
+    events_published,
+    events_visible_to,
+    occurrence_get,
+    occurrences_between,
+    places_taken,
+    ticket_types_for,
+)
+
+
+def _visible_event(request, event_id: int) -> Event:
+    return get_object_or_404(events_visible_to(request.user), pk=event_id)
+
+
+def _from_timestamp(timestamp: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC)
+
+
+def occurrence_url(occurrence: Occurrence) -> str:
+    return reverse(
+        "events:occurrence", args=[occurrence.event_id, int(occurrence.original_start.timestamp())]
+    )
+
+
+def event_public_url(event: Event) -> str:
+    page = getattr(event, "page", None)
+    if page is not None and page.live:
+        return page.full_url or ""
+    return ""
+
+
+# --- public pages -----------------------------------------------------------------------------------
+
+
+@require_GET
+def occurrence_detail(request, event_id: int, timestamp: int):
+    event = _visible_event(request, event_id)
+    occurrence = occurrence_get(event, _from_timestamp(timestamp))
+    if occurrence is None:
+        raise Http404("No such date")
+    now = timezone.now()
+    ticket_types = ticket_types_for(event, occurrence.original_start)
+    for ticket_type in ticket_types:
+        ticket_type.left = max(
+            ticket_type.quota - places_taken(ticket_type, occurrence.original_start, now=now), 0
+        )
+    my_bookings = (
+        Booking.objects.filter(
+            user=request.user, ticket_type__event=event, occurrence_start=occurrence.original_start
+        ).exclude(status=Booking.Status.CANCELLED)
+        if request.user.is_authenticated
+        else []
+    )
+    return render(
+        request,
+        "events/occurrence.html",
+        {
+            "event": event,
+            "occurrence": occurrence,
+            "local_start": occurrence.start.astimezone(event_zone(event)),
+            "local_end": occurrence.end.astimezone(event_zone(event)),
+            "ticket_types": ticket_types,
+            "my_bookings": my_bookings,
+            "can_edit": calendar_editable_by(event.calendar, request.user),
+            "timestamp": timestamp,
+            "move_form": MoveOccurrenceForm(),
+            "ticket_form": TicketTypeForm(),
+            "page_url": event_public_url(event),
+            "in_past": occurrence.start <= now,
+        },
+    )
+
+
+def _ticket_and_start(request, event_id: int, timestamp: int) -> tuple[TicketType, dt.datetime]:
+    event = _visible_event(request, event_id)
+    ticket_type = get_object_or_404(TicketType, pk=request.POST.get("ticket_type"), event=event)
+    return ticket_type, _from_timestamp(timestamp)
+
+
+def _back(event_id, timestamp):
+    return redirect("events:occurrence", event_id, timestamp)
+
+
+@login_required
+@require_POST
+def book_free(request, event_id: int, timestamp: int):
+    ticket_type, start = _ticket_and_start(request, event_id, timestamp)
+    try:
+        booking = services.booking_create_free(
+            ticket_type=ticket_type, original_start=start, user=request.user
+        )
+    except ValidationError as refusal:
+        messages.error(request, refusal.messages[0])
+        return _back(event_id, timestamp)
+    messages.success(request, f"Booked: your ticket code is {booking.code}.")
+    return redirect("events:my_tickets")
+
+
+@login_required
+@require_POST
+def waiting_list_join(request, event_id: int, timestamp: int):
+    ticket_type, start = _ticket_and_start(request, event_id, timestamp)
+    try:
+        services.waiting_list_join(ticket_type=ticket_type, original_start=start, user=request.user)
+    except ValidationError as refusal:
+        messages.error(request, refusal.messages[0])
+    else:
+        messages.success(request, "You are on the waiting list; we will email you if a place frees up.")
+    return _back(event_id, timestamp)
+
+
+@require_POST
+def basket_add(request, event_id: int, timestamp: int):
+    ticket_type, start = _ticket_and_start(request, event_id, timestamp)
+    try:
+        quantity = max(1, min(int(request.POST.get("quantity", 1)), 10))
+        services.basket_add_ticket(
+            basket=request.basket, ticket_type=ticket_type, original_start=start, quantity=quantity
+        )
+    except (ValidationError, ValueError) as refusal:
+        messages.error(request, getattr(refusal, "messages", [str(refusal)])[0])
+        return _back(event_id, timestamp)
+    messages.success(request, f"{ticket_type.name} added to your basket.")
+    return redirect("basket:summary")
+
+
+@login_required
+def my_tickets(request):
+    bookings = list(bookings_of(request.user))
+    return render(request, "events/my_tickets.html", {"bookings": bookings, "now": timezone.now()})
+
+
+@login_required
+@require_POST
+def booking_cancel(request, code: str):
+    booking = get_object_or_404(Booking, code=code, user=request.user)
+    try:
+        services.booking_cancel(booking=booking, user=request.user)
+    except ValidationError as refusal:
+        messages.error(request, refusal.messages[0])
+    else:
+        messages.success(request, f"Booking {booking.code} cancelled.")
+    return redirect("events:my_tickets")
+
+
+@login_required
+def ticket_qr(request, code: str):
+    import segno
+
+    booking = get_object_or_404(Booking, code=code)
+    if booking.user_id != request.user.pk and not calendar_editable_by(
+        booking.ticket_type.event.calendar, request.user
+    ):
+        raise Http404
+    response = HttpResponse(content_type="image/svg+xml")
+    segno.make(booking.code, error="m").save(response, kind="svg", scale=6)
+    return response
+
+
+# --- organisers -------------------------------------------------------------------------------------
+
+
+@login_required
+def manage(request):
+    calendars = organiser_calendars(request.user)
+    if not calendars.exists():
+        raise PermissionDenied
+    events = Event.objects.filter(calendar__in=calendars).select_related("calendar", "detail", "rule")
+    return render(
+        request, "events/manage.html", {"calendars": calendars, "events": events.order_by("-start")[:100]}
+    )
+
+
+@login_required
+def event_create(request):
+    calendars = organiser_calendars(request.user)
+    if not calendars.exists():
+        raise PermissionDenied
+    form = EventForm(request.POST or None, calendars=calendars)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        spec = services.EventSpec(
+            title=data["title"],
+            start=timezone.make_naive(data["start"]),
+            end=timezone.make_naive(data["end"]),
+            time_zone=data["time_zone"],
+            all_day=data["all_day"],
+            frequency=data["frequency"],
+            repeat_until=data["repeat_until"],
+            description=data["description"],
+            location=data["location"],
+            category=data["category"],
+            published=data["published"],
+        )
+        try:
+            event = services.event_create(calendar=data["calendar"], spec=spec, creator=request.user)
+            if data["ticket_name"]:
+                services.ticket_type_create(
+                    event=event,
+                    name=data["ticket_name"],
+                    price=data["ticket_price"] or 0,
+                    quota=data["ticket_quota"],
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"“{event.title}” created.")
+            return redirect("events:manage_event", event.pk)
+    return render(request, "events/event_form.html", {"form": form})
+
+
+def _editable_event(request, event_id: int) -> Event:
+    event = get_object_or_404(Event.objects.select_related("calendar", "detail"), pk=event_id)
+    if not calendar_editable_by(event.calendar, request.user):
+        raise PermissionDenied
+    return event
+
+
+@login_required
+def manage_event(request, event_id: int):
+    event = _editable_event(request, event_id)
+    form = TicketTypeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.ticket_type_create(
+            event=event,
+            name=data["name"],
+            price=data["price"],
+            quota=data["quota"],
+            sale_starts=data["sale_starts"],
+            sale_ends=data["sale_ends"],
+        )
+        messages.success(request, "Ticket type added.")
+        return redirect("events:manage_event", event.pk)
+    now = timezone.now()
+    upcoming = occurrences_between([event], now, now + dt.timedelta(days=120), include_cancelled=True)[:20]
+    for occurrence in upcoming:
+        occurrence.url = occurrence_url(occurrence)
+        occurrence.booked = Booking.objects.filter(
+            ticket_type__event=event,
+            occurrence_start=occurrence.original_start,
+            status=Booking.Status.CONFIRMED,
+        ).count()
+    return render(
+        request,
+        "events/manage_event.html",
+        {"event": event, "ticket_types": event.ticket_types.all(), "upcoming": upcoming, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def occurrence_cancel(request, event_id: int, timestamp: int):
+    event = _editable_event(request, event_id)
+    services.occurrence_cancel(event=event, original_start=_from_timestamp(timestamp))
+    messages.success(request, "That date is cancelled; its attendees have been told.")
+    return redirect("events:manage_event", event.pk)
+
+
+@login_required
+@require_POST
+def occurrence_move(request, event_id: int, timestamp: int):
+    event = _editable_event(request, event_id)
+    form = MoveOccurrenceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the new start date and time.")
+        return _back(event_id, timestamp)
+    new_start = timezone.make_naive(form.cleaned_data["new_start"]).replace(tzinfo=event_zone(event))
+    services.occurrence_move(event=event, original_start=_from_timestamp(timestamp), new_start=new_start)
+    messages.success(request, "That date is moved.")
+    return redirect("events:manage_event", event.pk)
+
+
+@login_required
+def check_in(request):
+    if not organiser_calendars(request.user).exists():
+        raise PermissionDenied
+    form = CheckInForm(request.POST or None)
+    result, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.booking_check_in(code=form.cleaned_data["code"], by_user=request.user)
+        except PermissionDenied as refusal:
+            result, status = {"ok": False, "message": str(refusal)}, 403
+        except ValidationError as refusal:
+            result, status = {"ok": False, "message": refusal.messages[0]}, 409
+        else:
+            result = {
+                "ok": True,
+                "message": f"Welcome! {booking.ticket_type.name} — {booking.email}",
+                "booking": booking,
+            }
+        form = CheckInForm()
+    return render(request, "events/check_in.html", {"form": form, "result": result}, status=status)
+
+
+# --- iCalendar --------------------------------------------------------------------------------------
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_GET
+def feed(request, **_ignored):
+    return _ics(calendar_ical(events_published(), name="All events", url_for=event_public_url), "events.ics")
+
+
+@require_GET
+def calendar_feed(request, slug: str):
+    calendar = get_object_or_404(calendars_public(), slug=slug)
+    events = events_published().filter(calendar=calendar)
+    return _ics(calendar_ical(events, name=calendar.name, url_for=event_public_url), f"{calendar.slug}.ics")
+
+
+@require_GET
+def event_ics(request, event_id: int):
+    event = get_object_or_404(events_published(), pk=event_id)
+    return _ics(calendar_ical([event], name=event.title, url_for=event_public_url), f"event-{event.pk}.ics")
+
+
+# --- django-scheduler's JSON API, with permissions ---------------------------------------------------
+
+
+@require_GET
+def api_occurrences(request):
+    """FullCalendar's event source: only events the caller may see, in the calendars asked for."""
+    try:
+        start = dateutil.parser.parse(request.GET["start"])
+        end = dateutil.parser.parse(request.GET["end"])
+    except (KeyError, ValueError, OverflowError):
+        return HttpResponseBadRequest("start and end are required ISO 8601 date-times")
+    start = start if timezone.is_aware(start) else timezone.make_aware(start)
+    end = end if timezone.is_aware(end) else timezone.make_aware(end)
+    if end <= start or end - start > dt.timedelta(days=400):
+        return HttpResponseBadRequest("the window must be positive and at most 400 days")
+    events = events_visible_to(request.user)
+    slugs = [s for s in request.GET.get("calendar_slug", "").split(",") if s]
+    if slugs:
+        events = events.filter(calendar__slug__in=slugs)
+    editable = {c.pk for c in organiser_calendars(request.user)} if request.user.is_authenticated else set()
+    data = []
+    for occurrence in occurrences_between(events, start, end):
+        event = occurrence.event
+        data.append(
+            {
+                "id": occurrence.pk or f"{event.pk}-{int(occurrence.original_start.timestamp())}",
+                "title": occurrence.title,
+                "start": occurrence.start.isoformat(),
+                "end": occurrence.end.isoformat(),
+                "allDay": bool(getattr(event, "detail", None) and event.detail.all_day),
+                "url": occurrence_url(occurrence),
+                "existed": occurrence.pk is not None,
+                "event_id": event.pk,
+                "calendar": event.calendar.slug,
+                "editable": event.calendar_id in editable,
+            }
+        )
+    return JsonResponse(data, safe=False)
+
+
+@require_POST
+def api_move_or_resize(request):
+    """Drag-and-drop from FullCalendar: refused unless the caller edits the event's calendar."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"status": "PERMISSION DENIED"}, status=403)
+    try:
+        delta = dt.timedelta(minutes=int(request.POST["delta"]))
+        event = Event.objects.select_related("calendar").get(pk=int(request.POST["event_id"]))
+    except (KeyError, ValueError, Event.DoesNotExist):
+        return JsonResponse({"status": "BAD REQUEST"}, status=400)
+    if not calendar_editable_by(event.calendar, request.user):
+        return JsonResponse({"status": "PERMISSION DENIED"}, status=403)
+    resize = request.POST.get("resize") in ("true", "1", "True")
+    if request.POST.get("existed") == "true":
+        occurrence = get_object_or_404(Occurrence, pk=request.POST.get("id"), event=event)
+        occurrence.end += delta
+        if not resize:
+            occurrence.start += delta
+        occurrence.save()
+    else:
+        from django.db.models import F
+
+        shift_start = dt.timedelta(0) if resize else delta
+        event.start += shift_start
+        event.end += delta
+        event.save()
+        event.occurrence_set.update(
+            original_start=F("original_start") + shift_start, original_end=F("original_end") + delta
+        )
+    return JsonResponse({"status": "OK"})
+
+
+@require_POST
+def api_select_create(request):
+    """Creating by selecting a range in FullCalendar: an unpublished draft in a calendar the caller edits."""
+    calendar = Calendar.objects.filter(slug=request.POST.get("calendar_slug", "")).first()
+    if calendar is None:
+        return JsonResponse({"status": "NOT FOUND"}, status=404)
+    if not calendar_editable_by(calendar, request.user):
+        return JsonResponse({"status": "PERMISSION DENIED"}, status=403)
+    try:
+        start = dateutil.parser.parse(request.POST["start"])
+        end = dateutil.parser.parse(request.POST["end"])
+    except (KeyError, ValueError, OverflowError):
+        return JsonResponse({"status": "BAD REQUEST"}, status=400)
+    zone = timezone.get_current_timezone()
+    spec = services.EventSpec(
+        title="New event",
+        start=timezone.make_naive(start, zone) if timezone.is_aware(start) else start,
+        end=timezone.make_naive(end, zone) if timezone.is_aware(end) else end,
+        time_zone=str(zone),
+        published=False,
+    )
+    event = services.event_create(calendar=calendar, spec=spec, creator=request.user)
+    return JsonResponse({"status": "OK", "event_id": event.pk})
+
+
+# --- django-scheduler's read views, limited to what the caller may see -------------------------------
+
+
+def scheduler_visible(view):
+    """Wrap a django-scheduler view addressed by event_id (and occurrence_id) with our visibility rule."""
+
+    def guarded(request, *args, **kwargs):
+        event = _visible_event(request, kwargs["event_id"])
+        if "occurrence_id" in kwargs:
+            get_object_or_404(Occurrence, pk=kwargs["occurrence_id"], event=event)
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def scheduler_calendar_ical(request, slug: str):
+    # django-scheduler's own feed drops recurrence and unpublished checks: serve ours at its address.
+    return calendar_feed(request, slug)

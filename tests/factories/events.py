@@ -1,0 +1,28 @@
+"""Factories for events: users, organiser calendars, published events with details."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+
+from events import services
+
+
+def user(email: str, *, staff: bool = False):
+    User = get_user_model()
+    person, _ = User.objects.get_or_create(email=email, defaults={"is_staff": staff})
+    return person
+
+
+def organiser_calendar(name: str, owner=None, **kwargs):
+    return services.calendar_create(name=name, owners=[owner] if owner else [], **kwargs)
+
+
+def event(calendar, title: str = "Weekly market", *, start: datetime, end: datetime, **spec):
+    return services.event_create(
+        calendar=calendar, spec=services.EventSpec(title=title, start=start, end=end, **spec)
+    )
+
+
+def ticket_type(event, *, quota: int = 5, price: str = "0", name: str = "Place", **kwargs):
+    return services.ticket_type_create(event=event, name=name, quota=quota, price=Decimal(price), **kwargs)
