@@ -1,4 +1,4 @@
-"""App config for social."""
+"""App config for social: connects the page-event receivers for every federated page model."""
 
 from django.apps import AppConfig
 
@@ -6,3 +6,20 @@ from django.apps import AppConfig
 class SocialConfig(AppConfig):
     name = "social"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import pre_delete
+        from wagtail.signals import page_published, page_unpublished
+
+        from social import receivers, registry
+
+        page_published.connect(receivers.on_page_published, dispatch_uid="social.page_published")
+        page_unpublished.connect(receivers.on_page_unpublished, dispatch_uid="social.page_unpublished")
+        # Deletion has no Wagtail signal; pre_delete is connected per federated model (not to every
+        # model, which would turn off Django's fast deletes everywhere).
+        for model in registry.federated_models():
+            pre_delete.connect(
+                receivers.on_page_deleted,
+                sender=model,
+                dispatch_uid=f"social.page_deleted.{model._meta.label}",
+            )

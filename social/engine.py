@@ -1,0 +1,281 @@
+"""The engine: the runner seam (in-process or Celery) and the database driver that writes the flow log.
+
+A flow advances one step at a time, each in two short transactions:
+
+1. claim — lock the flow row (skip it if another process holds it), create or re-claim the FlowStep
+   for the flow's cursor with a fresh claim token, commit. The claim is visible in the log, so a
+   step whose worker died shows as "running" until the sweep re-claims it after the stall lease.
+2. complete — lock the flow row again, check our claim token is still the step's, run the pure
+   step, dispatch its effects through the driver (each a FlowEffect row under a unique key), move
+   the cursor, commit. A crash anywhere in here rolls the whole step back; re-running it hands back
+   the same effects, so nothing is recorded or delivered twice.
+"""
+
+import os
+import socket
+import time
+import traceback
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from social.behaviors import behavior_get
+from social.behaviors.context import FlowContext
+from social.behaviors.effects import Effect, Notify, RecordActivity, ScheduleDelivery, SetFederationState
+from social.behaviors.graph import END
+from social.behaviors.runtime import step_run
+from social.models import Activity, FederatedObject, Flow, FlowEffect, FlowStep, StaffNotification
+from social.transport import OutboundActivity, Transport
+
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+# --- seams -------------------------------------------------------------------------------------
+class FlowRunner(Protocol):
+    def start(self, flow_id: int) -> None: ...
+
+
+class InProcessRunner:
+    """Runs the whole flow right away in this process (after the publish transaction commits)."""
+
+    def start(self, flow_id: int) -> None:
+        flow_run(flow_id)
+
+
+class CeleryRunner:
+    """Each step is a Celery task; the next one is enqueued when the previous step has committed."""
+
+    def start(self, flow_id: int) -> None:
+        from social.tasks import flow_step_task
+
+        flow_step_task.delay(flow_id)
+
+
+def runner() -> FlowRunner:
+    return import_string(settings.SOCIAL_FLOW_RUNNER)()
+
+
+def transport() -> Transport:
+    return import_string(settings.SOCIAL_TRANSPORT)()
+
+
+# --- the driver --------------------------------------------------------------------------------
+class DatabaseDriver:
+    """Performs each effect inside the step's transaction and records it as a FlowEffect row."""
+
+    def dispatch(self, flow: Flow, step: FlowStep, seq: int, effect: Effect) -> FlowEffect:
+        existing = FlowEffect.objects.filter(idempotency_key=effect.idempotency_key).first()
+        if existing is not None:
+            # Only a different flow could have committed this key (a retried step rolls back its own).
+            return existing
+        started = time.perf_counter()
+        handler = getattr(self, f"_perform_{effect.kind}")
+        result = handler(flow, effect)
+        return FlowEffect.objects.create(
+            flow=flow,
+            step=step,
+            seq=seq,
+            kind=effect.kind,
+            idempotency_key=effect.idempotency_key,
+            data=effect.as_data(),
+            result=result,
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _perform_record_activity(self, flow: Flow, effect: RecordActivity) -> dict[str, Any]:
+        activity, created = Activity.objects.get_or_create(
+            activity_id=effect.activity_id,
+            defaults={
+                "activity_type": effect.activity_type,
+                "object_type": effect.object_type,
+                "actor": effect.actor,
+                "object_key": effect.object_key,
+                "payload": dict(effect.payload),
+                "flow": flow,
+            },
+        )
+        return {"activity": activity.pk, "created": created}
+
+    def _perform_schedule_delivery(self, flow: Flow, effect: ScheduleDelivery) -> dict[str, Any]:
+        activity = Activity.objects.get(activity_id=effect.activity_id)
+        outbound = OutboundActivity(
+            activity_id=activity.activity_id,
+            activity_type=activity.activity_type,
+            actor=activity.actor,
+            object_type=activity.object_type,
+            object_key=activity.object_key,
+            payload=activity.payload,
+            flow_id=flow.pk,
+        )
+        return {"receipt": asdict(transport().deliver(outbound))}
+
+    def _perform_notify(self, flow: Flow, effect: Notify) -> dict[str, Any]:
+        notification, created = StaffNotification.objects.get_or_create(
+            key=effect.key,
+            defaults={
+                "subject": effect.subject[:255],
+                "body": effect.body,
+                "url": effect.url,
+                "level": effect.level,
+                "flow": flow,
+            },
+        )
+        if created:
+            from social.tasks import notification_email_task
+
+            transaction.on_commit(lambda: notification_email_task.delay(notification.pk))
+        return {"notification": notification.pk, "created": created, "email": "queued on commit"}
+
+    def _perform_set_federation_state(self, flow: Flow, effect: SetFederationState) -> dict[str, Any]:
+        objects = FederatedObject.objects.filter(object_key=effect.object_key)
+        if effect.only_if_activity:
+            objects = objects.filter(created_activity_id=effect.only_if_activity)
+        return {"updated": objects.update(state=effect.state, updated_at=timezone.now())}
+
+
+# --- advancing a flow --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StepClaim:
+    flow_id: int
+    step_id: int
+    name: str
+    token: str
+
+
+def _stall_cutoff():
+    return timezone.now() - timedelta(seconds=settings.SOCIAL_FLOW_STALL_SECONDS)
+
+
+def flow_step_claim(flow_id: int) -> StepClaim | None:
+    """Claim the flow's next step, or None if it is finished, failed or being run elsewhere."""
+    with transaction.atomic():
+        flow = (
+            Flow.objects.select_for_update(skip_locked=True)
+            .filter(pk=flow_id, status__in=Flow.ACTIVE)
+            .first()
+        )
+        if flow is None or not flow.cursor:
+            return None
+        step, created = FlowStep.objects.get_or_create(
+            flow=flow, name=flow.cursor, defaults={"seq": len(flow.path)}
+        )
+        if not created:
+            if step.status == FlowStep.Status.DONE:
+                return None
+            if (
+                step.status == FlowStep.Status.RUNNING
+                and step.claimed_at
+                and step.claimed_at > _stall_cutoff()
+            ):
+                return None  # a live claim: its process is (probably) still at work
+        if step.attempts >= settings.SOCIAL_STEP_MAX_ATTEMPTS:
+            flow.status = Flow.Status.FAILED
+            flow.error = f"step {step.name!r} failed {step.attempts} times; last error:\n{step.error}"
+            flow.finished_at = timezone.now()
+            flow.save(update_fields=["status", "error", "finished_at", "updated_at"])
+            return None
+        step.attempts += 1
+        step.status = FlowStep.Status.RUNNING
+        step.claim_token = uuid.uuid4().hex
+        step.claimed_by = WORKER_ID
+        step.claimed_at = timezone.now()
+        step.save()
+        flow.status = Flow.Status.RUNNING
+        flow.started_at = flow.started_at or step.claimed_at
+        flow.save(update_fields=["status", "started_at", "updated_at"])
+        return StepClaim(flow.pk, step.pk, step.name, step.claim_token)
+
+
+def flow_context(flow: Flow) -> FlowContext:
+    ctx = FlowContext(
+        behavior=flow.behavior,
+        event=flow.event,
+        object_key=flow.object_key,
+        activity_id=flow.activity_id,
+        payload=flow.payload,
+        flow_id=flow.pk,
+    )
+    for step in flow.steps.filter(status=FlowStep.Status.DONE).order_by("seq"):
+        ctx = ctx.with_result(step.name, {"branch": step.branch, **step.data})
+    return ctx
+
+
+def flow_step_complete(claim: StepClaim) -> str | None:
+    """Run the claimed step and commit it with its effects; the next step's name, or None."""
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            flow = Flow.objects.select_for_update().get(pk=claim.flow_id)
+            step = FlowStep.objects.select_for_update().get(pk=claim.step_id)
+            if flow.cursor != step.name or step.claim_token != claim.token or step.status != "running":
+                return None  # our claim was taken over after a stall: the newer claim owns the step
+            behavior = behavior_get(flow.behavior)
+            outcome = step_run(behavior, step.name, flow_context(flow))
+            driver = DatabaseDriver()
+            for seq, effect in enumerate(outcome.result.effects):
+                driver.dispatch(flow, step, seq, effect)
+            now = timezone.now()
+            step.status = FlowStep.Status.DONE
+            step.branch = outcome.result.branch
+            step.note = outcome.result.note
+            step.data = dict(outcome.result.data)
+            step.error = ""
+            step.finished_at = now
+            step.duration_ms = (time.perf_counter() - started) * 1000
+            step.save()
+            flow.path = [*flow.path, step.name]
+            if outcome.next_step == END:
+                flow.cursor = ""
+                refused = outcome.result.branch == "refused" or flow.steps.filter(branch="refused").exists()
+                flow.status = Flow.Status.REFUSED if refused else Flow.Status.SUCCEEDED
+                flow.finished_at = now
+            else:
+                flow.cursor = outcome.next_step
+            flow.save(update_fields=["path", "cursor", "status", "finished_at", "updated_at"])
+            return flow.cursor or None
+    except Exception:
+        # The step's transaction rolled back; record why on the step so the log shows each failure.
+        FlowStep.objects.filter(pk=claim.step_id, claim_token=claim.token).update(
+            status=FlowStep.Status.FAILED,
+            error=traceback.format_exc(limit=8),
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
+        Flow.objects.filter(pk=claim.flow_id).update(updated_at=timezone.now())
+        raise
+
+
+def flow_advance(flow_id: int) -> str | None:
+    """Claim and complete one step; the name of the step that comes next, or None."""
+    claim = flow_step_claim(flow_id)
+    if claim is None:
+        return None
+    return flow_step_complete(claim)
+
+
+def flow_run(flow_id: int) -> None:
+    """Run a flow to its end in this process. A failing step is left for the sweep to retry."""
+    while True:
+        try:
+            if flow_advance(flow_id) is None:
+                return
+        except Exception:
+            return  # recorded on the step; flows_resume_stalled retries it later
+
+
+def flows_resume_stalled() -> list[int]:
+    """Hand every active flow that has not moved for the stall lease back to the runner."""
+    stalled = list(
+        Flow.objects.filter(status__in=Flow.ACTIVE, updated_at__lt=_stall_cutoff()).values_list(
+            "pk", flat=True
+        )
+    )
+    flow_runner = runner()
+    for flow_id in stalled:
+        flow_runner.start(flow_id)
+    return stalled

@@ -1,0 +1,23 @@
+"""Signal receivers: decide whether a page event concerns a federated page, then call one service."""
+
+from social import registry, services
+
+
+def on_page_published(sender, instance, **kwargs) -> None:
+    # Wagtail also sends page_published when a revision is merely *scheduled*; only a live page counts.
+    if kwargs.get("alias") or not instance.live or not registry.is_federated(instance):
+        return
+    services.page_event_handle(instance, "published")
+
+
+def on_page_unpublished(sender, instance, **kwargs) -> None:
+    if not registry.is_federated(instance):
+        return
+    services.page_event_handle(instance, "unpublished")
+
+
+def on_page_deleted(sender, instance, **kwargs) -> None:
+    # pre_delete: the page and its relations still exist, so its payload can still be read.
+    if not registry.is_federated(instance) or not instance.live:
+        return
+    services.page_event_handle(instance, "deleted")
