@@ -328,13 +328,14 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
 
 @require_GET
 def feed(request, **_ignored):
-    return _ics(calendar_ical(events_published(), name="All events", url_for=event_public_url), "events.ics")
+    events = events_published().select_related("page")
+    return _ics(calendar_ical(events, name="All events", url_for=event_public_url), "events.ics")
 
 
 @require_GET
 def calendar_feed(request, slug: str):
     calendar = get_object_or_404(calendars_public(), slug=slug)
-    events = events_published().filter(calendar=calendar)
+    events = events_published().filter(calendar=calendar).select_related("page")
     return _ics(calendar_ical(events, name=calendar.name, url_for=event_public_url), f"{calendar.slug}.ics")
 
 
