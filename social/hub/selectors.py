@@ -1,0 +1,111 @@
+"""Hub reads: the timeline, notifications (grouped, unread counts), follows, blocks and mutes."""
+
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from social.federation.models import LocalActor
+
+from .models import Following, Mute, Notification, TimelineItem
+
+
+def _muted() -> tuple[list[int], list[str]]:
+    """The muted remote accounts (ids) and domains."""
+    mutes = list(Mute.objects.values_list("account_id", "domain"))
+    accounts = [account for account, _ in mutes if account]
+    domains = [domain for _, domain in mutes if domain]
+    return accounts, domains
+
+
+def timeline_items() -> QuerySet[TimelineItem]:
+    """Followed accounts' posts and boosts, newest first, without muted accounts or domains."""
+    accounts, domains = _muted()
+    items = TimelineItem.objects.filter(on_timeline=True).select_related("author", "boosted_by")
+    if accounts or domains:
+        items = items.exclude(author_id__in=accounts).exclude(boosted_by_id__in=accounts)
+        items = items.exclude(author__domain__in=domains).exclude(boosted_by__domain__in=domains)
+    return items.prefetch_related("our_reactions").order_by("-published", "-id")
+
+
+def notifications_visible() -> QuerySet[Notification]:
+    accounts, domains = _muted()
+    rows = Notification.objects.select_related("remote_actor", "local_actor", "item")
+    if accounts or domains:
+        rows = rows.exclude(remote_actor_id__in=accounts).exclude(remote_actor__domain__in=domains)
+    return rows
+
+
+def notifications_unread_count() -> int:
+    return notifications_visible().filter(read__isnull=True).count()
+
+
+@dataclass
+class NotificationGroup:
+    """Likes or boosts of one object shown as one line; everything else one per notification."""
+
+    kind: str
+    object_uri: str
+    latest: datetime
+    notifications: list[Notification] = field(default_factory=list)
+
+    @property
+    def unread(self) -> bool:
+        return any(n.read is None for n in self.notifications)
+
+    @property
+    def first(self) -> Notification:
+        return self.notifications[0]
+
+    @property
+    def others(self) -> int:
+        return len(self.notifications) - 1
+
+
+GROUPED_KINDS = (Notification.Kind.LIKE, Notification.Kind.BOOST)
+
+
+def notifications_grouped(limit: int = 200) -> list[NotificationGroup]:
+    groups: dict[tuple, NotificationGroup] = {}
+    for notification in notifications_visible()[:limit]:
+        if notification.kind in GROUPED_KINDS:
+            key = (notification.kind, notification.object_uri)
+        else:
+            key = (notification.kind, notification.pk)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = NotificationGroup(
+                notification.kind, notification.object_uri, notification.created
+            )
+        group.notifications.append(notification)
+    return sorted(groups.values(), key=lambda g: g.latest, reverse=True)
+
+
+def followings() -> QuerySet[Following]:
+    return Following.objects.select_related("local_actor", "remote_actor").order_by("state", "-created")
+
+
+def actors_for_user(user) -> list[LocalActor]:
+    """The actors an editor may act as: the blog, and their own author actor if they have one."""
+    from social.federation.actors import local_actor_get
+
+    actors = [local_actor_get("blog")]
+    author = _author_of(user)
+    if author is not None:
+        with suppress(LocalActor.DoesNotExist):
+            actors.append(local_actor_get(author.slug))
+    return actors
+
+
+def _author_of(user):
+    from django.apps import apps
+    from django.conf import settings
+
+    try:
+        model = apps.get_model(getattr(settings, "SOCIAL_AUTHOR_MODEL", "cms.Author"))
+    except (LookupError, ValueError):
+        return None
+    if not any(f.name == "user" for f in model._meta.get_fields()):
+        return None
+    return model.objects.filter(user=user).first()

@@ -1,0 +1,218 @@
+"""The hub's Wagtail admin screens (thin: forms in, one service call, a redirect or a template out)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from social.federation.models import ActorBlock, DomainBlock, RemoteActor
+
+from . import selectors, services
+from .forms import ComposeForm, DomainBlockForm, FollowForm
+from .models import Following, Mute, Note, Reaction, TimelineItem
+
+PERMISSION = "hub.use_hub"
+PAGE_SIZE = 20
+
+
+def hub_permission_required(view):
+    def wrapped(request, *args, **kwargs):
+        if not request.user.has_perm(PERMISSION):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _back(request, default: str) -> HttpResponseRedirect:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return HttpResponseRedirect(target)
+    return redirect(default)
+
+
+def _actor(request, username: str):
+    for actor in selectors.actors_for_user(request.user):
+        if actor.username == username:
+            return actor
+    raise PermissionDenied
+
+
+@hub_permission_required
+def timeline(request):
+    page = Paginator(selectors.timeline_items(), PAGE_SIZE).get_page(request.GET.get("page"))
+    actors = selectors.actors_for_user(request.user)
+    for item in page:
+        reacted = {(r.local_actor_id, r.kind) for r in item.our_reactions.all()}
+        item.actor_states = [
+            {
+                "actor": actor,
+                "liked": (actor.pk, Reaction.Kind.LIKE) in reacted,
+                "boosted": (actor.pk, Reaction.Kind.BOOST) in reacted,
+            }
+            for actor in actors
+        ]
+    return render(request, "hub/timeline.html", {"page": page, "actors": actors})
+
+
+@hub_permission_required
+@require_POST
+def react(request, item_id: int):
+    item = get_object_or_404(TimelineItem, pk=item_id)
+    actor = _actor(request, request.POST.get("actor", ""))
+    kind = request.POST.get("kind")
+    if kind not in Reaction.Kind.values:
+        raise Http404
+    existing = Reaction.objects.filter(item=item, local_actor=actor, kind=kind).first()
+    if request.POST.get("undo") and existing is not None:
+        services.reaction_undo(existing)
+        messages.success(request, f"Undid the {kind} as @{actor.username}.")
+    elif not request.POST.get("undo"):
+        services.reaction_add(item=item, local_actor=actor, kind=kind)
+        messages.success(request, f"{'Liked' if kind == 'like' else 'Boosted'} as @{actor.username}.")
+    return _back(request, "hub:timeline")
+
+
+@hub_permission_required
+def compose(request):
+    actors = selectors.actors_for_user(request.user)
+    reply_to = None
+    reply_id = request.GET.get("reply_to") or request.POST.get("reply_to")
+    if reply_id:
+        reply_to = get_object_or_404(TimelineItem, pk=reply_id)
+    if request.method == "POST":
+        form = ComposeForm(request.POST, request.FILES, actors=actors)
+        if form.is_valid():
+            try:
+                note = services.note_publish(
+                    local_actor=form.local_actor,
+                    text=form.cleaned_data["text"],
+                    user=request.user,
+                    summary=form.cleaned_data["summary"],
+                    reply_to=reply_to,
+                    image=form.cleaned_data.get("image"),
+                    image_alt=form.cleaned_data["image_alt"],
+                )
+            except services.HubError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Published as @{note.local_actor.username}.")
+                return redirect("hub:timeline")
+    else:
+        initial = {}
+        if reply_to is not None and reply_to.author.username:
+            initial["text"] = f"@{reply_to.author.username}@{reply_to.author.domain} "
+            if reply_to.summary:
+                initial["summary"] = reply_to.summary
+        form = ComposeForm(actors=actors, initial=initial)
+    return render(request, "hub/compose.html", {"form": form, "reply_to": reply_to})
+
+
+@hub_permission_required
+def following(request):
+    actors = selectors.actors_for_user(request.user)
+    if request.method == "POST":
+        form = FollowForm(request.POST, actors=actors)
+        if form.is_valid():
+            try:
+                follow = services.following_request(
+                    local_actor=form.local_actor, query=form.cleaned_data["query"], user=request.user
+                )
+            except services.HubError as exc:
+                form.add_error("query", str(exc))
+            else:
+                messages.success(request, f"Asked to follow {follow.remote_actor} as {follow.local_actor}.")
+                return redirect("hub:following")
+    else:
+        form = FollowForm(actors=actors)
+    return render(request, "hub/following.html", {"form": form, "followings": selectors.followings()})
+
+
+@hub_permission_required
+@require_POST
+def unfollow(request, following_id: int):
+    follow = get_object_or_404(Following, pk=following_id)
+    _actor(request, follow.local_actor.username)  # only as an actor the editor may act as
+    remote = follow.remote_actor
+    services.following_undo(follow)
+    messages.success(request, f"Unfollowed {remote}.")
+    return redirect("hub:following")
+
+
+@hub_permission_required
+def notifications(request):
+    groups = selectors.notifications_grouped()
+    response = render(request, "hub/notifications.html", {"groups": groups})
+    # Seen once shown: the unread count in the menu drops on the next page.
+    services.notifications_mark_read([n.pk for group in groups for n in group.notifications])
+    return response
+
+
+@hub_permission_required
+def blocks(request):
+    if request.method == "POST":
+        form = DomainBlockForm(request.POST)
+        if form.is_valid():
+            try:
+                services.domain_block(form.cleaned_data["domain"], reason=form.cleaned_data["reason"])
+            except services.HubError as exc:
+                form.add_error("domain", str(exc))
+            else:
+                messages.success(request, f"Blocked {form.cleaned_data['domain']}.")
+                return redirect("hub:blocks")
+    else:
+        form = DomainBlockForm()
+    context = {
+        "form": form,
+        "domain_blocks": DomainBlock.objects.order_by("domain"),
+        "actor_blocks": ActorBlock.objects.order_by("uri"),
+        "mutes": Mute.objects.select_related("account").order_by("-created"),
+    }
+    return render(request, "hub/blocks.html", context)
+
+
+@hub_permission_required
+@require_POST
+def moderate(request):
+    """Block or mute an account or its whole domain, from a timeline item or a notification."""
+    remote = get_object_or_404(RemoteActor, pk=request.POST.get("remote_actor"))
+    action = request.POST.get("action")
+    if action == "block_account":
+        services.account_block(remote)
+        messages.success(request, f"Blocked {remote}.")
+    elif action == "block_domain":
+        services.domain_block(remote.domain)
+        messages.success(request, f"Blocked the whole of {remote.domain}.")
+    elif action == "mute_account":
+        services.mute_add(remote=remote, user=request.user)
+        messages.success(request, f"Muted {remote}.")
+    elif action == "mute_domain":
+        services.mute_add(domain=remote.domain, user=request.user)
+        messages.success(request, f"Muted {remote.domain}.")
+    else:
+        raise Http404
+    return _back(request, "hub:timeline")
+
+
+@hub_permission_required
+@require_POST
+def unblock(request):
+    kind, pk = request.POST.get("kind"), request.POST.get("pk")
+    model = {"domain": DomainBlock, "account": ActorBlock, "mute": Mute}.get(kind)
+    if model is None:
+        raise Http404
+    get_object_or_404(model, pk=pk).delete()
+    messages.success(request, "Removed.")
+    return redirect("hub:blocks")
+
+
+def note_object(request, note_id: int):
+    """A note of ours as ActivityStreams JSON (its id dereferences here)."""
+    note = get_object_or_404(Note.objects.select_related("local_actor"), pk=note_id)
+    document = {"@context": "https://www.w3.org/ns/activitystreams", **services.note_document(note)}
+    return JsonResponse(document, content_type="application/activity+json")
