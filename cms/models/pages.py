@@ -35,6 +35,7 @@ class BlogIndexPage(RoutablePageMixin, Page):
     parent_page_types = ["home.HomePage"]
     subpage_types = ["cms.BlogPostPage"]
     max_count = 1
+    posts_per_page = POSTS_PER_PAGE
 
     def get_context(self, request, *args, filters=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -66,7 +67,7 @@ class BlogIndexPage(RoutablePageMixin, Page):
         return posts
 
     def posts_page(self, request, posts: models.QuerySet):
-        paginator = Paginator(posts, POSTS_PER_PAGE)
+        paginator = Paginator(posts, self.posts_per_page)
         try:
             number = int(request.GET.get("page", 1))
         except ValueError:
