@@ -135,7 +135,7 @@ class DashboardView(TemplateView):
             for section in dashboard_sections()
         ]
         return super().get_context_data(
-            profile_form=kwargs.get("profile_form") or ProfileForm(instance=user),
+            profile_form=kwargs.pop("profile_form", None) or ProfileForm(instance=user),
             orders=selectors.orders_for_user(user)[:10],
             newsletters=selectors.newsletters_offered_to(user),
             connected_apps=selectors.connected_apps_for_user(user),

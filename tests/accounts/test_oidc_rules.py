@@ -1,4 +1,4 @@
-"""Provider rules checked in-process: PKCE S256 only, exact redirect URIs, discovery, JWKS, createapplication."""
+"""Provider rules in-process: PKCE S256 only, exact redirect URIs, discovery, JWKS, createapplication."""
 
 import base64
 import hashlib
