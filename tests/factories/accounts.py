@@ -64,3 +64,15 @@ def oauth_client(*, redirect_uri: str, skip_authorization: bool = False, name: s
         hash_client_secret=True,
     )
     return application, secret
+
+
+def wagtail_page(title: str):
+    """A plain published Wagtail page to compose an issue from (a flushed test database has no root)."""
+    from django.conf import settings
+    from django.utils.text import slugify
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale, Page
+
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    return root.add_child(instance=Page(title=title, slug=slugify(title)))

@@ -1,0 +1,207 @@
+"""Newsletters: double opt-in, one-click unsubscribe, sticky bounces, batched sends that never repeat."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from accounts import newsletter_services
+from accounts.models import NewsletterDelivery, NewsletterIssue, Subscription
+from accounts.tasks import newsletter_send
+from tests.factories.accounts import (
+    NewsletterIssueFactory,
+    NewsletterListFactory,
+    SubscriptionFactory,
+    UserFactory,
+    wagtail_page,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def _link(message, fragment: str) -> str:
+    return next(url for url in re.findall(r"https?://\S+", message.body) if fragment in url)
+
+
+@pytest.fixture
+def page():
+    return wagtail_page("Spring harvest news")
+
+
+def test_signup_is_pending_until_the_emailed_link_is_followed(client, django_capture_on_commit_callbacks):
+    newsletter = NewsletterListFactory(name="Cooperative news")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/account/newsletters/", {"email": "Reader@Example.org", "newsletters": [newsletter.pk]}
+        )
+    assert response.status_code == 200
+    subscription = Subscription.objects.get(newsletter=newsletter)
+    assert subscription.email == "reader@example.org"
+    assert subscription.status == Subscription.Status.PENDING
+    assert mail.outbox[0].to == ["reader@example.org"]
+    assert "Cooperative news" in mail.outbox[0].subject
+
+    confirmed = client.get(_path(_link(mail.outbox[0], "/newsletters/confirm/")))
+    assert confirmed.status_code == 200
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.ACTIVE
+    assert subscription.confirmed_at is not None
+
+
+def test_forged_confirmation_link_activates_nothing(client):
+    subscription = SubscriptionFactory(status=Subscription.Status.PENDING)
+    response = client.get("/account/newsletters/confirm/not-a-real-signature/")
+    assert response.status_code == 400
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.PENDING
+
+
+def test_unsubscribe_link_get_only_asks_and_one_click_post_unsubscribes_without_csrf():
+    subscription = SubscriptionFactory()
+    client = Client(enforce_csrf_checks=True)
+    url = f"/account/newsletters/unsubscribe/{subscription.token}/"
+    assert client.get(url).status_code == 200
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.ACTIVE
+    response = client.post(
+        url, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.UNSUBSCRIBED
+
+
+def test_unsubscribe_with_unknown_token_is_404(client):
+    assert client.post("/account/newsletters/unsubscribe/nope/").status_code == 404
+
+
+@pytest.mark.parametrize("status", [Subscription.Status.UNSUBSCRIBED, Subscription.Status.BOUNCED])
+def test_unsubscribed_or_bounced_address_stays_off_until_it_confirms_again(
+    status, django_capture_on_commit_callbacks
+):
+    subscription = SubscriptionFactory(status=status)
+    with django_capture_on_commit_callbacks(execute=True):
+        newsletter_services.subscription_request(subscription.email, [subscription.newsletter])
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.PENDING  # not mailed until the link is followed
+    assert len(mail.outbox) == 1
+
+
+def test_bounce_marks_every_list_for_the_address():
+    first = SubscriptionFactory(email="gone@example.org")
+    second = SubscriptionFactory(email="GONE@example.org".lower())
+    assert newsletter_services.subscription_bounce("Gone@Example.org") == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == second.status == Subscription.Status.BOUNCED
+
+
+def test_dashboard_subscribe_is_double_opt_in_and_leave_unsubscribes(
+    client, django_capture_on_commit_callbacks
+):
+    user = UserFactory()
+    client.force_login(user)
+    newsletter = NewsletterListFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/account/newsletters/{newsletter.pk}/subscribe/")
+    subscription = Subscription.objects.get(newsletter=newsletter, email=user.email)
+    assert subscription.status == Subscription.Status.PENDING
+    client.get(_path(_link(mail.outbox[0], "/newsletters/confirm/")))
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.ACTIVE
+    client.post(f"/account/newsletters/{newsletter.pk}/leave/")
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.UNSUBSCRIBED
+
+
+def test_issue_goes_in_batches_to_active_subscribers_with_one_click_headers(
+    page, django_capture_on_commit_callbacks
+):
+    newsletter = NewsletterListFactory(name="Harvest")
+    active = [SubscriptionFactory(newsletter=newsletter) for _ in range(5)]
+    for status in (
+        Subscription.Status.PENDING,
+        Subscription.Status.UNSUBSCRIBED,
+        Subscription.Status.BOUNCED,
+    ):
+        SubscriptionFactory(newsletter=newsletter, status=status)
+    issue = NewsletterIssueFactory(newsletter=newsletter, page=page)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert newsletter_services.issue_queue(issue)
+    issue.refresh_from_db()
+    assert issue.status == NewsletterIssue.Status.SENT
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(sub.email for sub in active)
+    for message in mail.outbox:
+        subscription = next(sub for sub in active if sub.email == message.to[0])
+        assert message.subject == "Spring harvest news"
+        assert (
+            message.extra_headers["List-Unsubscribe"]
+            == (f"<http://127.0.0.1:8000/account/newsletters/unsubscribe/{subscription.token}/>")
+            or subscription.token in message.extra_headers["List-Unsubscribe"]
+        )
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert subscription.token in message.body
+    progress = newsletter_services.issue_progress(issue)
+    assert progress == {"status": "sent", "total": 5, "percent": 100, "sent": 5, "failed": 0, "claimed": 0}
+    assert not newsletter_services.issue_queue(issue)  # a second press of "Send" does nothing
+
+
+def test_issue_resumed_after_a_worker_died_never_repeats_anyone(page):
+    """A claim committed before a crash is honoured: that person is skipped rather than mailed twice."""
+    newsletter = NewsletterListFactory()
+    subscribers = [SubscriptionFactory(newsletter=newsletter) for _ in range(4)]
+    issue = NewsletterIssueFactory(newsletter=newsletter, page=page)
+    issue.body_html, issue.body_text = newsletter_services.issue_render_page(issue)
+    issue.status, issue.recipient_count = NewsletterIssue.Status.SENDING, 4
+    issue.save()
+    # The first worker had sent to subscriber 0 and claimed subscriber 1 when it was killed.
+    NewsletterDelivery.objects.create(
+        issue=issue, subscription=subscribers[0], status=NewsletterDelivery.Status.SENT
+    )
+    NewsletterDelivery.objects.create(issue=issue, subscription=subscribers[1])
+
+    newsletter_send.apply(args=[issue.pk])  # the redelivered task (acks_late) runs again
+    newsletter_send.apply(args=[issue.pk])  # and a duplicate delivery of it, for good measure
+
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [subscribers[2].email, subscribers[3].email]
+    )
+    assert NewsletterDelivery.objects.filter(issue=issue).count() == 4
+    issue.refresh_from_db()
+    progress = newsletter_services.issue_progress(issue)
+    assert (progress["sent"], progress["claimed"], progress["status"]) == (3, 1, "sent")
+
+
+def test_claim_refuses_a_second_worker_for_the_same_subscriber(page):
+    subscription = SubscriptionFactory()
+    issue = NewsletterIssueFactory(newsletter=subscription.newsletter, page=page)
+    assert newsletter_services._delivery_claim(issue, subscription) is not None
+    assert newsletter_services._delivery_claim(issue, subscription) is None
+
+
+def test_a_failing_address_is_recorded_and_the_rest_still_go(page, monkeypatch):
+    newsletter = NewsletterListFactory()
+    good = SubscriptionFactory(newsletter=newsletter)
+    bad = SubscriptionFactory(newsletter=newsletter, email="bad@example.org")
+    issue = NewsletterIssueFactory(newsletter=newsletter, page=page, status=NewsletterIssue.Status.SENDING)
+    from django.core.mail.backends.locmem import EmailBackend
+
+    original = EmailBackend.send_messages
+
+    def refuse_bad(self, messages):
+        if any("bad@example.org" in message.to for message in messages):
+            raise OSError("550 mailbox unavailable")
+        return original(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse_bad)
+    newsletter_send.apply(args=[issue.pk])
+    assert [message.to for message in mail.outbox] == [[good.email]]
+    failed = NewsletterDelivery.objects.get(subscription=bad)
+    assert failed.status == NewsletterDelivery.Status.FAILED
+    assert "550" in failed.error
