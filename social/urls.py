@@ -2,6 +2,10 @@
 
 from django.urls import include, path
 
+from social import views
+
 urlpatterns: list = [
+    path("flows/", views.flow_list, name="social-flow-list"),
+    path("flows/<int:flow_id>/", views.flow_detail, name="social-flow-detail"),
     path("", include("social.federation.urls")),
 ]
