@@ -13,6 +13,7 @@ class HubRemote(FakeRemote):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.objects: dict[str, dict] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}  # path -> (content type, body)
         remote = self
         base_handler = self.server.RequestHandlerClass
 
@@ -35,6 +36,14 @@ class HubRemote(FakeRemote):
                     return self._json(document)
                 if remote.base + parts.path in remote.objects:
                     return self._json(remote.objects[remote.base + parts.path])
+                if parts.path in remote.files:
+                    content_type, body = remote.files[parts.path]
+                    self.send_response(200)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return None
                 return super().do_GET()
 
             def _json(self, document):
@@ -53,6 +62,17 @@ class HubRemote(FakeRemote):
 
     def handle(self, name: str = "alice") -> str:
         return f"@{name}@{self.domain}"
+
+    def image(self, name: str = "pie.png") -> str:
+        """A small PNG it serves; its URL."""
+        import io
+
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), (200, 120, 40)).save(buffer, "PNG")
+        self.files[f"/media/{name}"] = ("image/png", buffer.getvalue())
+        return f"{self.base}/media/{name}"
 
     def note(self, content: str, name: str = "alice", **extra) -> dict:
         """A public Note by one of its actors, also served at its id."""
