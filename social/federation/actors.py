@@ -167,11 +167,15 @@ def actor_approves_manually(actor: LocalActor) -> bool:
 # --- remote actors --------------------------------------------------------------------------------
 
 
+def host_domain(url: str) -> str:
+    """host[:port], lower-cased: how Host rows and blocks name a server."""
+    parts = urlsplit(url)
+    domain = (parts.hostname or "").lower()
+    return f"{domain}:{parts.port}" if parts.port else domain
+
+
 def host_for(url: str) -> Host:
-    domain = (urlsplit(url).hostname or "").lower()
-    if urlsplit(url).port:
-        domain = f"{domain}:{urlsplit(url).port}"
-    host, _ = Host.objects.get_or_create(domain=domain)
+    host, _ = Host.objects.get_or_create(domain=host_domain(url))
     return host
 
 

@@ -11,11 +11,11 @@ from datetime import timedelta
 import requests
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import ids
-from .actors import host_for
+from .actors import host_domain
 from .fetch import FetchError, post_signed
 from .models import Activity, Delivery, DeliveryAttempt, DomainBlock, Follow, Host, LocalActor
 from .signatures import CAVAGE, RFC9421, request_sign
@@ -64,10 +64,7 @@ def follower_inboxes(actors: list[LocalActor]) -> list[str]:
 
 def deliveries_create(activity: Activity, inboxes: list[str]) -> list[int]:
     """One Delivery row per inbox; deliveries to dead hosts are recorded as such and not attempted."""
-    hosts = {}
-    for inbox in inboxes:
-        host = host_for(inbox)
-        hosts[inbox] = host
+    hosts = _hosts_for(inboxes)
     rows = [
         Delivery(
             activity=activity,
@@ -85,6 +82,16 @@ def deliveries_create(activity: Activity, inboxes: list[str]) -> list[int]:
     )
     deliveries_enqueue(pending)
     return pending
+
+
+def _hosts_for(inboxes: list[str]) -> dict[str, Host]:
+    """The Host row of every inbox, created in bulk: a fan-out may touch a thousand hosts."""
+    domains = {inbox: host_domain(inbox) for inbox in inboxes}
+    Host.objects.bulk_create(
+        [Host(domain=domain) for domain in set(domains.values())], ignore_conflicts=True, batch_size=1000
+    )
+    known = {host.domain: host for host in Host.objects.filter(domain__in=set(domains.values()))}
+    return {inbox: known[domain] for inbox, domain in domains.items()}
 
 
 def deliveries_enqueue(delivery_ids: list[int]) -> None:
@@ -213,7 +220,14 @@ def delivery_retry(delivery: Delivery) -> None:
 
 def host_revive(domain: str) -> None:
     """A host that contacts us is alive again: its pending deliveries may go."""
-    Host.objects.filter(domain=domain).update(dead=False, failing_since=None, last_contact=timezone.now())
+    now = timezone.now()
+    # Only write when something changes (or once a minute): a busy peer must not serialise on its row.
+    Host.objects.filter(domain=domain).filter(
+        Q(dead=True)
+        | Q(failing_since__isnull=False)
+        | Q(last_contact__isnull=True)
+        | Q(last_contact__lt=now - timedelta(minutes=1))
+    ).update(dead=False, failing_since=None, last_contact=now)
 
 
 def activity_send(*, actor: LocalActor, data: dict, inboxes: list[str], activity_id: str) -> Activity:

@@ -140,6 +140,17 @@ def _check_digest(headers: Mapping[str, str], body: bytes) -> None:
     raise SignatureError("missing SHA-256 Digest header")
 
 
+def _check_content_digest(headers: Mapping[str, str], body: bytes) -> None:
+    expected = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    for part in headers.get("content-digest", "").split(","):
+        algorithm, _, value = part.strip().partition("=")
+        if algorithm.lower() == "sha-256":
+            if value.strip(":") != expected:
+                raise SignatureError("Content-Digest does not match the body")
+            return
+    raise SignatureError("missing sha-256 Content-Digest header")
+
+
 def _verify_cavage(method, url, headers, body, lookup: KeyLookup, now) -> VerifiedSignature:
     params = _parse_cavage(headers["signature"])
     key_id, signature_b64 = params.get("keyId"), params.get("signature")
@@ -152,7 +163,7 @@ def _verify_cavage(method, url, headers, body, lookup: KeyLookup, now) -> Verifi
         raise SignatureError("(request-target) is not signed")
     if "date" not in names and "(created)" not in names:
         raise SignatureError("neither Date nor (created) is signed")
-    if body and "digest" not in names:
+    if body and "digest" not in names and "content-digest" not in names:
         raise SignatureError("the body's Digest is not signed")
     _check_date(headers, now)
     if "(created)" in names:
@@ -160,7 +171,10 @@ def _verify_cavage(method, url, headers, body, lookup: KeyLookup, now) -> Verifi
         if abs(now - created) > MAX_SKEW:
             raise SignatureError("(created) is more than 5 minutes off")
     if body:
-        _check_digest(headers, body)
+        if "digest" in names:
+            _check_digest(headers, body)
+        else:
+            _check_content_digest(headers, body)
     lines = []
     for name in names:
         if name == "(request-target)":

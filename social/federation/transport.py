@@ -99,3 +99,36 @@ class ActivityPubTransport:
             len(scheduled),
             f"{activity.activity_type} {obj.object_key} to {len(inboxes)} inboxes",
         )
+
+
+def objects_backfill() -> int:
+    """Store every live federated page that has no object yet (pages published before federation was on),
+    so the outbox and content negotiation cover all of them. Sends nothing: followers page the outbox."""
+    from django.apps import apps
+    from django.conf import settings
+
+    stored = 0
+    blog = local_actor_get("blog")
+    for label in settings.SOCIAL_FEDERATED_PAGE_MODELS:
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        known = set(FederatedObject.objects.values_list("object_key", flat=True))
+        for page in model.objects.live().public().order_by("first_published_at"):
+            key = f"page:{page.pk}"
+            if key in known or not hasattr(page, "federation_payload"):
+                continue
+            payload = page.federation_payload()
+            backfill = OutboundActivity(
+                activity_id="backfill",
+                activity_type="Create",
+                actor=blog.username,
+                object_type="Article",
+                object_key=key,
+                payload=payload,
+            )
+            with transaction.atomic():
+                _object_store(backfill, blog)
+            stored += 1
+    return stored

@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from . import ids
-from .actors import FIXED_ACTORS, actor_document, host_for, key_lookup, local_actor_get
+from .actors import FIXED_ACTORS, actor_document, host_domain, key_lookup, local_actor_get
 from .delivery import host_revive
 from .inbox import inbox_receive
 from .models import Activity, ActorBlock, DomainBlock, FederatedObject, LocalActor
@@ -341,7 +341,7 @@ def inbox(request, username: str | None = None):
     actor_uri = actor_uri.get("id") if isinstance(actor_uri, dict) else actor_uri
     if not isinstance(actor_uri, str) or not actor_uri.startswith(("https://", "http://")):
         return _problem(400, "activity has no actor")
-    domain = host_for(actor_uri).domain
+    domain = host_domain(actor_uri)
     if (
         DomainBlock.objects.filter(domain__in=[domain, domain.split(":")[0]]).exists()
         or ActorBlock.objects.filter(uri=actor_uri).exists()

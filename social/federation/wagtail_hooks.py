@@ -8,7 +8,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import ListingButton
 
 from . import admin_views
-from .models import ActorBlock, Comment, Delivery, DomainBlock, Follow, Host, InboxItem
+from .models import ActorBlock, Comment, Delivery, DomainBlock, FederatedObject, Follow, Host, InboxItem
 
 
 @hooks.register("register_admin_urls")
@@ -32,6 +32,16 @@ def _index_with_actions(*names: str):
             return buttons
 
     return IndexView
+
+
+class FederatedObjectViewSet(ModelViewSet):
+    model = FederatedObject
+    menu_label = "Federated posts"
+    icon = "doc-full-inverse"
+    list_display = ["__str__", "object_key", "url", "pinned", DateColumn("updated"), DateColumn("deleted")]
+    list_filter = ["pinned"]
+    search_fields = ["object_key", "url"]
+    form_fields = ["pinned"]
 
 
 class FollowViewSet(ModelViewSet):
@@ -124,6 +134,7 @@ class FederationGroup(ModelViewSetGroup):
     menu_order = 260
     items = [
         FollowViewSet("federation_followers"),
+        FederatedObjectViewSet("federation_objects"),
         CommentViewSet("federation_comments"),
         DeliveryViewSet("federation_deliveries"),
         HostViewSet("federation_hosts"),

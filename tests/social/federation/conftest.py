@@ -7,6 +7,19 @@ import pytest
 from .fake_remote import FakeRemote
 
 
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Run tasks in-process even when REDIS_URL is set (CI): these tests follow effects synchronously.
+
+    The worker end-to-end test turns this off and talks to a real worker."""
+    from config.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 @pytest.fixture
 def remote():
     with FakeRemote() as server:
@@ -25,3 +38,14 @@ def signed_post(client, settings):
         return client.generic("POST", path, body, content_type=content_type, headers=signed)
 
     return post
+
+
+def subprocess_database_url() -> str:
+    """The test database as a DATABASE_URL, for server and worker processes started by a test."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    credentials = f"{db['USER']}:{db['PASSWORD'] or ''}"
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

@@ -31,6 +31,7 @@ def remote_actor():
     "name",
     [
         "federation_followers",
+        "federation_objects",
         "federation_comments",
         "federation_deliveries",
         "federation_hosts",

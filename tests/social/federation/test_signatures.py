@@ -143,3 +143,32 @@ def test_sign_cavage_signs_request_target_host_date_digest():
     assert 'headers="(request-target) host date digest"' in headers["Signature"]
     assert headers["Host"] == "coop.example:8443"
     assert headers["Digest"].startswith("SHA-256=")
+
+
+def test_request_verify_cavage_with_signed_content_digest_accepts_and_checks_it():
+    import base64
+    import hashlib
+
+    from social.federation.keys import private_key_load
+
+    headers = signed(CAVAGE)
+    digest = "sha-256=:" + base64.b64encode(hashlib.sha256(BODY).digest()).decode() + ":"
+    lines = [
+        "(request-target): post /ap/inbox?x=1",
+        f"host: {headers['host']}",
+        f"date: {headers['date']}",
+        f"content-digest: {digest}",
+    ]
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    signature = private_key_load(KEY[0]).sign("\n".join(lines).encode(), padding.PKCS1v15(), hashes.SHA256())
+    headers.pop("digest")
+    headers["content-digest"] = digest
+    headers["signature"] = (
+        f'keyId="{KEY_ID}",algorithm="rsa-sha256",headers="(request-target) host date content-digest",'
+        f'signature="{base64.b64encode(signature).decode()}"'
+    )
+    assert verify(headers).scheme == CAVAGE
+    with pytest.raises(SignatureError, match="Content-Digest does not match"):
+        verify(headers, body=b"{}")
