@@ -194,7 +194,7 @@ def _ticket_catalogue():
 
     product_class, _ = ProductClass.objects.get_or_create(
         name=TICKET_PRODUCT_CLASS,
-        defaults={"slug": "ticket", "requires_shipping": False, "track_stocks": False},
+        defaults={"slug": "ticket", "requires_shipping": False, "track_stock": False},
     )
     option, _ = Option.objects.get_or_create(
         code=OCCURRENCE_OPTION_CODE,

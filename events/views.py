@@ -67,6 +67,9 @@ def occurrence_detail(request, event_id: int, timestamp: int):
         ticket_type.left = max(
             ticket_type.quota - places_taken(ticket_type, occurrence.original_start, now=now), 0
         )
+        if ticket_type.product_id:
+            # What the basket will charge: the shop's pricing strategy adds VAT where it applies.
+            ticket_type.shop_price = request.strategy.fetch_for_product(ticket_type.product).price
     my_bookings = (
         Booking.objects.filter(
             user=request.user, ticket_type__event=event, occurrence_start=occurrence.original_start

@@ -1,0 +1,86 @@
+"""Paid tickets: a ticket type sells as an Oscar product; placing the order issues one ticket per unit."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+from oscar.apps.basket.models import Basket
+from oscar.apps.partner.strategy import Selector
+from oscar.test.factories import create_order
+
+from events import services
+from events.models import Booking
+from tests.factories import events as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _local(days: int, hour: int) -> datetime:
+    day = timezone.localdate() + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, hour)
+
+
+@pytest.fixture
+def workshop(otto_calendar):
+    return f.event(
+        otto_calendar, "Bread workshop", start=_local(5, 10), end=_local(5, 15), frequency="WEEKLY"
+    )
+
+
+def test_paid_ticket_type_gets_ticket_product_without_shipping(workshop):
+    ticket_type = f.ticket_type(workshop, quota=3, price="25.00")
+    product = ticket_type.product
+    assert product.product_class.name == "Ticket"
+    assert product.product_class.requires_shipping is False
+    assert product.stockrecords.get().price == ticket_type.price
+    assert f.ticket_type(workshop, name="Free", quota=3).product is None
+
+
+def _basket_of(user):
+    basket = Basket.objects.get(owner=user, status=Basket.OPEN)
+    basket.strategy = Selector().strategy(user=user)
+    return basket
+
+
+def test_paid_ticket_bought_through_basket_issued_on_order_placed(client, workshop, sam):
+    ticket_type = f.ticket_type(workshop, quota=3, price="25.00")
+    start = workshop.start
+    client.force_login(sam)
+    response = client.post(
+        f"/events/o/{workshop.pk}/{int(start.timestamp())}/basket/",
+        {"ticket_type": ticket_type.pk, "quantity": 2},
+    )
+    assert response.status_code == 302 and response["Location"] == "/shop/basket/"
+    basket = _basket_of(sam)
+    line = basket.all_lines()[0]
+    assert line.quantity == 2 and line.attributes.get().value == start.isoformat()
+    order = create_order(basket=basket, user=sam)
+    tickets = Booking.objects.filter(order_line__order=order)
+    assert tickets.count() == 2
+    assert {t.occurrence_start for t in tickets} == {start}
+    assert {t.email for t in tickets} == {sam.email}
+    # The receiver is idempotent: a replayed signal issues nothing more.
+    assert services.tickets_issue_for_order(order) == []
+    assert Booking.objects.filter(order_line__order=order).count() == 2
+
+
+def test_paid_tickets_count_against_the_quota(client, workshop, sam, olga):
+    ticket_type = f.ticket_type(workshop, quota=3, price="25.00")
+    start = workshop.start
+    url = f"/events/o/{workshop.pk}/{int(start.timestamp())}/basket/"
+    client.force_login(sam)
+    client.post(url, {"ticket_type": ticket_type.pk, "quantity": 3})
+    create_order(basket=_basket_of(sam), user=sam)
+    client.force_login(olga)
+    response = client.post(url, {"ticket_type": ticket_type.pk, "quantity": 1}, follow=True)
+    assert "Not enough places left" in response.content.decode()
+    assert not Basket.objects.filter(owner=olga, lines__isnull=False).exists()
+
+
+def test_free_ticket_type_cannot_go_in_the_basket(client, workshop, sam):
+    ticket_type = f.ticket_type(workshop, quota=3)
+    client.force_login(sam)
+    response = client.post(
+        f"/events/o/{workshop.pk}/{int(workshop.start.timestamp())}/basket/", {"ticket_type": ticket_type.pk}
+    )
+    assert response.status_code == 302 and "/events/o/" in response["Location"]
