@@ -1,4 +1,4 @@
-"""Done-when for events: an organiser makes a recurring event with tickets, a shopper books, the door checks in once."""
+"""Events done-when: an organiser makes a recurring event with tickets, a shopper books, one check-in."""
 
 import re
 from datetime import timedelta
