@@ -9,6 +9,7 @@ Accounts never imports events or commerce: an app registers from its ``AppConfig
         context=lambda user: {"bookings": bookings_for_user(user)}, order=30,
     ))
     data_export_register("bookings", lambda user: [...json-serialisable...])
+    data_erase_register("bookings", lambda user: ...)  # runs just before the account is deleted
 """
 
 from collections.abc import Callable
@@ -27,6 +28,7 @@ class DashboardSection:
 
 _sections: dict[str, DashboardSection] = {}
 _exporters: dict[str, Callable[[Any], Any]] = {}
+_erasers: dict[str, Callable[[Any], None]] = {}
 
 
 def dashboard_section_register(section: DashboardSection) -> None:
@@ -45,3 +47,12 @@ def data_export_register(key: str, export: Callable[[Any], Any]) -> None:
 
 def data_exporters() -> dict[str, Callable[[Any], Any]]:
     return dict(_exporters)
+
+
+def data_erase_register(key: str, erase: Callable[[Any], None]) -> None:
+    """``erase(user)`` removes or anonymises the app's personal data when the account is deleted."""
+    _erasers[key] = erase
+
+
+def data_erasers() -> dict[str, Callable[[Any], None]]:
+    return dict(_erasers)

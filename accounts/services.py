@@ -14,6 +14,7 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
+from .dashboard import data_erasers
 from .models import Subscription, User
 from .tokens import email_confirmation_token
 
@@ -115,6 +116,8 @@ def user_delete(user: User) -> None:
                 address.notes = ""
             address.save()
     orders.update(user=None, guest_email="")
+    for erase in data_erasers().values():
+        erase(user)
     # Subscriptions by address (made before signing up) belong to the person too.
     Subscription.objects.filter(email__iexact=user.email).delete()
     for application_id in set(

@@ -1,0 +1,70 @@
+"""Dashboard sections for other apps' data, read through their public selectors.
+
+Registered from AccountsConfig.ready() only when the other app is installed. An app that registers
+its own section under the same key (from its own ready(), which runs later) replaces these.
+"""
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+from .dashboard import DashboardSection, dashboard_section_register, data_erase_register, data_export_register
+
+
+def _bookings_of():
+    try:
+        return import_string("events.selectors.bookings_of")
+    except ImportError:
+        return None
+
+
+def _booking_items(user) -> dict:
+    items = []
+    for booking in _bookings_of()(user)[:20]:
+        event = booking.ticket_type.event
+        detail = f"ticket {booking.code}"
+        if booking.status != "confirmed":
+            detail += f" ({booking.status})"
+        items.append(
+            {
+                "title": f"{event.title} — {booking.ticket_type.name}",
+                "when": booking.occurrence_start,
+                "detail": detail,
+            }
+        )
+    return {"items": items, "empty": "No tickets or bookings yet."}
+
+
+def _booking_export(user) -> list[dict]:
+    return [
+        {
+            "event": booking.ticket_type.event.title,
+            "ticket": booking.ticket_type.name,
+            "starts": booking.occurrence_start.isoformat(),
+            "code": booking.code,
+            "status": booking.status,
+            "booked": booking.created_at.isoformat(),
+            "checked_in": booking.checked_in_at.isoformat() if booking.checked_in_at else None,
+        }
+        for booking in _bookings_of()(user)
+    ]
+
+
+def _booking_erase(user) -> None:
+    # Bookings outlive the account (attendance and paid-ticket records) but lose the address.
+    _bookings_of()(user).update(email="")
+
+
+def register_events_sections() -> None:
+    if not apps.is_installed("events") or _bookings_of() is None:
+        return
+    dashboard_section_register(
+        DashboardSection(
+            key="bookings",
+            title="Tickets and bookings",
+            template="accounts/dashboard_items.html",
+            context=_booking_items,
+            order=30,
+        )
+    )
+    data_export_register("bookings", _booking_export)
+    data_erase_register("bookings", _booking_erase)
