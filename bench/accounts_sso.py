@@ -174,9 +174,8 @@ def main() -> None:
         pass
     elapsed = time.perf_counter() - started
     assert len(mail.outbox) == SUBSCRIBERS
-    print(
-        f"newsletter send: {SUBSCRIBERS} emails in {elapsed:.2f} s = {SUBSCRIBERS / elapsed:.0f} emails/s (batches of 100)"
-    )
+    rate = SUBSCRIBERS / elapsed
+    print(f"newsletter send: {SUBSCRIBERS} emails in {elapsed:.2f} s = {rate:.0f} emails/s (batches of 100)")
 
 
 if __name__ == "__main__":
