@@ -16,7 +16,7 @@ class CmsConfig(AppConfig):
         from . import receivers
         from .models import NavigationSettings
 
-        post_save.connect(receivers.on_navigation_changed, sender=NavigationSettings)
+        post_save.connect(receivers.on_navigation_saved, sender=NavigationSettings)
         page_published.connect(receivers.on_navigation_changed)
         page_unpublished.connect(receivers.on_navigation_changed)
         post_page_move.connect(receivers.on_navigation_changed)

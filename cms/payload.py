@@ -48,7 +48,7 @@ def blog_post_payload(post) -> dict:
             {"slug": category.slug, "name": category.name, "urgent": category.urgent} if category else None
         ),
         "is_private": post.get_view_restrictions().exists(),
-        "tags": sorted(tag.name for tag in post.tags.all()),
+        "tags": sorted(tag.name for tag in post.tag_list),
         "authors": [{"slug": author.slug, "name": author.name} for author in post.authors],
         "hero_image": hero,
     }

@@ -13,6 +13,12 @@ def on_navigation_changed(sender: Any, **kwargs: Any) -> None:
     transaction.on_commit(navigation.menus_invalidate)
 
 
+def on_navigation_saved(sender: Any, created: bool = False, **kwargs: Any) -> None:
+    # Rows are created empty on first read (NavigationSettings.for_site); only edits change menus.
+    if not created:
+        on_navigation_changed(sender)
+
+
 def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     if isinstance(instance, Page):
         on_navigation_changed(sender)

@@ -1,6 +1,7 @@
 """Page types: the blog index at /blog/, its posts, and plain content pages."""
 
 import math
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -170,9 +171,13 @@ class BlogPostPage(Page):
         self.reading_minutes = reading_minutes(self.body)
         return super().save(*args, **kwargs)
 
-    @property
+    @cached_property
     def authors(self) -> list:
         return [link.author for link in self.post_authors.all()]
+
+    @cached_property
+    def tag_list(self) -> list:
+        return list(self.tags.all())
 
     @property
     def first_author(self):
@@ -185,7 +190,8 @@ class BlogPostPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["blog_index"] = self.get_parent().specific if self.depth > 1 else None
+        # One query for the parent as its specific type (get_parent().specific would take two).
+        context["blog_index"] = BlogIndexPage.objects.filter(path=self.path[: -self.steplen]).first()
         return context
 
     def federation_payload(self) -> dict:

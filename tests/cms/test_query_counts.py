@@ -1,0 +1,49 @@
+"""Query counts stay fixed as the blog grows: the same with 10 posts and with 1,000.
+
+Counts are for an anonymous visitor with warm caches (the header fragments and Wagtail's site root
+paths are cached after the first request), which is the steady state of a public page.
+"""
+
+import pytest
+
+from cms.models import BlogPostPage
+from tests.factories.cms import blog_post, blog_posts_bulk, picture
+
+pytestmark = pytest.mark.django_db
+
+# path -> queries (SQLite and PostgreSQL alike). The post page includes one query of social's
+# reactions fragment; the rest is Wagtail's routing (site, one page per path segment, view
+# restrictions), the page's own relations, and the listing with one query per prefetched relation.
+EXPECTED = {
+    "/": 12,
+    "/blog/": 14,
+    "/blog/the-post/": 18,
+    "/blog/category/bulk/feed/": 14,
+}
+
+
+@pytest.fixture(params=[10, 1000], ids=["10-posts", "1000-posts"])
+def blog_of_size(request, blog_index):
+    hero = picture("bulk", (640, 360))
+    blog_posts_bulk(blog_index, request.param - 1, hero_image=hero)
+    blog_post(
+        blog_index,
+        slug="the-post",
+        hero_image=hero,
+        hero_image_alt="A picture",
+        tags=["bees", "honey"],
+        body=[
+            {"type": "paragraph", "value": "<p>Hello.</p>"},
+            {"type": "image", "value": {"image": hero.pk, "alt": "x", "caption": "y"}},
+        ],
+    )
+    assert BlogPostPage.objects.live().count() == request.param
+    return request.param
+
+
+@pytest.mark.parametrize("path", list(EXPECTED))
+def test_anonymous_page_query_count_fixed_with_content(client, blog_of_size, path, django_assert_num_queries):
+    assert client.get(path).status_code == 200  # warms caches and renditions
+    with django_assert_num_queries(EXPECTED[path]):
+        response = client.get(path)
+    assert response.status_code == 200
