@@ -1,9 +1,10 @@
 """Celery tasks for accounts: thin wrappers that send account email and newsletter batches."""
 
 from celery import shared_task
+from django.conf import settings
 
 from .emails import email_send
-from .newsletter_services import issue_send_batch
+from .newsletter_services import issue_send_batch, issues_stalled
 
 
 @shared_task(acks_late=True)
@@ -16,3 +17,12 @@ def newsletter_send(issue_id: int) -> None:
     """Send one batch, then queue the next: a restart loses at most the batch in flight's claims."""
     if issue_send_batch(issue_id):
         newsletter_send.delay(issue_id)
+
+
+@shared_task
+def newsletter_resume_stalled() -> list[int]:
+    """Beat: restart the sending of issues whose worker died (claims keep it from repeating anyone)."""
+    stalled = issues_stalled(settings.ACCOUNTS_NEWSLETTER_STALL_SECONDS)
+    for issue_id in stalled:
+        newsletter_send.delay(issue_id)
+    return stalled

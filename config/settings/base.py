@@ -259,6 +259,12 @@ WAGTAILADMIN_LOGIN_URL = LOGIN_URL
 # Sign-in throttling (accounts/ratelimit.py): failures per email and per client address in a window.
 ACCOUNTS_LOGIN_MAX_FAILURES = env.int("ACCOUNTS_LOGIN_MAX_FAILURES", default=5)
 ACCOUNTS_LOGIN_WINDOW_SECONDS = env.int("ACCOUNTS_LOGIN_WINDOW_SECONDS", default=15 * 60)
+# A newsletter still "sending" with no new claim for this long had its worker die: beat restarts it.
+ACCOUNTS_NEWSLETTER_STALL_SECONDS = env.int("ACCOUNTS_NEWSLETTER_STALL_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["accounts-newsletters-resume"] = {
+    "task": "accounts.tasks.newsletter_resume_stalled",
+    "schedule": 60.0,
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
