@@ -1,6 +1,7 @@
 """Factories for social tests: federated blog posts (cms.BlogPostPage) under a fresh blog index."""
 
 import itertools
+import uuid
 
 from django.apps import apps
 from wagtail.models import Page
@@ -48,7 +49,7 @@ def blog_post(
     n = next(_counter)
     post = BlogPostPage(
         title=title,
-        slug=f"post-{n}",
+        slug=f"post-{n}-{uuid.uuid4().hex[:8]}",
         summary=summary,
         category=category(urgent=urgent),
         body=[("paragraph", RichText("<p>Hello fediverse.</p>"))],
