@@ -84,3 +84,48 @@ def test_free_ticket_type_cannot_go_in_the_basket(client, workshop, sam):
         f"/events/o/{workshop.pk}/{int(workshop.start.timestamp())}/basket/", {"ticket_type": ticket_type.pk}
     )
     assert response.status_code == 302 and "/events/o/" in response["Location"]
+
+
+@pytest.fixture
+def fake_sumup(settings):
+    from commerce.sumup_fake import FakeSumUp
+
+    fake = FakeSumUp(api_key="sup_sk_test", webhook_secret="whsec-test").start()
+    settings.SUMUP_API_URL = fake.url
+    settings.SUMUP_API_KEY = "sup_sk_test"
+    settings.SUMUP_MERCHANT_CODE = "MTEST001"
+    settings.SUMUP_WEBHOOK_SECRET = "whsec-test"
+    yield fake
+    fake.wait_for_webhooks()
+    fake.stop()
+
+
+@pytest.mark.xfail(
+    reason="commerce.services._order_place saves a ShippingAddress even for a basket needing no shipping "
+    "(NOT NULL country_id); passes once commerce skips the address for shipping-free baskets",
+    strict=False,
+)
+def test_paid_ticket_through_commerce_checkout_and_sumup_issues_ticket(
+    client, workshop, sam, fake_sumup, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from commerce.models import PaymentAttempt
+
+    ticket_type = f.ticket_type(workshop, quota=3, price="25.00")
+    client.force_login(sam)
+    client.post(
+        f"/events/o/{workshop.pk}/{int(workshop.start.timestamp())}/basket/", {"ticket_type": ticket_type.pk}
+    )
+    # Tickets need no shipping: Oscar skips address and method and goes to the preview.
+    response = client.get(reverse("checkout:index"), follow=True)
+    assert response.redirect_chain[-1][0].endswith(reverse("checkout:preview")), response.redirect_chain
+    response = client.post(reverse("checkout:preview"), {"action": "place_order"})
+    attempt = PaymentAttempt.objects.get()
+    assert response["Location"] == attempt.hosted_checkout_url
+    fake_sumup.settle(attempt.sumup_checkout_id, "pay", webhook="none")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("commerce:sumup-return", args=[attempt.public_id]))
+    [ticket] = Booking.objects.filter(user=sam)
+    assert ticket.ticket_type == ticket_type and ticket.occurrence_start == workshop.start
+    assert ticket.order_line.order.user == sam
