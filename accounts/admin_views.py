@@ -6,12 +6,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
-from . import newsletter_services
+from . import newsletter_services, selectors
 from .models import NewsletterIssue, Subscription
 
 
 def issue_progress_for_column(issue: NewsletterIssue) -> dict:
-    return {"issue": issue, **newsletter_services.issue_progress(issue)}
+    return {"issue": issue, **selectors.issue_progress(issue)}
 
 
 def _issue_for(request: HttpRequest, pk: int) -> NewsletterIssue:
@@ -38,7 +38,7 @@ def issue_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 def issue_progress(request: HttpRequest, pk: int) -> HttpResponse:
     issue = _issue_for(request, pk)
-    progress = newsletter_services.issue_progress(issue)
+    progress = selectors.issue_progress(issue)
     if request.headers.get("Accept") == "application/json":
         return JsonResponse(progress)
     return TemplateResponse(

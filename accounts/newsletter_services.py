@@ -1,12 +1,10 @@
 """Writes for newsletters: double opt-in, unsubscribe and bounces, and sending an issue in batches."""
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -197,31 +195,3 @@ def issue_send_batch(issue_id: int, batch_size: int = BATCH_SIZE) -> bool:
             delivery.status, delivery.sent_at = NewsletterDelivery.Status.SENT, timezone.now()
         delivery.save(update_fields=["status", "sent_at", "error"])
     return True
-
-
-def issues_stalled(stall_seconds: int) -> list[int]:
-    """Issues still sending whose last claim (or queueing) is older than ``stall_seconds``.
-
-    A worker killed mid-send leaves its task unacknowledged until the broker's visibility timeout
-    (an hour on Redis); the beat sweep re-enqueues such issues sooner. Claims make a second chain
-    harmless, but we only start one for issues that have really stopped moving.
-    """
-    cutoff = timezone.now() - timedelta(seconds=stall_seconds)
-    stalled = []
-    sending = NewsletterIssue.objects.filter(status=NewsletterIssue.Status.SENDING, queued_at__lt=cutoff)
-    for issue in sending.annotate(last_claim=Max("deliveries__claimed_at")):
-        if issue.last_claim is None or issue.last_claim < cutoff:
-            stalled.append(issue.pk)
-    return stalled
-
-
-def issue_progress(issue: NewsletterIssue) -> dict:
-    counts = issue.deliveries.aggregate(
-        sent=Count("pk", filter=Q(status=NewsletterDelivery.Status.SENT)),
-        failed=Count("pk", filter=Q(status=NewsletterDelivery.Status.FAILED)),
-        claimed=Count("pk", filter=Q(status=NewsletterDelivery.Status.CLAIMED)),
-    )
-    done = counts["sent"] + counts["failed"] + counts["claimed"]
-    total = max(issue.recipient_count, done)
-    percent = 100 if issue.status == NewsletterIssue.Status.SENT else (done * 100 // total if total else 0)
-    return {"status": issue.status, "total": total, "percent": percent, **counts}

@@ -1,14 +1,15 @@
-"""Reads about members: their orders, connected apps, subscriptions and the full data export."""
+"""Reads about members: orders, connected apps, subscriptions, the data export, newsletter progress."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.apps import apps
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 
 from .dashboard import data_exporters
-from .models import NewsletterList, Subscription, User
+from .models import NewsletterDelivery, NewsletterIssue, NewsletterList, Subscription, User
 
 
 def orders_for_user(user: User) -> QuerySet:
@@ -109,3 +110,31 @@ def user_data_export(user: User) -> dict:
         data[key] = export(user)
     data.setdefault("bookings", [])
     return data
+
+
+def issues_stalled(stall_seconds: int) -> list[int]:
+    """Issues still sending whose last claim (or queueing) is older than ``stall_seconds``.
+
+    A worker killed mid-send leaves its task unacknowledged until the broker's visibility timeout
+    (an hour on Redis); the beat sweep re-enqueues such issues sooner. Claims make a second chain
+    harmless, but we only start one for issues that have really stopped moving.
+    """
+    cutoff = timezone.now() - timedelta(seconds=stall_seconds)
+    stalled = []
+    sending = NewsletterIssue.objects.filter(status=NewsletterIssue.Status.SENDING, queued_at__lt=cutoff)
+    for issue in sending.annotate(last_claim=Max("deliveries__claimed_at")):
+        if issue.last_claim is None or issue.last_claim < cutoff:
+            stalled.append(issue.pk)
+    return stalled
+
+
+def issue_progress(issue: NewsletterIssue) -> dict:
+    counts = issue.deliveries.aggregate(
+        sent=Count("pk", filter=Q(status=NewsletterDelivery.Status.SENT)),
+        failed=Count("pk", filter=Q(status=NewsletterDelivery.Status.FAILED)),
+        claimed=Count("pk", filter=Q(status=NewsletterDelivery.Status.CLAIMED)),
+    )
+    done = counts["sent"] + counts["failed"] + counts["claimed"]
+    total = max(issue.recipient_count, done)
+    percent = 100 if issue.status == NewsletterIssue.Status.SENT else (done * 100 // total if total else 0)
+    return {"status": issue.status, "total": total, "percent": percent, **counts}

@@ -4,7 +4,8 @@ from celery import shared_task
 from django.conf import settings
 
 from .emails import email_send
-from .newsletter_services import issue_send_batch, issues_stalled
+from .newsletter_services import issue_send_batch
+from .selectors import issues_stalled
 
 
 @shared_task(acks_late=True)

@@ -29,10 +29,9 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         if ratelimit.login_is_locked(request.POST.get("username", ""), request):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, "Too many failed attempts. Wait a while, or reset your password.")
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            # An unbound form: validating the posted one would try the password once more.
+            form = self.form_class(request, initial={"username": request.POST.get("username", "")})
+            return self.render_to_response(self.get_context_data(form=form, locked=True), status=429)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -63,11 +62,12 @@ class SignupView(FormView):
             last_name=form.cleaned_data["last_name"],
         )
         # The same answer whether or not the address already had an account.
-        return redirect(reverse("accounts:signup_done") + f"?email={form.cleaned_data['email']}")
+        self.request.session["signup_email"] = form.cleaned_data["email"]
+        return redirect("accounts:signup_done")
 
 
 def signup_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/signup_done.html", {"email": request.GET.get("email", "")})
+    return render(request, "accounts/signup_done.html", {"email": request.session.get("signup_email", "")})
 
 
 def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:

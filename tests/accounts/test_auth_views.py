@@ -55,6 +55,7 @@ def test_login_after_repeated_failures_is_throttled_even_with_right_password(cli
         client.post("/account/login/", {"username": user.email, "password": "wrong"})
     response = client.post("/account/login/", {"username": user.email, "password": PASSWORD})
     assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -103,7 +104,7 @@ def test_signup_with_existing_email_answers_the_same_and_mails_the_owner(
         taken = client.post("/account/signup/", {"email": "taken@example.org", "password": PASSWORD})
         fresh = client.post("/account/signup/", {"email": "fresh@example.org", "password": PASSWORD})
     assert taken.status_code == fresh.status_code == 302
-    assert taken["Location"].split("?")[0] == fresh["Location"].split("?")[0]
+    assert taken["Location"] == fresh["Location"]
     assert User.objects.filter(email="taken@example.org").count() == 1
     owner.refresh_from_db()
     assert owner.check_password(PASSWORD)

@@ -13,7 +13,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from accounts import newsletter_services
+from accounts import newsletter_services, selectors
 from accounts.models import NewsletterDelivery, NewsletterIssue
 from tests.factories.accounts import (
     NewsletterIssueFactory,
@@ -142,7 +142,7 @@ def test_worker_killed_mid_send_restarted_finishes_without_repeating_anyone(cele
         assert len(recipients) == len(set(recipients)) == 29  # nobody twice
         assert claimed.subscription.email not in recipients  # the in-flight one is skipped, not repeated
         assert set(recipients) == {sub.email for sub in subscribers} - {claimed.subscription.email}
-        progress = newsletter_services.issue_progress(issue)
+        progress = selectors.issue_progress(issue)
         assert (progress["sent"], progress["claimed"], progress["percent"]) == (29, 1, 100)
     finally:
         first.kill()

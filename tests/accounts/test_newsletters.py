@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from accounts import newsletter_services
+from accounts import newsletter_services, selectors
 from accounts.models import NewsletterDelivery, NewsletterIssue, Subscription
 from accounts.tasks import newsletter_send
 from tests.factories.accounts import (
@@ -147,7 +147,7 @@ def test_issue_goes_in_batches_to_active_subscribers_with_one_click_headers(
         )
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert subscription.token in message.body
-    progress = newsletter_services.issue_progress(issue)
+    progress = selectors.issue_progress(issue)
     assert progress == {"status": "sent", "total": 5, "percent": 100, "sent": 5, "failed": 0, "claimed": 0}
     assert not newsletter_services.issue_queue(issue)  # a second press of "Send" does nothing
 
@@ -174,7 +174,7 @@ def test_issue_resumed_after_a_worker_died_never_repeats_anyone(page):
     )
     assert NewsletterDelivery.objects.filter(issue=issue).count() == 4
     issue.refresh_from_db()
-    progress = newsletter_services.issue_progress(issue)
+    progress = selectors.issue_progress(issue)
     assert (progress["sent"], progress["claimed"], progress["status"]) == (3, 1, "sent")
 
 
