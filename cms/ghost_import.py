@@ -1,0 +1,164 @@
+"""Writing a Ghost export into the page tree: one transaction per post, idempotent by content hash."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cms.ghost import GhostImages, GhostPost, PostSkipped, html_to_blocks, plain_summary, post_body_html
+from cms.images import image_from_bytes
+from cms.models import (
+    Author,
+    BlogCategory,
+    BlogIndexPage,
+    BlogPostAuthor,
+    BlogPostPage,
+    ContentPage,
+    GhostImportRecord,
+)
+from cms.models.pages import RESERVED_POST_SLUGS
+from cms.services import page_backdate, tags_ensure
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def ghost_post_hash(post: GhostPost) -> str:
+    return hashlib.sha256(json.dumps(post.raw, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def ghost_posts_import(
+    posts: list[GhostPost],
+    *,
+    blog_index: BlogIndexPage,
+    images: GhostImages,
+    default_category: BlogCategory,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> ImportReport:
+    report = ImportReport()
+    for done, post in enumerate(posts, start=1):
+        label = f"{post.type} “{post.slug}”"
+        try:
+            with transaction.atomic():
+                outcome, notes = ghost_post_import(post, blog_index, images, default_category)
+        except PostSkipped as reason:
+            report.skipped.append((label, str(reason)))
+        except ValidationError as error:
+            report.skipped.append((label, "; ".join(error.messages)))
+        else:
+            getattr(report, outcome).append(label)
+            report.notes.extend((label, note) for note in notes)
+        progress(done, len(posts))
+    return report
+
+
+def ghost_post_import(
+    post: GhostPost, blog_index: BlogIndexPage, images: GhostImages, default_category: BlogCategory
+) -> tuple[str, list[str]]:
+    """Create or update one page; returns ("created"|"updated"|"unchanged", notes)."""
+    if post.type not in ("post", "page"):
+        raise PostSkipped(f"type {post.type!r} is neither a post nor a page")
+    if post.status not in ("published", "draft", "scheduled"):
+        raise PostSkipped(f"status {post.status!r} is not published, draft or scheduled")
+    content_hash = ghost_post_hash(post)
+    record = GhostImportRecord.objects.filter(ghost_id=post.ghost_id).select_related("page").first()
+    if record and record.content_hash == content_hash:
+        return "unchanged", []
+
+    parent = blog_index if post.type == "post" else blog_index.get_parent()
+    model = BlogPostPage if post.type == "post" else ContentPage
+    slug = slugify(post.slug)[:255]
+    if post.type == "post" and slug in RESERVED_POST_SLUGS:
+        raise PostSkipped(f"slug {slug!r} is reserved by the blog")
+    if record is None and parent.get_children().filter(slug=slug).exists():
+        raise PostSkipped(f"slug {slug!r} is already used by a page that was not imported from Ghost")
+
+    cached_images: dict[str, object] = {}
+
+    def image_for(src: str):
+        if src not in cached_images:
+            try:
+                data, filename = images.read(src)
+                cached_images[src] = image_from_bytes(data, filename, post.title)
+            except PostSkipped:
+                cached_images[src] = None
+            except Exception:  # Pillow rejects the bytes: not an image
+                cached_images[src] = None
+        return cached_images[src]
+
+    html = post_body_html(post)
+    blocks, notes = html_to_blocks(html, image_for)
+    hero = None
+    if post.feature_image:
+        hero = image_for(post.feature_image)
+        if hero is None:
+            raise PostSkipped(f"feature image {post.feature_image} could not be loaded")
+
+    page = record.page.specific if record else model(slug=slug)
+    if record and not isinstance(page, model):
+        raise PostSkipped(f"page {page.pk} is no longer a {model.__name__}")
+    page.title = post.title
+    page.draft_title = post.title
+    page.seo_title = post.meta_title[:255]
+    page.search_description = post.meta_description
+    page.summary = plain_summary(post, html)
+    page.body = blocks
+    if post.type == "post":
+        page.hero_image = hero
+        page.hero_image_alt = post.feature_image_alt[:255]
+        page.canonical_url = post.canonical_url
+        page.category = _category_for(post, default_category)
+        page.post_authors = [
+            BlogPostAuthor(author=_author_for(row), sort_order=n) for n, row in enumerate(post.authors)
+        ]
+        if not post.authors:
+            raise PostSkipped("it has no author")
+        page.tags.set(tags_ensure(t["name"] for t in post.tags if not str(t.get("name", "")).startswith("#")))
+
+    if record is None:
+        page.live = False
+        parent.add_child(instance=page)
+    revision = page.save_revision(log_action=True, clean=True)
+    now = timezone.now()
+    if post.status == "published":
+        revision.publish()
+    elif post.status == "scheduled" and post.published_at and post.published_at > now:
+        page.go_live_at = post.published_at
+        revision = page.save_revision(log_action=True)
+        revision.publish()
+        notes.append(f"scheduled to go live at {post.published_at.isoformat()}")
+    page.refresh_from_db()
+    if post.published_at or post.updated_at:
+        page_backdate(
+            page, post.published_at or post.updated_at, post.updated_at or post.published_at, revision
+        )
+    GhostImportRecord.objects.update_or_create(
+        ghost_id=post.ghost_id, defaults={"page": page.page_ptr, "content_hash": content_hash}
+    )
+    return ("updated" if record else "created"), notes
+
+
+def _category_for(post: GhostPost, default: BlogCategory) -> BlogCategory:
+    """The first of the post's tags that names a category; otherwise the default."""
+    slugs = [t.get("slug") for t in post.tags if t.get("slug")]
+    by_slug = {c.slug: c for c in BlogCategory.objects.filter(slug__in=slugs)}
+    return next((by_slug[s] for s in slugs if s in by_slug), default)
+
+
+def _author_for(row: dict) -> Author:
+    slug = slugify(row.get("slug") or row.get("name") or "author")[:60] or "author"
+    author, _created = Author.objects.get_or_create(
+        slug=slug, defaults={"name": (row.get("name") or slug)[:120], "bio": row.get("bio") or ""}
+    )
+    return author
