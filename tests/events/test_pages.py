@@ -116,3 +116,23 @@ def test_upcoming_events_block_filters_by_calendar_and_count(market, olga_calend
 def test_next_events_tag_renders_the_next_occurrences(market):
     html = Template("{% load events_tags %}{% next_events 3 %}").render(Context({}))
     assert html.count("Saturday market") == 3
+
+
+def test_scheduler_calendar_pages_render_with_our_events(client, market, otto):
+    slug = market.calendar.slug
+    assert client.get(f"/events/calendar/month/{slug}/").status_code == 200
+    client.force_login(otto)
+    response = client.get(f"/events/fullcalendar/{slug}/")
+    assert response.status_code == 200 and b"api/occurrences" in response.content
+
+
+def test_api_occurrences_match_the_site_and_carry_page_urls(client, market):
+    now = timezone.now()
+    response = client.get(
+        "/events/api/occurrences", {"start": now.isoformat(), "end": (now + timedelta(days=30)).isoformat()}
+    )
+    data = response.json()
+    expected = occurrences_between(events_published(), now, now + timedelta(days=30))
+    assert [item["start"] for item in data] == [o.start.isoformat() for o in expected]
+    assert all(item["url"].startswith(f"/events/o/{market.pk}/") for item in data)
+    assert client.get(data[0]["url"]).status_code == 200
