@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from social.behaviors.graph import END, Behavior
 
-BOX_W, BOX_H, COL_GAP, ROW_GAP, PAD = 130, 40, 80, 30, 20
+BOX_W, BOX_H, COL_GAP, ROW_GAP, PAD, LANE = 130, 40, 80, 30, 20, 8
 TAKEN, IDLE, TEXT = "#1d6f42", "#9aa5b1", "#1f2933"
 
 
@@ -18,12 +18,12 @@ def behavior_svg(behavior: Behavior, path: Sequence[str] = (), finished: bool = 
     columns = behavior.layers() + [[END]]
     height_rows = max(len(column) for column in columns)
     width = PAD * 2 + len(columns) * BOX_W + (len(columns) - 1) * COL_GAP
-    height = PAD * 2 + height_rows * BOX_H + (height_rows - 1) * ROW_GAP + 20
+    height = PAD * 2 + height_rows * BOX_H + (height_rows - 1) * ROW_GAP + 60
     position: dict[str, tuple[int, int]] = {}
     for col, names in enumerate(columns):
         offset = (height_rows - len(names)) * (BOX_H + ROW_GAP) / 2
         for row, name in enumerate(names):
-            position[name] = (PAD + col * (BOX_W + COL_GAP), int(PAD + 20 + offset + row * (BOX_H + ROW_GAP)))
+            position[name] = (PAD + col * (BOX_W + COL_GAP), int(PAD + 30 + offset + row * (BOX_H + ROW_GAP)))
 
     taken = set(itertools.pairwise(path))
     if finished and path:
@@ -35,32 +35,47 @@ def behavior_svg(behavior: Behavior, path: Sequence[str] = (), finished: bool = 
         f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="13">',
         f"<title>{escape(behavior.name)} behavior</title>",
         "<defs>"
-        f'<marker id="arrow-idle" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-        f'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{IDLE}"/></marker>'
-        f'<marker id="arrow-taken" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-        f'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{TAKEN}"/></marker>'
+        f'<marker id="arrow-idle" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" '
+        f'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{IDLE}"/></marker>'
+        f'<marker id="arrow-taken" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" '
+        f'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{TAKEN}"/></marker>'
         "</defs>",
     ]
+    column_of = {name: col for col, names in enumerate(columns) for name in names}
+    drawn = []
+    skip_count = 0
     for source, outcome, target in behavior.edges():
         x1, y1 = position[source]
         x2, y2 = position[target]
         start = (x1 + BOX_W, y1 + BOX_H / 2)
         end = (x2, y2 + BOX_H / 2)
-        if x2 <= x1:  # never happens in a DAG laid out by depth, but keep the drawing sane
-            end = (x2 + BOX_W / 2, y2)
+        if column_of[target] - column_of[source] > 1:
+            # An edge skipping columns arcs above or below the boxes rather than through them.
+            lane = LANE if skip_count % 2 == 0 else height - LANE
+            skip_count += 1
+            curve = f"C{start[0] + 60},{lane} {end[0] - 60},{lane} {end[0]},{end[1]}"
+            label_at = (
+                (start[0] + end[0]) / 2,
+                (start[1] + end[1] + 6 * lane) / 8 + (-4 if lane == LANE else 12),
+            )
+        else:
+            mid_x = (start[0] + end[0]) / 2
+            curve = f"C{mid_x},{start[1]} {mid_x},{end[1]} {end[0]},{end[1]}"
+            label_at = (mid_x, (start[1] + end[1]) / 2 - 6)
         is_taken = (source, target) in taken
         colour, marker, width_px = (TAKEN, "arrow-taken", 3) if is_taken else (IDLE, "arrow-idle", 1.5)
-        mid_x = (start[0] + end[0]) / 2
-        parts.append(
-            f'<path class="edge{" taken" if is_taken else ""}" data-from="{escape(source)}" '
-            f'data-to="{escape(target)}" d="M{start[0]},{start[1]} C{mid_x},{start[1]} {mid_x},{end[1]} '
-            f'{end[0]},{end[1]}" fill="none" stroke="{colour}" stroke-width="{width_px}" '
-            f'marker-end="url(#{marker})"/>'
+        drawn.append(
+            (
+                is_taken,
+                f'<path class="edge{" taken" if is_taken else ""}" data-from="{escape(source)}" '
+                f'data-to="{escape(target)}" d="M{start[0]},{start[1]} {curve}" fill="none" '
+                f'stroke="{colour}" stroke-width="{width_px}" marker-end="url(#{marker})"/>'
+                f'<text x="{label_at[0]}" y="{label_at[1]}" text-anchor="middle" fill="{colour}" '
+                f'font-size="11">{escape(outcome)}</text>',
+            )
         )
-        parts.append(
-            f'<text x="{mid_x}" y="{(start[1] + end[1]) / 2 - 6}" text-anchor="middle" fill="{colour}" '
-            f'font-size="11">{escape(outcome)}</text>'
-        )
+    # Taken edges last, so the path a flow took is drawn on top.
+    parts.extend(markup for _, markup in sorted(drawn, key=lambda item: item[0]))
     for name, (x, y) in position.items():
         is_visited = name in visited
         fill, stroke = ("#e3f4ea", TAKEN) if is_visited else ("#ffffff", IDLE)
