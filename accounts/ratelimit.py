@@ -18,9 +18,19 @@ def _key(kind: str, value: str) -> str:
 
 
 def client_address(request: HttpRequest | None) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a proxy we trust rewrites it,
-    # and SECURE_PROXY_SSL_HEADER deployments put the real address there via the proxy.
-    return (request.META.get("REMOTE_ADDR", "") if request is not None else "") or "unknown"
+    """The client's address. Behind N reverse proxies (ACCOUNTS_TRUSTED_PROXIES) it is the Nth
+    entry from the right of X-Forwarded-For, the one our own outermost proxy wrote; entries further
+    left are whatever the client chose to send."""
+    if request is None:
+        return "unknown"
+    proxies = settings.ACCOUNTS_TRUSTED_PROXIES
+    if proxies:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _keys(email: str, request: HttpRequest | None) -> list[str]:

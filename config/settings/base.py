@@ -259,6 +259,8 @@ WAGTAILADMIN_LOGIN_URL = LOGIN_URL
 # Sign-in throttling (accounts/ratelimit.py): failures per email and per client address in a window.
 ACCOUNTS_LOGIN_MAX_FAILURES = env.int("ACCOUNTS_LOGIN_MAX_FAILURES", default=5)
 ACCOUNTS_LOGIN_WINDOW_SECONDS = env.int("ACCOUNTS_LOGIN_WINDOW_SECONDS", default=15 * 60)
+# How many reverse proxies we run in front of the app (0: REMOTE_ADDR is the client's address).
+ACCOUNTS_TRUSTED_PROXIES = env.int("ACCOUNTS_TRUSTED_PROXIES", default=0)
 # A newsletter still "sending" with no new claim for this long had its worker die: beat restarts it.
 ACCOUNTS_NEWSLETTER_STALL_SECONDS = env.int("ACCOUNTS_NEWSLETTER_STALL_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE["accounts-newsletters-resume"] = {
