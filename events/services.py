@@ -253,7 +253,7 @@ def _bookable_occurrence(ticket_type: TicketType, original_start: datetime, now:
 def booking_create_free(*, ticket_type: TicketType, original_start: datetime, user) -> Booking:
     """Book one free place; the ticket type row is locked so concurrent bookings cannot exceed the quota."""
     now = timezone.now()
-    locked = TicketType.objects.select_for_update().select_related("event__detail").get(pk=ticket_type.pk)
+    locked = TicketType.objects.select_for_update().get(pk=ticket_type.pk)
     if not locked.is_free:
         raise BookingRefused("This ticket is paid: add it to your basket instead.")
     _bookable_occurrence(locked, original_start, now)
@@ -284,7 +284,11 @@ def booking_create_free(*, ticket_type: TicketType, original_start: datetime, us
 @transaction.atomic
 def booking_cancel(*, booking: Booking, user) -> Booking:
     """The attendee (or an organiser of the calendar) cancels; the freed place goes to the waiting list."""
-    booking = Booking.objects.select_for_update().select_related("ticket_type__event").get(pk=booking.pk)
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("ticket_type__event")
+        .get(pk=booking.pk)
+    )
     if booking.user_id != user.pk and not calendar_editable_by(booking.ticket_type.event.calendar, user):
         raise PermissionDenied("Not your booking.")
     if booking.status == Booking.Status.CANCELLED:
@@ -322,7 +326,7 @@ def waiting_list_offer_next(*, ticket_type: TicketType, original_start: datetime
     if free <= 0:
         return []
     entries = list(
-        WaitingListEntry.objects.select_for_update()
+        WaitingListEntry.objects.select_for_update(of=("self",))
         .filter(
             ticket_type=ticket_type, occurrence_start=original_start, status=WaitingListEntry.Status.WAITING
         )
@@ -344,7 +348,7 @@ def waiting_list_expire_offers(now: datetime | None = None) -> int:
     """Expire unanswered offers and pass their places on to the next in line."""
     now = now or timezone.now()
     stale = list(
-        WaitingListEntry.objects.select_for_update()
+        WaitingListEntry.objects.select_for_update(of=("self",))
         .filter(status=WaitingListEntry.Status.OFFERED, offer_expires_at__lte=now)
         .select_related("ticket_type")
     )
