@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")  # DEBUG off
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 3000))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 16))

@@ -95,15 +95,23 @@ def _hosts_for(inboxes: list[str]) -> dict[str, Host]:
 
 
 def deliveries_enqueue(delivery_ids: list[int]) -> None:
+    """After commit, enqueue the deliveries in small batches: a fan-out to a thousand inboxes is a few
+    dozen messages rather than a thousand, and each worker thread walks its batch."""
     if not delivery_ids:
         return
-    from .tasks import delivery_attempt_task
+    from .tasks import deliveries_attempt_task
+
+    size = max(1, _setting("FEDERATION_DELIVERY_BATCH", 20))
+    batches = [delivery_ids[start : start + size] for start in range(0, len(delivery_ids), size)]
 
     def send():
-        for delivery_id in delivery_ids:
-            delivery_attempt_task.delay(delivery_id)
+        for batch in batches:
+            deliveries_attempt_task.delay(batch)
 
     transaction.on_commit(send)
+
+
+DELIVERY_LEASE = timedelta(minutes=10)  # how long a claimed delivery is left to the worker that claimed it
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -141,21 +149,17 @@ def _post(delivery: Delivery, scheme: str) -> tuple[int | None, str, int]:
 
 def delivery_attempt(delivery_id: int) -> str:
     """Make one attempt at a delivery: POST it (double knock: RFC 9421, then cavage on 401) and record it."""
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True)
-            .select_related("activity__actor", "host")
-            .filter(pk=delivery_id, state=Delivery.State.PENDING)
-            .first()
-        )
-        if delivery is None:
-            return "not pending"
-        if delivery.next_attempt > timezone.now() and delivery.attempts:
-            return "not due"
-        # Claim it: a redelivered task for the same row finds it leased until the next attempt time.
-        Delivery.objects.filter(pk=delivery.pk).update(
-            attempts=F("attempts") + 1, next_attempt=timezone.now() + retry_delay(delivery.attempts + 1)
-        )
+    now = timezone.now()
+    # Claim it with one conditional UPDATE: a duplicate task (the queue may deliver twice) finds the
+    # row leased and does nothing. The lease is replaced by the real retry time below.
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, state=Delivery.State.PENDING, next_attempt__lte=now
+    ).update(attempts=F("attempts") + 1, next_attempt=now + DELIVERY_LEASE)
+    if not claimed:
+        return "not due"
+    delivery = (
+        Delivery.objects.select_related("activity__actor", "host").defer("activity__data").get(pk=delivery_id)
+    )
     host = delivery.host
     if host.dead:
         Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.DEAD_HOST)
@@ -171,9 +175,12 @@ def delivery_attempt(delivery_id: int) -> str:
         Delivery.objects.filter(pk=delivery.pk).update(
             state=Delivery.State.DELIVERED, delivered=now, last_status=status, last_error=""
         )
-        Host.objects.filter(pk=host.pk).update(
-            last_success=now, failing_since=None, signature_scheme=scheme, dead=False
-        )
+        fresh = host.last_success and now - host.last_success < timedelta(minutes=1)
+        if not (fresh and host.signature_scheme == scheme and host.failing_since is None):
+            # A busy host is written at most once a minute, so its workers do not queue on its row.
+            Host.objects.filter(pk=host.pk).update(
+                last_success=now, failing_since=None, signature_scheme=scheme, dead=False
+            )
         return "delivered"
     return _delivery_failed(delivery, host, status, error, now)
 
@@ -186,7 +193,11 @@ def _delivery_failed(delivery: Delivery, host: Host, status: int | None, error: 
         host.failing_since = now
     dead_after = timedelta(seconds=_setting("FEDERATION_HOST_DEAD_AFTER", 7 * 24 * 3600))
     give_up_after = timedelta(seconds=_setting("FEDERATION_DELIVERY_GIVE_UP_AFTER", 3 * 24 * 3600))
-    fields = {"last_status": status, "last_error": error}
+    fields = {
+        "last_status": status,
+        "last_error": error,
+        "next_attempt": now + retry_delay(delivery.attempts),
+    }
     if status is None and now - host.failing_since >= dead_after:
         Host.objects.filter(pk=host.pk).update(dead=True)
         fields["state"] = Delivery.State.DEAD_HOST

@@ -17,6 +17,17 @@ def delivery_attempt_task(delivery_id: int) -> str:
     return delivery_attempt(delivery_id)
 
 
+@shared_task(name="federation.deliveries_attempt")
+def deliveries_attempt_task(delivery_ids: list[int]) -> dict[str, int]:
+    from .delivery import delivery_attempt
+
+    outcomes: dict[str, int] = {}
+    for delivery_id in delivery_ids:
+        outcome = delivery_attempt(delivery_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
 @shared_task(name="federation.deliveries_due")
 def deliveries_due_task() -> int:
     from .delivery import deliveries_due

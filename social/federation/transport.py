@@ -73,6 +73,11 @@ class ActivityPubTransport:
             if existing is not None:
                 count = Delivery.objects.filter(activity=existing).count()
                 return TransportReceipt(self.name, count, f"already recorded as {existing.data['id']}")
+            if (
+                activity.activity_type == "Delete"
+                and not FederatedObject.objects.filter(object_key=activity.object_key).exists()
+            ):
+                return TransportReceipt(self.name, 0, f"{activity.object_key} was never federated")
             obj, authors = _object_store(activity, actor)
             if activity.activity_type == "Delete":
                 body = tombstone_build(obj.object_key, "Article", obj.deleted.isoformat())

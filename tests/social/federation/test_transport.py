@@ -223,3 +223,10 @@ def test_delivery_attempt_unreachable_retries_then_host_dies(settings):
     assert delivery.state == Delivery.State.DEAD_HOST
     assert delivery.host.dead
     assert delivery.attempt_log.count() == 2
+
+
+def test_delete_of_never_federated_object_sends_nothing():
+    _, receipt = publish(post_payload(page_id=77), "Delete")
+    assert receipt.deliveries_scheduled == 0
+    assert "never federated" in receipt.detail
+    assert not Activity.objects.exists()
