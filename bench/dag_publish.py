@@ -2,10 +2,12 @@
 followers, and what a five-step flow costs (in the publish transaction and when it runs).
 
     .venv/bin/python bench/dag_publish.py            # SQLite (var/test-dag-bench.sqlite3)
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/coop_dag .venv/bin/python bench/dag_publish.py
+    createdb -h 127.0.0.1 -U postgres -T test_coop_dag coop_dag_bench    # a migrated copy, once
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/coop_dag_bench .venv/bin/python bench/dag_publish.py
 
-It uses its own test database (created once with keepdb, like `pytest --reuse-db`), the Celery runner
-with a non-eager in-memory broker (so the request only enqueues, as in production), and prints numbers.
+Without DATABASE_URL it uses its own SQLite test database (kept between runs); with it, that database
+(migrated first; it gains bench rows). It uses the Celery runner with a non-eager in-memory broker (so
+the request only enqueues, as in production), and prints numbers.
 """
 
 import os
@@ -48,7 +50,12 @@ def ms(samples: list[float]) -> str:
 
 def main() -> None:
     setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, keepdb=True)
+    if os.environ.get("DATABASE_URL"):
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+    else:
+        connection.creation.create_test_db(verbosity=0, keepdb=True)
     from config.celery import app
 
     app.conf.update(task_always_eager=False, broker_url="memory://")
