@@ -1,3 +1,13 @@
-"""URL routes owned by commerce (mounted from config/urls.py)."""
+"""URL routes owned by commerce (mounted at /shop/ before Oscar's own URLs)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from commerce import views
+
+app_name = "commerce"
+
+urlpatterns = [
+    path("sumup/return/<uuid:public_id>/", views.sumup_return, name="sumup-return"),
+    path("sumup/webhook/", views.sumup_webhook, name="sumup-webhook"),
+    path("dashboard/orders/<str:number>/refund/", views.order_refund, name="order-refund"),
+]

@@ -19,6 +19,12 @@ if _missing:
 if len(_required["DJANGO_SECRET_KEY"]) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters")
 
+# SumUp: the real API, never the development fake; without keys the checkout refuses to take payment.
+SUMUP_API_URL = env("SUMUP_API_URL", default="https://api.sumup.com").rstrip("/")
+SUMUP_API_KEY = env("SUMUP_API_KEY", default="")
+SUMUP_MERCHANT_CODE = env("SUMUP_MERCHANT_CODE", default="")
+SUMUP_WEBHOOK_SECRET = env("SUMUP_WEBHOOK_SECRET", default="")
+
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

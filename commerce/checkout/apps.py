@@ -1,0 +1,7 @@
+"""Oscar's checkout app, forked to override classes beside this module."""
+
+import oscar.apps.checkout.apps as apps
+
+
+class CheckoutConfig(apps.CheckoutConfig):
+    name = "commerce.checkout"

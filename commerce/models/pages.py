@@ -1,0 +1,57 @@
+"""The market's Wagtail pages: a MarketPage editors compose from product blocks, and ProducerPages."""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+from commerce.blocks import MarketStreamBlock
+
+
+class MarketPage(Page):
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    body = StreamField(MarketStreamBlock(), blank=True, use_json_field=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["commerce.ProducerPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["producer_pages"] = ProducerPage.objects.live().child_of(self).select_related("partner")
+        return context
+
+
+class ProducerPage(Page):
+    partner = models.OneToOneField(
+        "partner.Partner",
+        on_delete=models.PROTECT,
+        related_name="producer_page",
+        help_text="The partner in the shop whose products this producer sells.",
+    )
+    intro = models.CharField(max_length=255, blank=True)
+    body = RichTextField(blank=True)
+    image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    location = models.CharField(max_length=120, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("partner"),
+        FieldPanel("intro"),
+        FieldPanel("location"),
+        FieldPanel("image"),
+        FieldPanel("body"),
+    ]
+
+    parent_page_types = ["commerce.MarketPage"]
+    subpage_types: list[str] = []
+
+    def get_context(self, request, *args, **kwargs):
+        from commerce.selectors import products_by_producer
+
+        context = super().get_context(request, *args, **kwargs)
+        context["products"] = products_by_producer(self.partner_id)
+        return context

@@ -1,0 +1,372 @@
+"""The fake SumUp server: checkouts (create, get, deactivate), a hosted pay page, refunds, signed webhooks.
+
+It speaks the paths and JSON shapes of SumUp's REST API that the official `sumup` SDK calls, so the
+code under test talks to it through the real SDK. Test hooks under /_test/ pay, decline or expire a
+checkout without a browser. Webhooks are signed like SumUp's: header
+`X-SumUp-Webhook-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "v1:<t>:<body>">`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import json
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+SIGNATURE_HEADER = "X-SumUp-Webhook-Signature"
+WEBHOOK_RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0)  # SumUp retries failed deliveries; so do we, faster
+
+
+@dataclass
+class WebhookDelivery:
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    statuses: list[int] = field(default_factory=list)  # one per attempt; 0 = connection failed
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+class FakeSumUp:
+    """An in-memory SumUp on 127.0.0.1. `start()` serves it in a daemon thread; `stop()` ends it."""
+
+    def __init__(
+        self,
+        port: int = 0,
+        api_key: str = "sup_sk_dev_fake",
+        webhook_secret: str = "dev-only-webhook-secret",  # noqa: S107 - a fake's development default
+        send_webhooks: bool = True,
+    ):
+        self.api_key = api_key
+        self.webhook_secret = webhook_secret
+        self.send_webhooks = send_webhooks
+        self.checkouts: dict[str, dict] = {}
+        self.refunds: list[dict] = []
+        self.webhooks: list[WebhookDelivery] = []
+        self._lock = threading.Lock()
+        self._webhook_threads: list[threading.Thread] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeSumUp:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-sumup", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- signing ---------------------------------------------------------------------------------
+    def sign(self, body: bytes, timestamp: int | None = None, secret: str | None = None) -> str:
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        digest = hmac.new(
+            (secret or self.webhook_secret).encode(), b"v1:" + stamp.encode() + b":" + body, hashlib.sha256
+        ).hexdigest()
+        return f"t={stamp},v1={digest}"
+
+    # --- state changes ---------------------------------------------------------------------------
+    def create_checkout(self, data: dict) -> tuple[int, dict]:
+        missing = [
+            name
+            for name in ("checkout_reference", "amount", "currency", "merchant_code")
+            if data.get(name) in (None, "")
+        ]
+        if missing:
+            return 400, {"message": "Validation error", "error_code": "MISSING", "param": missing[0]}
+        if not isinstance(data["amount"], int | float) or data["amount"] <= 0:
+            return 400, {"message": "Invalid amount", "error_code": "INVALID", "param": "amount"}
+        with self._lock:
+            for existing in self.checkouts.values():
+                if (
+                    existing["checkout_reference"] == data["checkout_reference"]
+                    and existing["merchant_code"] == data["merchant_code"]
+                ):
+                    return 409, {
+                        "error_code": "DUPLICATED_CHECKOUT",
+                        "message": "Checkout with this checkout reference and pay to email already exists",
+                    }
+            checkout_id = str(uuid.uuid4())
+            checkout = {
+                "id": checkout_id,
+                "checkout_reference": data["checkout_reference"],
+                "amount": data["amount"],
+                "currency": data["currency"],
+                "merchant_code": data["merchant_code"],
+                "description": data.get("description"),
+                "return_url": data.get("return_url"),
+                "redirect_url": data.get("redirect_url"),
+                "status": "PENDING",
+                "date": _now_iso(),
+                "transactions": [],
+            }
+            if (data.get("hosted_checkout") or {}).get("enabled"):
+                checkout["hosted_checkout_url"] = f"{self.url}/pay/{checkout_id}"
+            self.checkouts[checkout_id] = checkout
+            return 201, dict(checkout)
+
+    def settle(self, checkout_id: str, outcome: str, webhook: str = "async") -> dict | None:
+        """Apply a payer's outcome (`pay`, `decline`) or an expiry (`expire`) to a pending checkout."""
+        status, tx_status, event = {
+            "pay": ("PAID", "SUCCESSFUL", "checkouts.paid"),
+            "decline": ("FAILED", "FAILED", "checkouts.failed"),
+            "expire": ("EXPIRED", None, "checkouts.expired"),
+        }[outcome]
+        with self._lock:
+            checkout = self.checkouts.get(checkout_id)
+            if checkout is None or checkout["status"] != "PENDING":
+                return None
+            checkout["status"] = status
+            if tx_status:
+                tx = {
+                    "id": str(uuid.uuid4()),
+                    "transaction_code": "T" + uuid.uuid4().hex[:9].upper(),
+                    "amount": checkout["amount"],
+                    "currency": checkout["currency"],
+                    "status": tx_status,
+                    "payment_type": "ECOM",
+                    "timestamp": _now_iso(),
+                }
+                checkout["transactions"].append(tx)
+                if tx_status == "SUCCESSFUL":
+                    checkout["transaction_id"] = tx["id"]
+                    checkout["transaction_code"] = tx["transaction_code"]
+            snapshot = dict(checkout)
+        if webhook != "none":
+            self.notify(checkout_id, event, wait=webhook == "sync")
+        return snapshot
+
+    def deactivate(self, checkout_id: str) -> tuple[int, dict]:
+        with self._lock:
+            checkout = self.checkouts.get(checkout_id)
+            if checkout is None:
+                return 404, {"error_code": "NOT_FOUND", "message": "Resource not found"}
+            if checkout["status"] != "PENDING":
+                return 409, {"error_code": "CHECKOUT_PROCESSED", "message": "Checkout is already processed"}
+            checkout["status"] = "EXPIRED"
+            return 200, dict(checkout)
+
+    def refund(self, merchant_code: str, transaction_id: str, data: dict) -> tuple[int, dict]:
+        with self._lock:
+            for checkout in self.checkouts.values():
+                for tx in checkout["transactions"]:
+                    if tx["id"] == transaction_id and checkout["merchant_code"] == merchant_code:
+                        break
+                else:
+                    continue
+                break
+            else:
+                return 404, {"title": "Not Found", "status": 404, "detail": "transaction not found"}
+            if tx["status"] not in ("SUCCESSFUL", "REFUNDED"):
+                return 409, {"title": "Conflict", "status": 409, "detail": "transaction is not refundable"}
+            refunded = sum(r["amount"] for r in self.refunds if r["transaction_id"] == transaction_id)
+            amount = data.get("amount", round(tx["amount"] - refunded, 2))
+            if amount <= 0 or round(refunded + amount, 2) > tx["amount"]:
+                return 400, {
+                    "title": "Bad Request",
+                    "status": 400,
+                    "detail": "amount exceeds refundable amount",
+                }
+            refund = {"id": str(uuid.uuid4()), "transaction_id": transaction_id, "amount": amount}
+            self.refunds.append(refund)
+            tx["status"] = "REFUNDED"
+            return 201, dict(refund)
+
+    # --- webhooks --------------------------------------------------------------------------------
+    def notify(self, checkout_id: str, event_type: str, wait: bool = False) -> WebhookDelivery | None:
+        checkout = self.checkouts[checkout_id]
+        if not (self.send_webhooks and checkout.get("return_url")):
+            return None
+        body = json.dumps(
+            {
+                "id": f"evt_{uuid.uuid4().hex}",
+                "type": event_type,
+                "created_at": _now_iso(),
+                "object": {
+                    "id": checkout_id,
+                    "type": "checkout",
+                    "url": f"{self.url}/v0.1/checkouts/{checkout_id}",
+                },
+            }
+        ).encode()
+        delivery = WebhookDelivery(
+            url=checkout["return_url"],
+            body=body,
+            headers={"Content-Type": "application/json", SIGNATURE_HEADER: self.sign(body)},
+        )
+        self.webhooks.append(delivery)
+        if wait:
+            self._deliver(delivery)
+        else:
+            thread = threading.Thread(target=self._deliver, args=(delivery,), daemon=True)
+            self._webhook_threads.append(thread)
+            thread.start()
+        return delivery
+
+    def _deliver(self, delivery: WebhookDelivery) -> None:
+        for delay in (0.0, *WEBHOOK_RETRY_DELAYS):
+            time.sleep(delay)
+            request = urllib.request.Request(  # noqa: S310 - the checkout's own http(s) callback URL
+                delivery.url, data=delivery.body, headers=delivery.headers, method="POST"
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                    delivery.statuses.append(response.status)
+            except urllib.error.HTTPError as exc:
+                delivery.statuses.append(exc.code)
+            except OSError:
+                delivery.statuses.append(0)
+            if 200 <= delivery.statuses[-1] < 300:
+                return
+
+    def wait_for_webhooks(self, timeout: float = 10.0) -> None:
+        for thread in list(self._webhook_threads):
+            thread.join(timeout)
+
+
+_CHECKOUT_PATH = re.compile(r"^/v0\.1/checkouts/(?P<id>[^/]+)$")
+_REFUND_PATH = re.compile(r"^/v1\.0/merchants/(?P<merchant>[^/]+)/payments/(?P<tx>[^/]+)/refunds$")
+_PAY_PATH = re.compile(r"^/pay/(?P<id>[^/]+)$")
+_HOOK_PATH = re.compile(r"^/_test/checkouts/(?P<id>[^/]+)/(?P<outcome>pay|decline|expire)$")
+
+_PAY_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>SumUp (fake) · Pay</title>
+<style>body{{font-family:sans-serif;max-width:28rem;margin:3rem auto}}
+button{{font-size:1.1rem;margin:.3rem}}</style>
+</head><body>
+<h1>Fake SumUp checkout</h1>
+<p>{description}</p>
+<p class="amount">Amount: <strong>{amount} {currency}</strong></p>
+<p>Status: <span class="status">{status}</span></p>
+{form}
+</body></html>"""
+
+_PAY_FORM = """<form method="post">
+<button type="submit" name="outcome" value="pay">Pay</button>
+<button type="submit" name="outcome" value="decline">Decline</button>
+</form>"""
+
+
+def _handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args) -> None:  # keep test output quiet
+            pass
+
+        def _send(
+            self, status: int, payload: dict | list | str, content_type: str = "application/json"
+        ) -> None:
+            body = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _redirect(self, location: str) -> None:
+            self.send_response(303)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def _body(self) -> bytes:
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
+
+        def _authorised(self) -> bool:
+            if self.headers.get("Authorization") == f"Bearer {fake.api_key}":
+                return True
+            self._send(
+                401,
+                {"type": "about:blank", "title": "Unauthorized", "status": 401},
+                "application/problem+json",
+            )
+            return False
+
+        def do_GET(self) -> None:
+            path = urlsplit(self.path).path
+            if match := _CHECKOUT_PATH.match(path):
+                if not self._authorised():
+                    return
+                checkout = fake.checkouts.get(match["id"])
+                if checkout is None:
+                    self._send(404, {"error_code": "NOT_FOUND", "message": "Resource not found"})
+                else:
+                    self._send(200, checkout)
+            elif match := _PAY_PATH.match(path):
+                checkout = fake.checkouts.get(match["id"])
+                if checkout is None:
+                    self._send(404, "<h1>No such checkout</h1>", "text/html")
+                    return
+                page = _PAY_PAGE.format(
+                    description=html.escape(checkout.get("description") or ""),
+                    amount=f"{checkout['amount']:.2f}",
+                    currency=html.escape(checkout["currency"]),
+                    status=checkout["status"],
+                    form=_PAY_FORM if checkout["status"] == "PENDING" else "",
+                )
+                self._send(200, page, "text/html; charset=utf-8")
+            elif path == "/_test/refunds":
+                self._send(200, fake.refunds)
+            else:
+                self._send(404, {"error_code": "NOT_FOUND", "message": "Resource not found"})
+
+        def do_POST(self) -> None:
+            split = urlsplit(self.path)
+            path = split.path
+            raw = self._body()
+            if path == "/v0.1/checkouts":
+                if not self._authorised():
+                    return
+                try:
+                    data = json.loads(raw or b"{}")
+                except ValueError:
+                    self._send(400, {"message": "Invalid JSON", "error_code": "INVALID"})
+                    return
+                self._send(*fake.create_checkout(data))
+            elif match := _REFUND_PATH.match(path):
+                if not self._authorised():
+                    return
+                self._send(*fake.refund(match["merchant"], match["tx"], json.loads(raw or b"{}")))
+            elif match := _PAY_PATH.match(path):
+                outcome = parse_qs(raw.decode()).get("outcome", [""])[0]
+                if outcome not in ("pay", "decline"):
+                    self._send(400, "<h1>Choose pay or decline</h1>", "text/html")
+                    return
+                fake.settle(match["id"], outcome)
+                checkout = fake.checkouts.get(match["id"]) or {}
+                self._redirect(checkout.get("redirect_url") or path)
+            elif match := _HOOK_PATH.match(path):
+                webhook = parse_qs(split.query).get("webhook", ["async"])[0]
+                checkout = fake.settle(match["id"], match["outcome"], webhook=webhook)
+                self._send(200 if checkout else 409, checkout or {"message": "not pending"})
+            else:
+                self._send(404, {"error_code": "NOT_FOUND", "message": "Resource not found"})
+
+        def do_DELETE(self) -> None:
+            if match := _CHECKOUT_PATH.match(urlsplit(self.path).path):
+                if self._authorised():
+                    self._send(*fake.deactivate(match["id"]))
+            else:
+                self._send(404, {"error_code": "NOT_FOUND", "message": "Resource not found"})
+
+    return Handler

@@ -1,0 +1,99 @@
+"""Commerce views: the shopper's return from SumUp, SumUp's webhook, and the dashboard's refund action."""
+
+import logging
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from oscar.apps.checkout.utils import CheckoutSessionData
+from oscar.core.loading import get_model
+from sumup._events import EventPayloadError, EventSignatureError
+
+from commerce import services
+from commerce.models import PaymentAttempt, WebhookReceipt
+from commerce.sumup_client import sumup_client
+
+logger = logging.getLogger(__name__)
+Basket = get_model("basket", "Basket")
+Order = get_model("order", "Order")
+
+BASKET_KEPT = "Your basket is as you left it."
+FAILED_MESSAGES = {
+    PaymentAttempt.State.FAILED: f"Your payment was declined, so no order was placed. {BASKET_KEPT}",
+    PaymentAttempt.State.EXPIRED: f"The payment session expired, so no order was placed. {BASKET_KEPT}",
+    PaymentAttempt.State.CANCELLED: f"You left the payment page without paying. {BASKET_KEPT}",
+}
+
+
+@require_GET
+def sumup_return(request, public_id):
+    attempt = get_object_or_404(PaymentAttempt, public_id=public_id)
+    if attempt.state == PaymentAttempt.State.PENDING:
+        attempt = services.payment_attempt_cancel(attempt.pk)  # places the order if SumUp says PAID
+    if attempt.state == PaymentAttempt.State.PLACED:
+        CheckoutSessionData(request).flush()
+        request.session["checkout_order_id"] = attempt.order_id
+        return redirect("checkout:thank-you")
+    if attempt.state in FAILED_MESSAGES:
+        _restore_basket(request, attempt)
+        messages.error(request, FAILED_MESSAGES[attempt.state])
+    else:
+        messages.warning(request, "Your payment could not be matched to your basket. " + attempt.note)
+    return redirect("basket:summary")
+
+
+def _restore_basket(request, attempt: PaymentAttempt) -> None:
+    """Make the thawed basket the shopper's basket again, keeping anything added meanwhile."""
+    basket = Basket.objects.get(pk=attempt.basket_id)
+    if basket.status != Basket.OPEN:
+        return
+    current = request.basket
+    if current.id and current.id != basket.id:
+        basket.merge(current, add_quantities=True)
+    request.basket = basket  # Oscar's basket middleware re-issues the cookie for anonymous shoppers
+
+
+@csrf_exempt
+@require_POST
+def sumup_webhook(request):
+    with sumup_client() as client:
+        try:
+            event = client.parse_event_notification(
+                request.body, request.headers.get("X-SumUp-Webhook-Signature"), settings.SUMUP_WEBHOOK_SECRET
+            )
+        except (EventSignatureError, EventPayloadError) as exc:
+            logger.warning("Rejected SumUp webhook: %s", exc)
+            return HttpResponseBadRequest("invalid signature or payload")
+    if event.object.type != "checkout":
+        return HttpResponse(status=204)
+    _, created = WebhookReceipt.objects.get_or_create(
+        event_id=event.id, defaults={"event_type": event.type, "object_id": event.object.id}
+    )
+    if not created:
+        return HttpResponse(status=204)  # a replay: already acted on
+    attempt = PaymentAttempt.objects.filter(sumup_checkout_id=event.object.id).first()
+    if attempt is not None:
+        services.payment_attempt_settle(attempt.pk)
+    return HttpResponse(status=204)
+
+
+@require_POST
+@permission_required("order.change_order", raise_exception=True)
+def order_refund(request, number):
+    order = get_object_or_404(Order, number=number)
+    try:
+        amount = Decimal(request.POST.get("amount", ""))
+        services.order_refund(order, amount)
+    except (InvalidOperation, ValueError) as exc:
+        messages.error(request, f"Refund not made: {exc}")
+    except Exception as exc:  # SumUp refused or is unreachable; nothing was recorded
+        logger.exception("Refund of order %s failed", number)
+        messages.error(request, f"SumUp refused the refund: {exc}")
+    else:
+        messages.success(request, f"Refunded {amount} {order.currency} through SumUp.")
+    return redirect("dashboard:order-detail", number=number)
