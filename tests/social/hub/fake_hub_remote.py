@@ -97,7 +97,7 @@ def hub_seed() -> None:
     (The whole seed_demo also builds the shop and the calendars, which these tests never look at.)
     """
     from accounts.demo import seed as accounts_seed
-    from social.hub.demo import seed as hub_seed_permission
+    from social.hub.demo import editors_permission_grant
 
     accounts_seed()
-    hub_seed_permission()
+    editors_permission_grant()

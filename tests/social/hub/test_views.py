@@ -103,3 +103,19 @@ def test_note_object_served_as_activity_json(client):
     assert response["Content-Type"] == "application/activity+json"
     document = response.json()
     assert document["id"] == note.uri and document["type"] == "Note"
+
+
+def test_editor_with_author_acts_as_blog_or_own_author(hub_client, staff_user):
+    from django.apps import apps
+
+    from social.hub.models import Reaction
+
+    apps.get_model("cms", "Author").objects.create(slug="ada", name="Ada Gardener", user=staff_user)
+    apps.get_model("cms", "Author").objects.create(slug="bea", name="Someone Else")
+    page = hub_client.get("/admin/hub/following/").content.decode()
+    assert 'value="blog"' in page and 'value="ada"' in page and 'value="bea"' not in page
+    item = f.timeline_item()
+    hub_client.post(f"/admin/hub/items/{item.pk}/react/", {"actor": "ada", "kind": "like"})
+    assert Reaction.objects.get().local_actor.username == "ada"
+    refused = hub_client.post(f"/admin/hub/items/{item.pk}/react/", {"actor": "bea", "kind": "like"})
+    assert refused["Location"] == "/admin/" and Reaction.objects.count() == 1
