@@ -5,9 +5,9 @@ from datetime import timedelta
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
-from wagtail.models import Collection, GroupCollectionPermission, Site
+from wagtail.models import GroupCollectionPermission, Site
 
-from cms.images import generated_picture, image_from_bytes
+from cms.images import collection_root_ensure, generated_picture, image_from_bytes
 from cms.models import Author, BlogCategory, BlogIndexPage, BlogPostPage, ContentPage, NavigationSettings
 from cms.services import blog_post_create
 
@@ -42,7 +42,7 @@ POSTS = [
 def editor_permissions_ensure() -> None:
     """Editors write the blog: images, authors, categories and navigation, not just pages."""
     editors, _ = Group.objects.get_or_create(name="Editors")
-    root_collection = Collection.get_first_root_node()
+    root_collection = collection_root_ensure()
     image_model = apps.get_model("wagtailimages", "Image")
     for codename in ("add_image", "change_image", "choose_image"):
         GroupCollectionPermission.objects.get_or_create(

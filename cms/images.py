@@ -10,6 +10,11 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection
 
 
+def collection_root_ensure() -> Collection:
+    """Wagtail's migrations make the root collection; a flushed test database has lost it."""
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")
+
+
 def image_from_bytes(data: bytes, filename: str, title: str):
     """The Wagtail image holding exactly these bytes, created if no image has them yet."""
     image_model = get_image_model()
@@ -18,7 +23,7 @@ def image_from_bytes(data: bytes, filename: str, title: str):
     if existing:
         return existing
     PILImage.open(io.BytesIO(data)).verify()  # refuse anything that is not a readable image
-    image = image_model(title=title[:255], collection=Collection.get_first_root_node())
+    image = image_model(title=title[:255], collection=collection_root_ensure())
     image.file = ImageFile(io.BytesIO(data), name=filename)
     image.file_hash = file_hash
     image.save()

@@ -1,0 +1,113 @@
+"""The demo editor writes a post with an image in the Wagtail admin, previews and publishes it;
+readers find it on the index, in the RSS feed and in search; blog pages pass axe-core."""
+
+import re
+from pathlib import Path
+
+import feedparser
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+UPLOAD = Path(__file__).parents[1] / "cms" / "fixtures" / "ghost-images" / "2024" / "01" / "hive.jpg"
+TITLE = "Playwright pollinators report"
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})).violations"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def choose_in_modal(page, chooser_id: str, text: str) -> None:
+    page.locator(f"#{chooser_id} [data-chooser-action-choose]").click()
+    modal = page.locator(".modal.fade.show, .modal[open], .modal-dialog").first
+    modal.get_by_role("link", name=re.compile(text)).first.click()
+    page.wait_for_selector(f"#{chooser_id}:not(.blank)")
+
+
+def test_editor_creates_previews_publishes_post_seen_by_readers(live_server, page):
+    from django.core.management import call_command
+
+    from accounts.demo import DEMO_PASSWORD
+    from cms.models import BlogIndexPage
+
+    call_command("seed_demo", verbosity=0)
+    index = BlogIndexPage.objects.get()
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("input[name=username]", "editor@example.org")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+    page.goto(f"{live_server.url}/admin/pages/add/cms/blogpostpage/{index.pk}/")
+    page.fill("#id_title", TITLE)
+    page.fill("#id_summary", "Counting bees with a headless browser.")
+
+    # A new image, uploaded through the chooser's upload tab.
+    page.locator("#id_hero_image-chooser [data-chooser-action-choose]").click()
+    page.get_by_role("tab", name="Upload").click()
+    page.locator(".modal input[type=file]").set_input_files(str(UPLOAD))
+    page.locator(".modal form[enctype='multipart/form-data'] button[type=submit]").click()
+    page.wait_for_selector("#id_hero_image-chooser:not(.blank)")
+    page.fill("#id_hero_image_alt", "A beehive in the orchard")
+
+    choose_in_modal(page, "id_post_authors-0-author-chooser", "Edith Editor")
+    choose_in_modal(page, "id_category-chooser", "News")
+
+    page.locator("[data-streamfield-list-container] button[title='Insert a block'], .c-sf-add-button").first.click()
+    page.get_by_role("option", name="Paragraph").click()
+    editor = page.locator(".public-DraftEditor-content").last
+    editor.click()
+    editor.type("Forty hives counted by the robot apiarist.")
+
+    # Preview in the side panel before anything is published.
+    page.locator("[data-side-panel-toggle='preview']").click()
+    preview = page.frame_locator("iframe[title='Preview']")
+    preview.locator("h1", has_text=TITLE).wait_for()
+    assert "Forty hives counted" in preview.locator(".post-body").inner_text()
+
+    page.locator("footer [data-w-dropdown-target='toggle']").last.click()
+    page.locator("button[name='action-publish']").click()
+    page.wait_for_url(re.compile(r"/admin/pages/\d+/$"))
+
+    page.goto(f"{live_server.url}/blog/")
+    page.get_by_role("link", name=TITLE).click()
+    page.wait_for_url(f"{live_server.url}/blog/playwright-pollinators-report/")
+    assert page.locator("h1").inner_text() == TITLE
+    hero = page.locator("figure.hero img")
+    assert hero.get_attribute("alt") == "A beehive in the orchard"
+    assert "400w" in hero.get_attribute("srcset")
+    page.wait_for_load_state("networkidle")
+    assert serious_violations(page) == []
+
+    feed = feedparser.parse(page.request.get(f"{live_server.url}/blog/feed/").body())
+    assert not feed.bozo and feed.entries[0].title == TITLE
+
+    page.goto(f"{live_server.url}/search/?q=pollinators")
+    assert page.get_by_role("link", name=TITLE).count() == 1
+
+    assert page.failed_requests == []
+    assert page.console_errors == []
+
+
+def test_blog_pages_pass_axe(live_server, page):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    problems = {}
+    for path in ["/", "/blog/", "/blog/category/urgent/", "/blog/author/edith/", "/blog/nettle-soup/", "/about/"]:
+        response = page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        assert response.ok, path
+        problems[path] = serious_violations(page)
+    assert problems == {path: [] for path in problems}
+    assert page.failed_requests == []
