@@ -1,0 +1,42 @@
+"""`manage.py import_products FILE_OR_URL`: create or update products from CSV, a JSON feed or JSON-LD."""
+
+from pathlib import Path
+
+import requests
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from haystack.management.commands.update_index import Command as HaystackUpdateIndex
+
+from commerce.importers import products_import, rows_from_source
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "source", help="a .csv or .json file, or an http(s) URL of a feed or producer page"
+        )
+        parser.add_argument("--producer", default="Imported", help="producer for rows that name none")
+
+    def handle(self, source, producer, **options):
+        if source.startswith(("http://", "https://")):
+            try:
+                response = requests.get(source, timeout=20, headers={"User-Agent": "rose-ash-import/1"})
+                response.raise_for_status()
+            except requests.RequestException as exc:
+                raise CommandError(f"could not fetch {source}: {exc}") from exc
+            text, hint = response.text, response.headers.get("Content-Type", "") + " " + source
+        else:
+            path = Path(source)
+            if not path.exists():
+                raise CommandError(f"{source} does not exist")
+            text, hint = path.read_text(encoding="utf-8"), path.suffix
+        try:
+            rows = rows_from_source(text, hint=hint)
+        except ValueError as exc:
+            raise CommandError(f"could not read {source}: {exc}") from exc
+        report = products_import(rows, default_producer=producer)
+        # Wagtail's update_index shadows Haystack's by name; the catalogue browses through Haystack.
+        call_command(HaystackUpdateIndex(), verbosity=0)
+        self.stdout.write(str(report))
