@@ -167,6 +167,7 @@ def catalogue_seed() -> tuple[int, dict]:
 def market_pages_seed(partners: dict) -> None:
     from wagtail.images import get_image_model
     from wagtail.models import Site
+    from wagtail.rich_text import RichText
 
     from commerce.models import MarketPage, ProducerPage
 
@@ -186,7 +187,12 @@ def market_pages_seed(partners: dict) -> None:
             show_in_menus=True,
             intro="<p>Everything here is grown, baked or made by members of the cooperative.</p>",
             body=[
-                ("text", "<h2>This week at the market</h2><p>Fresh bread on Saturdays, honey all year.</p>"),
+                (
+                    "text",
+                    RichText(
+                        "<h2>This week at the market</h2><p>Fresh bread on Saturdays, honey all year.</p>"
+                    ),
+                ),
                 ("products", {"heading": "Producers' picks", "products": featured}),
                 ("category", {"heading": "From the bakery", "category": bakery, "limit": 6}),
                 *[("producer", {"producer": partner, "limit": 4}) for partner in partners.values()],

@@ -173,6 +173,7 @@ def payment_attempt_settle(attempt_id: int) -> PaymentAttempt:
         remote = client.checkouts.get(sumup_id)
     with transaction.atomic():
         attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
+        before = (attempt.state, attempt.remote_status, attempt.transaction_id)
         attempt.remote_status = remote.status or ""
         if remote.status == "PAID":
             attempt.transaction_id = remote.transaction_id or attempt.transaction_id
@@ -182,7 +183,9 @@ def payment_attempt_settle(attempt_id: int) -> PaymentAttempt:
                 attempt,
                 PaymentAttempt.State.FAILED if remote.status == "FAILED" else PaymentAttempt.State.EXPIRED,
             )
-        attempt.save()
+        # The slower of return and webhook finds nothing changed and writes nothing.
+        if (attempt.state, attempt.remote_status, attempt.transaction_id) != before:
+            attempt.save()
     return attempt
 
 

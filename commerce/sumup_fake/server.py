@@ -48,10 +48,12 @@ class FakeSumUp:
         api_key: str = "sup_sk_dev_fake",
         webhook_secret: str = "dev-only-webhook-secret",  # noqa: S107 - a fake's development default
         send_webhooks: bool = True,
+        webhook_delay: float = 0.0,
     ):
         self.api_key = api_key
         self.webhook_secret = webhook_secret
         self.send_webhooks = send_webhooks
+        self.webhook_delay = webhook_delay  # seconds before the first delivery, as SumUp's lag
         self.checkouts: dict[str, dict] = {}
         self.refunds: list[dict] = []
         self.webhooks: list[WebhookDelivery] = []
@@ -222,7 +224,7 @@ class FakeSumUp:
         return delivery
 
     def _deliver(self, delivery: WebhookDelivery) -> None:
-        for delay in (0.0, *WEBHOOK_RETRY_DELAYS):
+        for delay in (self.webhook_delay, *WEBHOOK_RETRY_DELAYS):
             time.sleep(delay)
             request = urllib.request.Request(  # noqa: S310 - the checkout's own http(s) callback URL
                 delivery.url, data=delivery.body, headers=delivery.headers, method="POST"
