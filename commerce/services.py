@@ -134,8 +134,12 @@ def payment_attempt_start(
             amount=total,
             currency=currency,
             shipping_method_code=shipping_method.code,
-            shipping_address={name: getattr(shipping_address, name, "") or "" for name in ADDRESS_FIELDS}
-            | {"country": shipping_address.country_id if shipping_address else ""},
+            shipping_address=(
+                {name: getattr(shipping_address, name, "") or "" for name in ADDRESS_FIELDS}
+                | {"country": shipping_address.country_id}
+                if shipping_address
+                else {}
+            ),
             reserved_stock=reserved,
         )
         try:
@@ -269,9 +273,11 @@ def _order_place(attempt: PaymentAttempt):
     shipping_method = Repository().find_by_code(attempt.shipping_method_code, basket)
     shipping_charge = shipping_method.calculate(basket)
     total = OrderTotalCalculator().calculate(basket, shipping_charge)
-    address_data = dict(attempt.shipping_address)
-    shipping_address = ShippingAddress(country_id=address_data.pop("country") or None, **address_data)
-    shipping_address.save()
+    shipping_address = None
+    if attempt.shipping_address:  # empty when nothing needs shipping (e.g. event tickets)
+        address_data = dict(attempt.shipping_address)
+        shipping_address = ShippingAddress(country_id=address_data.pop("country") or None, **address_data)
+        shipping_address.save()
     order = _ReservedStockOrderCreator().place_order(
         basket=basket,
         total=total,

@@ -5,8 +5,9 @@ from decimal import Decimal
 from oscar.apps.partner import strategy
 
 STANDARD_VAT_RATE = Decimal("0.20")
-# Most food is zero-rated in the UK; product classes listed here carry no VAT.
-ZERO_RATED_CLASS_SLUGS = frozenset({"food", "produce", "bakery"})
+# Most food is zero-rated in the UK; product classes listed here get no VAT added. Event tickets
+# (events app, class "ticket") are priced as the organiser sets them, so nothing is added either.
+ZERO_RATED_CLASS_SLUGS = frozenset({"food", "produce", "bakery", "ticket"})
 
 
 class MarketPricing(
