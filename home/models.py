@@ -20,7 +20,8 @@ class HomePage(Page):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.BlogIndexPage", "cms.ContentPage"]
+    # The calendar's index page (events app) also hangs off the home page.
+    subpage_types = ["cms.BlogIndexPage", "cms.ContentPage", "events.EventIndexPage"]
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
