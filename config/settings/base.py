@@ -206,7 +206,7 @@ CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {"task": "cms.publish_scheduled"
 # Page models whose publish/unpublish/delete run behaviors (resolved lazily: cms never imports social).
 SOCIAL_FEDERATED_PAGE_MODELS = env.list("SOCIAL_FEDERATED_PAGE_MODELS", default=["cms.BlogPostPage"])
 SOCIAL_TRIGGERS = env("SOCIAL_TRIGGERS", default="social.triggers.PageLifecycleTriggers")
-SOCIAL_TRANSPORT = env("SOCIAL_TRANSPORT", default="social.transport_log.ActivityLogTransport")
+SOCIAL_TRANSPORT = env("SOCIAL_TRANSPORT", default="social.federation.transport.ActivityPubTransport")
 # In-process after the publish commits when tasks are eager; otherwise each step is a Celery task.
 SOCIAL_FLOW_RUNNER = env(
     "SOCIAL_FLOW_RUNNER",

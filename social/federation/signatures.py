@@ -250,7 +250,9 @@ def sign_rfc9421(
         key_id=key_id,
         created=now or datetime.now(UTC),
         label="sig1",
-        covered_component_ids=("@method", "@target-uri"),
+        # @authority + @path (+ @query) rather than @target-uri: more implementations understand them.
+        covered_component_ids=("@method", "@authority", "@path")
+        + (("@query",) if urlsplit(url).query else ()),
         body=body,
     )
     return dict(message.headers)
@@ -271,12 +273,7 @@ def _verify_rfc9421(method, url, headers, body, lookup: KeyLookup) -> VerifiedSi
             signature_algorithm=algorithms.RSA_V1_5_SHA256, key_resolver=_OneKey(public_pem=key.pem)
         )
         try:
-            verifier.verify(
-                message,
-                max_age=timedelta(0),
-                require_components=("@method", "@target-uri"),
-                body=body if body else None,
-            )
+            results = verifier.verify(message, max_age=timedelta(0), body=body if body else None)
         except InvalidSignature as exc:
             text = str(exc)
             if "igest" in text:
@@ -284,6 +281,9 @@ def _verify_rfc9421(method, url, headers, body, lookup: KeyLookup) -> VerifiedSi
             if '"created"' in text or "maximum allowable age" in text or '"expires"' in text:
                 raise SignatureError("signature created more than 5 minutes off") from None
             raise BadSignature(f"signature does not verify: {text}") from None
+        covered = {name.split(";")[0].strip('"') for name in results[0].covered_components}
+        if "@method" not in covered or not ("@target-uri" in covered or {"@authority", "@path"} <= covered):
+            raise SignatureError("the signature does not cover the method and target")
 
     key = _with_refetch(key_id, lookup, check)
     return VerifiedSignature(key_id=key_id, owner=key.owner, scheme=RFC9421)

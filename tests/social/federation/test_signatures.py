@@ -172,3 +172,18 @@ def test_request_verify_cavage_with_signed_content_digest_accepts_and_checks_it(
     assert verify(headers).scheme == CAVAGE
     with pytest.raises(SignatureError, match="Content-Digest does not match"):
         verify(headers, body=b"{}")
+
+
+def test_request_verify_rfc9421_not_covering_target_rejects():
+    from http_message_signatures import HTTPMessageSigner, algorithms
+
+    from social.federation.signatures import _Message, _OneKey
+
+    message = _Message("POST", URL, {})
+    signer = HTTPMessageSigner(
+        signature_algorithm=algorithms.RSA_V1_5_SHA256, key_resolver=_OneKey(private_pem=KEY[0])
+    )
+    signer.sign(message, key_id=KEY_ID, covered_component_ids=("@method",), body=BODY)
+    headers = {name.lower(): value for name, value in message.headers.items()}
+    with pytest.raises(SignatureError, match="does not cover"):
+        verify(headers)
