@@ -5,8 +5,8 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.core.management import call_command
+from django.test import Client
 from oscar.core.loading import get_model
 from playwright.sync_api import expect
 
