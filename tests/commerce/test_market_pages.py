@@ -52,9 +52,9 @@ def test_catalogue_links_to_market(seeded, client):
 
 class TestMarketAdmin(WagtailTestUtils):
     def test_product_chooser_lists_products(self, seeded, admin_client):
-        response = admin_client.get(reverse("wagtailsnippetchoosers_catalogue_product:choose") + "?q=honey")
+        response = admin_client.get(reverse("wagtailsnippetchoosers_catalogue_product:choose"))
         assert response.status_code == 200
-        assert "Wildflower honey" in response.content.decode()
+        assert "Notebook" in response.content.decode()  # newest first
 
     def test_market_page_edit_form_loads(self, seeded, admin_client):
         market = MarketPage.objects.get()
