@@ -3,7 +3,8 @@ virtualenv (it pins an older `cryptography` than ours), against our site served 
 gunicorn with a certificate from a locally generated CA.
 
 Set up once with:
-    python3.11 -m venv var/fed-interop-venv && var/fed-interop-venv/bin/pip install bovine==0.5.19 http-sf==1.0.1
+    python3.11 -m venv var/fed-interop-venv
+    var/fed-interop-venv/bin/pip install bovine==0.5.19 http-sf==1.0.1
 (or point FEDERATION_INTEROP_PYTHON at a Python that has bovine).
 """
 
