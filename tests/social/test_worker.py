@@ -89,12 +89,14 @@ def celery_on_broker(settings):
     redis.Redis.from_url(BROKER).flushdb()  # db 2 is this suite's: no stale messages from earlier runs
     saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
     app.conf.update(broker_url=BROKER, task_always_eager=False)
-    app._pool = None  # drop any connection pool made for the in-memory broker
+    app._pool = None  # drop any connection or producer pool made for the in-memory broker
+    app.amqp._producer_pool = None
     settings.SOCIAL_FLOW_RUNNER = "social.engine.CeleryRunner"
     settings.SOCIAL_TRANSPORT = "social.transport_log.ActivityLogTransport"
     yield app
     app.conf.update(**saved)
     app._pool = None
+    app.amqp._producer_pool = None
 
 
 def test_worker_killed_mid_flow_restarted_completes_flow_exactly_once(celery_on_broker, tmp_path):
@@ -114,8 +116,11 @@ def test_worker_killed_mid_flow_restarted_completes_flow_exactly_once(celery_on_
         publish(post)  # commits: the runner enqueues the flow's first step on the real broker
         flow = Flow.objects.get(object_key=f"page:{post.pk}")
 
+        queued = redis.Redis.from_url(BROKER).llen("celery")
         # The worker runs validate, compose, route and notify, then stalls inside deliver.
-        wait_for(marker.exists, 90, "the deliver step to start", first)
+        wait_for(
+            marker.exists, 120, f"the deliver step to start ({queued} message(s) queued at publish)", first
+        )
         first.kill()
 
         flow.refresh_from_db()
