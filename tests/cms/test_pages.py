@@ -105,10 +105,8 @@ def test_blog_post_without_category_is_refused(blog_index):
         blog_post(blog_index, category=None)
 
 
-def test_content_page_renders_under_home(client, db):
-    from home.demo import home_page_ensure
-
-    home = home_page_ensure()
+def test_content_page_renders_under_home(client, blog_index):
+    home = blog_index.get_parent()
     page = ContentPage(
         title="About us",
         slug="about",
