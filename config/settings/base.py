@@ -236,7 +236,10 @@ SOCIAL_TRANSPORT = "social.hub.transport.HubTransport"
 HUB_TIMELINE_RETENTION_DAYS = env.int("HUB_TIMELINE_RETENTION_DAYS", default=30)
 HUB_DIGEST_EMAILS = env.list("HUB_DIGEST_EMAILS", default=[])  # empty: no email digest
 HUB_WEBFINGER_ALLOW_HTTP = env.bool("HUB_WEBFINGER_ALLOW_HTTP", default=False)  # local development only
-CELERY_BEAT_SCHEDULE["hub-timeline-prune"] = {"task": "social.hub.tasks.timeline_prune_task", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["hub-timeline-prune"] = {
+    "task": "social.hub.tasks.timeline_prune_task",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["hub-notifications-digest"] = {
     "task": "social.hub.tasks.notifications_digest_task",
     "schedule": env.float("HUB_DIGEST_INTERVAL_SECONDS", default=24 * 3600.0),
@@ -357,7 +360,7 @@ OAUTH2_PROVIDER = {
 # --- django-scheduler --------------------------------------------------------------------------
 FIRST_DAY_OF_WEEK = 1
 # django-scheduler calls these directly (not dotted paths); events.permissions imports no models at load.
-from events.permissions import (  # noqa: E402
+from events.permissions import (  # noqa: E402, F401, I001  settings names django-scheduler reads
     calendar_editable_by as CHECK_CALENDAR_PERM_FUNC,
     event_editable_by as CHECK_EVENT_PERM_FUNC,
     occurrence_editable_by as CHECK_OCCURRENCE_PERM_FUNC,
