@@ -21,7 +21,7 @@ class HomePage(Page):
 
     parent_page_types = ["wagtailcore.Page"]
     # The calendar's index page (events app) also hangs off the home page.
-    subpage_types = ["cms.BlogIndexPage", "cms.ContentPage", "events.EventIndexPage"]
+    subpage_types = ["cms.BlogIndexPage", "cms.ContentPage", "events.EventIndexPage", "commerce.MarketPage"]
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
