@@ -14,6 +14,13 @@ $(STAMP): $(REQS)
 	$(BIN)/python -m pip install -q -r requirements/test.txt
 	touch $@
 
+INTEROP_STAMP := var/fed-interop-venv/.installed
+
+$(INTEROP_STAMP): requirements/interop.txt
+	test -x var/fed-interop-venv/bin/python || $(PYTHON) -m venv var/fed-interop-venv
+	var/fed-interop-venv/bin/python -m pip install -q -r requirements/interop.txt
+	touch $@
+
 venv: $(STAMP)
 
 run: $(STAMP)
@@ -21,7 +28,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py seed_demo
 	PORT=$(PORT) scripts/serve-dev
 
-test: $(STAMP)
+test: $(STAMP) $(INTEROP_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
