@@ -286,7 +286,7 @@ def _order_place(attempt: PaymentAttempt):
         user=attempt.user,
         shipping_address=shipping_address,
         order_number=attempt.order_number,
-        guest_email=attempt.guest_email or None,
+        guest_email=attempt.guest_email or "",
     )
     source_type, _ = SourceType.objects.get_or_create(name=SOURCE_TYPE_NAME)
     source = Source.objects.create(

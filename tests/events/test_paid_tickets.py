@@ -100,11 +100,6 @@ def fake_sumup(settings):
     fake.stop()
 
 
-@pytest.mark.xfail(
-    reason="commerce.services._order_place saves a ShippingAddress even for a basket needing no shipping "
-    "(NOT NULL country_id); passes once commerce skips the address for shipping-free baskets",
-    strict=False,
-)
 def test_paid_ticket_through_commerce_checkout_and_sumup_issues_ticket(
     client, workshop, sam, fake_sumup, django_capture_on_commit_callbacks
 ):
