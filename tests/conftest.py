@@ -21,6 +21,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_cleared_at_start():
+    """With REDIS_URL the cache outlives a run; ids restart with each test database, so start empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def seeded(db):
     """The demo content, as `make run` shows it."""
