@@ -49,6 +49,14 @@ def browser():
         chromium.close()
 
 
+def _record_failure(tab, request) -> None:
+    # A request the browser itself abandons because the page navigated away (a late favicon,
+    # a prefetch) is not a broken link; a refused connection or a DNS error is.
+    if request.failure == "net::ERR_ABORTED":
+        return
+    tab.failed_requests.append(f"{request.failure} {request.url}")
+
+
 @pytest.fixture
 def page(browser):
     """A fresh browser context per test that records failed requests and console errors."""
@@ -56,7 +64,7 @@ def page(browser):
     tab = context.new_page()
     tab.failed_requests = []
     tab.console_errors = []
-    tab.on("requestfailed", lambda request: tab.failed_requests.append(request.url))
+    tab.on("requestfailed", lambda request: _record_failure(tab, request))
     tab.on(
         "response",
         lambda response: (
