@@ -199,6 +199,8 @@ def flow_context(flow: Flow) -> FlowContext:
         object_key=flow.object_key,
         activity_id=flow.activity_id,
         payload=flow.payload,
+        # A page type may name the actor that publishes it (events: @events); posts belong to @blog.
+        actor=str((flow.payload or {}).get("actor") or "blog"),
         flow_id=flow.pk,
     )
     for step in flow.steps.filter(status=FlowStep.Status.DONE).order_by("seq"):

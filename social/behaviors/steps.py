@@ -48,14 +48,19 @@ def _record(ctx: FlowContext, activity_type: str, object_type: str, payload: dic
     return StepResult("done", effects=(effect,), note=f"{activity_type} {object_type} {ctx.object_key}")
 
 
+def _object_type(ctx: FlowContext) -> str:
+    # Pages name their object type (events: Event); a payload without one is a post's Article.
+    return str(ctx.payload.get("object_type") or "Article")
+
+
 @step("done")
 def compose_create(ctx: FlowContext) -> StepResult:
-    return _record(ctx, "Create", "Article", dict(ctx.payload))
+    return _record(ctx, "Create", _object_type(ctx), dict(ctx.payload))
 
 
 @step("done")
 def compose_update(ctx: FlowContext) -> StepResult:
-    return _record(ctx, "Update", "Article", dict(ctx.payload))
+    return _record(ctx, "Update", _object_type(ctx), dict(ctx.payload))
 
 
 @step("done")

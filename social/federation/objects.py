@@ -1,4 +1,4 @@
-"""Object builders: a blog post's payload → Article (with preview Note), Tombstone, and activity JSON."""
+"""Object builders: post payload → Article (with preview Note), event payload → Event, Tombstone, activity."""
 
 import uuid
 from collections.abc import Mapping
@@ -118,6 +118,49 @@ def article_build(object_key: str, payload: Mapping, *, attributed_to: list[str]
     return {key: value for key, value in article.items() if value is not None}
 
 
+def _place(location: Mapping | None) -> dict | None:
+    if not location or not location.get("name"):
+        return None
+    place = {"type": "Place", "name": location["name"]}
+    if location.get("address"):
+        # Mobilizon reads a schema.org PostalAddress; we only know the venue's address as one line.
+        place["address"] = {"type": "PostalAddress", "streetAddress": location["address"]}
+    return place
+
+
+def event_build(object_key: str, payload: Mapping, *, attributed_to: list[str], audience: str) -> dict:
+    """The Event for an event page payload (see events EventPage.federation_payload), with the fields
+    Mobilizon reads: startTime, endTime, timezone, location as a Place, joinMode, maximumAttendeeCapacity."""
+    document = article_build(object_key, payload, attributed_to=attributed_to, audience=audience)
+    document.pop("preview", None)  # servers that do not know Event show name, content and url instead
+    document.update(
+        {
+            "type": "Event",
+            "startTime": payload["start_time"],
+            "endTime": payload.get("end_time"),
+            "timezone": payload.get("time_zone"),
+            "location": _place(payload.get("location")),
+            "joinMode": payload.get("join_mode") or "free",
+            "externalParticipationUrl": payload.get("participation_url"),
+            "maximumAttendeeCapacity": payload.get("maximum_attendee_capacity"),
+            "category": payload.get("category", {}).get("name") if payload.get("category") else None,
+            "isOnline": False,
+            "ical:status": payload.get("status") or "CONFIRMED",
+            "commentsEnabled": True,
+        }
+    )
+    return {key: value for key, value in document.items() if value is not None}
+
+
+# Which builder makes the object for a payload: pages name their type, posts are Articles.
+OBJECT_BUILDERS = {"Article": article_build, "Event": event_build}
+
+
+def object_build(object_key: str, payload: Mapping, *, attributed_to: list[str], audience: str) -> dict:
+    builder = OBJECT_BUILDERS[payload.get("object_type") or "Article"]
+    return builder(object_key, payload, attributed_to=attributed_to, audience=audience)
+
+
 def tombstone_build(object_key: str, former_type: str, deleted: str) -> dict:
     return {
         "id": ids.object_id(object_key),
@@ -127,8 +170,27 @@ def tombstone_build(object_key: str, former_type: str, deleted: str) -> dict:
     }
 
 
+# The terms Mobilizon (and Gancio) use on Event objects, so JSON-LD readers expand them as intended.
+EVENT_TERMS = {
+    "sc": "http://schema.org#",
+    "mz": "https://joinmobilizon.org/ns#",
+    "ical": "http://www.w3.org/2002/12/cal/ical#",
+    "pt": "https://joinpeertube.org/ns#",
+    "joinMode": {"@id": "mz:joinMode", "@type": "mz:joinModeType"},
+    "maximumAttendeeCapacity": "sc:maximumAttendeeCapacity",
+    "externalParticipationUrl": {"@id": "mz:externalParticipationUrl", "@type": "sc:URL"},
+    "timezone": {"@id": "mz:timezone", "@type": "sc:Text"},
+    "isOnline": {"@id": "mz:isOnline", "@type": "sc:Boolean"},
+    "commentsEnabled": {"@id": "pt:commentsEnabled", "@type": "sc:Boolean"},
+    "category": "sc:category",
+    "PostalAddress": "sc:PostalAddress",
+    "address": {"@id": "sc:address", "@type": "sc:PostalAddress"},
+    "streetAddress": "sc:streetAddress",
+}
+
+
 def with_context(document: dict) -> dict:
-    return {"@context": [ids.AS_CONTEXT, {"Hashtag": "as:Hashtag"}], **document}
+    return {"@context": [ids.AS_CONTEXT, {"Hashtag": "as:Hashtag", **EVENT_TERMS}], **document}
 
 
 def activity_build(activity_type: str, *, activity_id: str, actor: str, obj, to=None, cc=None) -> dict:

@@ -9,7 +9,7 @@ from . import ids
 from .actors import local_actor_for_author, local_actor_get
 from .delivery import activity_record, deliveries_create, follower_inboxes
 from .models import Activity, Delivery, FederatedObject, LocalActor
-from .objects import article_build, tombstone_build, with_context
+from .objects import object_build, tombstone_build, with_context
 
 
 def _authors(payload) -> list[LocalActor]:
@@ -33,14 +33,14 @@ def _object_store(activity: OutboundActivity, actor: LocalActor) -> tuple[Federa
         return existing, authors
     authors = _authors(payload)
     attributed = [ids.actor_id(a.username) for a in authors] or [ids.actor_id(actor.username)]
-    article = article_build(
+    article = object_build(
         activity.object_key,
         payload,
         attributed_to=attributed,
         audience=ids.actor_collection(actor.username, "followers"),
     )
     fields = {
-        "object_type": "Article",
+        "object_type": article["type"],
         "actor": actor,
         "url": article["url"],
         "data": article,
@@ -80,7 +80,7 @@ class ActivityPubTransport:
                 return TransportReceipt(self.name, 0, f"{activity.object_key} was never federated")
             obj, authors = _object_store(activity, actor)
             if activity.activity_type == "Delete":
-                body = tombstone_build(obj.object_key, "Article", obj.deleted.isoformat())
+                body = tombstone_build(obj.object_key, obj.object_type, obj.deleted.isoformat())
             else:
                 body = obj.data
             data = {
@@ -113,7 +113,6 @@ def objects_backfill() -> int:
     from django.conf import settings
 
     stored = 0
-    blog = local_actor_get("blog")
     for label in settings.SOCIAL_FEDERATED_PAGE_MODELS:
         try:
             model = apps.get_model(label)
@@ -125,15 +124,17 @@ def objects_backfill() -> int:
             if key in known or not hasattr(page, "federation_payload"):
                 continue
             payload = page.federation_payload()
+            # A page type may name its actor (events: @events); posts belong to @blog.
+            actor = local_actor_get(payload.get("actor") or "blog")
             backfill = OutboundActivity(
                 activity_id="backfill",
                 activity_type="Create",
-                actor=blog.username,
-                object_type="Article",
+                actor=actor.username,
+                object_type=payload.get("object_type") or "Article",
                 object_key=key,
                 payload=payload,
             )
             with transaction.atomic():
-                _object_store(backfill, blog)
+                _object_store(backfill, actor)
             stored += 1
     return stored
