@@ -12,6 +12,10 @@ _required = {
     "REDIS_URL": REDIS_URL,
     "SITE_URL": env("SITE_URL", default=""),
     "OIDC_RSA_PRIVATE_KEY": OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"],
+    # SumUp takes the market's payments: without these the shop would start and fail at checkout.
+    "SUMUP_API_KEY": env("SUMUP_API_KEY", default=""),
+    "SUMUP_MERCHANT_CODE": env("SUMUP_MERCHANT_CODE", default=""),
+    "SUMUP_WEBHOOK_SECRET": env("SUMUP_WEBHOOK_SECRET", default=""),
 }
 _missing = sorted(name for name, value in _required.items() if not value)
 if _missing:
@@ -19,11 +23,11 @@ if _missing:
 if len(_required["DJANGO_SECRET_KEY"]) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters")
 
-# SumUp: the real API, never the development fake; without keys the checkout refuses to take payment.
+# SumUp: the real API, never the development fake; its secrets are required above.
 SUMUP_API_URL = env("SUMUP_API_URL", default="https://api.sumup.com").rstrip("/")
-SUMUP_API_KEY = env("SUMUP_API_KEY", default="")
-SUMUP_MERCHANT_CODE = env("SUMUP_MERCHANT_CODE", default="")
-SUMUP_WEBHOOK_SECRET = env("SUMUP_WEBHOOK_SECRET", default="")
+SUMUP_API_KEY = _required["SUMUP_API_KEY"]
+SUMUP_MERCHANT_CODE = _required["SUMUP_MERCHANT_CODE"]
+SUMUP_WEBHOOK_SECRET = _required["SUMUP_WEBHOOK_SECRET"]
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
