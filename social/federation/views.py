@@ -1,6 +1,7 @@
 """Federation endpoints: discovery, actors, collections, objects and inboxes (thin: logic lives elsewhere)."""
 
 import json
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from .delivery import host_revive
 from .inbox import inbox_receive
 from .models import Activity, ActorBlock, DomainBlock, FederatedObject, LocalActor
 from .objects import tombstone_build, with_context
+from .outbox import OutboxEntry, outbox_entries
 from .selectors import accepted_followers, actor_objects, nodeinfo_usage, object_counts
 from .signatures import SignatureError, request_verify
 
@@ -183,8 +185,15 @@ def _create_of(obj: FederatedObject) -> dict:
 def outbox(request, username: str):
     local = _actor_or_404(username)
     objects = actor_objects(local).filter(data__to__isnull=False).select_related("actor")
-    objects = [obj for obj in objects if ids.PUBLIC in obj.data.get("to", [])]
-    return _ordered_collection(request, ids.actor_collection(username, "outbox"), objects, _create_of)
+    posts = [
+        OutboxEntry(obj.published, partial(_create_of, obj))
+        for obj in objects
+        if ids.PUBLIC in obj.data.get("to", [])
+    ]
+    entries = outbox_entries(local, posts)  # with what other apps registered (the hub's notes)
+    return _ordered_collection(
+        request, ids.actor_collection(username, "outbox"), entries, lambda entry: entry.render()
+    )
 
 
 def _can_see_followers(request, local: LocalActor) -> bool:
