@@ -29,6 +29,11 @@ def undo_build(activity_id: str, actor: str, undone: dict[str, Any], to: list[st
     return _envelope(activity_id, "Undo", actor, inner, to=to)
 
 
+def block_build(activity_id: str, actor: str, target: str) -> dict[str, Any]:
+    """Addressed to the blocked account only: a Block is never public (Mastodon sends it the same way)."""
+    return _envelope(activity_id, "Block", actor, target, to=[target])
+
+
 def like_build(activity_id: str, actor: str, object_uri: str, object_author: str) -> dict[str, Any]:
     return _envelope(activity_id, "Like", actor, object_uri, to=[object_author])
 

@@ -154,7 +154,6 @@ class Notification(models.Model):
         TimelineItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
     )
     created = models.DateTimeField(default=timezone.now, db_index=True)
-    read = models.DateTimeField(null=True, blank=True, db_index=True)
     emailed = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -195,3 +194,39 @@ class Mute(models.Model):
 
     def __str__(self) -> str:
         return str(self.account) if self.account_id else self.domain
+
+
+class ReadMarker(models.Model):
+    """How far one editor has read the timeline and the notifications: anything with a higher id is new.
+
+    A marker per editor (as Mastodon keeps them) rather than a flag per notification: editors read
+    independently, one editor looking marks nothing read for the others, and it stays one row per
+    editor however much arrives. Ids grow in arrival order, which is the order "new" means.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hub_marker")
+    timeline_last_read_id = models.BigIntegerField(default=0)
+    notifications_last_read_id = models.BigIntegerField(default=0)
+    updated = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.timeline_last_read_id}/{self.notifications_last_read_id}"
+
+
+class SentBlock(models.Model):
+    """A Block one of our actors sent for an account block, kept so unblocking can Undo exactly it."""
+
+    local_actor = models.ForeignKey(LocalActor, on_delete=models.CASCADE, related_name="hub_blocks_sent")
+    remote_actor = models.ForeignKey(
+        RemoteActor, on_delete=models.CASCADE, related_name="hub_blocks_received"
+    )
+    activity_uri = models.CharField(max_length=500, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["local_actor", "remote_actor"], name="hub_sent_block_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.local_actor} blocks {self.remote_actor}"

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from social.federation.models import LocalActor
 
-from .models import Following, Mute, Notification, TimelineItem
+from .models import Following, Mute, Notification, ReadMarker, TimelineItem
 
 
 def _muted() -> tuple[list[int], list[str]]:
@@ -37,8 +37,22 @@ def notifications_visible() -> QuerySet[Notification]:
     return rows
 
 
-def notifications_unread_count() -> int:
-    return notifications_visible().filter(read__isnull=True).count()
+def read_marker(user) -> tuple[int, int]:
+    """This editor's (timeline, notifications) last-read ids; (0, 0) for one who never looked."""
+    row = ReadMarker.objects.filter(user_id=user.pk).values_list(
+        "timeline_last_read_id", "notifications_last_read_id"
+    )
+    return row.first() or (0, 0)
+
+
+def notifications_unread_count(user) -> int:
+    """Visible notifications newer than what this editor has seen."""
+    return notifications_visible().filter(pk__gt=read_marker(user)[1]).count()
+
+
+def timeline_unread_count(user) -> int:
+    """Timeline items that arrived since this editor last looked at the timeline."""
+    return timeline_items().filter(pk__gt=read_marker(user)[0]).count()
 
 
 @dataclass
@@ -49,10 +63,7 @@ class NotificationGroup:
     object_uri: str
     latest: datetime
     notifications: list[Notification] = field(default_factory=list)
-
-    @property
-    def unread(self) -> bool:
-        return any(n.read is None for n in self.notifications)
+    unread: bool = False  # new to the editor looking
 
     @property
     def first(self) -> Notification:
@@ -66,7 +77,9 @@ class NotificationGroup:
 GROUPED_KINDS = (Notification.Kind.LIKE, Notification.Kind.BOOST)
 
 
-def notifications_grouped(limit: int = 200) -> list[NotificationGroup]:
+def notifications_grouped(user, limit: int = 200) -> list[NotificationGroup]:
+    """The newest notifications, grouped, each group marked unread if it holds one new to this editor."""
+    last_read = read_marker(user)[1]
     groups: dict[tuple, NotificationGroup] = {}
     for notification in notifications_visible()[:limit]:
         if notification.kind in GROUPED_KINDS:
@@ -79,6 +92,7 @@ def notifications_grouped(limit: int = 200) -> list[NotificationGroup]:
                 notification.kind, notification.object_uri, notification.created
             )
         group.notifications.append(notification)
+        group.unread = group.unread or notification.pk > last_read
     return sorted(groups.values(), key=lambda g: g.latest, reverse=True)
 
 

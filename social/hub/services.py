@@ -1,4 +1,4 @@
-"""Hub writes: following, reacting, composing, moderating, reading notifications, pruning.
+"""Hub writes: following, reacting, composing, moderating, read markers, pruning.
 
 Every outbound action starts a `hub_send` flow (social.services.flow_start) in the caller's
 transaction, so it shows in the flow log with its delivery progress, and nothing goes out if the
@@ -12,17 +12,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from social.federation import ids
-from social.federation.models import ActorBlock, DomainBlock, LocalActor, RemoteActor
+from social.federation.models import ActorBlock, DomainBlock, Follow, LocalActor, RemoteActor
 from social.models import Flow
 from social.services import flow_start
 
 from . import activities
 from .content import MentionRef, hashtags_find, mentions_find, note_html
-from .models import Following, Mute, Note, Notification, Reaction, TimelineItem
+from .models import Following, Mute, Note, Notification, Reaction, ReadMarker, SentBlock, TimelineItem
 from .remote import AccountNotFound, account_resolve
 
 TAG_URL = "{site}/tags/{{tag}}/"
@@ -286,7 +286,11 @@ def note_document(note: Note) -> dict[str, Any]:
 
 
 def domain_block(domain: str, *, reason: str = "") -> DomainBlock:
-    """Refuse a whole server: its inbox posts get 403; what we hold from it goes, follows end."""
+    """Refuse a whole server: its inbox posts get 403; what we hold from it goes, follows both ways end.
+
+    A domain block is ours alone: no Block goes out (the transport delivers nothing to a blocked
+    domain), as Mastodon does; our Undo of each follow is kept in the flow log, undelivered.
+    """
     domain = domain.strip().lower()
     if not domain or domain == settings.SITE_HOST.lower():
         raise HubError("that domain cannot be blocked")
@@ -297,16 +301,53 @@ def domain_block(domain: str, *, reason: str = "") -> DomainBlock:
 
 
 def account_block(remote: RemoteActor, *, reason: str = "") -> ActorBlock:
+    """Refuse one account, and tell it: each of our actors it has to do with sends it a signed Block.
+
+    The blog always blocks; an author actor too if it followed the account or was followed by it, so
+    the remote server ends those relations on its side as well. Our own follows of it are undone first.
+    """
     with transaction.atomic():
         block, _ = ActorBlock.objects.get_or_create(uri=remote.uri, defaults={"reason": reason})
+        blockers = _actors_related_to(remote)
         _forget(Q(pk=remote.pk))
+        already = set(SentBlock.objects.filter(remote_actor=remote).values_list("local_actor_id", flat=True))
+        for actor in blockers:
+            if actor.pk in already:
+                continue  # blocked again: the Block already went, unblocking undoes that one
+            actor_uri = ids.actor_id(actor.username)
+            _flow, activity = _send(
+                event="block",
+                object_key=f"hub:block:{actor.username}:{remote.pk}",
+                actor=actor,
+                build=lambda activity_id, actor_uri=actor_uri: activities.block_build(
+                    activity_id, actor_uri, remote.uri
+                ),
+                inboxes=[_inbox(remote)],
+            )
+            SentBlock.objects.create(local_actor=actor, remote_actor=remote, activity_uri=activity["id"])
     return block
 
 
+def _actors_related_to(remote: RemoteActor) -> list[LocalActor]:
+    """The blog, and every actor of ours that follows the account or that it follows."""
+    from social.federation.actors import local_actor_get
+
+    related = LocalActor.objects.filter(
+        Q(hub_following__remote_actor=remote) | Q(followers__remote_actor=remote)
+    ).distinct()
+    actors = {actor.pk: actor for actor in related}
+    blog = local_actor_get("blog")
+    actors.setdefault(blog.pk, blog)
+    return sorted(actors.values(), key=lambda actor: actor.username)
+
+
 def _forget(actors: Q) -> None:
+    """Drop what we hold from these accounts and end follows both ways (theirs of us, ours of them)."""
     remote_ids = list(RemoteActor.objects.filter(actors).values_list("pk", flat=True))
     TimelineItem.objects.filter(Q(author_id__in=remote_ids) | Q(boosted_by_id__in=remote_ids)).delete()
     Notification.objects.filter(remote_actor_id__in=remote_ids).delete()
+    # Their follows of our actors: a blocked account must not stay in a followers collection.
+    Follow.objects.filter(remote_actor_id__in=remote_ids).delete()
     for following in Following.objects.filter(remote_actor_id__in=remote_ids).select_related(
         "local_actor", "remote_actor"
     ):
@@ -317,8 +358,29 @@ def domain_unblock(block: DomainBlock) -> None:
     block.delete()
 
 
-def account_unblock(block: ActorBlock) -> None:
-    block.delete()
+def account_unblock(block: ActorBlock) -> list[Flow]:
+    """Lift an account block: each Block we sent is undone (Undo{Block}, delivered to the account)."""
+    flows = []
+    with transaction.atomic():
+        remote = RemoteActor.objects.filter(uri=block.uri).first()
+        sent = SentBlock.objects.filter(remote_actor=remote).select_related("local_actor") if remote else []
+        for sent_block in sent:
+            actor = sent_block.local_actor
+            actor_uri = ids.actor_id(actor.username)
+            original = activities.block_build(sent_block.activity_uri, actor_uri, remote.uri)
+            flow, _ = _send(
+                event="unblock",
+                object_key=f"hub:block:{actor.username}:{remote.pk}",
+                actor=actor,
+                build=lambda activity_id, actor_uri=actor_uri, original=original: activities.undo_build(
+                    activity_id, actor_uri, original, [remote.uri]
+                ),
+                inboxes=[_inbox(remote)],
+            )
+            flows.append(flow)
+            sent_block.delete()
+        block.delete()
+    return flows
 
 
 def mute_add(*, remote: RemoteActor | None = None, domain: str = "", user=None) -> Mute:
@@ -339,11 +401,30 @@ def mute_remove(mute: Mute) -> None:
 # --- notifications and housekeeping ---------------------------------------------------------------
 
 
-def notifications_mark_read(notification_ids: list[int] | None = None) -> int:
-    unread = Notification.objects.filter(read__isnull=True)
-    if notification_ids is not None:
-        unread = unread.filter(pk__in=notification_ids)
-    return unread.update(read=timezone.now())
+def notifications_mark_read(user, up_to_id: int) -> None:
+    """This editor has seen the notifications up to this id (others' read state is untouched)."""
+    _marker_advance(user, "notifications_last_read_id", up_to_id)
+
+
+def timeline_mark_read(user, up_to_id: int) -> None:
+    """This editor has seen the timeline up to this id."""
+    _marker_advance(user, "timeline_last_read_id", up_to_id)
+
+
+def _marker_advance(user, field: str, up_to_id: int) -> None:
+    # Only forward: an older page seen later must not make newer items unread again. One conditional
+    # UPDATE, so two tabs of the same editor cannot move the marker back either.
+    if not up_to_id:
+        return
+    ReadMarker.objects.get_or_create(user=user)
+    ReadMarker.objects.filter(user=user, **{f"{field}__lt": up_to_id}).update(
+        **{field: up_to_id, "updated": timezone.now()}
+    )
+
+
+def _notifications_read_by_anyone() -> int:
+    """The highest notification id any editor has seen: above it, nobody has read a notification."""
+    return ReadMarker.objects.aggregate(top=Max("notifications_last_read_id"))["top"] or 0
 
 
 def timeline_prune(older_than: timedelta | None = None) -> int:
@@ -355,18 +436,18 @@ def timeline_prune(older_than: timedelta | None = None) -> int:
         TimelineItem.objects.filter(received__lt=cutoff)
         .exclude(our_reactions__isnull=False)
         .exclude(our_replies__isnull=False)
-        .exclude(notifications__read__isnull=True, notifications__isnull=False)
+        .exclude(notifications__pk__gt=_notifications_read_by_anyone())
         .delete()[0]
     )
 
 
 def notifications_digest_send() -> int:
-    """Email unread, not yet emailed notifications to the staff who asked for a digest (HUB_DIGEST_EMAILS)."""
+    """Email notifications no editor has read yet, once, to the staff in HUB_DIGEST_EMAILS."""
     from django.core.mail import send_mail
 
     recipients = list(getattr(settings, "HUB_DIGEST_EMAILS", []))
     pending = list(
-        Notification.objects.filter(read__isnull=True, emailed__isnull=True)
+        Notification.objects.filter(pk__gt=_notifications_read_by_anyone(), emailed__isnull=True)
         .select_related("remote_actor", "local_actor")
         .order_by("created")[:500]
     )

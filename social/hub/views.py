@@ -47,7 +47,9 @@ def _actor(request, username: str):
 def timeline(request):
     page = Paginator(selectors.timeline_items(), PAGE_SIZE).get_page(request.GET.get("page"))
     actors = selectors.actors_for_user(request.user)
+    last_read = selectors.read_marker(request.user)[0]
     for item in page:
+        item.unread = item.pk > last_read
         reacted = {(r.local_actor_id, r.kind) for r in item.our_reactions.all()}
         item.actor_states = [
             {
@@ -57,7 +59,10 @@ def timeline(request):
             }
             for actor in actors
         ]
-    return render(request, "hub/timeline.html", {"page": page, "actors": actors})
+    response = render(request, "hub/timeline.html", {"page": page, "actors": actors})
+    # Seen once shown, by this editor only: the others' new items stay new to them.
+    services.timeline_mark_read(request.user, max((item.pk for item in page), default=0))
+    return response
 
 
 @hub_permission_required
@@ -146,10 +151,12 @@ def unfollow(request, following_id: int):
 
 @hub_permission_required
 def notifications(request):
-    groups = selectors.notifications_grouped()
+    groups = selectors.notifications_grouped(request.user)
     response = render(request, "hub/notifications.html", {"groups": groups})
-    # Seen once shown: the unread count in the menu drops on the next page.
-    services.notifications_mark_read([n.pk for group in groups for n in group.notifications])
+    # Seen once shown, by this editor only: the unread count in their menu drops on the next page.
+    services.notifications_mark_read(
+        request.user, max((n.pk for group in groups for n in group.notifications), default=0)
+    )
     return response
 
 
@@ -203,10 +210,15 @@ def moderate(request):
 @require_POST
 def unblock(request):
     kind, pk = request.POST.get("kind"), request.POST.get("pk")
-    model = {"domain": DomainBlock, "account": ActorBlock, "mute": Mute}.get(kind)
-    if model is None:
+    lift = {
+        "domain": (DomainBlock, services.domain_unblock),
+        "account": (ActorBlock, services.account_unblock),  # sends Undo{Block}
+        "mute": (Mute, services.mute_remove),
+    }.get(kind)
+    if lift is None:
         raise Http404
-    get_object_or_404(model, pk=pk).delete()
+    model, service = lift
+    service(get_object_or_404(model, pk=pk))
     messages.success(request, "Removed.")
     return redirect("hub:blocks")
 

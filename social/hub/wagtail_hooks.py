@@ -1,4 +1,7 @@
-"""The "Social" menu in the Wagtail admin: Timeline, Compose, Following, Notifications (unread), Blocks."""
+"""The "Social" menu in the Wagtail admin: Timeline (new), Compose, Following, Notifications (unread), Blocks.
+
+The counts are the editor's own: each editor has their own read markers.
+"""
 
 from django.urls import include, path, reverse
 from wagtail import hooks
@@ -18,12 +21,35 @@ class HubMenuItem(MenuItem):
         return request.user.has_perm(PERMISSION)
 
 
-class NotificationsMenuItem(HubMenuItem):
-    """Shows the unread count in its label, counted per request (the sidebar is not cached)."""
+def _unread(request) -> tuple[int, int]:
+    """(timeline, notifications) new to the editor asking: counted once per request (the sidebar is
+    not cached, and three menu items show these counts)."""
+    counts = getattr(request, "_hub_unread", None)
+    if counts is None:
+        counts = request._hub_unread = (
+            selectors.timeline_unread_count(request.user),
+            selectors.notifications_unread_count(request.user),
+        )
+    return counts
+
+
+class TimelineMenuItem(HubMenuItem):
+    """Shows how many timeline items arrived since this editor last looked."""
 
     def render_component(self, request):
         component = super().render_component(request)
-        unread = selectors.notifications_unread_count()
+        new = _unread(request)[0]
+        if new:
+            component.label = f"Timeline ({new})"
+        return component
+
+
+class NotificationsMenuItem(HubMenuItem):
+    """Shows this editor's unread notifications in its label."""
+
+    def render_component(self, request):
+        component = super().render_component(request)
+        unread = _unread(request)[1]
         if unread:
             component.label = f"Notifications ({unread})"
         return component
@@ -32,16 +58,19 @@ class NotificationsMenuItem(HubMenuItem):
 class SocialMenuItem(SubmenuMenuItem):
     def render_component(self, request):
         component = super().render_component(request)
-        unread = selectors.notifications_unread_count()
-        if unread:
-            component.label = f"Social ({unread})"
+        if request.user.has_perm(PERMISSION):
+            unread = _unread(request)[1]
+            if unread:
+                component.label = f"Social ({unread})"
         return component
 
 
 @hooks.register("register_admin_menu_item")
 def register_social_menu():
     items = [
-        HubMenuItem("Timeline", reverse("hub:timeline"), name="hub-timeline", icon_name="list-ul", order=100),
+        TimelineMenuItem(
+            "Timeline", reverse("hub:timeline"), name="hub-timeline", icon_name="list-ul", order=100
+        ),
         HubMenuItem("Compose", reverse("hub:compose"), name="hub-compose", icon_name="edit", order=200),
         HubMenuItem(
             "Following", reverse("hub:following"), name="hub-following", icon_name="group", order=300

@@ -160,3 +160,31 @@ def test_hub_blocked_domain_refused_with_403_and_never_stored(editor_client, hub
         # Another server on the same address but its own domain (port) is still heard.
         other = evil.note("<p>hello</p>")
         assert evil.send(f"{hub_site.url}/ap/inbox", evil.activity("Create", other)).status_code == 202
+
+
+def test_hub_account_block_delivers_signed_block_and_unblock_its_undo(editor_client, hub_site, alice):
+    from social.federation.actors import remote_actor_get
+    from social.federation.models import ActorBlock
+
+    remote = remote_actor_get(alice.actor_uri("alice"))
+    response = editor_client.post(
+        "/admin/hub/moderate/", {"remote_actor": remote.pk, "action": "block_account"}
+    )
+    assert response.status_code == 302
+    # alice's server verified our signature (only verified POSTs are recorded), at alice's own inbox.
+    block = alice.wait_for(lambda a: a["type"] == "Block")
+    assert block["path"] == "/users/alice/inbox"
+    assert block["activity"]["object"] == alice.actor_uri("alice")
+    assert block["activity"]["actor"] == f"{hub_site.url}/ap/users/blog"
+    refused = alice.send(f"{hub_site.url}/ap/inbox", alice.activity("Create", alice.note("<p>hi</p>")))
+    assert refused.status_code == 403
+
+    response = editor_client.post(
+        "/admin/hub/blocks/remove/", {"kind": "account", "pk": ActorBlock.objects.get().pk}
+    )
+    assert response.status_code == 302
+    undo = alice.wait_for(lambda a: a["type"] == "Undo")["activity"]
+    assert undo["object"]["type"] == "Block" and undo["object"]["id"] == block["activity"]["id"]
+    assert alice.rejected == []
+    heard = alice.send(f"{hub_site.url}/ap/inbox", alice.activity("Create", alice.note("<p>back</p>")))
+    assert heard.status_code == 202

@@ -130,14 +130,14 @@ def test_domain_block_own_site_refused(settings):
         services.domain_block(settings.SITE_HOST)
 
 
-def test_mute_hides_from_timeline_and_notifications_but_keeps_rows():
+def test_mute_hides_from_timeline_and_notifications_but_keeps_rows(admin_user):
     noisy = f.remote_actor(domain="noisy.example")
     f.timeline_item(author=noisy)
     f.notification(remote=noisy)
     quiet = f.timeline_item()
     services.mute_add(domain="noisy.example")
     assert list(selectors.timeline_items()) == [quiet]
-    assert selectors.notifications_unread_count() == 0
+    assert selectors.notifications_unread_count(admin_user) == 0
     assert TimelineItem.objects.count() == 2
     Mute.objects.all().delete()
     services.mute_add(remote=noisy)
@@ -165,13 +165,13 @@ def test_timeline_prune_old_items_go_reacted_items_stay(settings):
     assert not TimelineItem.objects.filter(pk=stale.pk).exists()
 
 
-def test_notifications_grouped_likes_of_one_object_together():
+def test_notifications_grouped_likes_of_one_object_together(admin_user):
     f.notification(kind="like", object_uri="https://s/n/1")
     f.notification(kind="like", object_uri="https://s/n/1")
     f.notification(kind="like", object_uri="https://s/n/2")
     f.notification(kind="follow", object_uri="")
     f.notification(kind="follow", object_uri="")
-    groups = selectors.notifications_grouped()
+    groups = selectors.notifications_grouped(admin_user)
     sizes = sorted((group.kind, len(group.notifications)) for group in groups)
     assert sizes == [("follow", 1), ("follow", 1), ("like", 1), ("like", 2)]
 
@@ -190,3 +190,27 @@ def test_notifications_digest_send_off_without_recipients(settings):
     f.notification()
     assert services.notifications_digest_send() == 0
     assert mail.outbox == []
+
+
+def test_read_markers_per_editor_and_never_move_back(django_user_model):
+    first = django_user_model.objects.create_user(email="one@example.org", password="x")
+    second = django_user_model.objects.create_user(email="two@example.org", password="x")
+    older, newer = f.notification(kind="follow", object_uri=""), f.notification(kind="mention")
+    services.notifications_mark_read(first, newer.pk)
+    services.notifications_mark_read(first, older.pk)  # an older page seen later: no step back
+    assert selectors.notifications_unread_count(first) == 0
+    assert selectors.notifications_unread_count(second) == 2
+    assert [g.unread for g in selectors.notifications_grouped(second)] == [True, True]
+    assert not any(g.unread for g in selectors.notifications_grouped(first))
+    item = f.timeline_item()
+    services.timeline_mark_read(second, item.pk)
+    assert (selectors.timeline_unread_count(first), selectors.timeline_unread_count(second)) == (1, 0)
+
+
+def test_notifications_digest_skips_what_an_editor_has_read(settings, admin_user):
+    settings.HUB_DIGEST_EMAILS = ["staff@example.org"]
+    seen = f.notification(kind="follow", object_uri="")
+    services.notifications_mark_read(admin_user, seen.pk)
+    f.notification(kind="like")
+    assert services.notifications_digest_send() == 1
+    assert "1 new fediverse notification" in mail.outbox[0].subject

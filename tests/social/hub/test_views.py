@@ -56,6 +56,53 @@ def test_hub_menu_shows_unread_count(hub_client):
     assert "Social (2)" in page and "Notifications (2)" in page
 
 
+@pytest.fixture
+def other_editor(staff_user, django_user_model):
+    from django.test import Client
+
+    other = django_user_model.objects.create_user(email="bo@example.org", password="x")
+    other.user_permissions.add(*Permission.objects.filter(codename__in=["access_admin", "use_hub"]))
+    client = Client()
+    client.force_login(other)
+    return client
+
+
+def test_notifications_read_by_one_editor_stay_unread_for_another(hub_client, other_editor):
+    f.notification()
+    f.notification()
+    assert "Notifications (2)" in hub_client.get("/admin/hub/notifications/").content.decode()
+    assert "Notifications (2)" not in hub_client.get("/admin/").content.decode()
+    page = other_editor.get("/admin/").content.decode()
+    assert "Notifications (2)" in page and "Social (2)" in page
+    assert "hub-unread" in other_editor.get("/admin/hub/notifications/").content.decode()
+
+
+def test_timeline_new_items_marked_per_editor(hub_client, other_editor):
+    f.timeline_item()
+    assert "Timeline (1)" in hub_client.get("/admin/").content.decode()
+    assert 'data-unread="1"' in hub_client.get("/admin/hub/").content.decode()
+    assert 'data-unread="1"' not in hub_client.get("/admin/hub/").content.decode()  # seen once shown
+    assert "Timeline (1)" not in hub_client.get("/admin/").content.decode()
+    assert "Timeline (1)" in other_editor.get("/admin/").content.decode()
+    newer = f.timeline_item()
+    page = hub_client.get("/admin/hub/").content.decode()
+    assert f'id="item-{newer.pk}" data-unread="1"' in page and page.count('data-unread="1"') == 1
+
+
+def test_unblock_account_from_blocks_screen_sends_undo(hub_client):
+    from social.federation.models import ActorBlock
+    from social.models import Flow
+
+    item = f.timeline_item()
+    hub_client.post("/admin/hub/moderate/", {"remote_actor": item.author.pk, "action": "block_account"})
+    block = ActorBlock.objects.get(uri=item.author.uri)
+    assert 'value="account"' in hub_client.get("/admin/hub/blocks/").content.decode()
+    response = hub_client.post("/admin/hub/blocks/remove/", {"kind": "account", "pk": block.pk})
+    assert response.status_code == 302 and not ActorBlock.objects.exists()
+    events = list(Flow.objects.filter(behavior="hub_send").order_by("pk").values_list("event", flat=True))
+    assert events == ["block", "unblock"]
+
+
 def test_timeline_paged_twenty_a_page(hub_client):
     for _ in range(25):
         f.timeline_item()
