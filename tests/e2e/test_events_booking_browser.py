@@ -1,10 +1,16 @@
-"""Events done-when: an organiser makes a recurring event with tickets, a shopper books, one check-in."""
+"""Events done-when: an organiser makes a recurring ticketed event, a shopper books and pays, one check-in."""
 
 import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from oscar.core.loading import get_model
+from playwright.sync_api import expect
+
+from commerce.sumup_fake import FakeSumUp
+
+Order = get_model("order", "Order")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +25,20 @@ def _log_in(page, base: str, email: str, next_path: str) -> None:
     page.wait_for_url(f"{base}{next_path}")
 
 
-def test_organiser_event_shopper_books_and_organiser_checks_in_once(live_server, browser):
+@pytest.fixture
+def fake_sumup(settings):
+    # SumUp's webhook lags the shopper's redirect a little; the lag also keeps SQLite's writers apart.
+    fake = FakeSumUp(api_key="sup_sk_e2e", webhook_secret="whsec-e2e", webhook_delay=1.5).start()
+    settings.SUMUP_API_URL = fake.url
+    settings.SUMUP_API_KEY = "sup_sk_e2e"
+    settings.SUMUP_MERCHANT_CODE = "ME2E"
+    settings.SUMUP_WEBHOOK_SECRET = "whsec-e2e"
+    yield fake
+    fake.wait_for_webhooks()
+    fake.stop()
+
+
+def test_organiser_event_shopper_books_buys_and_organiser_checks_in_once(live_server, browser, fake_sumup):
     from django.core.management import call_command
 
     from events.models import Booking
@@ -63,20 +82,43 @@ def test_organiser_event_shopper_books_and_organiser_checks_in_once(live_server,
     qr = shopper.locator(f'img[alt="QR code for ticket {code}"]')
     assert qr.evaluate("img => img.naturalWidth") > 0
 
-    # The paid ticket goes into the Oscar basket with its date.
+    # The paid ticket goes into the Oscar basket with its date, and is paid on SumUp's hosted page.
     shopper.goto(f"{base}{occurrence_path}")
     shopper.click("text=Add to basket")
     shopper.wait_for_url(f"{base}/shop/basket/")
     assert "Supporter ticket" in shopper.content()
+    shopper.goto(f"{base}/shop/checkout/")
+    # Tickets need no shipping: a signed-in buyer goes straight to the preview.
+    shopper.wait_for_url(re.compile(r".*/shop/checkout/preview/$"))
+    shopper.click("#place-order")
+    expect(shopper.get_by_role("heading", name="Fake SumUp checkout")).to_be_visible()
+    expect(shopper.locator(".amount")).to_contain_text("GBP")
+    shopper.get_by_role("button", name="Pay").click()
+    expect(shopper).to_have_url(re.compile(r"/shop/checkout/thank-you/"))
+    order = Order.objects.get(user__email="shopper@example.org")
+    expect(shopper.locator("body")).to_contain_text(order.number)
+    # SumUp's late webhook lands before the door opens: SQLite has one writer at a time.
+    fake_sumup.wait_for_webhooks()
 
-    # At the door: the organiser checks the code in once; the second time it is refused.
+    # The order issued the paid ticket: it shows among the shopper's tickets with its own code.
+    shopper.goto(f"{base}/events/tickets/")
+    paid = shopper.locator("section.ticket", has_text="Supporter ticket")
+    expect(paid).to_have_count(1)
+    paid_code = paid.locator(".ticket-code").inner_text()
+    ticket = Booking.objects.get(code=paid_code)
+    assert ticket.order_line.order == order and ticket.user.email == "shopper@example.org"
+    assert paid_code != code
+
+    # At the door: the organiser checks the bought ticket in once; the second time it is refused.
     organiser.goto(f"{base}/events/check-in/")
-    organiser.fill("#id_code", code)
+    organiser.fill("#id_code", paid_code)
     organiser.click("text=Check in")
     result = organiser.locator(".check-in-result")
     assert result.get_attribute("data-ok") == "true"
-    organiser.fill("#id_code", code)
+    assert "Supporter ticket" in result.inner_text()
+    organiser.fill("#id_code", paid_code)
     organiser.click("text=Check in")
     result = organiser.locator(".check-in-result")
     assert result.get_attribute("data-ok") == "false"
     assert "Already checked in" in result.inner_text()
+    assert Booking.objects.get(code=paid_code).checked_in_at is not None
