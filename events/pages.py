@@ -159,3 +159,9 @@ class EventPage(Page):
                 ticket_types=ticket_types_for(event, upcoming[0].original_start) if upcoming else [],
             )
         return context
+
+    def federation_payload(self) -> dict:
+        """Read by social through settings.SOCIAL_FEDERATED_PAGE_MODELS: the event as an Event object."""
+        from .payload import event_page_payload
+
+        return event_page_payload(self)

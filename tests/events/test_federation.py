@@ -1,0 +1,166 @@
+"""Events on the fediverse: an EventPage federates as an ActivityPub Event by @events, through the DAG."""
+
+import json
+import threading
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.utils import timezone
+from wagtail.models import Site
+
+from events import services
+from events.pages import EventIndexPage, EventPage
+from social.federation import ids
+from social.federation.actors import local_actor_get
+from social.federation.models import Activity, Delivery, FederatedObject, Follow, RemoteActor
+from social.models import Flow
+from tests.factories import events as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _local(days: int, hour: int) -> datetime:
+    day = timezone.localdate() + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, hour)
+
+
+class Inbox:
+    """A remote server's shared inbox on 127.0.0.1 that accepts every POST and keeps the bodies."""
+
+    def __init__(self):
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(202)
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/inbox"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def inbox():
+    server = Inbox()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def events_follower(inbox):
+    remote = RemoteActor.objects.create(
+        uri="http://127.0.0.1/users/mo", domain="127.0.0.1", inbox=inbox.url, shared_inbox=inbox.url
+    )
+    return Follow.objects.create(
+        local_actor=local_actor_get("events"), remote_actor=remote, state=Follow.State.ACCEPTED
+    )
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    def run(action, *args):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args)
+
+    return run
+
+
+@pytest.fixture
+def workshop_page(otto):
+    calendar = f.organiser_calendar("Otto's workshops", otto, venue="1 Mill Lane, Hebden Bridge")
+    event = f.event(
+        calendar,
+        "Repair café",
+        start=_local(2, 18),
+        end=_local(2, 20),
+        frequency="WEEKLY",
+        location="The back room",
+        time_zone="Europe/London",
+    )
+    f.ticket_type(event, name="Free place", quota=12)
+    f.ticket_type(event, name="Supporter", quota=5, price="10.00")
+    root = Site.objects.get(is_default_site=True).root_page
+    index = root.add_child(instance=EventIndexPage(title="What's on", slug="whats-on-fed"))
+    page = EventPage(title="Repair café", slug="repair-cafe", event=event, intro="Bring what is broken.")
+    index.add_child(instance=page)
+    page.save_revision()  # a draft: nothing federates until it is published
+    return page
+
+
+def _publish(page):
+    page.save_revision().publish()
+    page.refresh_from_db()
+
+
+def test_event_page_payload_names_event_type_actor_dates_place_and_capacity(workshop_page):
+    payload = workshop_page.federation_payload()
+    event = workshop_page.event
+    assert (payload["object_type"], payload["actor"]) == ("Event", "events")
+    # the next date of the weekly series, in the event's own zone
+    assert datetime.fromisoformat(payload["start_time"]) == event.start
+    assert payload["location"] == {"name": "The back room", "address": "1 Mill Lane, Hebden Bridge"}
+    assert (payload["join_mode"], payload["maximum_attendee_capacity"]) == ("external", 17)
+    assert payload["summary"] == "Bring what is broken." and payload["is_private"] is False
+
+
+def test_event_page_unpublished_scheduler_event_is_private(workshop_page):
+    detail = workshop_page.event.detail
+    detail.published = False
+    detail.save()
+    assert workshop_page.federation_payload()["is_private"] is True
+
+
+def test_publish_event_page_flows_to_event_object_delivered_to_events_follower(
+    workshop_page, events_follower, inbox, run_on_commit
+):
+    run_on_commit(_publish, workshop_page)
+    key = f"page:{workshop_page.pk}"
+    flow = Flow.objects.get(object_key=key)
+    assert (flow.behavior, flow.status) == ("publish", "succeeded")
+    activity = Activity.objects.get(activity_type="Create", object__object_key=key)
+    events_actor = ids.actor_id("events")
+    assert activity.data["actor"] == events_actor
+    [delivery] = Delivery.objects.filter(activity=activity)
+    assert delivery.inbox == inbox.url and delivery.state == Delivery.State.DELIVERED
+
+    # The object as the follower received it: a Mobilizon-readable Event attributed to @events.
+    [create] = inbox.received
+    event = create["object"]
+    start = workshop_page.event.start
+    assert create["type"] == "Create" and create["actor"] == events_actor
+    assert event["type"] == "Event" and event["id"] == ids.object_id(key)
+    assert event["name"] == "Repair café" and event["attributedTo"] == events_actor
+    assert datetime.fromisoformat(event["startTime"]) == start
+    assert datetime.fromisoformat(event["endTime"]) == start + timedelta(hours=2)
+    assert event["timezone"] == "Europe/London"
+    assert event["location"] == {
+        "type": "Place",
+        "name": "The back room",
+        "address": {"type": "PostalAddress", "streetAddress": "1 Mill Lane, Hebden Bridge"},
+    }
+    assert event["joinMode"] == "external" and event["externalParticipationUrl"] == event["url"]
+    assert event["maximumAttendeeCapacity"] == 17
+    assert event["cc"] == [ids.actor_collection("events", "followers")]
+    assert "joinMode" in create["@context"][1]
+    assert FederatedObject.objects.get(object_key=key).object_type == "Event"
+
+    # Changing the event and publishing again is an Update; unpublishing it (cancelling) is a Delete.
+    services.ticket_type_create(event=workshop_page.event, name="Helper", quota=3)
+    workshop_page.title = "Repair café (bigger room)"
+    run_on_commit(_publish, workshop_page)
+    run_on_commit(workshop_page.unpublish)
+    update, delete = inbox.received[1:]
+    assert update["type"] == "Update" and update["object"]["maximumAttendeeCapacity"] == 20
+    assert update["object"]["name"] == "Repair café (bigger room)"
+    assert delete["type"] == "Delete" and delete["actor"] == events_actor
+    assert delete["object"]["type"] == "Tombstone" and delete["object"]["formerType"] == "Event"
