@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "social.federation.middleware.ActivityPubNegotiationMiddleware",
+    # Last, so everything above still wraps a cached response (see cms/page_cache.py).
+    "cms.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -166,7 +168,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            "OPTIONS": {"timeout": 20},
+            # IMMEDIATE: each (per-request) transaction takes the write lock up front and waits for it;
+            # deferred ones fail at once with "database is locked" when two requests write together
+            # (Wagtail 8 autosaves and refreshes the preview side by side).
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
@@ -186,6 +191,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Anonymous readers' Wagtail pages are served from the cache; publishing invalidates. 0 turns it off.
+CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=600)
+
 # --- Celery ------------------------------------------------------------------------------------
 # Without Redis the tasks run in-process (eagerly), so a fresh checkout needs no broker.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -204,7 +212,9 @@ CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {"task": "cms.publish_scheduled"
 
 # --- social: the behavior DAG and its flow log -------------------------------------------------
 # Page models whose publish/unpublish/delete run behaviors (resolved lazily: cms never imports social).
-SOCIAL_FEDERATED_PAGE_MODELS = env.list("SOCIAL_FEDERATED_PAGE_MODELS", default=["cms.BlogPostPage"])
+SOCIAL_FEDERATED_PAGE_MODELS = env.list(
+    "SOCIAL_FEDERATED_PAGE_MODELS", default=["cms.BlogPostPage", "events.EventPage"]
+)
 SOCIAL_TRIGGERS = env("SOCIAL_TRIGGERS", default="social.triggers.PageLifecycleTriggers")
 SOCIAL_TRANSPORT = env("SOCIAL_TRANSPORT", default="social.federation.transport.ActivityPubTransport")
 # In-process after the publish commits when tasks are eager; otherwise each step is a Celery task.
