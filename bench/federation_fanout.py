@@ -42,6 +42,11 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from config.celery import app
+
+    # config.settings.test runs tasks eagerly outside `celery` processes; here the enqueue must reach
+    # the broker so the two worker processes do the delivering (as in production), not this process.
+    app.conf.task_always_eager = False
     from social.federation import ids
     from social.federation.actors import local_actor_get
     from social.federation.models import Activity, Delivery, Follow, Host, RemoteActor
@@ -105,8 +110,6 @@ def main() -> None:
 
     workers = [subprocess.Popen(worker_command(n), env=env, cwd=ROOT) for n in range(WORKERS)]
     try:
-        from config.celery import app
-
         for _ in range(240):  # wait until both workers answer: their start-up is not part of the figure
             if len(app.control.ping(timeout=0.5) or []) >= WORKERS:
                 break

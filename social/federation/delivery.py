@@ -6,12 +6,13 @@ say "there is work". A sweep (deliveries_due) picks up anything the queue lost o
 
 import json
 import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import requests
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import ids
@@ -119,17 +120,59 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 24 * 60))
 
 
-def _post(delivery: Delivery, scheme: str) -> tuple[int | None, str, int]:
-    activity = delivery.activity
-    body = activity.body.encode()
-    actor = activity.actor
+def _deliveries_claim(delivery_ids: list[int], now) -> list[int]:
+    """Claim every due delivery of a batch with one UPDATE … RETURNING (PostgreSQL and SQLite both have
+    it): a duplicate task (the queue may deliver twice) finds the rows leased and claims nothing. The
+    lease is replaced by the real retry time when the attempt is recorded."""
+    if not delivery_ids:
+        return []
+    ops, meta = connection.ops, Delivery._meta
+    column = {
+        name: ops.quote_name(meta.get_field(name).column) for name in ("attempts", "next_attempt", "state")
+    }
+    pk = ops.quote_name(meta.pk.column)
+    ids = list(dict.fromkeys(int(delivery_id) for delivery_id in delivery_ids))
+    # Identifiers come from the model's metadata (quoted); every value is a parameter.
+    table, placeholders = ops.quote_name(meta.db_table), ", ".join(["%s"] * len(ids))
+    attempts, next_attempt, state = column["attempts"], column["next_attempt"], column["state"]
+    sql = " ".join(
+        [
+            f"UPDATE {table} SET {attempts} = {attempts} + 1, {next_attempt} = %s",  # noqa: S608
+            f"WHERE {pk} IN ({placeholders}) AND {state} = %s AND {next_attempt} <= %s",
+            f"RETURNING {pk}",
+        ]
+    )
+    params = [
+        ops.adapt_datetimefield_value(now + DELIVERY_LEASE),
+        *ids,
+        Delivery.State.PENDING.value,
+        ops.adapt_datetimefield_value(now),
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass
+class _Sent:
+    """What the POSTs of one delivery came to: the attempt rows to write and the final answer."""
+
+    delivery: Delivery
+    attempts: list[DeliveryAttempt] = field(default_factory=list)
+    status: int | None = None
+    error: str = ""
+    scheme: str = ""
+
+
+def _post(delivery: Delivery, activity: Activity, body: bytes, scheme: str, sent: _Sent) -> None:
+    """One signed POST of the activity's serialized body (the same bytes for every inbox)."""
     headers = request_sign(
         scheme=scheme,
         method="POST",
         url=delivery.inbox,
         body=body,
-        key_id=ids.actor_key_id(actor.username),
-        private_key_pem=actor.private_key_pem,
+        key_id=ids.actor_key_id(activity.actor.username),
+        private_key_pem=activity.actor.private_key_pem,  # parsed once per process (keys.private_key_load)
     )
     started = time.monotonic()
     status, error = None, ""
@@ -141,48 +184,85 @@ def _post(delivery: Delivery, scheme: str) -> tuple[int | None, str, int]:
     except (requests.RequestException, FetchError) as exc:
         error = str(exc)[:1000]
     duration = int((time.monotonic() - started) * 1000)
-    DeliveryAttempt.objects.create(
-        delivery=delivery, scheme=scheme, status=status, error=error, duration_ms=duration
+    sent.attempts.append(
+        DeliveryAttempt(delivery=delivery, scheme=scheme, status=status, error=error, duration_ms=duration)
     )
-    return status, error, duration
+    sent.status, sent.error, sent.scheme = status, error, scheme
+
+
+def _send(delivery: Delivery, activity: Activity, body: bytes) -> _Sent:
+    """POST a delivery, double knock: RFC 9421 first (or the scheme the host took last), cavage on 401."""
+    sent = _Sent(delivery)
+    first = delivery.host.signature_scheme or _setting("FEDERATION_SIGNATURE_SCHEME", RFC9421)
+    _post(delivery, activity, body, first, sent)
+    if sent.status == 401 and first == RFC9421:
+        _post(delivery, activity, body, CAVAGE, sent)
+    return sent
+
+
+def deliveries_attempt(delivery_ids: list[int]) -> dict[int, str]:
+    """Make one attempt at each due delivery of a batch; record every POST. Outcome per delivery id.
+
+    A batch costs a fixed handful of queries whatever its size: one claim, one load of the deliveries
+    with their hosts, one of their activities, then every attempt row in one INSERT and the outcomes in
+    a few grouped UPDATEs. Each activity's body is encoded once; only the signature differs per inbox.
+    """
+    now = timezone.now()
+    claimed = _deliveries_claim(delivery_ids, now)
+    outcomes: dict[int, str] = {int(delivery_id): "not due" for delivery_id in delivery_ids}
+    if not claimed:
+        return outcomes
+    deliveries = list(Delivery.objects.filter(pk__in=claimed).select_related("host").order_by("pk"))
+    activities = {
+        activity.pk: activity
+        for activity in Activity.objects.filter(pk__in={d.activity_id for d in deliveries})
+        .select_related("actor")
+        .only("body", "actor", "actor__username", "actor__private_key_pem")
+    }
+    bodies = {pk: activity.body.encode() for pk, activity in activities.items()}
+    dead, results = [], []
+    for delivery in deliveries:
+        if delivery.host.dead:
+            dead.append(delivery.pk)
+            continue
+        results.append(_send(delivery, activities[delivery.activity_id], bodies[delivery.activity_id]))
+    _deliveries_record(results, dead, outcomes)
+    return outcomes
+
+
+def _deliveries_record(results: list[_Sent], dead: list[int], outcomes: dict[int, str]) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        DeliveryAttempt.objects.bulk_create([attempt for sent in results for attempt in sent.attempts])
+        if dead:
+            Delivery.objects.filter(pk__in=dead).update(state=Delivery.State.DEAD_HOST)
+            outcomes.update(dict.fromkeys(dead, "dead host"))
+        delivered: dict[int, list[int]] = {}  # status -> delivery ids
+        hosts: dict[str, set[int]] = {}  # scheme -> ids of hosts whose row needs the success written
+        for sent in results:
+            delivery, host = sent.delivery, sent.delivery.host
+            if sent.status is not None and 200 <= sent.status < 300:
+                delivered.setdefault(sent.status, []).append(delivery.pk)
+                outcomes[delivery.pk] = "delivered"
+                fresh = host.last_success and now - host.last_success < timedelta(minutes=1)
+                if not (fresh and host.signature_scheme == sent.scheme and host.failing_since is None):
+                    # A busy host is written at most once a minute, so its workers do not queue on its row.
+                    hosts.setdefault(sent.scheme, set()).add(host.pk)
+            else:
+                outcomes[delivery.pk] = _delivery_failed(delivery, host, sent.status, sent.error, now)
+        for status, delivery_pks in delivered.items():
+            Delivery.objects.filter(pk__in=delivery_pks).update(
+                state=Delivery.State.DELIVERED, delivered=now, last_status=status, last_error=""
+            )
+        for scheme, host_pks in hosts.items():
+            Host.objects.filter(pk__in=host_pks).update(
+                last_success=now, failing_since=None, signature_scheme=scheme, dead=False
+            )
 
 
 def delivery_attempt(delivery_id: int) -> str:
-    """Make one attempt at a delivery: POST it (double knock: RFC 9421, then cavage on 401) and record it."""
-    now = timezone.now()
-    # Claim it with one conditional UPDATE: a duplicate task (the queue may deliver twice) finds the
-    # row leased and does nothing. The lease is replaced by the real retry time below.
-    claimed = Delivery.objects.filter(
-        pk=delivery_id, state=Delivery.State.PENDING, next_attempt__lte=now
-    ).update(attempts=F("attempts") + 1, next_attempt=now + DELIVERY_LEASE)
-    if not claimed:
-        return "not due"
-    delivery = (
-        Delivery.objects.select_related("activity__actor", "host").defer("activity__data").get(pk=delivery_id)
-    )
-    host = delivery.host
-    if host.dead:
-        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.DEAD_HOST)
-        return "dead host"
-    first = host.signature_scheme or _setting("FEDERATION_SIGNATURE_SCHEME", RFC9421)
-    status, error, _ = _post(delivery, first)
-    scheme = first
-    if status == 401 and first == RFC9421:
-        scheme = CAVAGE
-        status, error, _ = _post(delivery, CAVAGE)
-    now = timezone.now()
-    if status is not None and 200 <= status < 300:
-        Delivery.objects.filter(pk=delivery.pk).update(
-            state=Delivery.State.DELIVERED, delivered=now, last_status=status, last_error=""
-        )
-        fresh = host.last_success and now - host.last_success < timedelta(minutes=1)
-        if not (fresh and host.signature_scheme == scheme and host.failing_since is None):
-            # A busy host is written at most once a minute, so its workers do not queue on its row.
-            Host.objects.filter(pk=host.pk).update(
-                last_success=now, failing_since=None, signature_scheme=scheme, dead=False
-            )
-        return "delivered"
-    return _delivery_failed(delivery, host, status, error, now)
+    """Make one attempt at one delivery (see deliveries_attempt): "delivered", "will retry", …"""
+    return deliveries_attempt([delivery_id])[int(delivery_id)]
 
 
 def _delivery_failed(delivery: Delivery, host: Host, status: int | None, error: str, now) -> str:

@@ -7,11 +7,17 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
 
 from . import ids
 
 USER_AGENT = "RoseAsh-Federation/1.0 (+{site})"
-_session = requests.Session()  # one pool per process: keep-alive across a fan-out
+# One session per process, shared by its threads: keep-alive connections outlive a task. requests keeps
+# only 10 hosts' pools by default; a fan-out reaches hundreds of hosts, and each one evicted is a new
+# TCP (and TLS) handshake the next time an activity goes there.
+_session = requests.Session()
+for _scheme in ("http://", "https://"):
+    _session.mount(_scheme, HTTPAdapter(pool_connections=256, pool_maxsize=8))
 
 
 class FetchError(Exception):

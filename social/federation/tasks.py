@@ -19,11 +19,11 @@ def delivery_attempt_task(delivery_id: int) -> str:
 
 @shared_task(name="federation.deliveries_attempt")
 def deliveries_attempt_task(delivery_ids: list[int]) -> dict[str, int]:
-    from .delivery import delivery_attempt
+    """Attempt a batch of deliveries (claimed, posted and recorded together); counts per outcome."""
+    from .delivery import deliveries_attempt
 
     outcomes: dict[str, int] = {}
-    for delivery_id in delivery_ids:
-        outcome = delivery_attempt(delivery_id)
+    for outcome in deliveries_attempt(delivery_ids).values():
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 

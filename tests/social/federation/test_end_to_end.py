@@ -115,3 +115,44 @@ def test_cavage_only_remote_gets_double_knock_and_host_remembers(site):
         remote.wait_for(lambda a: a["type"] == "Create")
         # the second delivery goes straight to cavage: one POST, no knock
         assert DeliveryAttempt.objects.filter(delivery__activity__activity_type="Create").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delivery_batch_posts_each_inbox_once_records_every_attempt_and_claims_once(site):
+    from social.federation import ids
+    from social.federation.actors import host_for, local_actor_get
+    from social.federation.delivery import activity_record, deliveries_attempt
+    from tests.conftest import free_port
+
+    with FakeRemote() as both, FakeRemote(accept_schemes={CAVAGE}) as cavage_only:
+        blog = local_actor_get("blog")
+        data = {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": ids.activity_url("batch-1"),
+            "type": "Create",
+            "actor": ids.actor_id("blog"),
+            "object": {"id": f"{site}/ap/objects/page-61", "type": "Note", "content": "<p>Batch</p>"},
+        }
+        activity, _ = activity_record(activity_id="batch-1", actor=blog, data=data)
+        unreachable = f"http://127.0.0.1:{free_port()}/inbox"  # nothing listens there
+        inboxes = [f"{both.base}/inbox", f"{cavage_only.base}/inbox", unreachable]
+        # Rows made here rather than by the transport, so no task is queued: the test runs the batch.
+        Delivery.objects.bulk_create(
+            [Delivery(activity=activity, inbox=inbox, host=host_for(inbox)) for inbox in inboxes]
+        )
+        batch = list(activity.deliveries.values_list("pk", flat=True))
+        outcomes = deliveries_attempt(batch)
+        assert sorted(outcomes.values()) == ["delivered", "delivered", "will retry"]
+        assert both.wait_for(lambda a: a["type"] == "Create")["scheme"] == "rfc9421"
+        assert cavage_only.wait_for(lambda a: a["type"] == "Create")["scheme"] == CAVAGE
+        by_inbox = {delivery.inbox: delivery for delivery in activity.deliveries.all()}
+        assert by_inbox[f"{both.base}/inbox"].state == "delivered"
+        knocks = by_inbox[f"{cavage_only.base}/inbox"].attempt_log.order_by("at")
+        assert list(knocks.values_list("scheme", "status")) == [("rfc9421", 401), ("cavage", 202)]
+        failed = by_inbox[unreachable]
+        assert (failed.state, failed.attempts, failed.attempt_log.count()) == ("pending", 1, 1)
+        # The queue may hand the same batch over twice: the second run claims nothing and posts nothing.
+        assert set(deliveries_attempt(batch).values()) == {"not due"}
+        assert len(both.received) == len(cavage_only.received) == 1
+        assert DeliveryAttempt.objects.filter(delivery__activity=activity).count() == 4
+        assert Host.objects.get(domain=f"127.0.0.1:{cavage_only.port}").signature_scheme == CAVAGE
