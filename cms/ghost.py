@@ -238,6 +238,8 @@ def _lexical_node(node: dict) -> str:
         )
     if kind == "html":
         return node.get("html", "")
+    if kind == "embed":
+        return embed_card_html(node.get("url") or "", node.get("html") or "", node.get("caption") or "")
     return inner
 
 
@@ -273,6 +275,12 @@ def mobiledoc_to_html(source: str) -> str:
                 out.append(f'<pre><code class="language-{language}">{code}</code></pre>')
             elif name == "hr":
                 out.append("<hr>")
+            elif name == "embed":
+                out.append(
+                    embed_card_html(
+                        payload.get("url") or "", payload.get("html") or "", payload.get("caption") or ""
+                    )
+                )
     return "".join(out)
 
 
@@ -295,11 +303,60 @@ def _mobiledoc_markers(markers: list, markups: list) -> str:
     return "".join(out)
 
 
+# --- embeds ------------------------------------------------------------------------------------
+
+# Ghost stores the provider's player markup; Wagtail's embed block wants the page URL the oEmbed
+# providers know, so the common players are mapped back to it.
+PLAYER_URLS = [
+    (
+        re.compile(r"^https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)"),
+        "https://www.youtube.com/watch?v={}",
+    ),
+    (re.compile(r"^https?://player\.vimeo\.com/video/(\d+)"), "https://vimeo.com/{}"),
+]
+
+
+def embed_card_html(url: str, html: str, caption: str) -> str:
+    """A Lexical/Mobiledoc embed card as Ghost renders it, keeping the original URL in data-url."""
+    figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
+    return (
+        f'<figure class="kg-card kg-embed-card" data-url="{html_lib.escape(url)}">{html}{figcaption}</figure>'
+    )
+
+
+def embed_card_url(figure: Tag) -> str:
+    """The URL an embed card shows: its data-url, else the player's page URL, else the quoted link."""
+    if figure.get("data-url"):
+        return figure["data-url"].strip()
+    iframe = figure.find("iframe")
+    if iframe is not None and iframe.get("src"):
+        src = iframe["src"].strip()
+        src = "https:" + src if src.startswith("//") else src
+        for pattern, page_url in PLAYER_URLS:
+            match = pattern.match(src)
+            if match:
+                return page_url.format(match.group(1))
+        return src
+    # Tweets and other script embeds quote the original as a blockquote whose last link is the post.
+    links = [a["href"] for a in figure.find_all("a", href=True)]
+    return links[-1].strip() if links else ""
+
+
+def url_embeddable(url: str) -> bool:
+    """True when one of Wagtail's embed finders accepts the URL (a pattern match: no request is made)."""
+    from wagtail.embeds.finders import get_finders
+
+    return url.startswith(("http://", "https://")) and any(finder.accept(url) for finder in get_finders())
+
+
 # --- HTML to StreamField ---------------------------------------------------------------------------
 
 
-def html_to_blocks(html: str, image_for) -> tuple[list[dict], list[str]]:
-    """Split Ghost HTML into paragraph/image/quote/code blocks; `image_for(src)` returns an image or None.
+def html_to_blocks(html: str, image_for, embeddable=url_embeddable) -> tuple[list[dict], list[str]]:
+    """Split Ghost HTML into paragraph/image/quote/code/embed blocks.
+
+    `image_for(src)` returns an image or None; `embeddable(url)` says whether an embed card's URL
+    can be an embed block (otherwise it becomes a link).
 
     Returns the blocks and notes about anything that could not be carried over.
     """
@@ -321,8 +378,27 @@ def html_to_blocks(html: str, image_for) -> tuple[list[dict], list[str]]:
             continue
         if not isinstance(node, Tag):
             continue
+        embed_card = node.name == "figure" and (
+            "kg-embed-card" in node.get("class", []) or node.find("iframe") is not None
+        )
         img = node if node.name == "img" else (node.find("img") if node.name == "figure" else None)
-        if img is not None and img.get("src"):
+        if embed_card:
+            flush()
+            url = embed_card_url(node)
+            caption_node = node.find("figcaption")
+            caption = caption_node.get_text(" ", strip=True) if caption_node else ""
+            if url and embeddable(url):
+                blocks.append({"type": "embed", "value": url})
+            elif url.startswith(("http://", "https://")):
+                notes.append(f"embed {url} is not from a known embed provider and became a link")
+                link = html_lib.escape(url)
+                buffer.append(f'<p><a href="{link}">{html_lib.escape(caption) or link}</a></p>')
+                caption = ""
+            else:
+                notes.append("an embed card without a URL was left out")
+            if caption:
+                buffer.append(f"<p>{html_lib.escape(caption)}</p>")
+        elif img is not None and img.get("src"):
             flush()
             caption_node = node.find("figcaption") if node.name == "figure" else None
             caption = caption_node.get_text(" ", strip=True) if caption_node else ""
@@ -348,13 +424,6 @@ def html_to_blocks(html: str, image_for) -> tuple[list[dict], list[str]]:
                 (c.removeprefix("language-") for c in code.get("class", []) if c.startswith("language-")), ""
             )
             blocks.append({"type": "code", "value": {"language": language, "code": code.get_text()}})
-        elif node.name == "figure" and node.find("iframe") is not None:
-            flush()
-            src = node.find("iframe").get("src", "")
-            notes.append(f"embed {src} became a link (re-add it as an embed block)")
-            buffer.append(
-                f'<p><a href="{html_lib.escape(src)}">Embedded media: {html_lib.escape(src)}</a></p>'
-            )
         elif node.name == "h1":
             buffer.append(f"<h2>{node.decode_contents()}</h2>")
         else:
@@ -363,11 +432,33 @@ def html_to_blocks(html: str, image_for) -> tuple[list[dict], list[str]]:
     return blocks, notes
 
 
+BLOCK_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "hr"}
+
+
 def rich_text_clean(html: str) -> str:
     """Keep only what the rich text editor can represent; links keep only their href."""
     cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}}, link_rel=None)
-    # Bare text left behind by stripped containers (div, span) still needs a paragraph.
-    return re.sub(r"^(?!<)([^<]+)", r"<p>\1</p>", cleaned.strip())
+    # Text and inline tags left at the top by stripped containers (a callout's divs) still need a
+    # paragraph, as one run: "Jars on sale <em>Saturday</em>." is one paragraph, not three.
+    out: list[str] = []
+    run: list[str] = []
+
+    def close_run() -> None:
+        text = "".join(run).strip()
+        if text:
+            out.append(f"<p>{text}</p>")
+        run.clear()
+
+    for node in BeautifulSoup(cleaned, "html.parser").contents:
+        if isinstance(node, Tag) and node.name in BLOCK_TAGS:
+            close_run()
+            out.append(str(node))
+        elif isinstance(node, Tag):
+            run.append(str(node))
+        else:
+            run.append(html_lib.escape(str(node), quote=False))
+    close_run()
+    return "".join(out)
 
 
 def plain_summary(post: GhostPost, html: str, words: int = 40) -> str:

@@ -86,11 +86,11 @@ def ghost_post_import(
 
     cached_images: dict[str, object] = {}
 
-    def image_for(src: str):
+    def image_for(src: str, title: str = post.title):
         if src not in cached_images:
             try:
                 data, filename = images.read(src)
-                cached_images[src] = image_from_bytes(data, filename, post.title)
+                cached_images[src] = image_from_bytes(data, filename, title)
             except PostSkipped:
                 cached_images[src] = None
             except Exception:  # Pillow rejects the bytes: not an image
@@ -120,7 +120,8 @@ def ghost_post_import(
         page.canonical_url = post.canonical_url
         page.category = _category_for(post, default_category)
         page.post_authors = [
-            BlogPostAuthor(author=_author_for(row), sort_order=n) for n, row in enumerate(post.authors)
+            BlogPostAuthor(author=_author_for(row, image_for, notes), sort_order=n)
+            for n, row in enumerate(post.authors)
         ]
         if not post.authors:
             raise PostSkipped("it has no author")
@@ -156,9 +157,20 @@ def _category_for(post: GhostPost, default: BlogCategory) -> BlogCategory:
     return next((by_slug[s] for s in slugs if s in by_slug), default)
 
 
-def _author_for(row: dict) -> Author:
+def _author_for(row: dict, image_for: Callable, notes: list[str]) -> Author:
+    """The Author for a Ghost user; its profile image becomes the avatar unless one is already set."""
     slug = slugify(row.get("slug") or row.get("name") or "author")[:60] or "author"
     author, _created = Author.objects.get_or_create(
         slug=slug, defaults={"name": (row.get("name") or slug)[:120], "bio": row.get("bio") or ""}
     )
+    profile_image = (row.get("profile_image") or "").strip()
+    # An avatar an editor chose (or an earlier import set) is kept; a missing one is only a note,
+    # since a byline without a picture is still a byline.
+    if profile_image and author.avatar_id is None:
+        avatar = image_for(profile_image, title=author.name)
+        if avatar is None:
+            notes.append(f"avatar {profile_image} of author “{slug}” could not be loaded")
+        else:
+            author.avatar = avatar
+            author.save(update_fields=["avatar"])
     return author

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from wagtail.embeds.embeds import get_embed_hash
+from wagtail.embeds.models import Embed
 from wagtail.models import Page, Revision
 
 from cms.models import Author, BlogCategory, BlogPostPage, ContentPage, GhostImportRecord
@@ -67,7 +69,9 @@ def test_import_ghost_creates_posts_and_pages_with_original_slugs_and_dates(impo
     assert sorted(t.name for t in honey.tags.all()) == ["Honey", "News"]  # #internal tags dropped
     assert [a.slug for a in honey.authors] == ["harriet"]
     assert Author.objects.get(slug="harriet").bio == "Keeps the cooperative's bees."
-    assert [b.block_type for b in honey.body] == ["paragraph", "image", "quote", "code", "paragraph"]
+    assert [b.block_type for b in honey.body] == ["paragraph", "image", "quote", "code", "embed", "paragraph"]
+    # Ghost's html keeps only the player's address; the embed block gets the page URL oEmbed knows.
+    assert honey.body[4].value.url == "https://www.youtube.com/watch?v=abc123"
     assert "Importing [" in err and "] 6/6" in err
 
 
@@ -80,12 +84,17 @@ def test_import_ghost_lexical_only_post_and_remote_feature_image(imported):
     html = str(bread.body)
     assert "<h2>Starter</h2>" in html and '<a href="https://example.org/starter">the guide</a>' in html
     assert "<li>flour</li>" in html and "<em>water</em>" in html
+    embed, caption = bread.body[-2:]  # a Lexical embed card keeps its URL and its caption
+    assert (embed.block_type, embed.value.url) == ("embed", "https://vimeo.com/76979871")
+    assert caption.block_type == "paragraph" and "Shaping the loaf" in caption.value.source
 
 
 def test_import_ghost_mobiledoc_draft_stays_draft(imported):
     draft = BlogPostPage.objects.get(slug="quince-jelly")
     assert not draft.live and draft.first_published_at is None
-    assert [b.block_type for b in draft.body] == ["paragraph", "code"]
+    assert [b.block_type for b in draft.body] == ["paragraph", "code", "paragraph"]
+    # A Mobiledoc embed card from no known provider becomes a link, found without any request.
+    assert '<a href="https://maps.example.org/orchard">' in draft.body[2].value.source
     assert "<b>quince</b>" in str(draft.body) or "<strong>quince</strong>" in str(draft.body)
 
 
@@ -99,14 +108,55 @@ def test_import_ghost_reports_skips_with_reasons(imported):
     out, _ = imported
     assert "skipped post “lost-photo”: feature image __GHOST_URL__/content/images/2024/01/missing.jpg" in out
     assert "skipped post “newsletter-only”: status 'sent'" in out
-    assert "note on post “honey-harvest”: embed https://www.youtube.com/embed/abc123 became a link" in out
+    assert (
+        "note on post “quince-jelly”: embed https://maps.example.org/orchard is not from a known embed "
+        "provider and became a link"
+    ) in out
     assert not Page.objects.filter(slug__in=["lost-photo", "newsletter-only"]).exists()
 
 
-def test_imported_posts_render_without_unsafe_markup(client, imported):
+def test_import_ghost_profile_images_become_author_avatars(imported):
+    harriet, basil = Author.objects.get(slug="harriet"), Author.objects.get(slug="basil")
+    assert harriet.avatar.title == "Harriet Hive" and harriet.avatar.width == 120  # from --images-dir
+    assert basil.avatar.title == "Basil Baker" and basil.avatar.width == 120  # fetched from the old blog
+
+
+def test_import_ghost_keeps_an_avatar_the_editor_chose(imported, old_blog, tmp_path):
+    harriet = Author.objects.get(slug="harriet")
+    chosen = BlogPostPage.objects.get(slug="sourdough-starter").hero_image
+    harriet.avatar = chosen
+    harriet.save()
+    export = json.loads(EXPORT.read_text())
+    export["db"][0]["data"]["posts"][0]["title"] = "The honey harvest, revised"
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(export))
+    run_import(str(changed), "--images-dir", str(IMAGES), "--ghost-url", old_blog)
+    harriet.refresh_from_db()
+    assert harriet.avatar == chosen
+
+
+@pytest.fixture
+def known_embeds(db):
+    """Wagtail's embed cache already holds the oEmbed answers, so rendering makes no request."""
+    for url, title in [
+        ("https://www.youtube.com/watch?v=abc123", "Honey video"),
+        ("https://vimeo.com/76979871", "Shaping a loaf"),
+    ]:
+        Embed.objects.create(
+            url=url,
+            hash=get_embed_hash(url),
+            type="video",
+            html=f'<iframe src="{url}" title="{title}"></iframe>',
+            width=640,
+            height=360,
+        )
+
+
+def test_imported_posts_render_without_unsafe_markup(client, imported, known_embeds):
     response = client.get("/blog/honey-harvest/")
     html = response.content.decode()
     assert response.status_code == 200
+    assert '<iframe src="https://www.youtube.com/watch?v=abc123" title="Honey video">' in html
     assert "The bees had a <strong>very</strong> good year." in html or "<b>very</b>" in html
     assert "Jars on sale <em>Saturday</em>." in html or "Jars on sale <i>Saturday</i>." in html
     assert "alert('x')" not in html and "style=" not in html.split('<div class="post-body">')[1]
