@@ -1,6 +1,7 @@
 """HTTP views for events: occurrences, bookings, tickets, check-in, organiser forms, feeds, calendar API."""
 
 import datetime as dt
+import functools
 
 import dateutil.parser
 from django.contrib import messages
@@ -8,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from schedule.models import Calendar, Event, Occurrence
@@ -39,9 +40,19 @@ def _from_timestamp(timestamp: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC)
 
 
+@functools.lru_cache(maxsize=8)
+def _occurrence_url_pattern(script_prefix: str) -> str:
+    # One reverse() per process and prefix: month views and the API link hundreds of occurrences.
+    return (
+        reverse("events:occurrence", args=[123456789, 987654321])
+        .replace("123456789", "{event}")
+        .replace("987654321", "{timestamp}")
+    )
+
+
 def occurrence_url(occurrence: Occurrence) -> str:
-    return reverse(
-        "events:occurrence", args=[occurrence.event_id, int(occurrence.original_start.timestamp())]
+    return _occurrence_url_pattern(get_script_prefix()).format(
+        event=occurrence.event_id, timestamp=int(occurrence.original_start.timestamp())
     )
 
 
