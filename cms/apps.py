@@ -11,16 +11,23 @@ class CmsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_logged_out
         from django.db.models.signals import post_delete, post_save
+        from taggit.models import Tag
+        from wagtail.images import get_image_model
+        from wagtail.models import Site
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from . import receivers
-        from .models import NavigationSettings
+        from .models import Author, BlogCategory, NavigationSettings
 
         post_save.connect(receivers.on_navigation_saved, sender=NavigationSettings)
         page_published.connect(receivers.on_navigation_changed)
         page_unpublished.connect(receivers.on_navigation_changed)
         post_page_move.connect(receivers.on_navigation_changed)
         post_delete.connect(receivers.on_page_deleted)
+        # Bylines, category names, tags, images and site names show on cached anonymous pages.
+        for model in (Author, BlogCategory, Tag, get_image_model(), Site):
+            post_save.connect(receivers.on_content_changed, sender=model)
+            post_delete.connect(receivers.on_content_changed, sender=model)
 
         # Oscar's basket models are looked up by label so a fork of the basket app is honoured.
         line_model = apps.get_model("basket", "Line")

@@ -1,16 +1,24 @@
-"""Signal receivers for cms: each drops the cached fragment its source feeds."""
+"""Signal receivers for cms: each drops the cached fragments and pages its source feeds."""
 
 from typing import Any
 
 from django.db import transaction
 from wagtail.models import Page
 
-from cms import navigation
+from cms import navigation, page_cache
+
+
+def on_content_changed(sender: Any, **kwargs: Any) -> None:
+    # Now and again after commit: a request rendering between the two would cache the old content.
+    page_cache.pages_invalidate()
+    transaction.on_commit(page_cache.pages_invalidate)
 
 
 def on_navigation_changed(sender: Any, **kwargs: Any) -> None:
+    # Menus appear on every cached page, and a published, moved or deleted page changes listings.
     navigation.menus_invalidate()
     transaction.on_commit(navigation.menus_invalidate)
+    on_content_changed(sender)
 
 
 def on_navigation_saved(sender: Any, created: bool = False, **kwargs: Any) -> None:

@@ -5,8 +5,10 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cms.models.pages import AnonymousPageCacheMixin
 
-class HomePage(Page):
+
+class HomePage(AnonymousPageCacheMixin, Page):
     intro = models.CharField(max_length=255, blank=True)
     body = RichTextField(blank=True)
     latest_posts = models.PositiveSmallIntegerField(

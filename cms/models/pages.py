@@ -20,6 +20,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import ArticleStreamBlock
+from cms.page_cache import page_cache_allow
 
 WORDS_PER_MINUTE = 220
 POSTS_PER_PAGE = 10
@@ -28,7 +29,14 @@ RESERVED_POST_SLUGS = {"feed", "category", "tag", "author"}
 HERO_RENDITIONS = ("fill-1200x630", "width-400", "width-800", "width-1200", "fill-480x270", "fill-960x540")
 
 
-class BlogIndexPage(RoutablePageMixin, Page):
+class AnonymousPageCacheMixin:
+    """The page looks the same to every reader without cookies, so cms/page_cache.py may keep it."""
+
+    def serve(self, request, *args, **kwargs):
+        return page_cache_allow(request, super().serve(request, *args, **kwargs))
+
+
+class BlogIndexPage(AnonymousPageCacheMixin, RoutablePageMixin, Page):
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -122,7 +130,7 @@ class BlogPostTag(TaggedItemBase):
     content_object = ParentalKey("cms.BlogPostPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class BlogPostPage(Page):
+class BlogPostPage(AnonymousPageCacheMixin, Page):
     summary = models.TextField(
         "standfirst", max_length=600, help_text="One or two sentences under the title."
     )
@@ -210,7 +218,7 @@ class BlogPostAuthor(Orderable):
         unique_together = [("page", "author")]
 
 
-class ContentPage(Page):
+class ContentPage(AnonymousPageCacheMixin, Page):
     """About, contact and other pages that are not part of the blog."""
 
     summary = models.TextField(blank=True)

@@ -44,3 +44,17 @@ def blog_url(index, name: str, *args) -> str:
 @register.filter
 def absolute_url(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
+
+
+@register.simple_tag(takes_context=True)
+def live_include(context, template_name: str, page) -> str:
+    """Include a template that changes without a publish (fediverse reactions): the anonymous page
+    cache stores it as a marker and renders it again on every hit (cms/page_cache.py)."""
+    from django.template.loader import render_to_string
+
+    from cms.page_cache import live_fragment_html
+
+    html = render_to_string(template_name, {"page": page})
+    if page is None or page.pk is None:  # a preview of a page not saved yet is never cached
+        return mark_safe(html)
+    return mark_safe(live_fragment_html(template_name, page.pk, html))

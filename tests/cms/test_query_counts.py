@@ -1,7 +1,8 @@
 """Query counts stay fixed as the blog grows: the same with 10 posts and with 1,000.
 
 Counts are for an anonymous visitor with warm caches (the header fragments and Wagtail's site root
-paths are cached after the first request), which is the steady state of a public page.
+paths are cached after the first request): first with the page rendered (the anonymous page cache
+off, as after a publish), then served from the anonymous page cache, the steady state of a public page.
 """
 
 import pytest
@@ -19,6 +20,15 @@ EXPECTED = {
     "/blog/": 14,
     "/blog/the-post/": 18,
     "/blog/category/bulk/feed/": 14,
+}
+
+# The same pages answered from the anonymous page cache (cms/page_cache.py): no query at all, except
+# the post's live fragment of fediverse reactions, rendered afresh on every hit.
+EXPECTED_CACHED = {
+    "/": 0,
+    "/blog/": 0,
+    "/blog/the-post/": 1,
+    "/blog/category/bulk/feed/": 0,
 }
 
 
@@ -47,3 +57,14 @@ def test_anonymous_page_query_count_fixed_with_content(client, blog_of_size, pat
     with django_assert_num_queries(EXPECTED[path]):
         response = client.get(path)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", list(EXPECTED_CACHED))
+def test_anonymous_page_cache_hit_query_count_fixed_with_content(
+    client, settings, blog_of_size, path, django_assert_num_queries
+):
+    settings.CMS_PAGE_CACHE_SECONDS = 600
+    first = client.get(path)
+    with django_assert_num_queries(EXPECTED_CACHED[path]):
+        response = client.get(path)
+    assert response["X-Page-Cache"] == "hit" and response.content == first.content

@@ -1,0 +1,133 @@
+"""Whole-page cache for anonymous readers of Wagtail pages, invalidated when what they show changes.
+
+A reader without cookies sees exactly what every other reader without cookies sees: the anonymous
+account menu, an empty basket and no messages. Such a request for a page that opted in
+(`page_cache_allow` in the page's `serve`) is answered from the cache, skipping routing, the ORM
+and template rendering. Anything personal turns the cache off for that request: a session, a
+basket or messages cookie, an Authorization header, a CSRF token or session write made while
+rendering. ActivityPub clients (JSON Accept headers) always reach the negotiation middleware.
+
+One version key covers every cached page. Publishing, unpublishing, moving or deleting a page, a
+menu edit, and edits to authors, categories or images replace it (cms/receivers.py), so the next
+request renders afresh: listings, feeds and the menus on every page are never older than the last
+publish. Parts that change without a publish (the fediverse reactions under a post) are "live"
+fragments: cached as a marker and rendered again on each hit.
+"""
+
+import hashlib
+import re
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+VERSION_KEY = "cms:pages:version"
+ALLOW_ATTRIBUTE = "cms_page_cache_allow"
+# <!--cms:live template/name.html 42-->rendered once<!--/cms:live-->
+LIVE_FRAGMENT = re.compile(r"<!--cms:live ([\w./-]+) (\d+)-->.*?<!--/cms:live-->", re.DOTALL)
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
+
+
+def pages_invalidate() -> None:
+    """A new version orphans every cached page at once."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def page_cache_seconds() -> int:
+    return int(getattr(settings, "CMS_PAGE_CACHE_SECONDS", 0) or 0)
+
+
+def page_cache_allow(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Mark a page's response as the same for every anonymous reader (never a preview)."""
+    if not getattr(request, "is_preview", False):
+        setattr(response, ALLOW_ATTRIBUTE, True)
+    return response
+
+
+def live_fragment_html(template_name: str, page_id: int, html: str) -> str:
+    return f"<!--cms:live {template_name} {page_id}-->{html}<!--/cms:live-->"
+
+
+def live_fragments_render(content: str) -> str:
+    """Render each live fragment again; the page is passed by reference (its id), not loaded."""
+    from wagtail.models import Page
+
+    def render(match: re.Match) -> str:
+        template_name, page_id = match.group(1), int(match.group(2))
+        html = render_to_string(template_name, {"page": Page(pk=page_id)})
+        return live_fragment_html(template_name, page_id, html)
+
+    return LIVE_FRAGMENT.sub(render, content)
+
+
+def request_cacheable(request: HttpRequest) -> bool:
+    if request.method != "GET" or not page_cache_seconds():
+        return False
+    if "json" in request.headers.get("Accept", ""):  # ActivityPub and JSON-LD clients
+        return False
+    # Any cookie may carry a session, a basket, messages or a CSRF token the page would use.
+    return not request.COOKIES and "Authorization" not in request.headers
+
+
+def response_cacheable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        getattr(response, ALLOW_ATTRIBUTE, False)
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not getattr(getattr(request, "session", None), "modified", False)
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+def page_cache_key(request: HttpRequest) -> str:
+    where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return "cms:page:" + hashlib.sha256(where.encode()).hexdigest()
+
+
+class AnonymousPageCacheMiddleware:
+    """Serves and stores anonymous Wagtail page responses; the last middleware, so every other
+    middleware still handles the cached response on its way out (security headers, X-Frame-Options)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request_cacheable(request):
+            return self.get_response(request)
+        key = page_cache_key(request)
+        # One round trip for the version and the entry; an entry of another version is stale.
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY)
+        entry = found.get(key)
+        if version is not None and entry is not None and entry["version"] == version:
+            return self.cached_response(entry)
+        if version is None:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+            version = cache.get(VERSION_KEY)
+        response = self.get_response(request)
+        if response_cacheable(request, response):
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            entry = {
+                "version": version,
+                "content": response.content.decode(response.charset),
+                "charset": response.charset,
+                "headers": {name: response[name] for name in KEPT_HEADERS if name in response},
+            }
+            cache.set(key, entry, page_cache_seconds())
+        return response
+
+    @staticmethod
+    def cached_response(entry: dict) -> HttpResponse:
+        content = entry["content"]
+        if "<!--cms:live " in content:
+            content = live_fragments_render(content)
+        response = HttpResponse(content, charset=entry["charset"])
+        for name, value in entry["headers"].items():
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
+        return response
