@@ -36,3 +36,6 @@ FEDERATION_ALLOW_PRIVATE_ADDRESSES = True
 if "celery" not in Path(sys.argv[0]).parts[-2:] and "celery" not in Path(sys.argv[0]).name:
     CELERY_TASK_ALWAYS_EAGER = True
     SOCIAL_FLOW_RUNNER = env("SOCIAL_FLOW_RUNNER", default="social.engine.InProcessRunner")
+
+# The anonymous page cache outlives each test's database; the tests that need it switch it on.
+CMS_PAGE_CACHE_SECONDS = 0
