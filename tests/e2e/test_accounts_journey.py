@@ -55,11 +55,6 @@ def _seed():
         seed_home()
 
 
-@pytest.mark.xfail(
-    reason="on PostgreSQL (CI) the JSON export lists no bookings although the dashboard shows the ticket; "
-    "issue 8 stays open until the export reads bookings the way the dashboard does",
-    strict=False,
-)
 def test_member_signs_up_subscribes_sees_order_and_ticket_exports_and_deletes(
     live_server, page, settings, tmp_path
 ):
