@@ -1,0 +1,104 @@
+"""Real Celery worker processes for tests: started beside pytest, sharing its test database."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+CELERY = str(Path(sys.executable).with_name("celery"))
+
+
+def shared_database_url() -> str:
+    """The URL of the database this process uses now (pytest-django's test_<name> on PostgreSQL,
+    the file-backed SQLite test database otherwise), for a worker subprocess to share."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@contextmanager
+def celery_on_broker(broker_url: str) -> Iterator[Any]:
+    """Send this process's tasks to ``broker_url`` (not eagerly) inside the block.
+
+    Celery caches both a connection pool and a producer pool; eager tasks sent by earlier tests in
+    the same run already made the producer pool for the session's broker (CI's REDIS_URL, or
+    memory://), and a task sent through it would never reach the worker. So both are dropped on the
+    way in and on the way out.
+    """
+    from config.celery import app
+
+    redis.Redis.from_url(broker_url).flushdb()  # no stale messages from an earlier run
+    saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
+    app.conf.update(broker_url=broker_url, task_always_eager=False)
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        yield app
+    finally:
+        app.conf.update(**saved)
+        app._pool = None
+        app.amqp._producer_pool = None
+
+
+class Worker:
+    """``celery -A config worker`` (solo pool, one task at a time) in its own process group."""
+
+    def __init__(self, name: str, log: Path, broker_url: str, settings_module: str, **env: str):
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": settings_module,
+            "DATABASE_URL": shared_database_url(),
+            "REDIS_URL": broker_url,
+            **env,
+        }
+        self.log = log
+        self.process = subprocess.Popen(
+            [
+                CELERY,
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=info",
+                "-n",
+                f"{name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # so kill() takes the whole group with SIGKILL, mid-task
+        )
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float, what: str) -> Any:
+        """Poll ``predicate`` until it returns something truthy; fail with the worker's log if the
+        worker dies or the time runs out."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            if self.process.poll() is not None:
+                pytest.fail(f"worker exited while waiting for {what}:\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        pytest.fail(f"timed out waiting for {what}:\n{self.log.read_text()[-3000:]}")
