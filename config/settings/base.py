@@ -358,6 +358,11 @@ OAUTH2_PROVIDER = {
     "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [
         pem for pem in env("OIDC_RSA_PRIVATE_KEYS_INACTIVE", default="").split("|||") if pem.strip()
     ],
+    # RP-initiated logout (end_session_endpoint /o/logout/): a sibling app that sends the member's id
+    # token logs them out here too, and their tokens go; without a matching id token we ask first.
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     # Adopt the OAuth 2.0 Security BCP (RFC 9700) now rather than when the library flips its defaults.
