@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from social import registry
 from social.behaviors import behavior_get
 from social.behaviors.context import FlowContext
 from social.behaviors.effects import Effect, Notify, RecordActivity, ScheduleDelivery, SetFederationState
@@ -192,6 +193,21 @@ def flow_step_claim(flow_id: int) -> StepClaim | None:
         return StepClaim(flow.pk, step.pk, step.name, step.claim_token)
 
 
+def flow_payload_resolve(flow: Flow) -> bool:
+    """Give a flow that names a page revision its payload, read once from that revision and stored
+    with the step that reads it (so every later step, and the flow log, sees the same data).
+
+    The publish transaction only wrote the revision id; building the payload (rendering the body,
+    the hero rendition, tags, authors) is the runner's work. True when the payload was set here.
+    """
+    if flow.revision_id is None or flow.payload:
+        return False
+    payload = registry.revision_payload(flow.revision_id, published_at=flow.created_at)
+    # A page deleted before its flow ran takes its revisions with it: `validate` refuses and says so.
+    flow.payload = payload if payload is not None else {"page_id": flow.page_id, "revision_missing": True}
+    return True
+
+
 def flow_context(flow: Flow) -> FlowContext:
     ctx = FlowContext(
         behavior=flow.behavior,
@@ -218,6 +234,7 @@ def flow_step_complete(claim: StepClaim) -> str | None:
             if flow.cursor != step.name or step.claim_token != claim.token or step.status != "running":
                 return None  # our claim was taken over after a stall: the newer claim owns the step
             behavior = behavior_get(flow.behavior)
+            payload_resolved = flow_payload_resolve(flow)
             outcome = step_run(behavior, step.name, flow_context(flow))
             driver = DatabaseDriver()
             for seq, effect in enumerate(outcome.result.effects):
@@ -239,7 +256,8 @@ def flow_step_complete(claim: StepClaim) -> str | None:
                 flow.finished_at = now
             else:
                 flow.cursor = outcome.next_step
-            flow.save(update_fields=["path", "cursor", "status", "finished_at", "updated_at"])
+            fields = ["path", "cursor", "status", "finished_at", "updated_at"]
+            flow.save(update_fields=[*fields, "payload"] if payload_resolved else fields)
             return flow.cursor or None
     except Exception:
         # The step's transaction rolled back; record why on the step so the log shows each failure.

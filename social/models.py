@@ -44,6 +44,8 @@ class Flow(models.Model):
     event = models.CharField(max_length=30)  # the trigger: published, republished, unpublished, ...
     object_key = models.CharField(max_length=100, db_index=True)
     page_id = models.BigIntegerField(null=True, blank=True)
+    # The published page revision: the runner reads the payload from it (not the publish transaction).
+    revision_id = models.BigIntegerField(null=True, blank=True)
     activity_id = models.CharField(max_length=64, unique=True, default=new_activity_id)
     payload = models.JSONField(default=dict)  # the page as it was when the trigger fired
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

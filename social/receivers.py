@@ -7,7 +7,10 @@ def on_page_published(sender, instance, **kwargs) -> None:
     # Wagtail also sends page_published when a revision is merely *scheduled*; only a live page counts.
     if kwargs.get("alias") or not instance.live or not registry.is_federated(instance):
         return
-    services.page_event_handle(instance, "published")
+    # Wagtail names the published revision: the flow stores its id and builds the payload from it later.
+    revision = kwargs.get("revision")
+    revision_id = revision.pk if revision is not None else instance.live_revision_id
+    services.page_event_handle(instance, "published", revision_id=revision_id)
 
 
 def on_page_unpublished(sender, instance, **kwargs) -> None:

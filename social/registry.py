@@ -5,6 +5,7 @@ provide `federation_payload() -> dict` (see cms.BlogPostPage).
 """
 
 import logging
+from datetime import datetime
 from functools import lru_cache
 
 from django.apps import apps
@@ -42,3 +43,40 @@ def object_key(page) -> str:
 
 def page_payload(page) -> dict:
     return page.specific.federation_payload()
+
+
+def page_is_private(page) -> bool:
+    """True when a view restriction covers the page or an ancestor (or what an ancestor aliases).
+
+    Page.get_view_restrictions() says the same in two queries; this asks in one, inside the publish
+    transaction (the trigger needs it there; the full payload is built later, by the runner).
+    """
+    from django.db.models import Q
+    from wagtail.models import Page, PageViewRestriction
+
+    step = Page.steplen
+    paths = [page.path[:end] for end in range(step, len(page.path) + 1, step)]
+    ancestors = Page.objects.filter(path__in=paths)
+    return PageViewRestriction.objects.filter(
+        Q(page__in=ancestors.values("pk"))
+        | Q(page__in=ancestors.filter(alias_of__isnull=False).values("alias_of"))
+    ).exists()
+
+
+def revision_payload(revision_id: int, *, published_at: datetime) -> dict | None:
+    """The payload of the page as it was at one revision, or None when that revision is gone.
+
+    A publish flow stores only the revision id; the runner builds the payload from it, so the editor's
+    publish transaction does none of this work and the flow still federates exactly what was published.
+    `published_at` stands in for the publish time when the page has been published again since
+    (a revision's content keeps the page's *previous* last_published_at).
+    """
+    from wagtail.models import Revision
+
+    revision = Revision.objects.filter(pk=revision_id).first()
+    live = revision.content_object if revision is not None else None
+    if live is None or not hasattr(live, "federation_payload"):
+        return None
+    page = live.with_content_json(revision.content)
+    page.last_published_at = live.last_published_at if live.live_revision_id == revision.pk else published_at
+    return page.federation_payload()

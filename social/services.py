@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -18,12 +18,19 @@ def triggers() -> Triggers:
 
 
 def flow_start(
-    *, behavior: str, event: str, object_key: str, payload: dict, page_id: int | None = None
+    *,
+    behavior: str,
+    event: str,
+    object_key: str,
+    payload: dict,
+    page_id: int | None = None,
+    revision_id: int | None = None,
 ) -> Flow:
     """Write the Flow row in the caller's transaction; the runner picks it up once that commits.
 
     This is the transactional outbox: if the publish rolls back, so does the flow; if the process
-    dies after the commit but before the runner starts, the sweep finds the pending flow.
+    dies after the commit but before the runner starts, the sweep finds the pending flow. A flow with
+    a `revision_id` and an empty payload has its payload read from that revision by the runner.
     """
     definition = behavior_get(behavior)
     flow = Flow.objects.create(
@@ -31,6 +38,7 @@ def flow_start(
         event=event,
         object_key=object_key,
         page_id=page_id,
+        revision_id=revision_id,
         payload=payload,
         cursor=definition.start,
     )
@@ -41,31 +49,65 @@ def flow_start(
     return flow
 
 
-def page_event_handle(page, kind: str) -> Flow | None:
-    """A federated page was published, unpublished or deleted: start the behavior it triggers."""
+def _federation_state_lock(object_key: str, page_id: int) -> tuple[int, str]:
+    """The object's federation state row, inserted if missing and locked, in one round trip: (pk, state).
+
+    INSERT … ON CONFLICT DO UPDATE (PostgreSQL; SQLite has it too) locks the existing row as SELECT …
+    FOR UPDATE would, so two concurrent first publishes of one page queue on the unique key and the
+    second sees the first's committed state: they cannot both be a Create. The ORM would take two
+    statements (or four, with get_or_create's savepoint), each a round trip in the publish transaction.
+    """
+    ops, meta = connection.ops, FederatedObject._meta
+    table, key = ops.quote_name(meta.db_table), ops.quote_name(meta.get_field("object_key").column)
+    columns = [ops.quote_name(meta.get_field(name).column) for name in ("page_id", "state", "updated_at")]
+    pk, state = ops.quote_name(meta.pk.column), ops.quote_name(meta.get_field("state").column)
+    created = ops.quote_name(meta.get_field("created_activity_id").column)
+    # Identifiers come from the model's metadata (quoted); every value is a parameter.
+    sql = " ".join(
+        [
+            f"INSERT INTO {table} ({key}, {', '.join(columns)}, {created})",
+            f"VALUES (%s, %s, %s, %s, '') ON CONFLICT ({key}) DO UPDATE SET {key} = EXCLUDED.{key}",
+            f"RETURNING {pk}, {state}",
+        ]
+    )
+    now = ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [object_key, page_id, FederatedObject.State.NONE.value, now])
+        row_pk, current = cursor.fetchone()
+    return row_pk, current
+
+
+def page_event_handle(page, kind: str, *, revision_id: int | None = None) -> Flow | None:
+    """A federated page was published, unpublished or deleted: start the behavior it triggers.
+
+    This runs inside the editor's publish transaction, so it does only what must commit with the
+    publish: one view-restriction query (the trigger needs it), the locked federation state row, the
+    Flow row and the state change. A publish names its revision and the runner builds the payload from
+    it (rendering the body, the hero rendition, tags, authors); an unpublished or deleted page is about
+    to change or vanish with its revisions, so its payload is taken now.
+    """
     object_key = registry.object_key(page)
-    payload = registry.page_payload(page)
-    with transaction.atomic():
-        # Lock the state row so two concurrent publishes of one page cannot both be a Create.
-        state, _ = FederatedObject.objects.select_for_update().get_or_create(
-            object_key=object_key, defaults={"page_id": page.pk}
-        )
-        decision = triggers().decide(
-            PageEvent(kind, object_key, bool(payload.get("is_private"))), state.state
-        )
+    payload = None if kind == "published" and revision_id is not None else registry.page_payload(page)
+    is_private = registry.page_is_private(page) if payload is None else bool(payload.get("is_private"))
+    # No savepoint of its own: inside the publish transaction a failure here fails the publish anyway.
+    with transaction.atomic(savepoint=False):
+        state_pk, state = _federation_state_lock(object_key, page.pk)
+        decision = triggers().decide(PageEvent(kind, object_key, is_private), state)
         if decision is None:
             return None
         flow = flow_start(
             behavior=decision.behavior,
             event=decision.event,
             object_key=object_key,
-            payload=payload,
+            payload=payload or {},
             page_id=page.pk,
+            revision_id=revision_id if payload is None else None,
         )
-        state.state = decision.new_state
+        changes = {"state": decision.new_state} if decision.new_state != state else {}
         if decision.behavior == "publish":
-            state.created_activity_id = flow.activity_id
-        state.save(update_fields=["state", "created_activity_id", "updated_at"])
+            changes["created_activity_id"] = flow.activity_id
+        if changes:  # a re-publish (live → live) changes nothing: no write
+            FederatedObject.objects.filter(pk=state_pk).update(**changes, updated_at=timezone.now())
         return flow
 
 

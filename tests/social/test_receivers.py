@@ -193,3 +193,52 @@ def test_flow_written_pending_before_commit(django_capture_on_commit_callbacks):
         callback()
     flow.refresh_from_db()
     assert flow.status == "succeeded"
+
+
+def test_publish_transaction_stores_revision_and_runner_reads_that_revision(
+    django_capture_on_commit_callbacks,
+):
+    post = blog_post(title="As published")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        publish(post)
+    [flow] = flows(post)
+    # The outbox row names the published revision; the payload is the runner's work, not the editor's.
+    assert (flow.revision_id, flow.payload) == (post.live_revision_id, {})
+    post.title = "A later draft"
+    post.save_revision()  # not published: the flow must still federate what was published
+    for callback in callbacks:
+        callback()
+    flow.refresh_from_db()
+    assert flow.status == "succeeded" and flow.payload["title"] == "As published"
+    assert flow.payload["updated"] == post.last_published_at.isoformat()
+    assert Activity.objects.get(flow=flow).payload["title"] == "As published"
+
+
+def test_publish_transaction_flow_share_is_a_few_queries(django_assert_max_num_queries):
+    from social import services
+
+    post = blog_post()
+    revision = post.save_revision()
+    post.live, post.live_revision = True, revision
+    # The view-restriction check, the federation state row (inserted if missing and locked, one
+    # statement), the Flow row and the state change: no body rendering, rendition, tags or authors.
+    with transaction.atomic(), django_assert_max_num_queries(4):
+        flow = services.page_event_handle(post, "published", revision_id=revision.pk)
+    assert flow.revision_id == revision.pk and flow.payload == {}
+
+
+def test_page_deleted_before_its_publish_flow_ran_is_refused_with_reason(
+    django_capture_on_commit_callbacks,
+):
+    post = blog_post()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        publish(post)
+    [flow] = flows(post)
+    with django_capture_on_commit_callbacks(execute=True):
+        post.delete()  # its revisions go with it
+    for callback in callbacks:
+        callback()
+    flow.refresh_from_db()
+    assert flow.status == "refused" and flow.path == ["validate", "forget"]
+    assert "no longer exists" in flow.steps.get(name="validate").note
+    assert not Activity.objects.filter(flow=flow).exists()
