@@ -49,6 +49,33 @@ class ProfileForm(forms.ModelForm):
         fields = ["first_name", "last_name", "fediverse_handle"]
 
 
+class EmailChangeForm(forms.Form):
+    """The new address and the current password (a borrowed, unlocked session is not enough)."""
+
+    new_email = forms.EmailField(
+        label="New email address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label="Current password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, user: User, *args, **kwargs) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_new_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["new_email"]).lower()
+        if email == self.user.email.lower():
+            raise forms.ValidationError("That is already your address.")
+        return email
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
+
+
 class NewsletterSignupForm(forms.Form):
     email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     newsletters = forms.ModelMultipleChoiceField(

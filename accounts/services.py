@@ -1,8 +1,9 @@
-"""Writes about members: sign-up and confirmation, profile, connected apps, deleting an account."""
+"""Writes about members: sign-up and confirmation, email change, connected apps, deleting an account."""
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -77,6 +78,73 @@ def user_confirm_email(uidb64: str, token: str) -> User | None:
         return None
     user.email_verified = True
     user.save(update_fields=["email_verified"])
+    return user
+
+
+EMAIL_CHANGE_SALT = "accounts.email-change"
+
+
+def email_change_url(user: User, new_email: str) -> str:
+    # The link carries the address it replaces: once the change is made (or another one is), the
+    # account's email no longer matches and the link is spent.
+    signed = signing.dumps({"user": user.pk, "old": user.email, "new": new_email}, salt=EMAIL_CHANGE_SALT)
+    return _absolute(reverse("accounts:email_change_confirm", args=[signed]))
+
+
+def user_email_change_request(user: User, new_email: str) -> None:
+    """Mail a confirmation link to ``new_email`` and tell the current address a change was asked for.
+
+    Nothing changes until the link is followed, so a stolen session cannot quietly move the account
+    to an attacker's address. If ``new_email`` already has an account its owner gets a notice instead
+    of a link, and the member sees the same answer: the form reveals no members.
+    """
+    new_email = new_email.lower()
+    taken = get_user_model().objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists()
+    if taken:
+        _email_later("email_change_taken", new_email, {"login_url": _absolute(settings.LOGIN_URL)})
+    else:
+        _email_later(
+            "email_change_confirm",
+            new_email,
+            {"name": user.display_name, "confirm_url": email_change_url(user, new_email)},
+        )
+    _email_later(
+        "email_change_requested",
+        user.email,
+        {
+            "name": user.display_name,
+            "new_email": new_email,
+            "reset_url": _absolute(reverse("accounts:password_reset")),
+        },
+    )
+
+
+@transaction.atomic
+def user_email_change_confirm(signed: str) -> User | None:
+    """Switch the account to the new address if the link is genuine, fresh and unspent; else None.
+
+    The member's newsletter subscriptions follow them to the new address (they confirmed both the
+    lists and the address), except on lists where the new address already has its own choice.
+    """
+    try:
+        data = signing.loads(signed, salt=EMAIL_CHANGE_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
+        user = get_user_model().objects.select_for_update().get(pk=data["user"], is_active=True)
+    except (signing.BadSignature, KeyError, TypeError, get_user_model().DoesNotExist):
+        return None
+    old, new = data["old"], data["new"]
+    if user.email != old:
+        return None
+    if get_user_model().objects.filter(email__iexact=new).exclude(pk=user.pk).exists():
+        return None  # someone signed up with it since the link was sent
+    user.email = new
+    user.email_verified = True
+    user.save(update_fields=["email", "email_verified"])
+    taken_lists = Subscription.objects.filter(email__iexact=new).values("newsletter_id")
+    Subscription.objects.filter(email__iexact=old).exclude(newsletter_id__in=taken_lists).update(
+        email=new, user=user
+    )
+    # A password reset would go to the new address, so the old one is told to write back instead.
+    _email_later("email_changed", old, {"name": user.display_name, "new_email": new})
     return user
 
 

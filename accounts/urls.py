@@ -15,6 +15,8 @@ urlpatterns = [
     path("signup/done/", views.signup_done, name="signup_done"),
     path("confirm/<uidb64>/<token>/", views.confirm_email, name="confirm_email"),
     path("confirm/resend/", views.confirm_email_resend, name="confirm_email_resend"),
+    path("email/change/", views.email_change, name="email_change"),
+    path("email/change/<str:signed>/", views.email_change_confirm, name="email_change_confirm"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/done/",

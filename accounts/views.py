@@ -17,7 +17,7 @@ from django.views.generic import FormView, TemplateView
 
 from . import ratelimit, selectors, services
 from .dashboard import dashboard_sections
-from .forms import AccountDeleteForm, LoginForm, ProfileForm, SignupForm
+from .forms import AccountDeleteForm, EmailChangeForm, LoginForm, ProfileForm, SignupForm
 
 LOGIN_BACKEND = "oscar.apps.customer.auth_backends.EmailBackend"
 
@@ -86,6 +86,30 @@ def confirm_email_resend(request: HttpRequest) -> HttpResponse:
     if not request.user.email_verified:
         services.user_send_confirmation(request.user)
     messages.info(request, f"We sent a new confirmation link to {request.user.email}.")
+    return redirect("accounts:dashboard")
+
+
+@login_required
+def email_change(request: HttpRequest) -> HttpResponse:
+    form = EmailChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        new_email = form.cleaned_data["new_email"]
+        services.user_email_change_request(request.user, new_email)
+        # The same answer whether or not the address already has an account.
+        messages.info(
+            request,
+            f"We sent a link to {new_email}. Your address changes when you follow it; "
+            f"until then you log in with {request.user.email}.",
+        )
+        return redirect("accounts:dashboard")
+    return render(request, "accounts/email_change.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def email_change_confirm(request: HttpRequest, signed: str) -> HttpResponse:
+    user = services.user_email_change_confirm(signed)
+    if user is None:
+        return render(request, "accounts/confirm_invalid.html", status=400)
+    messages.success(request, f"Your email address is now {user.email}.")
     return redirect("accounts:dashboard")
 
 
