@@ -276,6 +276,10 @@ ACCOUNTS_LOGIN_WINDOW_SECONDS = env.int("ACCOUNTS_LOGIN_WINDOW_SECONDS", default
 ACCOUNTS_TRUSTED_PROXIES = env.int("ACCOUNTS_TRUSTED_PROXIES", default=0)
 # A newsletter still "sending" with no new claim for this long had its worker die: beat restarts it.
 ACCOUNTS_NEWSLETTER_STALL_SECONDS = env.int("ACCOUNTS_NEWSLETTER_STALL_SECONDS", default=120)
+# The mail provider's bounce/complaint webhook (/account/newsletters/mail-events/) signs with this
+# shared secret; unset, the endpoint is off. Reports older than the max age are refused as replays.
+ACCOUNTS_MAIL_EVENTS_SECRET = env("ACCOUNTS_MAIL_EVENTS_SECRET", default="")
+ACCOUNTS_MAIL_EVENTS_MAX_AGE_SECONDS = env.int("ACCOUNTS_MAIL_EVENTS_MAX_AGE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE["accounts-newsletters-resume"] = {
     "task": "accounts.tasks.newsletter_resume_stalled",
     "schedule": 60.0,
