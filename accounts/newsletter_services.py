@@ -1,6 +1,9 @@
 """Writes for newsletters: double opt-in, unsubscribe and bounces, and sending an issue in batches."""
 
+import hashlib
+import hmac
 import logging
+import time
 
 from django.conf import settings
 from django.core import signing
@@ -10,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from .emails import email_render, email_send
-from .models import NewsletterDelivery, NewsletterIssue, NewsletterList, Subscription, User
+from .models import MailEvent, NewsletterDelivery, NewsletterIssue, NewsletterList, Subscription, User
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +98,53 @@ def subscription_bounce(email: str) -> int:
         .exclude(status=Subscription.Status.BOUNCED)
         .update(status=Subscription.Status.BOUNCED, unsubscribed_at=timezone.now())
     )
+
+
+def subscription_complaint(email: str) -> int:
+    """A spam complaint: the person no longer wants our mail, so every list stops (as unsubscribed)."""
+    return (
+        Subscription.objects.filter(email__iexact=email.strip())
+        .exclude(status__in=[Subscription.Status.UNSUBSCRIBED, Subscription.Status.BOUNCED])
+        .update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+    )
+
+
+def mail_events_signature(secret: str, timestamp: int, body: bytes) -> str:
+    """HMAC-SHA256 over ``<timestamp>.<body>``: the timestamp is signed so it cannot be refreshed."""
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def mail_events_verify(header: str, body: bytes, *, now: float | None = None) -> bool:
+    """Check ``t=<unix time>,v1=<hex>`` against the shared secret and the replay window."""
+    secret = settings.ACCOUNTS_MAIL_EVENTS_SECRET
+    fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    try:
+        timestamp = int(fields["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs((time.time() if now is None else now) - timestamp) > settings.ACCOUNTS_MAIL_EVENTS_MAX_AGE_SECONDS:
+        return False
+    expected = mail_events_signature(secret, timestamp, body)
+    return bool(secret) and hmac.compare_digest(expected, fields.get("v1", ""))
+
+
+def mail_event_record(event_id: str, kind: str, email: str) -> MailEvent | None:
+    """Record one provider report and act on it; None if this event id was seen before (a replay).
+
+    Hard bounces and complaints stop the address on every list; soft bounces are only recorded
+    (the provider retries those itself).
+    """
+    try:
+        with transaction.atomic():
+            event = MailEvent.objects.create(event_id=event_id, kind=kind, email=email.strip().lower())
+            if kind == MailEvent.Kind.HARD_BOUNCE:
+                event.subscriptions_stopped = subscription_bounce(email)
+            elif kind == MailEvent.Kind.COMPLAINT:
+                event.subscriptions_stopped = subscription_complaint(email)
+            event.save(update_fields=["subscriptions_stopped"])
+    except IntegrityError:
+        return None
+    return event
 
 
 def issue_render_page(issue: NewsletterIssue) -> tuple[str, str]:

@@ -1,8 +1,12 @@
-"""Newsletter pages: sign up (double opt-in), confirm, and one-click unsubscribe (RFC 8058)."""
+"""Newsletter pages: sign up (double opt-in), confirm, one-click unsubscribe (RFC 8058), and the mail
+provider's signed bounce and complaint webhook."""
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -10,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import newsletter_services
 from .forms import NewsletterSignupForm
-from .models import NewsletterList, Subscription
+from .models import MailEvent, NewsletterList, Subscription
 
 
 def newsletter_signup(request: HttpRequest) -> HttpResponse:
@@ -61,3 +65,40 @@ def newsletter_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/newsletters/unsubscribed.html", {"subscription": subscription})
     # A GET only asks: link scanners in mail gateways follow links and must not unsubscribe anyone.
     return render(request, "accounts/newsletters/unsubscribe.html", {"subscription": subscription})
+
+
+# What a report's "type" (and, for bounces, "bounce_type") means to us.
+_MAIL_EVENT_KINDS = {
+    ("bounce", "hard"): MailEvent.Kind.HARD_BOUNCE,
+    ("bounce", "soft"): MailEvent.Kind.SOFT_BOUNCE,
+    ("complaint", None): MailEvent.Kind.COMPLAINT,
+}
+
+
+@csrf_exempt  # a server-to-server POST, authenticated by its signature instead
+@require_POST
+def mail_events(request: HttpRequest) -> HttpResponse:
+    """``{"events": [{"id", "type": "bounce"|"complaint", "bounce_type": "hard"|"soft", "email"}]}``
+    signed in ``X-Mail-Events-Signature: t=<unix time>,v1=<hmac-sha256 hex of "<t>.<body>">``."""
+    if not settings.ACCOUNTS_MAIL_EVENTS_SECRET:
+        raise Http404("mail events are not configured")
+    signature = request.headers.get("X-Mail-Events-Signature", "")
+    if not newsletter_services.mail_events_verify(signature, request.body):
+        return JsonResponse({"error": "bad or expired signature"}, status=403)
+    try:
+        reports = json.loads(request.body)["events"]
+        parsed = [
+            (
+                str(report["id"]),
+                _MAIL_EVENT_KINDS[
+                    (report["type"], report.get("bounce_type") if report["type"] == "bounce" else None)
+                ],
+                str(report["email"]),
+            )
+            for report in reports
+        ]
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "expected {events: [{id, type, bounce_type, email}]}"}, status=400)
+    recorded = [newsletter_services.mail_event_record(*report) for report in parsed]
+    processed = sum(event is not None for event in recorded)
+    return JsonResponse({"processed": processed, "duplicates": len(recorded) - processed})

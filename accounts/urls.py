@@ -46,6 +46,7 @@ urlpatterns = [
     path(
         "newsletters/<int:newsletter_id>/leave/", newsletter_views.newsletter_leave, name="newsletter_leave"
     ),
+    path("newsletters/mail-events/", newsletter_views.mail_events, name="newsletter_mail_events"),
     path("newsletters/confirm/<str:signed>/", newsletter_views.newsletter_confirm, name="newsletter_confirm"),
     path(
         "newsletters/unsubscribe/<str:token>/",

@@ -1,6 +1,6 @@
 """Accounts models: the user and the newsletters members subscribe to."""
 
-from .newsletters import NewsletterDelivery, NewsletterIssue, NewsletterList, Subscription
+from .newsletters import MailEvent, NewsletterDelivery, NewsletterIssue, NewsletterList, Subscription
 from .users import User
 
-__all__ = ["NewsletterDelivery", "NewsletterIssue", "NewsletterList", "Subscription", "User"]
+__all__ = ["MailEvent", "NewsletterDelivery", "NewsletterIssue", "NewsletterList", "Subscription", "User"]

@@ -125,3 +125,28 @@ class NewsletterDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} → {self.subscription.email} ({self.status})"
+
+
+class MailEvent(models.Model):
+    """A bounce or complaint our mail provider reported, once per provider event id.
+
+    The unique id is what makes the webhook replay-safe: a report delivered (or replayed) twice finds
+    its row and changes nothing, so a member who re-subscribed since is not bounced again.
+    """
+
+    class Kind(models.TextChoices):
+        HARD_BOUNCE = "hard_bounce", "Hard bounce"
+        SOFT_BOUNCE = "soft_bounce", "Soft bounce"
+        COMPLAINT = "complaint", "Complaint"
+
+    event_id = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    email = models.EmailField()
+    received_at = models.DateTimeField(default=timezone.now)
+    subscriptions_stopped = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.email}"
