@@ -25,6 +25,39 @@ def serious_violations(page) -> list[str]:
     ]
 
 
+# Wagtail 8 autosaves the form while the editor fills it in. A moment's state that does not validate
+# (a paragraph block added, still empty) is answered 400 with the errors as JSON and the next
+# autosave succeeds: the editor at work, not a broken request. Anything else still counts.
+AUTOSAVE_REJECTED = re.compile(r"^400 http://[^/]+/admin/pages/(add/cms/blogpostpage/\d+|\d+/edit)/(\?.*)?$")
+RESOURCE_400 = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+
+
+def problems_besides_autosave(page) -> tuple[list[str], list[str]]:
+    rejected = [r for r in page.failed_requests if AUTOSAVE_REJECTED.match(r)]
+    failed = [r for r in page.failed_requests if not AUTOSAVE_REJECTED.match(r)]
+    console = list(page.console_errors)
+    for _ in rejected:  # the browser logs each rejected autosave once, without its URL
+        if RESOURCE_400 in console:
+            console.remove(RESOURCE_400)
+    return failed, console
+
+
+def wait_for_draft(page, slug: str, text: str, timeout: float = 60) -> None:
+    """Until an autosave has put `text` into the post's latest revision on the server."""
+    import json
+    import time
+
+    from cms.models import BlogPostPage
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        post = BlogPostPage.objects.filter(slug=slug).select_related("latest_revision").first()
+        if post and post.latest_revision and text in json.dumps(post.latest_revision.content):
+            return
+        page.wait_for_timeout(250)  # lets Playwright's loop run while we wait
+    raise AssertionError(f"no autosaved draft of {slug!r} with {text!r} after {timeout}s")
+
+
 def choose_in_modal(page, chooser_id: str, text: str) -> None:
     page.locator(f"#{chooser_id} [data-chooser-action-choose]").click()
     modal = page.locator(".modal.fade.show, .modal[open], .modal-dialog").first
@@ -32,19 +65,18 @@ def choose_in_modal(page, chooser_id: str, text: str) -> None:
     page.wait_for_selector(f"#{chooser_id}:not(.blank)", state="attached")
 
 
-@pytest.mark.xfail(
-    reason="the preview panel's <h1> is not seen within the timeout in CI; issue 3 stays open until "
-    "this editor journey passes end to end",
-    strict=False,
-)
-def test_editor_creates_previews_publishes_post_seen_by_readers(live_server, page):
+def test_editor_creates_previews_publishes_post_seen_by_readers(live_server, page, settings):
     from django.core.management import call_command
 
     from accounts.demo import DEMO_PASSWORD
     from cms.models import BlogIndexPage
 
+    settings.CMS_PAGE_CACHE_SECONDS = 600  # readers get cached pages, as in production
     call_command("seed_demo", verbosity=0)
     index = BlogIndexPage.objects.get()
+    # An anonymous reader's visit puts the index in the page cache; publishing must refresh it.
+    page.goto(f"{live_server.url}/blog/")
+    assert TITLE not in page.content()
 
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("input[name=username]", "editor@example.org")
@@ -70,17 +102,27 @@ def test_editor_creates_previews_publishes_post_seen_by_readers(live_server, pag
     editor = page.locator(".public-DraftEditor-content").last
     editor.click()
     editor.type("Forty hives counted by the robot apiarist.")
+    # Wagtail 8 autosaves: the new post is saved as a draft (never published) and the editor goes on
+    # in its edit view. Open the preview once the draft holds the body, so the panel belongs to the
+    # edit view and any revision it falls back on is the whole post.
+    page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/$"), timeout=60_000)
+    wait_for_draft(page, "playwright-pollinators-report", "Forty hives counted by the robot apiarist.")
 
-    # Preview in the side panel before anything is published.
+    # Preview in the side panel before anything is published. The panel refreshes itself from the
+    # form as the editor types, so wait for the body to arrive rather than read it once.
     page.locator("[data-side-panel-toggle='preview']").click()
     preview = page.frame_locator("iframe[title='Preview']").last
     preview.locator("h1", has_text=TITLE).wait_for(timeout=90_000)
-    assert "Forty hives counted" in preview.locator(".post-body").inner_text()
+    preview.locator(".post-body", has_text="Forty hives counted by the robot").wait_for(timeout=30_000)
 
+    # Publish only once the last autosave has landed: an autosave still in flight when the publish
+    # commits would save the page again as it was loaded, not live (Wagtail 8's save of a draft).
+    page.wait_for_selector("#w-autosave-indicator[data-w-autosave-state-value='saved']", timeout=30_000)
     page.locator("footer [data-w-dropdown-target='toggle']").last.click()
     page.locator("button[name='action-publish']").click()
     page.wait_for_url(re.compile(r"/admin/pages/\d+/$"))
 
+    page.context.clear_cookies()  # from here on an anonymous reader, served from the page cache
     page.goto(f"{live_server.url}/blog/")
     page.get_by_role("link", name=TITLE).click()
     page.wait_for_url(f"{live_server.url}/blog/playwright-pollinators-report/")
@@ -97,8 +139,7 @@ def test_editor_creates_previews_publishes_post_seen_by_readers(live_server, pag
     page.goto(f"{live_server.url}/search/?q=pollinators")
     assert page.get_by_role("link", name=TITLE).count() == 1
 
-    assert page.failed_requests == []
-    assert page.console_errors == []
+    assert problems_besides_autosave(page) == ([], [])
 
 
 def test_blog_pages_pass_axe(live_server, page):
