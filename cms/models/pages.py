@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.html import strip_tags
@@ -200,6 +201,15 @@ class BlogPostPage(AnonymousPageCacheMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         # One query for the parent as its specific type (get_parent().specific would take two).
         context["blog_index"] = BlogIndexPage.objects.filter(path=self.path[: -self.steplen]).first()
+        if self.pk and not getattr(request, "is_preview", False):
+            # One query for the byline however many authors (a preview keeps the form's unsaved ones).
+            prefetch_related_objects(
+                [self],
+                Prefetch(
+                    "post_authors",
+                    queryset=BlogPostAuthor.objects.select_related("author").order_by("sort_order"),
+                ),
+            )
         return context
 
     def federation_payload(self) -> dict:

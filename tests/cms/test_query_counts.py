@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 EXPECTED = {
     "/": 12,
     "/blog/": 14,
-    "/blog/the-post/": 18,
+    "/blog/the-post/": 17,
     "/blog/category/bulk/feed/": 14,
 }
 
@@ -68,3 +68,19 @@ def test_anonymous_page_cache_hit_query_count_fixed_with_content(
     with django_assert_num_queries(EXPECTED_CACHED[path]):
         response = client.get(path)
     assert response["X-Page-Cache"] == "hit" and response.content == first.content
+
+
+def test_post_page_query_count_same_for_one_or_three_authors(client, blog_index):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories.cms import AuthorFactory
+
+    counts = []
+    for n, slug in [(1, "one-author"), (3, "three-authors")]:
+        blog_post(blog_index, slug=slug, authors=[AuthorFactory() for _ in range(n)])
+        client.get(f"/blog/{slug}/")  # warm caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/blog/{slug}/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
