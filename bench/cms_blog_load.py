@@ -1,14 +1,18 @@
-"""Benchmark: anonymous blog pages under gunicorn (2 workers) on PostgreSQL, measured with wrk.
+"""Benchmark: anonymous blog pages under gunicorn (2 workers) with production settings, PostgreSQL
+and Redis, measured with wrk.
 
 Usage (PostgreSQL database already migrated; it seeds the demo blog plus bulk posts):
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/coop_cms_bench \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/coop_cms REDIS_URL=redis://127.0.0.1:6379/3 \
         .venv/bin/python bench/cms_blog_load.py [--posts 1000] [--seconds 10] [--port 8111]
-Prints requests/s and latency percentiles per path. Needs Debian's `wrk` (apt-get install -y wrk).
+Prints requests/s and latency percentiles per path, first with every request rendered (the
+anonymous page cache off, as right after a publish) and then with the anonymous page cache on.
+Needs Debian's `wrk` (apt-get install -y wrk).
 """
 
 import argparse
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -49,18 +53,49 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the target is measured on PostgreSQL.")
+    if not os.environ.get("REDIS_URL", "").startswith("redis"):
+        sys.exit("Set REDIS_URL: production settings need Redis (the cache the workers share).")
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk")
     setup_django()
     seed(args.posts)
+    env = production_env(args.port)
+    print("collecting static files for the manifest storage …", flush=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    for cache_seconds in ("0", "600"):
+        label = "rendered (page cache off)" if cache_seconds == "0" else "anonymous page cache on"
+        print(f"\n== {label}")
+        serve_and_measure({**env, "CMS_PAGE_CACHE_SECONDS": cache_seconds}, args)
 
-    env = {
+
+def production_env(port: int) -> dict:
+    """config.settings.production with throwaway secrets, plain http on 127.0.0.1."""
+    from accounts.keys import read_or_create_private_key_pem
+
+    pem = read_or_create_private_key_pem(ROOT / "var" / "oidc-bench.pem")
+    return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "DJANGO_DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+        "OIDC_RSA_PRIVATE_KEY": pem,
+        "SUMUP_API_KEY": "bench-unused",
+        "SUMUP_MERCHANT_CODE": "bench-unused",
+        "SUMUP_WEBHOOK_SECRET": "bench-unused",
         "DJANGO_CONN_MAX_AGE": "60",  # persistent connections, as production runs
         "DJANGO_LOG_LEVEL": "WARNING",
     }
+
+
+def serve_and_measure(env: dict, args) -> None:
+    import redis
+
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()  # start cold: no page or fragment cached
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -99,7 +134,8 @@ def main() -> None:
             errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
             print(
                 f"{path:40} {rps:9.1f} {to_ms(latency['50']):8.1f} {to_ms(latency['90']):8.1f} "
-                f"{to_ms(latency['99']):8.1f}" + (f"  non-2xx: {errors.group(1)}" if errors else "")
+                f"{to_ms(latency['99']):8.1f}" + (f"  non-2xx: {errors.group(1)}" if errors else ""),
+                flush=True,
             )
     finally:
         server.terminate()
