@@ -7,10 +7,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
-from wagtail.models import Site
 
 from events import services
 from events.pages import EventIndexPage, EventPage
+from home.demo import home_page_ensure
+from home.services import sites_sync_from_settings
 from social.federation import ids
 from social.federation.actors import local_actor_get
 from social.federation.models import Activity, Delivery, FederatedObject, Follow, RemoteActor
@@ -89,8 +90,9 @@ def workshop_page(otto):
     )
     f.ticket_type(event, name="Free place", quota=12)
     f.ticket_type(event, name="Supporter", quota=5, price="10.00")
-    root = Site.objects.get(is_default_site=True).root_page
-    index = root.add_child(instance=EventIndexPage(title="What's on", slug="whats-on-fed"))
+    home = home_page_ensure()
+    sites_sync_from_settings()  # a database flushed by a transactional test has lost its Site rows
+    index = home.add_child(instance=EventIndexPage(title="What's on", slug="whats-on-fed"))
     page = EventPage(title="Repair café", slug="repair-cafe", event=event, intro="Bring what is broken.")
     index.add_child(instance=page)
     page.save_revision()  # a draft: nothing federates until it is published
