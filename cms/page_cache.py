@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "cms:pages:version"
 ALLOW_ATTRIBUTE = "cms_page_cache_allow"
@@ -129,5 +130,7 @@ class AnonymousPageCacheMiddleware:
         response = HttpResponse(content, charset=entry["charset"])
         for name, value in entry["headers"].items():
             response[name] = value
+        # What the cache decided on: shared caches in front must not hand this page to a member.
+        patch_vary_headers(response, ("Cookie", "Accept"))
         response["X-Page-Cache"] = "hit"
         return response

@@ -20,8 +20,9 @@ def test_page_cache_second_anonymous_request_is_hit_with_same_page(client, post)
     second = client.get(post.url)
     assert "X-Page-Cache" not in first and second["X-Page-Cache"] == "hit"
     assert second.content == first.content and second["Content-Type"] == first["Content-Type"]
-    # Middleware outside the cache still runs on a hit.
+    # Middleware outside the cache still runs on a hit; shared caches see what the page depends on.
     assert second["X-Frame-Options"] == first["X-Frame-Options"]
+    assert {"Cookie", "Accept"} <= {v.strip() for v in second["Vary"].split(",")}
 
 
 def test_page_cache_publish_shows_new_post_on_index_and_feed(client, post, blog_index):
