@@ -13,7 +13,7 @@ class CmsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from taggit.models import Tag
         from wagtail.images import get_image_model
-        from wagtail.models import Site
+        from wagtail.models import PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from . import receivers
@@ -24,8 +24,9 @@ class CmsConfig(AppConfig):
         page_unpublished.connect(receivers.on_navigation_changed)
         post_page_move.connect(receivers.on_navigation_changed)
         post_delete.connect(receivers.on_page_deleted)
-        # Bylines, category names, tags, images and site names show on cached anonymous pages.
-        for model in (Author, BlogCategory, Tag, get_image_model(), Site):
+        # Bylines, category names, tags, images and site names show on cached anonymous pages, and a
+        # new privacy setting must take a page away from anonymous readers at once.
+        for model in (Author, BlogCategory, Tag, get_image_model(), Site, PageViewRestriction):
             post_save.connect(receivers.on_content_changed, sender=model)
             post_delete.connect(receivers.on_content_changed, sender=model)
 

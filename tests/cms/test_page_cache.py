@@ -62,3 +62,12 @@ def test_page_cache_not_used_for_visitors_with_cookies_or_json(client, post, dja
     assert "X-Page-Cache" not in logged_in.get(post.url)
     # ActivityPub clients always reach the negotiation middleware, never the cached HTML.
     assert "X-Page-Cache" not in client.get(post.url, HTTP_ACCEPT="application/activity+json")
+
+
+def test_page_cache_privacy_setting_takes_page_from_anonymous_readers(client, post):
+    from wagtail.models import PageViewRestriction
+
+    assert client.get(post.url).status_code == 200
+    PageViewRestriction.objects.create(page=post, restriction_type=PageViewRestriction.LOGIN)
+    response = client.get(post.url)
+    assert response.status_code == 302 and "X-Page-Cache" not in response
