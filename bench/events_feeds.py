@@ -52,6 +52,17 @@ def timed(fn, runs=RUNS) -> tuple[str, int]:
     return f"median {statistics.median(ordered):8.2f} ms   p90 {p90:8.2f} ms   queries {queries:3d}", queries
 
 
+def _index_page(calendar, slug: str):
+    """An events index page for one calendar under the default site's root (rolled back with the rest)."""
+    from wagtail.models import Site
+
+    from events.pages import EventIndexPage
+
+    root = Site.objects.get(is_default_site=True).root_page
+    page = EventIndexPage(title=slug, slug=f"{slug}-{time.time_ns()}", calendar=calendar)
+    return root.add_child(instance=page)
+
+
 def main() -> None:
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0, keepdb=True)
@@ -96,6 +107,12 @@ def main() -> None:
             )
         )
         print(f"  occurrences API, one week      {line}")
+        month_page = _index_page(big, "bench-month")
+        month_url = month_page.url + "month/?month=2027-03"
+        response = client.get(month_url)
+        shown = response.content.decode().count('class="event-occurrence"')
+        line, _ = timed(lambda: client.get(month_url))
+        print(f"  month view page ({shown:5d} shown)  {line}")
 
         weekly_calendar = services.calendar_create(name=f"Weekly {time.time_ns()}")
         services.event_create(
@@ -116,6 +133,14 @@ def main() -> None:
         response = client.get("/events/api/occurrences", params)
         line, _ = timed(lambda: client.get("/events/api/occurrences", params), runs=RUNS * 3)
         print(f"a year of one weekly event ({len(response.json())} occurrences) through the API  {line}")
+        weekly_page = _index_page(weekly_calendar, "bench-weekly")
+        for label, url in (
+            ("list view page, 90 days from 1 Jan", weekly_page.url + "?from=2027-01-01"),
+            ("month view page, March", weekly_page.url + "month/?month=2027-03"),
+        ):
+            assert client.get(url).status_code == 200
+            line, _ = timed(lambda url=url: client.get(url), runs=RUNS * 3)
+            print(f"a weekly event, {label:34s}  {line}")
         transaction.set_rollback(True)
 
 

@@ -32,6 +32,7 @@ class UpcomingEventsBlock(blocks.StructBlock):
         template = "events/blocks/upcoming_events.html"
 
     def get_context(self, value, parent_context=None):
+        from .display import occurrences_for_display
         from .selectors import events_published, occurrences_between
 
         context = super().get_context(value, parent_context=parent_context)
@@ -41,5 +42,6 @@ class UpcomingEventsBlock(blocks.StructBlock):
         if value.get("category"):
             events = events.filter(detail__category__slug=value["category"])
         now = timezone.now()
-        context["occurrences"] = occurrences_between(events, now, now + timedelta(days=366))[: value["count"]]
+        upcoming = occurrences_between(events, now, now + timedelta(days=366))[: value["count"]]
+        context["occurrences"] = occurrences_for_display(upcoming)
         return context

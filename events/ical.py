@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from schedule.models import Event
 
-from .selectors import event_zone
+from .selectors import event_zone, persisted_occurrences
 
 PRODID = "-//Rose Ash Cooperative//Events//EN"
 
@@ -61,7 +61,7 @@ def event_components(event: Event, *, stamp: datetime, url: str = "") -> list[ic
     components = [master]
     if event.rule_id:
         master.add("rrule", _rrule(event))
-        persisted = list(event.occurrence_set.all())
+        persisted = persisted_occurrences(event)
         cancelled = [_when(occ.original_start, event) for occ in persisted if occ.cancelled]
         if cancelled:
             master.add("exdate", cancelled)

@@ -12,6 +12,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from .display import month_cell_html, occurrences_for_display
 from .selectors import events_visible_to, occurrences_between, ticket_types_for
 
 
@@ -47,10 +48,12 @@ class EventIndexPage(RoutablePageMixin, Page):
 
     def _window_context(self, request, start: date, end: date, view: str, **extra):
         zone = timezone.get_current_timezone()
-        occurrences = occurrences_between(
-            self._events(request),
-            datetime.combine(start, time.min, zone),
-            datetime.combine(end, time.min, zone),
+        occurrences = occurrences_for_display(
+            occurrences_between(
+                self._events(request),
+                datetime.combine(start, time.min, zone),
+                datetime.combine(end, time.min, zone),
+            )
         )
         feed = (
             reverse("events:calendar_feed", args=[self.calendar.slug])
@@ -94,12 +97,12 @@ class EventIndexPage(RoutablePageMixin, Page):
         context = self._window_context(request, grid_start, grid_end, "month")
         by_day: dict[date, list] = {}
         for occurrence in context["occurrences"]:
-            by_day.setdefault(timezone.localtime(occurrence.start).date(), []).append(occurrence)
+            by_day.setdefault(occurrence.local_start.date(), []).append(occurrence)
         weeks, day = [], grid_start
         while day < grid_end:
             weeks.append(
                 [
-                    (d, d.month == first.month, by_day.get(d, []))
+                    (d, d.month == first.month, month_cell_html(by_day.get(d, [])))
                     for d in (day + timedelta(n) for n in range(7))
                 ]
             )
@@ -121,7 +124,7 @@ class EventIndexPage(RoutablePageMixin, Page):
         context = self._window_context(request, monday, monday + timedelta(days=7), "week")
         days = [(monday + timedelta(n), []) for n in range(7)]
         for occurrence in context["occurrences"]:
-            index = (timezone.localtime(occurrence.start).date() - monday).days
+            index = (occurrence.local_start.date() - monday).days
             if 0 <= index < 7:
                 days[index][1].append(occurrence)
         context.update(
@@ -150,9 +153,11 @@ class EventPage(Page):
         if self.event_id:
             event = get_object_or_404(events_visible_to(request.user), pk=self.event_id)
             now = timezone.now()
-            upcoming = occurrences_between(
-                events_visible_to(request.user).filter(pk=event.pk), now, now + timedelta(days=120)
-            )[:12]
+            upcoming = occurrences_for_display(
+                occurrences_between(
+                    events_visible_to(request.user).filter(pk=event.pk), now, now + timedelta(days=120)
+                )[:12]
+            )
             context.update(
                 scheduled=event,
                 upcoming=upcoming,

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.base import ModelState
 from django.utils import timezone
 from schedule.models import Calendar, Event, Occurrence
@@ -23,10 +23,14 @@ def calendars_public() -> QuerySet[Calendar]:
     return Calendar.objects.filter(Q(ownership__isnull=True) | Q(ownership__is_public=True)).order_by("name")
 
 
+PERSISTED = "persisted_occurrences"
+
+
 def _with_occurrence_data(events: QuerySet[Event]) -> QuerySet[Event]:
     # Everything expansion touches, fetched up front: the query count does not grow with occurrences.
+    # The stored occurrences go to a plain list: a prefetch into occurrence_set builds a QuerySet per event.
     return events.select_related("detail", "detail__category", "calendar", "rule").prefetch_related(
-        "occurrence_set"
+        Prefetch("occurrence_set", to_attr=PERSISTED)
     )
 
 
@@ -126,11 +130,18 @@ def _occurrence_maker(event: Event):
     return make
 
 
+def persisted_occurrences(event: Event) -> list[Occurrence]:
+    """The event's stored (moved or cancelled) occurrences: prefetched by the selectors above, else
+    one query."""
+    prefetched = getattr(event, PERSISTED, None)
+    return prefetched if prefetched is not None else list(event.occurrence_set.all())
+
+
 def event_occurrences(event: Event, start: datetime, end: datetime) -> list[Occurrence]:
     """What event.get_occurrences(start, end) answers, in the event's own zone, from the prefetched
     persisted occurrences (moved or cancelled dates) looked up by their original start and end."""
     zone = event_zone(event)
-    persisted = {(o.original_start, o.original_end): o for o in event.occurrence_set.all()}
+    persisted = {(o.original_start, o.original_end): o for o in persisted_occurrences(event)}
     if event.rule_id is None:
         spans = [(event.start, event.end)] if event.start < end and event.end > start else []
     else:
