@@ -11,7 +11,8 @@ One version key covers every cached page. Publishing, unpublishing, moving or de
 menu edit, and edits to authors, categories or images replace it (cms/receivers.py), so the next
 request renders afresh: listings, feeds and the menus on every page are never older than the last
 publish. Parts that change without a publish (the fediverse reactions under a post) are "live"
-fragments: cached as a marker and rendered again on each hit.
+fragments: the page keeps a marker, and each hit fills it from a short-lived copy of the fragment
+(LIVE_FRAGMENT_SECONDS), so a new like or reply shows within seconds without a query per request.
 """
 
 import hashlib
@@ -29,6 +30,11 @@ ALLOW_ATTRIBUTE = "cms_page_cache_allow"
 # <!--cms:live template/name.html 42-->rendered once<!--/cms:live-->
 LIVE_FRAGMENT = re.compile(r"<!--cms:live ([\w./-]+) (\d+)-->.*?<!--/cms:live-->", re.DOTALL)
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
+# Only these templates are rendered again on a hit, whatever a page's content might contain.
+LIVE_TEMPLATES = frozenset({"social/post_reactions.html"})
+# How old a live fragment may be: reactions arrive from other servers seconds apart anyway, and one
+# render per page per interval keeps a busy post from querying on every request.
+LIVE_FRAGMENT_SECONDS = 10
 
 
 def pages_invalidate() -> None:
@@ -51,13 +57,33 @@ def live_fragment_html(template_name: str, page_id: int, html: str) -> str:
     return f"<!--cms:live {template_name} {page_id}-->{html}<!--/cms:live-->"
 
 
+def live_fragment_key(template_name: str, page_id: int) -> str:
+    return f"cms:live:{template_name}:{page_id}"
+
+
+def live_fragment_remember(template_name: str, page_id: int, html: str) -> None:
+    if page_cache_seconds():
+        cache.set(live_fragment_key(template_name, page_id), html, LIVE_FRAGMENT_SECONDS)
+
+
 def live_fragments_render(content: str) -> str:
-    """Render each live fragment again; the page is passed by reference (its id), not loaded."""
+    """Fill each live fragment from its short-lived copy, rendering it again when that has expired.
+
+    The page is passed to the template by reference (its id), not loaded.
+    """
     from wagtail.models import Page
+
+    fragments = [(m.group(1), int(m.group(2))) for m in LIVE_FRAGMENT.finditer(content)]
+    remembered = cache.get_many([live_fragment_key(name, page_id) for name, page_id in fragments])
 
     def render(match: re.Match) -> str:
         template_name, page_id = match.group(1), int(match.group(2))
-        html = render_to_string(template_name, {"page": Page(pk=page_id)})
+        if template_name not in LIVE_TEMPLATES:
+            return match.group(0)
+        html = remembered.get(live_fragment_key(template_name, page_id))
+        if html is None:
+            html = render_to_string(template_name, {"page": Page(pk=page_id)})
+            live_fragment_remember(template_name, page_id, html)
         return live_fragment_html(template_name, page_id, html)
 
     return LIVE_FRAGMENT.sub(render, content)

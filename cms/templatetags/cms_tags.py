@@ -52,9 +52,12 @@ def live_include(context, template_name: str, page) -> str:
     cache stores it as a marker and renders it again on every hit (cms/page_cache.py)."""
     from django.template.loader import render_to_string
 
-    from cms.page_cache import live_fragment_html
+    from cms.page_cache import LIVE_TEMPLATES, live_fragment_html, live_fragment_remember
 
+    if template_name not in LIVE_TEMPLATES:
+        raise template.TemplateSyntaxError(f"{template_name} is not in cms.page_cache.LIVE_TEMPLATES")
     html = render_to_string(template_name, {"page": page})
     if page is None or page.pk is None:  # a preview of a page not saved yet is never cached
         return mark_safe(html)
+    live_fragment_remember(template_name, page.pk, html)
     return mark_safe(live_fragment_html(template_name, page.pk, html))

@@ -71,3 +71,19 @@ def test_page_cache_privacy_setting_takes_page_from_anonymous_readers(client, po
     PageViewRestriction.objects.create(page=post, restriction_type=PageViewRestriction.LOGIN)
     response = client.get(post.url)
     assert response.status_code == 302 and "X-Page-Cache" not in response
+
+
+def test_page_cache_live_reactions_rendered_again_once_their_copy_expires(
+    client, post, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    from cms.page_cache import live_fragment_key
+
+    first = client.get(post.url)
+    with django_assert_num_queries(0):  # page and reactions both from the cache
+        assert client.get(post.url)["X-Page-Cache"] == "hit"
+    cache.delete(live_fragment_key("social/post_reactions.html", post.pk))  # as after 10 s
+    with django_assert_num_queries(1):  # the reactions' own lookup, nothing of the page
+        second = client.get(post.url)
+    assert second["X-Page-Cache"] == "hit" and second.content == first.content
