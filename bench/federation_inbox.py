@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -26,8 +27,24 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")  # DEBUG
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 3000))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 16))
-GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", 4))
+# As docker/Dockerfile runs it: two worker processes (one per core) of four threads each.
+GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", 2))
+GUNICORN_THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", 4))
+# Persistent database connections (DJANGO_CONN_MAX_AGE): at 0 every request opens one, which on this
+# machine costs more CPU (ours and PostgreSQL's) than verifying and storing the Like.
+CONN_MAX_AGE = os.environ.get("DJANGO_CONN_MAX_AGE", "60")
 ACCOUNTS = 200
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_workers(master: int) -> list[int]:
+    """The gunicorn worker processes (the master's children)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
 
 
 def main() -> None:
@@ -89,10 +106,18 @@ def main() -> None:
         ).encode()
         requests.append((n, actor, body))
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SITE_URL": site}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SITE_URL": site, "DJANGO_CONN_MAX_AGE": CONN_MAX_AGE}
+    # config.settings.test runs Celery tasks eagerly outside `celery` processes, which would process
+    # every Like inside its request; production only enqueues it. Each gunicorn worker turns that off.
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as hooks:
+        hooks.write(
+            "def post_worker_init(worker):\n"
+            "    from config.celery import app\n"
+            "    app.conf.task_always_eager = False\n"
+        )
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",
-         "-w", str(GUNICORN_WORKERS), "--log-level", "warning"],
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-c", hooks.name,
+         "-w", str(GUNICORN_WORKERS), "--threads", str(GUNICORN_THREADS), "--log-level", "warning"],
         env=env, cwd=ROOT,
     )  # fmt: skip
     try:
@@ -136,18 +161,37 @@ def main() -> None:
             list(pool.map(send, requests[: CONCURRENCY * 2]))
         statuses.clear()
         timed = requests[CONCURRENCY * 2 :]
+        workers = server_workers(server.pid)
+        cpu_before = sum(cpu_seconds(pid) for pid in workers)
+        client_before = time.process_time()
         started = time.monotonic()
         with ThreadPoolExecutor(CONCURRENCY) as pool:
             list(pool.map(send, timed))
         elapsed = time.monotonic() - started
+        server_cpu = sum(cpu_seconds(pid) for pid in workers) - cpu_before
+        client_cpu = time.process_time() - client_before
         stored = InboxItem.objects.count() - before_items
-        print(f"{len(timed)} signed Likes, {CONCURRENCY} client threads, gunicorn -w {GUNICORN_WORKERS}")
+        print(
+            f"{len(timed)} signed Likes, {CONCURRENCY} client threads, gunicorn -w {GUNICORN_WORKERS} "
+            f"--threads {GUNICORN_THREADS}, DJANGO_CONN_MAX_AGE={CONN_MAX_AGE}"
+        )
         print(f"statuses: {statuses}")
         print(f"{elapsed:.2f} s -> {statuses.get(202, 0) / elapsed:.0f} accepted Likes/s")
+        print(f"server CPU: {server_cpu / max(len(timed), 1) * 1000:.2f} ms per request (gunicorn workers)")
+        print(f"client CPU: {client_cpu / max(len(timed), 1) * 1000:.2f} ms per request (signing, sending)")
         print(f"inbox items stored: {stored}; reactions now {Reaction.objects.filter(object=obj).count()}")
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=40)  # workers finish their keep-alive connections first
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        os.unlink(hooks.name)
+        from config.celery import app
+
+        # No worker ran: drop the queued processing tasks, or the next benchmark's workers would do them.
+        app.control.purge()
 
 
 if __name__ == "__main__":

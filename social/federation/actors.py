@@ -1,5 +1,6 @@
 """Actors: our local actors (created on first use, keys generated once) and remote actors as fetched."""
 
+import time
 from urllib.parse import urlsplit
 
 from django.apps import apps
@@ -211,7 +212,10 @@ def remote_actor_store(document: dict) -> RemoteActor:
         "fetched": timezone.now(),
         "deleted": False,
     }
+    previous = RemoteActor.objects.filter(uri=uri).values_list("public_key_id", flat=True).first()
     actor, _ = RemoteActor.objects.update_or_create(uri=uri, defaults=fields)
+    for key_id in {previous, actor.public_key_id} - {None, ""}:
+        key_cache_forget(key_id)  # the document may carry a new key: verify with it from now on
     return actor
 
 
@@ -229,12 +233,41 @@ def remote_actor_get(uri: str, *, refresh: bool = False) -> RemoteActor | None:
     return remote_actor_store(document)
 
 
+# Keys this process verified with, for a minute: an inbox under load sees the same keys again and
+# again, and reading the actor row was most of what a verification cost. A key that stops verifying is
+# fetched afresh (signatures._with_refetch asks again with refresh=True), which replaces it here.
+KEY_CACHE_SECONDS = 60.0
+_KEY_CACHE_MAX = 10_000
+_key_cache: dict[str, tuple[float, PublicKey]] = {}
+
+
+def _key_remember(key: PublicKey) -> PublicKey:
+    if len(_key_cache) >= _KEY_CACHE_MAX:
+        _key_cache.clear()  # rarely reached; a fresh start is cheaper than tracking the oldest
+    _key_cache[key.key_id] = (time.monotonic() + KEY_CACHE_SECONDS, key)
+    return key
+
+
+def key_cache_forget(key_id: str) -> None:
+    """Drop a key from this process's cache (its actor was refetched, deleted or changed its key)."""
+    _key_cache.pop(key_id, None)
+
+
 def key_lookup(key_id: str, refresh: bool) -> PublicKey | None:
     """Resolve a remote signing key id to its key (and owner), fetching the actor when needed."""
     if not refresh:
-        actor = RemoteActor.objects.filter(public_key_id=key_id).exclude(public_key_pem="").first()
+        cached = _key_cache.get(key_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        actor = (
+            RemoteActor.objects.filter(public_key_id=key_id)
+            .exclude(public_key_pem="")
+            .only("uri", "public_key_pem")
+            .first()
+        )
         if actor is not None:
-            return PublicKey(key_id=key_id, owner=actor.uri, pem=actor.public_key_pem)
+            return _key_remember(PublicKey(key_id=key_id, owner=actor.uri, pem=actor.public_key_pem))
+    key_cache_forget(key_id)
     try:
         document = fetch_json(key_id.split("#")[0])
     except FetchError:
@@ -248,4 +281,4 @@ def key_lookup(key_id: str, refresh: bool) -> PublicKey | None:
         actor = remote_actor_store(document)
     if actor is None or actor.public_key_id != key_id or not actor.public_key_pem:
         return None
-    return PublicKey(key_id=key_id, owner=actor.uri, pem=actor.public_key_pem)
+    return _key_remember(PublicKey(key_id=key_id, owner=actor.uri, pem=actor.public_key_pem))

@@ -9,8 +9,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from . import ids
-from .actors import actor_approves_manually, remote_actor_get, remote_actor_store
-from .delivery import activity_send
+from .actors import (
+    actor_approves_manually,
+    host_domain,
+    key_cache_forget,
+    remote_actor_get,
+    remote_actor_store,
+)
+from .delivery import activity_send, host_revive
 from .models import Comment, FederatedObject, Follow, InboxItem, LocalActor, Reaction, RemoteActor
 from .objects import remote_html_sanitise
 from .signals import activity_received
@@ -47,6 +53,8 @@ def inbox_item_process(item_id: int) -> str:
     item = InboxItem.objects.filter(pk=item_id, state=InboxItem.State.RECEIVED).first()
     if item is None:
         return "already processed"
+    # The sender is alive: its host may take deliveries again (done here, not in the inbox request).
+    host_revive(host_domain(item.actor_uri))
     handler = HANDLERS.get(item.activity_type)
     try:
         with transaction.atomic():
@@ -202,6 +210,7 @@ def remote_actor_forget(remote: RemoteActor) -> None:
     Comment.objects.filter(remote_actor=remote).delete()
     Reaction.objects.filter(remote_actor=remote).delete()
     RemoteActor.objects.filter(pk=remote.pk).update(deleted=True)
+    key_cache_forget(remote.public_key_id)
 
 
 def _on_undo(data: dict, remote: RemoteActor) -> None:
