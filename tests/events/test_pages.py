@@ -7,12 +7,13 @@ from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from wagtail.models import Site
 
 from events import services
 from events.blocks import UpcomingEventsBlock
 from events.pages import EventIndexPage, EventPage
 from events.selectors import events_published, occurrences_between
+from home.demo import home_page_ensure
+from home.services import sites_sync_from_settings
 from tests.factories import events as f
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +26,9 @@ def _local(days: int, hour: int) -> datetime:
 
 @pytest.fixture
 def index():
-    root = Site.objects.get(is_default_site=True).root_page
-    return root.add_child(instance=EventIndexPage(title="What's on", slug="whats-on-test"))
+    home = home_page_ensure()
+    sites_sync_from_settings()  # a database flushed by a transactional test has lost its Site rows
+    return home.add_child(instance=EventIndexPage(title="What's on", slug="whats-on-test"))
 
 
 @pytest.fixture
