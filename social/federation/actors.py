@@ -14,7 +14,8 @@ from .keys import key_pair_generate
 from .models import Host, LocalActor, RemoteActor
 from .signatures import PublicKey
 
-# The fixed actors: @blog is the whole blog, followable as one; @market and @events are placeholders.
+# The fixed actors: @blog is the whole blog, followable as one; @events publishes the events pages;
+# @market is a placeholder.
 FIXED_ACTORS = {
     "blog": {"kind": LocalActor.Kind.BLOG, "actor_type": "Person", "name": None, "path": "/"},
     "market": {
@@ -58,7 +59,8 @@ def local_actor_get(username: str) -> LocalActor:
             kind=spec["kind"],
             actor_type=spec["actor_type"],
             name=name,
-            summary=f"<p>{name}</p>" if username == "blog" else f"<p>{name} (coming soon)</p>",
+            # @events publishes the calendar's events (events.EventPage); @market is still to come.
+            summary=f"<p>{name}</p>" if username in ("blog", "events") else f"<p>{name} (coming soon)</p>",
             profile_url=settings.SITE_URL + spec["path"],
         )
     author = author_get(username)
