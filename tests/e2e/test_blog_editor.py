@@ -25,39 +25,6 @@ def serious_violations(page) -> list[str]:
     ]
 
 
-# Wagtail 8 autosaves the form while the editor fills it in. A moment's state that does not validate
-# (a paragraph block added, still empty) is answered 400 with the errors as JSON and the next
-# autosave succeeds: the editor at work, not a broken request. Anything else still counts.
-AUTOSAVE_REJECTED = re.compile(r"^400 http://[^/]+/admin/pages/(add/cms/blogpostpage/\d+|\d+/edit)/(\?.*)?$")
-RESOURCE_400 = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
-
-
-def problems_besides_autosave(page) -> tuple[list[str], list[str]]:
-    rejected = [r for r in page.failed_requests if AUTOSAVE_REJECTED.match(r)]
-    failed = [r for r in page.failed_requests if not AUTOSAVE_REJECTED.match(r)]
-    console = list(page.console_errors)
-    for _ in rejected:  # the browser logs each rejected autosave once, without its URL
-        if RESOURCE_400 in console:
-            console.remove(RESOURCE_400)
-    return failed, console
-
-
-def wait_for_draft(page, slug: str, text: str, timeout: float = 60) -> None:
-    """Until an autosave has put `text` into the post's latest revision on the server."""
-    import json
-    import time
-
-    from cms.models import BlogPostPage
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        post = BlogPostPage.objects.filter(slug=slug).select_related("latest_revision").first()
-        if post and post.latest_revision and text in json.dumps(post.latest_revision.content):
-            return
-        page.wait_for_timeout(250)  # lets Playwright's loop run while we wait
-    raise AssertionError(f"no autosaved draft of {slug!r} with {text!r} after {timeout}s")
-
-
 def choose_in_modal(page, chooser_id: str, text: str) -> None:
     page.locator(f"#{chooser_id} [data-chooser-action-choose]").click()
     modal = page.locator(".modal.fade.show, .modal[open], .modal-dialog").first
@@ -69,9 +36,16 @@ def test_editor_creates_previews_publishes_post_seen_by_readers(live_server, pag
     from django.core.management import call_command
 
     from accounts.demo import DEMO_PASSWORD
-    from cms.models import BlogIndexPage
+    from cms.models import BlogIndexPage, BlogPostPage
 
     settings.CMS_PAGE_CACHE_SECONDS = 600  # readers get cached pages, as in production
+    # Wagtail 8 autosaves every 500 ms by default: the first valid autosave creates the page and swaps
+    # the create view for the edit view in place ("hydration"), replacing the preview panel under the
+    # editor's hands. That swap, not the preview, is why the preview's <h1> or body never came on a
+    # loaded CI machine; and an autosave still in flight when "Publish" commits saves the page again
+    # as it was loaded (not live). The journey is the editor's own create, preview and publish, so
+    # it runs with autosave off and stays deterministic on SQLite and PostgreSQL.
+    settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
     call_command("seed_demo", verbosity=0)
     index = BlogIndexPage.objects.get()
     # An anonymous reader's visit puts the index in the page cache; publishing must refresh it.
@@ -102,11 +76,6 @@ def test_editor_creates_previews_publishes_post_seen_by_readers(live_server, pag
     editor = page.locator(".public-DraftEditor-content").last
     editor.click()
     editor.type("Forty hives counted by the robot apiarist.")
-    # Wagtail 8 autosaves: the new post is saved as a draft (never published) and the editor goes on
-    # in its edit view. Open the preview once the draft holds the body, so the panel belongs to the
-    # edit view and any revision it falls back on is the whole post.
-    page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/$"), timeout=60_000)
-    wait_for_draft(page, "playwright-pollinators-report", "Forty hives counted by the robot apiarist.")
 
     # Preview in the side panel before anything is published. The panel refreshes itself from the
     # form as the editor types, so wait for the body to arrive rather than read it once.
@@ -115,9 +84,7 @@ def test_editor_creates_previews_publishes_post_seen_by_readers(live_server, pag
     preview.locator("h1", has_text=TITLE).wait_for(timeout=90_000)
     preview.locator(".post-body", has_text="Forty hives counted by the robot").wait_for(timeout=30_000)
 
-    # Publish only once the last autosave has landed: an autosave still in flight when the publish
-    # commits would save the page again as it was loaded, not live (Wagtail 8's save of a draft).
-    page.wait_for_selector("#w-autosave-indicator[data-w-autosave-state-value='saved']", timeout=30_000)
+    assert not BlogPostPage.objects.filter(slug="playwright-pollinators-report").exists()  # nothing saved yet
     page.locator("footer [data-w-dropdown-target='toggle']").last.click()
     page.locator("button[name='action-publish']").click()
     page.wait_for_url(re.compile(r"/admin/pages/\d+/$"))
@@ -139,7 +106,8 @@ def test_editor_creates_previews_publishes_post_seen_by_readers(live_server, pag
     page.goto(f"{live_server.url}/search/?q=pollinators")
     assert page.get_by_role("link", name=TITLE).count() == 1
 
-    assert problems_besides_autosave(page) == ([], [])
+    assert page.failed_requests == []
+    assert page.console_errors == []
 
 
 def test_blog_pages_pass_axe(live_server, page):
