@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 REQS := requirements/base.txt requirements/test.txt
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Two pytest-xdist processes: the suite waits on browsers, servers and workers as much as on CPU.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test lint format venv clean
 
@@ -29,7 +31,7 @@ run: $(STAMP)
 	PORT=$(PORT) scripts/serve-dev
 
 test: $(STAMP) $(INTEROP_STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
 """RSA keys for development and tests (production takes its key from the environment)."""
 
+import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -16,11 +17,21 @@ def generate_private_key_pem(bits: int = 2048) -> str:
 
 
 def read_or_create_private_key_pem(path: Path) -> str:
-    """Keep one key per checkout so tokens survive a restart of the dev server."""
+    """Keep one key per checkout so tokens survive a restart of the dev server.
+
+    Parallel test processes start at the same moment: the key is written aside and linked into
+    place, which fails for all but the first, so every process ends up reading the same key.
+    """
     if path.exists():
         return path.read_text()
     path.parent.mkdir(parents=True, exist_ok=True)
-    pem = generate_private_key_pem()
-    path.write_text(pem)
-    path.chmod(0o600)
-    return pem
+    staging = path.with_name(f".{path.name}.{os.getpid()}")
+    staging.write_text(generate_private_key_pem())
+    staging.chmod(0o600)
+    try:
+        os.link(staging, path)
+    except FileExistsError:
+        pass
+    finally:
+        staging.unlink()
+    return path.read_text()

@@ -21,9 +21,18 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def cache_cleared_at_start():
-    """With REDIS_URL the cache outlives a run; ids restart with each test database, so start empty."""
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist, tests that start Celery workers run one after another on one process:
+    they flush and share Redis broker databases, and two at once would also starve the 2 cores."""
+    for item in items:
+        if item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.xdist_group("celery-workers"))
+
+
+@pytest.fixture(autouse=True)
+def cache_emptied():
+    """Every test starts with an empty cache, whatever ran before it on this process: test databases
+    roll back but the cache does not (on Redis, tests.cache clears only this process's keys)."""
     from django.core.cache import cache
 
     cache.clear()

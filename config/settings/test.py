@@ -1,10 +1,12 @@
 """Test settings: fast hashing, in-memory email, a throwaway OIDC key."""
 
+import os
 import sys
+import uuid
 from pathlib import Path
 
 from .base import *
-from .base import DATABASES, HAYSTACK_CONNECTIONS, OAUTH2_PROVIDER, STATIC_ROOT, VAR_DIR, env
+from .base import CACHES, DATABASES, HAYSTACK_CONNECTIONS, OAUTH2_PROVIDER, STATIC_ROOT, VAR_DIR, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -24,8 +26,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "NAME": str(VAR_DIR / f"test-{env('TEST_DB_TAG', default='main')}.sqlite3")
     }
 
-# Each test run indexes the shop's demo products afresh, away from the development index.
-HAYSTACK_CONNECTIONS["default"]["PATH"] = str(VAR_DIR / f"whoosh-test-{env('TEST_DB_TAG', default='main')}")
+# Each test run indexes the shop's demo products afresh, away from the development index, one
+# index per pytest-xdist worker (each worker has its own test database too).
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+HAYSTACK_CONNECTIONS["default"]["PATH"] = str(
+    VAR_DIR / f"whoosh-test-{env('TEST_DB_TAG', default='main')}{XDIST_WORKER}"
+)
+
+# With REDIS_URL, parallel test processes share one Redis database while each has its own test
+# database whose ids restart at 1: a per-run, per-worker key prefix keeps their caches apart.
+# Worker and server processes a test starts inherit the environment, hence the same prefix.
+os.environ.setdefault("COOP_TEST_RUN", uuid.uuid4().hex[:8])
+if "KEY_PREFIX" in CACHES["default"]:
+    CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ['COOP_TEST_RUN']}-{XDIST_WORKER or 'main'}"
+    CACHES["default"]["BACKEND"] = "tests.cache.PrefixScopedRedisCache"
 
 # Fake remote servers in tests and local peers in development listen on 127.0.0.1.
 FEDERATION_ALLOW_PRIVATE_ADDRESSES = True
