@@ -135,10 +135,15 @@ def _clean(row: dict, default_producer: str) -> dict:
     }
 
 
-def products_import(rows: list[dict], *, default_producer: str = "Imported") -> ImportReport:
-    """Create or update one product and its stock record per row; bad rows are reported, not fatal."""
+def products_import(
+    rows: list[dict], *, default_producer: str = "Imported", first_row: int = 1
+) -> ImportReport:
+    """Create or update one product and its stock record per row; bad rows are reported, not fatal.
+
+    `first_row` numbers the rows of a batch as rows of the whole file, for imports run in batches.
+    """
     report = ImportReport()
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=first_row):
         try:
             clean = _clean(row, default_producer)
         except ValueError as exc:

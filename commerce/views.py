@@ -1,4 +1,4 @@
-"""Commerce views: the shopper's return from SumUp, SumUp's webhook, and the dashboard's refund action."""
+"""Commerce views: SumUp's return and webhook, and the dashboard's refund and product import."""
 
 import logging
 from decimal import Decimal, InvalidOperation
@@ -7,20 +7,26 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from oscar.apps.checkout.utils import CheckoutSessionData
 from oscar.core.loading import get_model
+from oscar.views.decorators import permissions_required
 from sumup._events import EventPayloadError, EventSignatureError
 
 from commerce import services
-from commerce.models import PaymentAttempt, WebhookReceipt
+from commerce.forms import ProductImportForm
+from commerce.models import PaymentAttempt, ProductImport, WebhookReceipt
 from commerce.sumup_client import sumup_client
 
 logger = logging.getLogger(__name__)
 Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
+
+# Oscar's own dashboard rule: staff only; others are sent to the dashboard login (or get a 403).
+staff_required = permissions_required(["is_staff"], login_url=reverse_lazy("dashboard:login"))
 
 BASKET_KEPT = "Your basket is as you left it."
 FAILED_MESSAGES = {
@@ -97,3 +103,26 @@ def order_refund(request, number):
     else:
         messages.success(request, f"Refunded {amount} {order.currency} through SumUp.")
     return redirect("dashboard:order-detail", number=number)
+
+
+@staff_required
+def product_import_list(request):
+    """Upload a product file (runs as a task once stored) and list the recent imports."""
+    form = ProductImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        product_import = form.save(request.user)
+        if product_import is not None:
+            messages.info(request, f"Importing {product_import.original_name}.")
+            return redirect("commerce:product-import-detail", pk=product_import.pk)
+    imports = ProductImport.objects.select_related("uploaded_by")[:20]
+    return render(request, "commerce/dashboard/product_import_list.html", {"form": form, "imports": imports})
+
+
+@staff_required
+@require_GET
+def product_import_detail(request, pk):
+    """An import's state, progress and report; the page refreshes itself until the import finishes."""
+    product_import = get_object_or_404(ProductImport, pk=pk)
+    return render(
+        request, "commerce/dashboard/product_import_detail.html", {"product_import": product_import}
+    )

@@ -1,6 +1,7 @@
-"""Commerce models: SumUp payment attempts and webhook receipts, plus the market's Wagtail pages."""
+"""Commerce models: SumUp payments and webhook receipts, dashboard product imports, the market's pages."""
 
+from commerce.models.imports import ProductImport
 from commerce.models.pages import MarketPage, ProducerPage
 from commerce.models.payments import PaymentAttempt, WebhookReceipt
 
-__all__ = ["MarketPage", "PaymentAttempt", "ProducerPage", "WebhookReceipt"]
+__all__ = ["MarketPage", "PaymentAttempt", "ProducerPage", "ProductImport", "WebhookReceipt"]
