@@ -332,6 +332,19 @@ OSCAR_DEFAULT_CURRENCY = "GBP"
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_URL_SCHEMA = _site.scheme
+# Staff import products from the dashboard's Catalogue menu. The view is commerce's, which Oscar's
+# permission lookup (by dashboard app) cannot find, so the entry checks staff itself, as the view does.
+next(
+    menu
+    for menu in OSCAR_DASHBOARD_NAVIGATION
+    if any(child.get("url_name") == "dashboard:catalogue-product-list" for child in menu.get("children", []))
+)["children"].append(
+    {
+        "label": "Import products",
+        "url_name": "commerce:product-import-list",
+        "access_fn": lambda user, *args, **kwargs: user.is_staff,
+    }
+)
 # Oscar browses its catalogue through Haystack; Whoosh keeps the index in a local folder with no service.
 HAYSTACK_CONNECTIONS = {
     "default": {
