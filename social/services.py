@@ -78,7 +78,8 @@ def _federation_state_lock(object_key: str, page_id: int) -> tuple[int, str]:
 
 
 def page_event_handle(page, kind: str, *, revision_id: int | None = None) -> Flow | None:
-    """A federated page was published, unpublished or deleted: start the behavior it triggers.
+    """A federated page was published, unpublished or deleted (or its app reports it changed or
+    cancelled, see social.triggers): start the behavior it triggers.
 
     This runs inside the editor's publish transaction, so it does only what must commit with the
     publish: one view-restriction query (the trigger needs it), the locked federation state row, the
@@ -87,7 +88,9 @@ def page_event_handle(page, kind: str, *, revision_id: int | None = None) -> Flo
     to change or vanish with its revisions, so its payload is taken now.
     """
     object_key = registry.object_key(page)
-    payload = None if kind == "published" and revision_id is not None else registry.page_payload(page)
+    payload = (
+        None if kind in ("published", "changed") and revision_id is not None else registry.page_payload(page)
+    )
     is_private = registry.page_is_private(page) if payload is None else bool(payload.get("is_private"))
     # No savepoint of its own: inside the publish transaction a failure here fails the publish anyway.
     with transaction.atomic(savepoint=False):

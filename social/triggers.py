@@ -13,7 +13,7 @@ NONE = "none"  # it does not (never federated, refused, or deleted)
 
 @dataclass(frozen=True)
 class PageEvent:
-    kind: str  # published | unpublished | deleted
+    kind: str  # published | unpublished | deleted | changed | cancelled
     object_key: str
     is_private: bool = False
 
@@ -30,7 +30,12 @@ class Triggers(Protocol):
 
 
 class PageLifecycleTriggers:
-    """Create on first publish, Update on re-publish, Delete on unpublish, deletion or going private."""
+    """Create on first publish, Update on re-publish, Delete on unpublish, deletion or going private.
+
+    A page's app may also report that what the page federates changed outside a publish ("changed":
+    an Update, only for an object the fediverse has) or that the thing it describes was called off
+    ("cancelled": a Delete, though the page stays live to say so).
+    """
 
     def decide(self, event: PageEvent, state: str) -> TriggerDecision | None:
         if event.kind == "published":
@@ -40,6 +45,10 @@ class PageLifecycleTriggers:
             if event.is_private:
                 return TriggerDecision("delete", "made private", NONE)
             return TriggerDecision("update", "republished", LIVE)
-        if event.kind in ("unpublished", "deleted") and state == LIVE:
+        if event.kind == "changed" and state == LIVE:
+            if event.is_private:
+                return TriggerDecision("delete", "made private", NONE)
+            return TriggerDecision("update", "changed", LIVE)
+        if event.kind in ("unpublished", "deleted", "cancelled") and state == LIVE:
             return TriggerDecision("delete", event.kind, NONE)
         return None

@@ -16,6 +16,12 @@ from social.triggers import LIVE, NONE, PageEvent, PageLifecycleTriggers
         ("deleted", False, LIVE, ("delete", NONE)),
         ("unpublished", False, NONE, None),
         ("deleted", False, NONE, None),
+        # reported by a page's app (events): changes outside a publish, and a cancelled event
+        ("changed", False, LIVE, ("update", LIVE)),
+        ("changed", True, LIVE, ("delete", NONE)),
+        ("changed", False, NONE, None),
+        ("cancelled", False, LIVE, ("delete", NONE)),
+        ("cancelled", False, NONE, None),
     ],
 )
 def test_triggers_transition_decides_behavior(kind, private, state, expected):
