@@ -35,6 +35,7 @@ def occurrences_for_display(occurrences: Sequence[Occurrence]) -> Sequence[Occur
         occurrence.when = f"{label} (all day)" if all_day else f"{label}, {start:%H:%M}–{end:%H:%M}"
         occurrence.url = occurrence_url(occurrence)
         occurrence.place = detail.location if detail else ""
+        occurrence.event_cancelled = bool(detail and detail.cancelled_at)
     return occurrences
 
 

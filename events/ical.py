@@ -56,6 +56,9 @@ def event_components(event: Event, *, stamp: datetime, url: str = "") -> list[ic
         master.add("categories", [detail.category.name])
     if url:
         master.add("url", url)
+    if detail.is_cancelled:
+        # Subscribers' calendars keep the event (same UID) and show it called off (RFC 5545 3.8.1.11).
+        master.add("status", "CANCELLED")
     master.add("dtstart", _when(event.start, event))
     master.add("dtend", _when(event.end, event))
     components = [master]

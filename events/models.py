@@ -57,9 +57,19 @@ class EventDetail(models.Model):
     )
     # The iCalendar UID: minted once, so subscribers' calendars update the event instead of duplicating it.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Set when the organiser cancels the whole event: the page says so, bookings stop, the fediverse
+    # is told to forget it.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Last change made outside the page's publish (tickets, dates): the federated object's `updated`,
+    # so remote servers take the Update as newer than what they hold.
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"details of {self.event_id}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class TicketType(models.Model):

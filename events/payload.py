@@ -62,6 +62,10 @@ def event_page_payload(page) -> dict:
         # No dates, nothing to attend: `validate` refuses it as private and the log says why.
         return {**base, "summary": page.intro, "body_html": str(page.body), "is_private": True}
     detail = getattr(event, "detail", None)
+    if detail is not None and detail.changed_at and (updated is None or detail.changed_at > updated):
+        # Changed in the organiser pages since the last publish: remote servers compare `updated`.
+        base["updated"] = detail.changed_at.isoformat()
+    cancelled = bool(detail and detail.is_cancelled)
     start, end, original_start = _next_dates(event)
     zone = event_zone(event)
     local_start = start.astimezone(zone)
@@ -78,7 +82,8 @@ def event_page_payload(page) -> dict:
         **base,
         "summary": summary,
         "body_html": str(page.body) or linebreaks(event.description or "", autoescape=True),
-        "is_private": not public or page.get_view_restrictions().exists(),
+        # A cancelled event is deleted from the fediverse; were its page published again, it stays away.
+        "is_private": cancelled or not public or page.get_view_restrictions().exists(),
         # In the event's zone: remote servers show the local time and its offset as the organiser meant.
         "start_time": local_start.isoformat(),
         "end_time": end.astimezone(zone).isoformat(),
@@ -93,5 +98,5 @@ def event_page_payload(page) -> dict:
         "maximum_attendee_capacity": sum(t.quota for t in ticket_types) if ticket_types else None,
         "category": {"slug": category.slug, "name": category.name, "urgent": False} if category else None,
         "hero_image": _image(detail),
-        "status": "CONFIRMED",
+        "status": "CANCELLED" if cancelled else "CONFIRMED",
     }

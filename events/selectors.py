@@ -239,3 +239,16 @@ def bookings_of(user) -> QuerySet[Booking]:
         .select_related("ticket_type__event__detail")
         .order_by("-occurrence_start")
     )
+
+
+def bookings_held_for_event(event: Event, now: datetime | None = None) -> QuerySet[Booking]:
+    """Confirmed tickets for the event's dates still to come: who is told when it is cancelled.
+
+    A moved occurrence may start up to a week from its original start, so its bookings count too.
+    """
+    now = now or timezone.now()
+    return Booking.objects.filter(
+        ticket_type__event=event,
+        status=Booking.Status.CONFIRMED,
+        occurrence_start__gt=now - timedelta(days=7),
+    )

@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from schedule.models import Calendar, Event, Occurrence, Rule
 
+from . import federation
 from .models import Booking, CalendarOwnership, EventCategory, EventDetail, TicketType, WaitingListEntry
 from .permissions import calendar_editable_by
-from .selectors import event_zone, occurrence_get, places_taken
+from .selectors import bookings_held_for_event, event_zone, occurrence_get, places_taken
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +138,81 @@ def _occurrence_persisted(event: Event, original_start: datetime) -> Occurrence:
     return occurrence
 
 
+def event_changed(event: Event) -> None:
+    """Something the event's federated object shows changed outside a page publish (dates, tickets):
+    stamp it, and once this commits the fediverse gets an Update as for a re-publish."""
+    EventDetail.objects.filter(event=event).update(changed_at=timezone.now())
+    federation.event_changed(event)
+
+
+@transaction.atomic
+def event_shift(*, event: Event, delta: timedelta, resize: bool = False) -> Event:
+    """Move the whole series by `delta` (or, resizing, only its end); stored occurrences keep their
+    identity by moving their original dates with it."""
+    from django.db.models import F
+
+    shift_start = timedelta(0) if resize else delta
+    event.start += shift_start
+    event.end += delta
+    event.save()
+    event.occurrence_set.update(
+        original_start=F("original_start") + shift_start, original_end=F("original_end") + delta
+    )
+    event_changed(event)
+    return event
+
+
+@transaction.atomic
+def occurrence_shift(*, occurrence: Occurrence, delta: timedelta, resize: bool = False) -> Occurrence:
+    """Move (or, resizing, lengthen) one stored occurrence by `delta`."""
+    occurrence.end += delta
+    if not resize:
+        occurrence.start += delta
+    occurrence.save()
+    event_changed(occurrence.event)
+    return occurrence
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, by_user) -> list[Booking]:
+    """Call off the whole event: the site shows it cancelled and takes no more bookings, every holder of
+    a ticket for a date still to come is told, and once this commits the fediverse gets a Delete.
+
+    Returns the bookings cancelled. Paid tickets are cancelled too; refunds are the organiser's to make
+    in the shop's dashboard (the email says so).
+    """
+    if not calendar_editable_by(event.calendar, by_user):
+        raise PermissionDenied("You do not organise this event.")
+    detail = EventDetail.objects.select_for_update().filter(event=event).first() or event_detail_ensure(event)
+    if detail.is_cancelled:
+        raise BookingRefused("This event is already cancelled.")
+    now = timezone.now()
+    detail.cancelled_at = now
+    detail.save(update_fields=["cancelled_at"])
+    bookings = list(
+        bookings_held_for_event(event, now).select_for_update(of=("self",)).select_related("ticket_type")
+    )
+    for booking in bookings:
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = now
+    Booking.objects.bulk_update(bookings, ["status", "cancelled_at"])
+    WaitingListEntry.objects.filter(
+        ticket_type__event=event,
+        status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
+    ).update(status=WaitingListEntry.Status.EXPIRED)
+    # One email per holder, listing all their tickets, and only once the cancellation has committed.
+    by_email: dict[str, list[Booking]] = {}
+    for booking in bookings:
+        by_email.setdefault(booking.email, []).append(booking)
+    for email, held in by_email.items():
+        context = {"bookings": held, "event": event, "paid": any(not b.ticket_type.is_free for b in held)}
+        transaction.on_commit(
+            lambda email=email, context=context: _mail(email, "events/email/event_cancelled.txt", context)
+        )
+    federation.event_cancelled(event)
+    return bookings
+
+
 @transaction.atomic
 def occurrence_cancel(*, event: Event, original_start: datetime) -> Occurrence:
     """Cancel one occurrence: feeds get an EXDATE, its bookings are cancelled and attendees told."""
@@ -149,6 +225,7 @@ def occurrence_cancel(*, event: Event, original_start: datetime) -> Occurrence:
         booking.cancelled_at = timezone.now()
         booking.save(update_fields=["status", "cancelled_at"])
         _mail(booking.email, "events/email/occurrence_cancelled.txt", {"booking": booking, "event": event})
+    event_changed(event)
     return occurrence
 
 
@@ -157,6 +234,7 @@ def occurrence_move(*, event: Event, original_start: datetime, new_start: dateti
     """Move one occurrence (keeping its length); feeds carry it as a RECURRENCE-ID override."""
     occurrence = _occurrence_persisted(event, original_start)
     occurrence.move(new_start, new_start + (occurrence.end - occurrence.start))
+    event_changed(event)
     return occurrence
 
 
@@ -185,6 +263,8 @@ def ticket_type_create(
     )
     if not ticket_type.is_free:
         ticket_type_sync_product(ticket_type)
+    # Capacity and the join mode are part of the federated object.
+    event_changed(event)
     return ticket_type
 
 
@@ -237,6 +317,8 @@ def ticket_type_sync_product(ticket_type: TicketType) -> None:
 
 
 def _bookable_occurrence(ticket_type: TicketType, original_start: datetime, now: datetime) -> Occurrence:
+    if EventDetail.objects.filter(event_id=ticket_type.event_id, cancelled_at__isnull=False).exists():
+        raise BookingRefused("This event is cancelled.")
     if ticket_type.occurrence_start and ticket_type.occurrence_start != original_start:
         raise BookingRefused("This ticket type is for another date.")
     if not ticket_type.on_sale(now):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("manage/", views.manage, name="manage"),
     path("manage/new/", views.event_create, name="event_create"),
     path("manage/<int:event_id>/", views.manage_event, name="manage_event"),
+    path("manage/<int:event_id>/cancel/", views.event_cancel, name="event_cancel"),
     path("check-in/", views.check_in, name="check_in"),
     # iCalendar
     path("feed.ics", views.feed, name="feed"),

@@ -20,6 +20,7 @@ from .ical import calendar_ical
 from .models import Booking, TicketType
 from .permissions import calendar_editable_by, organiser_calendars
 from .selectors import (
+    bookings_held_for_event,
     bookings_of,
     calendars_public,
     event_zone,
@@ -104,6 +105,7 @@ def occurrence_detail(request, event_id: int, timestamp: int):
             "ticket_form": TicketTypeForm(),
             "page_url": event_public_url(event),
             "in_past": occurrence.start <= now,
+            "event_cancelled": bool(getattr(event, "detail", None) and event.detail.is_cancelled),
         },
     )
 
@@ -295,6 +297,28 @@ def occurrence_cancel(request, event_id: int, timestamp: int):
 
 
 @login_required
+def event_cancel(request, event_id: int):
+    """Cancel a whole event: GET asks for confirmation (saying who will be told), POST does it."""
+    event = _editable_event(request, event_id)
+    cancelled = bool(getattr(event, "detail", None) and event.detail.is_cancelled)
+    if request.method == "POST" and not cancelled:
+        bookings = services.event_cancel(event=event, by_user=request.user)
+        holders = len({booking.email for booking in bookings})
+        told = f"{holders} ticket holder{'s' if holders != 1 else ''} told"
+        messages.success(request, f"“{event.title}” is cancelled; {told}.")
+        return redirect("events:manage_event", event.pk)
+    if cancelled:
+        messages.info(request, "This event is already cancelled.")
+        return redirect("events:manage_event", event.pk)
+    holders = bookings_held_for_event(event).values("email").distinct().count()
+    return render(
+        request,
+        "events/event_cancel_confirm.html",
+        {"event": event, "holders": holders, "page_url": event_public_url(event)},
+    )
+
+
+@login_required
 @require_POST
 def occurrence_move(request, event_id: int, timestamp: int):
     event = _editable_event(request, event_id)
@@ -414,20 +438,9 @@ def api_move_or_resize(request):
     resize = request.POST.get("resize") in ("true", "1", "True")
     if request.POST.get("existed") == "true":
         occurrence = get_object_or_404(Occurrence, pk=request.POST.get("id"), event=event)
-        occurrence.end += delta
-        if not resize:
-            occurrence.start += delta
-        occurrence.save()
+        services.occurrence_shift(occurrence=occurrence, delta=delta, resize=resize)
     else:
-        from django.db.models import F
-
-        shift_start = dt.timedelta(0) if resize else delta
-        event.start += shift_start
-        event.end += delta
-        event.save()
-        event.occurrence_set.update(
-            original_start=F("original_start") + shift_start, original_end=F("original_end") + delta
-        )
+        services.event_shift(event=event, delta=delta, resize=resize)
     return JsonResponse({"status": "OK"})
 
 

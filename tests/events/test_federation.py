@@ -15,6 +15,7 @@ from home.services import sites_sync_from_settings
 from social.federation import ids
 from social.federation.actors import local_actor_get
 from social.federation.models import Activity, Delivery, FederatedObject, Follow, RemoteActor
+from social.models import FederatedObject as FederationState
 from social.models import Flow
 from tests.factories import events as f
 
@@ -166,3 +167,131 @@ def test_publish_event_page_flows_to_event_object_delivered_to_events_follower(
     assert update["object"]["name"] == "Repair café (bigger room)"
     assert delete["type"] == "Delete" and delete["actor"] == events_actor
     assert delete["object"]["type"] == "Tombstone" and delete["object"]["formerType"] == "Event"
+
+
+# --- Update on change, Delete on cancellation --------------------------------------------------------
+
+
+def _stamp(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _flows(page, behavior: str):
+    return list(Flow.objects.filter(object_key=f"page:{page.pk}", behavior=behavior))
+
+
+@pytest.fixture
+def federated_page(workshop_page, events_follower, inbox, run_on_commit):
+    run_on_commit(_publish, workshop_page)
+    assert [a["type"] for a in inbox.received] == ["Create"]
+    return workshop_page
+
+
+def test_ticket_type_added_in_organiser_page_sends_update_with_new_capacity(
+    federated_page, otto, client, inbox, django_capture_on_commit_callbacks
+):
+    client.force_login(otto)
+    event = federated_page.event
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/events/manage/{event.pk}/", {"name": "Helper", "price": "0", "quota": "3"})
+    assert response.status_code == 302
+    [flow] = _flows(federated_page, "update")
+    assert (flow.event, flow.status) == ("changed", "succeeded")
+    assert flow.revision_id == federated_page.live_revision_id  # what the page shows, as a re-publish
+    create, update = inbox.received
+    assert update["type"] == "Update" and update["object"]["id"] == create["object"]["id"]
+    assert update["object"]["maximumAttendeeCapacity"] == 20
+    # Newer than the publish, so remote servers take it over the copy they hold.
+    assert datetime.fromisoformat(update["object"]["updated"]) > datetime.fromisoformat(
+        create["object"]["updated"]
+    )
+
+
+def test_occurrence_cancelled_then_series_moved_each_send_an_update_with_the_next_date(
+    federated_page, otto, client, inbox, django_capture_on_commit_callbacks
+):
+    client.force_login(otto)
+    event = federated_page.event
+    first = event.start
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/events/o/{event.pk}/{_stamp(first)}/cancel/")
+    # The next date is now the week after the cancelled one.
+    assert datetime.fromisoformat(inbox.received[-1]["object"]["startTime"]) == first + timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/events/api/move_or_resize/", {"event_id": event.pk, "delta": "60", "existed": "false"}
+        )
+    assert response.json() == {"status": "OK"}
+    assert [a["type"] for a in inbox.received] == ["Create", "Update", "Update"]
+    start = datetime.fromisoformat(inbox.received[-1]["object"]["startTime"])
+    # The cancelled date moved with the series and stays cancelled: the next is still a week on.
+    assert start == first + timedelta(days=7, hours=1)
+    assert [f.event for f in _flows(federated_page, "update")] == ["changed", "changed"]
+
+
+def test_change_to_event_whose_page_never_federated_starts_no_flow(
+    workshop_page, otto, client, django_capture_on_commit_callbacks
+):
+    # The page is a draft: nothing on the fediverse to update, and a change must not create it either.
+    client.force_login(otto)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/events/manage/{workshop_page.event.pk}/", {"name": "Helper", "price": "0", "quota": "3"}
+        )
+    assert not Flow.objects.filter(object_key=f"page:{workshop_page.pk}").exists()
+
+
+def test_event_cancel_by_someone_else_forbidden_and_changes_nothing(federated_page, olga, client):
+    client.force_login(olga)
+    url = f"/events/manage/{federated_page.event.pk}/cancel/"
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    federated_page.event.detail.refresh_from_db()
+    assert not federated_page.event.detail.is_cancelled and not _flows(federated_page, "delete")
+
+
+def test_event_cancel_confirmed_marks_page_tells_holders_refuses_bookings_and_sends_delete(
+    federated_page, otto, sam, staff, client, inbox, mailoutbox, django_capture_on_commit_callbacks
+):
+    event = federated_page.event
+    free = event.ticket_types.get(name="Free place")
+    booking = services.booking_create_free(ticket_type=free, original_start=event.start, user=sam)
+    client.force_login(otto)
+    url = f"/events/manage/{event.pk}/cancel/"
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and "1 ticket holder will be emailed" in confirm.content.decode()
+    assert not _flows(federated_page, "delete")  # asking is not doing
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    [email] = mailoutbox
+    assert email.to == ["sam@example.org"] and booking.code in email.body
+    assert email.subject.startswith("Cancelled: Repair café")
+
+    [flow] = _flows(federated_page, "delete")
+    assert (flow.event, flow.status) == ("cancelled", "succeeded")
+    delete = inbox.received[-1]
+    assert delete["type"] == "Delete" and delete["object"]["type"] == "Tombstone"
+    assert delete["object"]["formerType"] == "Event"
+    assert FederationState.objects.get(object_key=f"page:{federated_page.pk}").state == "none"
+
+    # The page stays up and says so; no one can book any more.
+    page = client.get(federated_page.url)
+    assert page.status_code == 200 and "event-cancelled" in page.content.decode()
+    assert "STATUS:CANCELLED" in client.get(f"/events/e/{event.pk}.ics").content.decode()
+    with pytest.raises(services.BookingRefused, match="cancelled"):
+        services.booking_create_free(ticket_type=free, original_start=event.start, user=staff)
+    # A second cancellation (by staff, who may) is refused without a second Delete.
+    client.force_login(staff)
+    assert client.post(url).status_code == 302
+    assert len(_flows(federated_page, "delete")) == 1
+
+    # An editor publishing the page again does not bring the cancelled event back to the fediverse.
+    received = len(inbox.received)
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish(federated_page)
+    assert len(inbox.received) == received
+    assert federated_page.federation_payload()["status"] == "CANCELLED"
