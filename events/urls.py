@@ -1,11 +1,22 @@
 """URL routes owned by events (mounted at /events/ before django-scheduler's, so same paths here win)."""
 
 from django.urls import path, re_path
-from schedule.views import EventView, OccurrencePreview, OccurrenceView
+from schedule.views import (
+    CancelOccurrenceView,
+    CreateOccurrenceView,
+    EditEventView,
+    EditOccurrenceView,
+    EventView,
+    OccurrencePreview,
+    OccurrenceView,
+)
 
 from . import views
 
 app_name = "events"
+
+# django-scheduler addresses an occurrence not yet stored by its original start's parts
+_DATE = r"(?P<year>\d+)/(?P<month>\d+)/(?P<day>\d+)/(?P<hour>\d+)/(?P<minute>\d+)/(?P<second>\d+)"
 
 urlpatterns = [
     # our pages
@@ -39,7 +50,28 @@ urlpatterns = [
         views.scheduler_visible(OccurrenceView.as_view()),
     ),
     re_path(
-        r"^occurrence/(?P<event_id>\d+)/(?P<year>\d+)/(?P<month>\d+)/(?P<day>\d+)/(?P<hour>\d+)/(?P<minute>\d+)/(?P<second>\d+)/$",
+        rf"^occurrence/(?P<event_id>\d+)/{_DATE}/$",
         views.scheduler_visible(OccurrencePreview.as_view()),
+    ),
+    # its edit views, unchanged but for reporting a change to the federated page
+    re_path(
+        r"^event/edit/(?P<calendar_slug>[-\w]+)/(?P<event_id>\d+)/$",
+        views.scheduler_change_reported(EditEventView.as_view()),
+    ),
+    re_path(
+        r"^occurrence/cancel/(?P<event_id>\d+)/(?P<occurrence_id>\d+)/$",
+        views.scheduler_change_reported(CancelOccurrenceView.as_view()),
+    ),
+    re_path(
+        r"^occurrence/edit/(?P<event_id>\d+)/(?P<occurrence_id>\d+)/$",
+        views.scheduler_change_reported(EditOccurrenceView.as_view()),
+    ),
+    re_path(
+        rf"^occurrence/cancel/(?P<event_id>\d+)/{_DATE}/$",
+        views.scheduler_change_reported(CancelOccurrenceView.as_view()),
+    ),
+    re_path(
+        rf"^occurrence/edit/(?P<event_id>\d+)/{_DATE}/$",
+        views.scheduler_change_reported(CreateOccurrenceView.as_view()),
     ),
 ]

@@ -484,6 +484,24 @@ def scheduler_visible(view):
     return guarded
 
 
+def scheduler_change_reported(view):
+    """Wrap a django-scheduler edit view (its own permission check runs inside): a POST it answers with
+    a redirect has changed the event's dates, so the federated page gets its Update as from our forms.
+
+    django-scheduler also redirects a refused user (to the login page): only an organiser's change counts.
+    """
+
+    def reporting(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method == "POST" and response.status_code == 302:
+            event = Event.objects.select_related("calendar").filter(pk=kwargs["event_id"]).first()
+            if event is not None and calendar_editable_by(event.calendar, request.user):
+                services.event_changed(event)
+        return response
+
+    return reporting
+
+
 def scheduler_calendar_ical(request, slug: str):
     # django-scheduler's own feed drops recurrence and unpublished checks: serve ours at its address.
     return calendar_feed(request, slug)

@@ -229,6 +229,25 @@ def test_occurrence_cancelled_then_series_moved_each_send_an_update_with_the_nex
     assert [f.event for f in _flows(federated_page, "update")] == ["changed", "changed"]
 
 
+def test_occurrence_cancelled_through_scheduler_view_sends_update_only_for_organiser(
+    federated_page, otto, olga, client, inbox, django_capture_on_commit_callbacks
+):
+    event = federated_page.event
+    start = timezone.localtime(event.start)
+    url = f"/events/occurrence/cancel/{event.pk}/{start:%Y/%m/%d/%H/%M/%S}/"
+    client.force_login(olga)  # django-scheduler refuses her with a redirect to the login page
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 302
+    assert not _flows(federated_page, "update")
+    client.force_login(otto)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 302
+    [flow] = _flows(federated_page, "update")
+    assert flow.event == "changed"
+    next_start = datetime.fromisoformat(inbox.received[-1]["object"]["startTime"])
+    assert next_start == event.start + timedelta(days=7)
+
+
 def test_change_to_event_whose_page_never_federated_starts_no_flow(
     workshop_page, otto, client, django_capture_on_commit_callbacks
 ):
