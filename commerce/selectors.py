@@ -1,10 +1,11 @@
 """Read-side queries for the market pages and the shop: product cards, producers and their pages."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from oscar.core.loading import get_model
 
 Product = get_model("catalogue", "Product")
 Partner = get_model("partner", "Partner")
+StockRecord = get_model("partner", "StockRecord")
 
 
 def products_for_cards(*conditions: Q, **filters) -> QuerySet:
@@ -33,13 +34,25 @@ def producer_page_for(partner: Partner | None):
 
 
 def producer_pages_for_product(product) -> list:
-    """The live producer pages of whoever stocks this product (or its variants)."""
+    """The live producer pages of whoever stocks this product (or its variants), in one query."""
     from commerce.models import ProducerPage
 
-    partner_ids = {record.partner_id for record in product.stockrecords.all()}
-    for child in product.children.all() if product.is_parent else ():
-        partner_ids.update(record.partner_id for record in child.stockrecords.all())
+    stocked_by = StockRecord.objects.filter(Q(product=product) | Q(product__parent=product))
+    partner_ids = stocked_by.values("partner_id")
     return list(ProducerPage.objects.live().filter(partner_id__in=partner_ids))
+
+
+def product_variants_prefetch(product) -> None:
+    """Load a parent's public variants and their stock records onto it (two queries), in place.
+
+    Oscar's pricing strategy and add-to-basket form read `get_public_children()`, which uses this
+    prefetch when it is there and otherwise queries again, and then once per variant for its stock.
+    """
+    if product.is_parent and not hasattr(product, "_prefetched_public_children"):
+        variants = Product.objects.public().prefetch_related("stockrecords")
+        prefetch_related_objects(
+            [product], Prefetch("children", queryset=variants, to_attr="_prefetched_public_children")
+        )
 
 
 def market_page():

@@ -2,7 +2,7 @@
 
 from django import template
 
-from commerce.selectors import market_page, producer_pages_for_product
+from commerce.selectors import market_page, producer_pages_for_product, product_variants_prefetch
 
 register = template.Library()
 
@@ -15,3 +15,10 @@ def producer_pages(product) -> list:
 @register.simple_tag
 def the_market_page():
     return market_page()
+
+
+@register.simple_tag
+def prefetch_variants(product) -> str:
+    """Prefetch a parent's variants before Oscar's product page reads them (its view is not ours)."""
+    product_variants_prefetch(product)
+    return ""
