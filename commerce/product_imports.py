@@ -53,6 +53,8 @@ def product_import_rows(data: bytes, filename: str) -> list[dict]:
 
 def product_import_create(upload: UploadedFile, *, user, default_producer: str = "Imported") -> ProductImport:
     """Check the upload, store it with a pending import row, and run it once the row is committed."""
+    if upload.size and upload.size > MAX_UPLOAD_BYTES:  # refuse before reading it into memory
+        raise ProductImportFileError(f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
     data = upload.read()
     rows = product_import_rows(data, upload.name)  # raises before anything is stored
     upload.seek(0)

@@ -86,6 +86,7 @@ def test_product_import_again_updates_by_sku_and_uses_default_producer(
         ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "the file is not UTF-8 text"),
         ("blank.csv", b" \n\n", "the file is empty"),
         ("notes.csv", b"name,colour\nLeeks,green\n", "no row has a sku"),
+        ("huge.csv", b"sku,title\n" + b"x" * product_imports.MAX_UPLOAD_BYTES, "the file is larger than 5"),
     ],
 )
 def test_product_import_malformed_file_shows_error_and_writes_nothing(
