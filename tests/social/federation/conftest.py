@@ -38,14 +38,3 @@ def signed_post(client, settings):
         return client.generic("POST", path, body, content_type=content_type, headers=signed)
 
     return post
-
-
-def subprocess_database_url() -> str:
-    """The test database as a DATABASE_URL, for server and worker processes started by a test."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    credentials = f"{db['USER']}:{db['PASSWORD'] or ''}"
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

@@ -26,8 +26,7 @@ from cryptography.x509.oid import NameOID
 
 from social.federation.models import Follow
 from tests.conftest import free_port
-
-from .conftest import subprocess_database_url
+from tests.workers import shared_database_url
 
 ROOT = Path(__file__).resolve().parents[3]
 INTEROP_PYTHON = os.environ.get("FEDERATION_INTEROP_PYTHON", str(ROOT / "var/fed-interop-venv/bin/python"))
@@ -108,7 +107,7 @@ def test_bovine_finds_follows_and_verifies_our_signed_accept(tmp_path):
         if key_ not in ("REDIS_URL",)  # eager tasks: our Accept goes out as the Follow commits
     } | {
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": subprocess_database_url(),
+        "DATABASE_URL": shared_database_url(),
         "SITE_URL": site,
         "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
     }

@@ -12,8 +12,8 @@ from django.core.management import call_command
 
 from social.federation.models import Delivery, Follow
 from tests.factories.social import blog_post, publish
+from tests.workers import shared_database_url
 
-from .conftest import subprocess_database_url
 from .fake_remote import FakeRemote
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -35,7 +35,7 @@ def worker(live_server, settings, eager_celery):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": subprocess_database_url(),
+        "DATABASE_URL": shared_database_url(),
         "REDIS_URL": REDIS_URL,
         "SITE_URL": live_server.url,
         "SOCIAL_TRANSPORT": "social.federation.transport.ActivityPubTransport",
