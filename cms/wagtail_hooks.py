@@ -1,8 +1,10 @@
-"""Admin registration: authors and categories as snippets with their own menu entries."""
+"""Admin registration: authors and categories as snippets, and the autosave guard against a racing publish."""
 
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms.autosave import autosave_refuse_if_page_changed
 from cms.models import Author, BlogCategory
 
 
@@ -27,3 +29,5 @@ class BlogCategoryViewSet(SnippetViewSet):
 
 register_snippet(AuthorViewSet)
 register_snippet(BlogCategoryViewSet)
+
+hooks.register("before_edit_page", autosave_refuse_if_page_changed)
