@@ -64,7 +64,7 @@ def edit_form_state(client, page, body: str, **extra) -> dict:
     )
 
 
-def publish(client, page, author) -> None:
+def publish(client, page) -> None:
     data = edit_form_state(client, page, "Published words.", **{"action-publish": "publish"})
     response = client.post(f"/admin/pages/{page.pk}/edit/", data)
     assert response.status_code == 302, response.context["form"].errors if response.context else response
@@ -88,23 +88,23 @@ def assert_still_published(page) -> None:
     }
 
 
-def test_autosave_after_publish_with_pre_publish_state_is_refused(client, draft, author):
+def test_autosave_after_publish_with_pre_publish_state_is_refused(client, draft):
     edit_url = f"/admin/pages/{draft.pk}/edit/"
     stale = edit_form_state(client, draft, "Half-typed words.")
     first = client.post(edit_url, stale, **AUTOSAVE)
     assert first.status_code == 200 and first.json()["success"], first.content
     stale["overwrite_revision_id"] = first.json()["revision_id"]
 
-    publish(client, BlogPostPage.objects.get(pk=draft.pk), author)
+    publish(client, BlogPostPage.objects.get(pk=draft.pk))
     late = client.post(edit_url, stale, **AUTOSAVE)
 
     assert late.status_code == 400 and late.json()["error_code"] == "invalid_revision"
     assert_still_published(draft)
 
 
-def test_first_autosave_loaded_before_publish_is_refused(client, draft, author):
+def test_first_autosave_loaded_before_publish_is_refused(client, draft):
     stale = edit_form_state(client, draft, "Half-typed words.")
-    publish(client, BlogPostPage.objects.get(pk=draft.pk), author)
+    publish(client, BlogPostPage.objects.get(pk=draft.pk))
 
     late = client.post(f"/admin/pages/{draft.pk}/edit/", stale, **AUTOSAVE)
 
@@ -112,7 +112,7 @@ def test_first_autosave_loaded_before_publish_is_refused(client, draft, author):
     assert_still_published(draft)
 
 
-def test_autosave_in_flight_while_publish_commits_keeps_post_live(client, draft, editor, author):
+def test_autosave_in_flight_while_publish_commits_keeps_post_live(client, draft, editor):
     """The autosave request has read the draft page row when the publish request commits.
 
     Wagtail's own out-of-date check compares against the revision the edit view loaded at the start
