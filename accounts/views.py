@@ -15,7 +15,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
-from . import ratelimit, selectors, services
+from . import selectors, services
 from .dashboard import dashboard_sections
 from .forms import AccountDeleteForm, EmailChangeForm, LoginForm, ProfileForm, SignupForm
 
@@ -25,18 +25,9 @@ LOGIN_BACKEND = "oscar.apps.customer.auth_backends.EmailBackend"
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
+    # Throttling is django-axes' (settings AXES_*): its backend refuses a locked-out email or
+    # address before the password is checked and its middleware answers with the lockout page.
     redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        if ratelimit.login_is_locked(request.POST.get("username", ""), request):
-            # An unbound form: validating the posted one would try the password once more.
-            form = self.form_class(request, initial={"username": request.POST.get("username", "")})
-            return self.render_to_response(self.get_context_data(form=form, locked=True), status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        ratelimit.login_failures_clear(form.get_user().email)
-        return super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -1,5 +1,6 @@
 """Settings shared by every environment; deploy-varying values come from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -102,6 +103,8 @@ INSTALLED_APPS = [
     # calendar and SSO
     "schedule",
     "oauth2_provider",
+    # sign-in lockout
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +120,8 @@ MIDDLEWARE = [
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "social.federation.middleware.ActivityPubNegotiationMiddleware",
+    # Answers a locked-out sign-in with the lockout page (axes wants to see the login view's response).
+    "axes.middleware.AxesMiddleware",
     # Last, so everything above still wraps a cached response (see cms/page_cache.py).
     "cms.page_cache.AnonymousPageCacheMiddleware",
 ]
@@ -263,15 +268,29 @@ CELERY_BEAT_SCHEDULE["events-waiting-list-offers"] = {
 # --- auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out email or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/account/login/"
 # One obvious place to log in: the Wagtail admin sends people to the site's own login page too.
 WAGTAILADMIN_LOGIN_URL = LOGIN_URL
-# Sign-in throttling (accounts/ratelimit.py): failures per email and per client address in a window.
-ACCOUNTS_LOGIN_MAX_FAILURES = env.int("ACCOUNTS_LOGIN_MAX_FAILURES", default=5)
-ACCOUNTS_LOGIN_WINDOW_SECONDS = env.int("ACCOUNTS_LOGIN_WINDOW_SECONDS", default=15 * 60)
+# Sign-in throttling by django-axes: failed attempts on any login form are counted per email and,
+# separately, per client address; either reaching the limit locks it out for the window. Counts live
+# in the default cache (Redis in production) so every web process sees them; a success clears them.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env.int("ACCOUNTS_LOGIN_MAX_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(seconds=env.int("ACCOUNTS_LOGIN_WINDOW_SECONDS", default=15 * 60))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.signin.signin_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.signin_client_address"
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+if not REDIS_URL:
+    # Without Redis each process counts in its own locmem cache: right for the one-process dev
+    # server and the tests. Production refuses to start without REDIS_URL, so there the check stays.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 # How many reverse proxies we run in front of the app (0: REMOTE_ADDR is the client's address).
 ACCOUNTS_TRUSTED_PROXIES = env.int("ACCOUNTS_TRUSTED_PROXIES", default=0)
 # A newsletter still "sending" with no new claim for this long had its worker die: beat restarts it.

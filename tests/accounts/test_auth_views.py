@@ -49,7 +49,7 @@ def test_login_with_wrong_password_is_refused(client):
 
 
 def test_login_after_repeated_failures_is_throttled_even_with_right_password(client, settings):
-    settings.ACCOUNTS_LOGIN_MAX_FAILURES = 3
+    settings.AXES_FAILURE_LIMIT = 3
     user = UserFactory()
     for _ in range(3):
         client.post("/account/login/", {"username": user.email, "password": "wrong"})
@@ -60,7 +60,7 @@ def test_login_after_repeated_failures_is_throttled_even_with_right_password(cli
 
 
 def test_login_throttle_counts_failures_from_other_login_forms(client, settings):
-    settings.ACCOUNTS_LOGIN_MAX_FAILURES = 2
+    settings.AXES_FAILURE_LIMIT = 2
     user = UserFactory()
     for _ in range(2):
         client.post("/django-admin/login/", {"username": user.email, "password": "wrong"})

@@ -1,24 +1,136 @@
-"""The sign-in throttle's idea of the client address, with and without reverse proxies."""
+"""Sign-in throttling (django-axes) through the real login page: per email, per client address,
+behind reverse proxies, and cleared by a successful login."""
 
-from django.test import RequestFactory
+import pytest
+from django.core.management import call_command
 
-from accounts.ratelimit import client_address
+from tests.factories.accounts import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/account/login/"
 
 
-def test_client_address_without_proxies_ignores_forwarded_for(settings):
+def _fail(client, email: str, times: int, **extra) -> None:
+    for _ in range(times):
+        client.post(LOGIN, {"username": email, "password": "wrong"}, **extra)
+
+
+def test_lockout_page_is_in_site_layout_with_clear_message(client, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    user = UserFactory()
+    assert client.post(LOGIN, {"username": user.email, "password": "wrong"}).status_code == 200
+    # The failure that reaches the limit is answered with the lockout page already.
+    response = client.post(LOGIN, {"username": user.email, "password": "wrong"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "site-header" in html
+    assert "Too many failed attempts" in html
+    assert "/account/password/reset/" in html
+
+
+def test_lockout_by_email_ignores_letter_case(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    user = UserFactory()
+    _fail(client, user.email.upper(), 2)
+    _fail(client, user.email, 1, REMOTE_ADDR="10.9.9.9")  # another address: the email still counts
+    response = client.post(LOGIN, {"username": user.email, "password": PASSWORD}, REMOTE_ADDR="10.8.8.8")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_by_address_covers_other_emails(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    user = UserFactory()
+    for n in range(3):
+        client.post(LOGIN, {"username": f"guess{n}@example.org", "password": "wrong"}, REMOTE_ADDR="10.0.0.7")
+    response = client.post(LOGIN, {"username": user.email, "password": PASSWORD}, REMOTE_ADDR="10.0.0.7")
+    assert response.status_code == 429
+    # The member signs in from elsewhere: only that address was locked out.
+    response = client.post(LOGIN, {"username": user.email, "password": PASSWORD}, REMOTE_ADDR="10.0.0.8")
+    assert response.status_code == 302
+
+
+def test_successful_login_clears_earlier_failures(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    user = UserFactory()
+    _fail(client, user.email, 2)
+    assert client.post(LOGIN, {"username": user.email, "password": PASSWORD}).status_code == 302
+    client.post("/account/logout/")
+    _fail(client, user.email, 2)
+    assert client.post(LOGIN, {"username": user.email, "password": PASSWORD}).status_code == 302
+
+
+def test_without_proxies_forwarded_for_is_ignored(client, settings):
+    settings.AXES_FAILURE_LIMIT = 2
     settings.ACCOUNTS_TRUSTED_PROXIES = 0
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4")
-    assert client_address(request) == "10.0.0.5"
+    user = UserFactory()
+    # A client rotating a forged X-Forwarded-For is still one address, REMOTE_ADDR.
+    for n in range(2):
+        client.post(
+            LOGIN,
+            {"username": f"guess{n}@example.org", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.5",
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{n}",
+        )
+    response = client.post(
+        LOGIN,
+        {"username": user.email, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.5",
+        HTTP_X_FORWARDED_FOR="1.2.3.99",
+    )
+    assert response.status_code == 429
 
 
-def test_client_address_behind_one_proxy_takes_the_entry_it_wrote(settings):
+def test_behind_one_proxy_the_entry_it_wrote_is_the_client(client, settings):
+    settings.AXES_FAILURE_LIMIT = 2
     settings.ACCOUNTS_TRUSTED_PROXIES = 1
-    # The client forged the first entry; our proxy appended the address it saw.
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
-    assert client_address(request) == "203.0.113.7"
+    user = UserFactory()
+    # The client forges the first entry each time; our proxy (REMOTE_ADDR) appends what it saw.
+    for n in range(2):
+        client.post(
+            LOGIN,
+            {"username": f"guess{n}@example.org", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 203.0.113.7",
+        )
+    locked = client.post(
+        LOGIN,
+        {"username": user.email, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="6.6.6.99, 203.0.113.7",
+    )
+    assert locked.status_code == 429
+    # Another client behind the same proxy is not locked out.
+    other = client.post(
+        LOGIN,
+        {"username": user.email, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+    )
+    assert other.status_code == 302
 
 
-def test_client_address_with_missing_header_falls_back_to_remote_addr(settings):
+def test_with_missing_header_the_address_is_remote_addr(client, settings):
+    settings.AXES_FAILURE_LIMIT = 2
     settings.ACCOUNTS_TRUSTED_PROXIES = 2
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
-    assert client_address(request) == "10.0.0.1"
+    user = UserFactory()
+    for n in range(2):
+        client.post(
+            LOGIN,
+            {"username": f"guess{n}@example.org", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    response = client.post(LOGIN, {"username": user.email, "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 429
+
+
+def test_reset_username_command_lifts_an_email_lockout(client, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    user = UserFactory()
+    for address in ("10.1.0.1", "10.1.0.2"):  # two addresses, so only the email is locked out
+        client.post(LOGIN, {"username": user.email, "password": "wrong"}, REMOTE_ADDR=address)
+    assert client.post(LOGIN, {"username": user.email, "password": PASSWORD}).status_code == 429
+    call_command("axes_reset_username", user.email)
+    assert client.post(LOGIN, {"username": user.email, "password": PASSWORD}).status_code == 302
