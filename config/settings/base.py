@@ -287,6 +287,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.signin.signin_username"
 AXES_CLIENT_IP_CALLABLE = "accounts.signin.signin_client_address"
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_VERBOSE = False  # no start-up banner on every manage.py command and worker
 if not REDIS_URL:
     # Without Redis each process counts in its own locmem cache: right for the one-process dev
     # server and the tests. Production refuses to start without REDIS_URL, so there the check stays.
