@@ -433,6 +433,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "oscar.alerts": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # lockouts are warnings; every login and reset would be noise
     },
 }
 
