@@ -46,6 +46,28 @@ def seeded(db):
     call_command("seed_demo", verbosity=0)
 
 
+@pytest.fixture
+def sumup_webhook_delay() -> float:
+    """Seconds SumUp's (fake) webhook lags the shopper's redirect; browser tests override it."""
+    return 0.0
+
+
+@pytest.fixture
+def fake_sumup(settings, sumup_webhook_delay):
+    """Our fake SumUp API on 127.0.0.1 (commerce/sumup_fake), with the SDK's settings pointing at it."""
+    from commerce.sumup_fake import FakeSumUp
+
+    fake = FakeSumUp(api_key="sup_sk_test", webhook_secret="whsec-test", webhook_delay=sumup_webhook_delay)
+    fake.start()
+    settings.SUMUP_API_URL = fake.url
+    settings.SUMUP_API_KEY = "sup_sk_test"
+    settings.SUMUP_MERCHANT_CODE = "MTEST001"
+    settings.SUMUP_WEBHOOK_SECRET = "whsec-test"
+    yield fake
+    fake.wait_for_webhooks()
+    fake.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

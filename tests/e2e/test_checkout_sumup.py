@@ -10,8 +10,6 @@ from django.test import Client
 from oscar.core.loading import get_model
 from playwright.sync_api import expect
 
-from commerce.sumup_fake import FakeSumUp
-
 Product = get_model("catalogue", "Product")
 Order = get_model("order", "Order")
 
@@ -19,16 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def fake_sumup(settings):
+def sumup_webhook_delay() -> float:
     # SumUp's webhook lags the shopper's redirect a little; the lag also keeps SQLite's writers apart.
-    fake = FakeSumUp(api_key="sup_sk_e2e", webhook_secret="whsec-e2e", webhook_delay=1.5).start()
-    settings.SUMUP_API_URL = fake.url
-    settings.SUMUP_API_KEY = "sup_sk_e2e"
-    settings.SUMUP_MERCHANT_CODE = "ME2E"
-    settings.SUMUP_WEBHOOK_SECRET = "whsec-e2e"
-    yield fake
-    fake.wait_for_webhooks()
-    fake.stop()
+    return 1.5
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 from playwright.sync_api import expect
 
-from commerce.sumup_fake import FakeSumUp
-
 Order = get_model("order", "Order")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,16 +24,9 @@ def _log_in(page, base: str, email: str, next_path: str) -> None:
 
 
 @pytest.fixture
-def fake_sumup(settings):
+def sumup_webhook_delay() -> float:
     # SumUp's webhook lags the shopper's redirect a little; the lag also keeps SQLite's writers apart.
-    fake = FakeSumUp(api_key="sup_sk_e2e", webhook_secret="whsec-e2e", webhook_delay=1.5).start()
-    settings.SUMUP_API_URL = fake.url
-    settings.SUMUP_API_KEY = "sup_sk_e2e"
-    settings.SUMUP_MERCHANT_CODE = "ME2E"
-    settings.SUMUP_WEBHOOK_SECRET = "whsec-e2e"
-    yield fake
-    fake.wait_for_webhooks()
-    fake.stop()
+    return 1.5
 
 
 def test_organiser_event_shopper_books_buys_and_organiser_checks_in_once(live_server, browser, fake_sumup):

@@ -86,20 +86,6 @@ def test_free_ticket_type_cannot_go_in_the_basket(client, workshop, sam):
     assert response.status_code == 302 and "/events/o/" in response["Location"]
 
 
-@pytest.fixture
-def fake_sumup(settings):
-    from commerce.sumup_fake import FakeSumUp
-
-    fake = FakeSumUp(api_key="sup_sk_test", webhook_secret="whsec-test").start()
-    settings.SUMUP_API_URL = fake.url
-    settings.SUMUP_API_KEY = "sup_sk_test"
-    settings.SUMUP_MERCHANT_CODE = "MTEST001"
-    settings.SUMUP_WEBHOOK_SECRET = "whsec-test"
-    yield fake
-    fake.wait_for_webhooks()
-    fake.stop()
-
-
 def test_paid_ticket_through_commerce_checkout_and_sumup_issues_ticket(
     client, workshop, sam, fake_sumup, django_capture_on_commit_callbacks
 ):
