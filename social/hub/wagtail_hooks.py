@@ -33,25 +33,21 @@ def _unread(request) -> tuple[int, int]:
     return counts
 
 
-class TimelineMenuItem(HubMenuItem):
-    """Shows how many timeline items arrived since this editor last looked."""
+TIMELINE, NOTIFICATIONS = 0, 1  # positions in _unread()'s pair
+
+
+class CountingMenuItem(HubMenuItem):
+    """Shows this editor's own unread count in its label: new timeline items or notifications."""
+
+    def __init__(self, *args, counts: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counts = counts
 
     def render_component(self, request):
         component = super().render_component(request)
-        new = _unread(request)[0]
-        if new:
-            component.label = f"Timeline ({new})"
-        return component
-
-
-class NotificationsMenuItem(HubMenuItem):
-    """Shows this editor's unread notifications in its label."""
-
-    def render_component(self, request):
-        component = super().render_component(request)
-        unread = _unread(request)[1]
+        unread = _unread(request)[self.counts]
         if unread:
-            component.label = f"Notifications ({unread})"
+            component.label = f"{component.label} ({unread})"
         return component
 
 
@@ -68,19 +64,25 @@ class SocialMenuItem(SubmenuMenuItem):
 @hooks.register("register_admin_menu_item")
 def register_social_menu():
     items = [
-        TimelineMenuItem(
-            "Timeline", reverse("hub:timeline"), name="hub-timeline", icon_name="list-ul", order=100
+        CountingMenuItem(
+            "Timeline",
+            reverse("hub:timeline"),
+            name="hub-timeline",
+            icon_name="list-ul",
+            order=100,
+            counts=TIMELINE,
         ),
         HubMenuItem("Compose", reverse("hub:compose"), name="hub-compose", icon_name="edit", order=200),
         HubMenuItem(
             "Following", reverse("hub:following"), name="hub-following", icon_name="group", order=300
         ),
-        NotificationsMenuItem(
+        CountingMenuItem(
             "Notifications",
             reverse("hub:notifications"),
             name="hub-notifications",
             icon_name="mail",
             order=400,
+            counts=NOTIFICATIONS,
         ),
         HubMenuItem("Blocks", reverse("hub:blocks"), name="hub-blocks", icon_name="lock", order=500),
     ]
