@@ -218,15 +218,31 @@ def occurrence_cancel(*, event: Event, original_start: datetime) -> Occurrence:
     """Cancel one occurrence: feeds get an EXDATE, its bookings are cancelled and attendees told."""
     occurrence = _occurrence_persisted(event, original_start)
     occurrence.cancel()
-    for booking in Booking.objects.filter(
+    _occurrence_bookings_cancel(event, original_start)
+    event_changed(event)
+    return occurrence
+
+
+def cancelled_dates_bookings_cancel(event: Event) -> int:
+    """Cancel the confirmed bookings of every cancelled date of ``event`` and tell their holders.
+
+    For dates cancelled by django-scheduler's own views, which know nothing of bookings; a booking
+    already cancelled is left alone, so running it again changes nothing.
+    """
+    cancelled_starts = event.occurrence_set.filter(cancelled=True).values_list("original_start", flat=True)
+    return sum(_occurrence_bookings_cancel(event, start) for start in cancelled_starts)
+
+
+def _occurrence_bookings_cancel(event: Event, original_start: datetime) -> int:
+    bookings = Booking.objects.filter(
         ticket_type__event=event, occurrence_start=original_start, status=Booking.Status.CONFIRMED
-    ):
+    )
+    for booking in bookings:
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = timezone.now()
         booking.save(update_fields=["status", "cancelled_at"])
         _mail(booking.email, "events/email/occurrence_cancelled.txt", {"booking": booking, "event": event})
-    event_changed(event)
-    return occurrence
+    return len(bookings)
 
 
 @transaction.atomic

@@ -60,7 +60,7 @@ urlpatterns = [
     ),
     re_path(
         r"^occurrence/cancel/(?P<event_id>\d+)/(?P<occurrence_id>\d+)/$",
-        views.scheduler_change_reported(CancelOccurrenceView.as_view()),
+        views.scheduler_change_reported(CancelOccurrenceView.as_view(), cancels_dates=True),
     ),
     re_path(
         r"^occurrence/edit/(?P<event_id>\d+)/(?P<occurrence_id>\d+)/$",
@@ -68,7 +68,7 @@ urlpatterns = [
     ),
     re_path(
         rf"^occurrence/cancel/(?P<event_id>\d+)/{_DATE}/$",
-        views.scheduler_change_reported(CancelOccurrenceView.as_view()),
+        views.scheduler_change_reported(CancelOccurrenceView.as_view(), cancels_dates=True),
     ),
     re_path(
         rf"^occurrence/edit/(?P<event_id>\d+)/{_DATE}/$",

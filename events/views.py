@@ -484,9 +484,10 @@ def scheduler_visible(view):
     return guarded
 
 
-def scheduler_change_reported(view):
+def scheduler_change_reported(view, *, cancels_dates: bool = False):
     """Wrap a django-scheduler edit view (its own permission check runs inside): a POST it answers with
-    a redirect has changed the event's dates, so the federated page gets its Update as from our forms.
+    a redirect has changed the event's dates, so the federated page gets its Update as from our forms,
+    and a date it cancelled loses its bookings as with our own cancel button.
 
     django-scheduler also redirects a refused user (to the login page): only an organiser's change counts.
     """
@@ -496,6 +497,8 @@ def scheduler_change_reported(view):
         if request.method == "POST" and response.status_code == 302:
             event = Event.objects.select_related("calendar").filter(pk=kwargs["event_id"]).first()
             if event is not None and calendar_editable_by(event.calendar, request.user):
+                if cancels_dates:
+                    services.cancelled_dates_bookings_cancel(event)
                 services.event_changed(event)
         return response
 

@@ -248,6 +248,29 @@ def test_occurrence_cancelled_through_scheduler_view_sends_update_only_for_organ
     assert next_start == event.start + timedelta(days=7)
 
 
+def test_occurrence_cancelled_through_scheduler_view_cancels_its_bookings_once(
+    federated_page, otto, sam, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    event = federated_page.event
+    free = event.ticket_types.get(name="Free place")
+    cancelled = services.booking_create_free(ticket_type=free, original_start=event.start, user=sam)
+    next_week = services.booking_create_free(
+        ticket_type=free, original_start=event.start + timedelta(days=7), user=sam
+    )
+    start = timezone.localtime(event.start)
+    url = f"/events/occurrence/cancel/{event.pk}/{start:%Y/%m/%d/%H/%M/%S}/"
+    client.force_login(otto)
+    mailoutbox.clear()
+    for _ in range(2):  # the second POST finds nothing left to cancel
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(url).status_code == 302
+    cancelled.refresh_from_db()
+    next_week.refresh_from_db()
+    assert (cancelled.status, next_week.status) == ("cancelled", "confirmed")
+    [email] = mailoutbox
+    assert email.to == ["sam@example.org"] and cancelled.code in email.body
+
+
 def test_change_to_event_whose_page_never_federated_starts_no_flow(
     workshop_page, otto, client, django_capture_on_commit_callbacks
 ):
