@@ -25,6 +25,8 @@ $(INTEROP_STAMP): requirements/interop.txt
 
 venv: $(STAMP)
 
+# Absolute links, the Sites and ActivityPub ids follow the port the server listens on.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
