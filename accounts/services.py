@@ -4,6 +4,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -91,13 +92,23 @@ def email_change_url(user: User, new_email: str) -> str:
     return _absolute(reverse("accounts:email_change_confirm", args=[signed]))
 
 
+class EmailChangeTooSoon(Exception):
+    """A change was asked for moments ago; its mails are on their way."""
+
+
 def user_email_change_request(user: User, new_email: str) -> None:
     """Mail a confirmation link to ``new_email`` and tell the current address a change was asked for.
 
     Nothing changes until the link is followed, so a stolen session cannot quietly move the account
     to an attacker's address. If ``new_email`` already has an account its owner gets a notice instead
     of a link, and the member sees the same answer: the form reveals no members.
+
+    One request per account per ACCOUNTS_EMAIL_CHANGE_INTERVAL_SECONDS, or the form would let a
+    signed-in account mail any address over and over (raises EmailChangeTooSoon).
     """
+    interval = settings.ACCOUNTS_EMAIL_CHANGE_INTERVAL_SECONDS
+    if interval and not cache.add(f"accounts:email-change:{user.pk}", True, interval):
+        raise EmailChangeTooSoon
     new_email = new_email.lower()
     taken = get_user_model().objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists()
     if taken:

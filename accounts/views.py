@@ -85,7 +85,13 @@ def email_change(request: HttpRequest) -> HttpResponse:
     form = EmailChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         new_email = form.cleaned_data["new_email"]
-        services.user_email_change_request(request.user, new_email)
+        try:
+            services.user_email_change_request(request.user, new_email)
+        except services.EmailChangeTooSoon:
+            form.add_error(
+                None, "You asked for a change a few minutes ago: follow the link we sent, or try again later."
+            )
+            return render(request, "accounts/email_change.html", {"form": form}, status=429)
         # The same answer whether or not the address already has an account.
         messages.info(
             request,

@@ -288,6 +288,8 @@ AXES_USERNAME_CALLABLE = "accounts.signin.signin_username"
 AXES_CLIENT_IP_CALLABLE = "accounts.signin.signin_client_address"
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 AXES_VERBOSE = False  # no start-up banner on every manage.py command and worker
+# One email-change request (its two mails) per account per this many seconds; 0 turns the limit off.
+ACCOUNTS_EMAIL_CHANGE_INTERVAL_SECONDS = env.int("ACCOUNTS_EMAIL_CHANGE_INTERVAL_SECONDS", default=10 * 60)
 if not REDIS_URL:
     # Without Redis each process counts in its own locmem cache: right for the one-process dev
     # server and the tests. Production refuses to start without REDIS_URL, so there the check stays.

@@ -94,3 +94,14 @@ def test_link_is_refused_if_the_address_was_taken_meanwhile_or_tampered(
     UserFactory(email="new@example.org")
     assert client.get(link).status_code == 400
     assert User.objects.get(pk=member.pk).email == "old@example.org"
+
+
+def test_second_request_within_the_interval_refused_and_mails_nothing(
+    client, member, django_capture_on_commit_callbacks
+):
+    assert _request_change(client, django_capture_on_commit_callbacks, "first@example.org").status_code == 302
+    sent = len(mail.outbox)
+    response = _request_change(client, django_capture_on_commit_callbacks, "second@example.org")
+    assert response.status_code == 429
+    assert "You asked for a change a few minutes ago" in response.content.decode()
+    assert len(mail.outbox) == sent and not _mail_to("second@example.org")
