@@ -218,7 +218,7 @@ def occurrence_cancel(*, event: Event, original_start: datetime) -> Occurrence:
     """Cancel one occurrence: feeds get an EXDATE, its bookings are cancelled and attendees told."""
     occurrence = _occurrence_persisted(event, original_start)
     occurrence.cancel()
-    _occurrence_bookings_cancel(event, original_start)
+    _bookings_cancel_on_dates(event, [original_start])
     event_changed(event)
     return occurrence
 
@@ -230,12 +230,12 @@ def cancelled_dates_bookings_cancel(event: Event) -> int:
     already cancelled is left alone, so running it again changes nothing.
     """
     cancelled_starts = event.occurrence_set.filter(cancelled=True).values_list("original_start", flat=True)
-    return sum(_occurrence_bookings_cancel(event, start) for start in cancelled_starts)
+    return _bookings_cancel_on_dates(event, cancelled_starts)
 
 
-def _occurrence_bookings_cancel(event: Event, original_start: datetime) -> int:
+def _bookings_cancel_on_dates(event: Event, original_starts) -> int:
     bookings = Booking.objects.filter(
-        ticket_type__event=event, occurrence_start=original_start, status=Booking.Status.CONFIRMED
+        ticket_type__event=event, occurrence_start__in=original_starts, status=Booking.Status.CONFIRMED
     )
     for booking in bookings:
         booking.status = Booking.Status.CANCELLED
