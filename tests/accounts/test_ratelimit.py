@@ -61,24 +61,24 @@ def test_successful_login_clears_earlier_failures(client, settings):
     assert client.post(LOGIN, {"username": user.email, "password": PASSWORD}).status_code == 302
 
 
+def _login_via(client, email: str, password: str, proxy_address: str, forwarded_for: str):
+    """A login POST arriving from ``proxy_address`` (REMOTE_ADDR) with that X-Forwarded-For."""
+    return client.post(
+        LOGIN,
+        {"username": email, "password": password},
+        REMOTE_ADDR=proxy_address,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
 def test_without_proxies_forwarded_for_is_ignored(client, settings):
     settings.AXES_FAILURE_LIMIT = 2
     settings.ACCOUNTS_TRUSTED_PROXIES = 0
     user = UserFactory()
     # A client rotating a forged X-Forwarded-For is still one address, REMOTE_ADDR.
     for n in range(2):
-        client.post(
-            LOGIN,
-            {"username": f"guess{n}@example.org", "password": "wrong"},
-            REMOTE_ADDR="10.0.0.5",
-            HTTP_X_FORWARDED_FOR=f"1.2.3.{n}",
-        )
-    response = client.post(
-        LOGIN,
-        {"username": user.email, "password": PASSWORD},
-        REMOTE_ADDR="10.0.0.5",
-        HTTP_X_FORWARDED_FOR="1.2.3.99",
-    )
+        _login_via(client, f"guess{n}@example.org", "wrong", "10.0.0.5", f"1.2.3.{n}")
+    response = _login_via(client, user.email, PASSWORD, "10.0.0.5", "1.2.3.99")
     assert response.status_code == 429
 
 
@@ -88,26 +88,11 @@ def test_behind_one_proxy_the_entry_it_wrote_is_the_client(client, settings):
     user = UserFactory()
     # The client forges the first entry each time; our proxy (REMOTE_ADDR) appends what it saw.
     for n in range(2):
-        client.post(
-            LOGIN,
-            {"username": f"guess{n}@example.org", "password": "wrong"},
-            REMOTE_ADDR="10.0.0.1",
-            HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 203.0.113.7",
-        )
-    locked = client.post(
-        LOGIN,
-        {"username": user.email, "password": PASSWORD},
-        REMOTE_ADDR="10.0.0.1",
-        HTTP_X_FORWARDED_FOR="6.6.6.99, 203.0.113.7",
-    )
+        _login_via(client, f"guess{n}@example.org", "wrong", "10.0.0.1", f"6.6.6.{n}, 203.0.113.7")
+    locked = _login_via(client, user.email, PASSWORD, "10.0.0.1", "6.6.6.99, 203.0.113.7")
     assert locked.status_code == 429
     # Another client behind the same proxy is not locked out.
-    other = client.post(
-        LOGIN,
-        {"username": user.email, "password": PASSWORD},
-        REMOTE_ADDR="10.0.0.1",
-        HTTP_X_FORWARDED_FOR="203.0.113.8",
-    )
+    other = _login_via(client, user.email, PASSWORD, "10.0.0.1", "203.0.113.8")
     assert other.status_code == 302
 
 
