@@ -5,12 +5,19 @@ lookups per occurrence in the templates were most of the page's time. Day labels
 is formatted once.
 """
 
+import calendar as pycalendar
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from html import escape
 
+from django.db.models import QuerySet
 from django.utils import dateformat, timezone
 from django.utils.safestring import mark_safe
-from schedule.models import Occurrence
+from schedule.models import Event, Occurrence
+
+from .selectors import occurrences_between
 
 
 def occurrences_for_display(occurrences: Sequence[Occurrence]) -> Sequence[Occurrence]:
@@ -48,4 +55,62 @@ def month_cell_html(occurrences: Sequence[Occurrence]) -> str:
             f"{escape(o.time_label) + ' ' if o.time_label else ''}{escape(o.title)}</a></div>"
             for o in occurrences
         )
+    )
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+# A month far from today would expand every open-ended rule from its start to there: a cheap way to
+# make the server spin, and nobody plans a market a century out.
+_MONTHS_REACHABLE = 100 * 12
+
+
+def month_from_param(value: str | None, today: date) -> date:
+    """The first day of the month `value` names as YYYY-MM, or of today's month when it names none
+    (missing, malformed, or too far from today)."""
+    this_month = today.replace(day=1)
+    match = _MONTH.fullmatch(value or "")
+    if not match:
+        return this_month
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12 or abs((year - today.year) * 12 + month - today.month) > _MONTHS_REACHABLE:
+        return this_month
+    return date(year, month, 1)
+
+
+@dataclass(frozen=True)
+class MonthGrid:
+    """A month as whole weeks from Monday: each day is (date, in this month?, its occurrences' HTML)."""
+
+    month: date
+    weeks: list[list[tuple[date, bool, str]]]
+    previous_month: str  # YYYY-MM, for ?month=
+    next_month: str
+    occurrences: Sequence[Occurrence]
+
+
+def month_grid(events: QuerySet[Event], month: date) -> MonthGrid:
+    """The month starting `month` (a first of the month) with the occurrences of `events`, the days
+    of the neighbouring months that complete its first and last weeks included."""
+    last = month.replace(day=pycalendar.monthrange(month.year, month.month)[1])
+    grid_start = month - timedelta(days=month.weekday())
+    grid_end = last + timedelta(days=7 - last.weekday())
+    zone = timezone.get_current_timezone()
+    occurrences = occurrences_for_display(
+        occurrences_between(
+            events, datetime.combine(grid_start, time.min, zone), datetime.combine(grid_end, time.min, zone)
+        )
+    )
+    by_day: dict[date, list[Occurrence]] = {}
+    for occurrence in occurrences:
+        by_day.setdefault(occurrence.local_start.date(), []).append(occurrence)
+    weeks = []
+    for week_start in range(0, (grid_end - grid_start).days, 7):
+        days = (grid_start + timedelta(days=week_start + n) for n in range(7))
+        weeks.append([(day, day.month == month.month, month_cell_html(by_day.get(day, []))) for day in days])
+    return MonthGrid(
+        month=month,
+        weeks=weeks,
+        previous_month=f"{month - timedelta(days=1):%Y-%m}",
+        next_month=f"{last + timedelta(days=1):%Y-%m}",
+        occurrences=occurrences,
     )

@@ -1,6 +1,5 @@
 """Wagtail pages for events: an index with list, month and week views, and a page per scheduler event."""
 
-import calendar as pycalendar
 from datetime import date, datetime, time, timedelta
 
 from django.db import models
@@ -12,7 +11,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from .display import month_cell_html, occurrences_for_display
+from .display import month_from_param, month_grid, occurrences_for_display
 from .selectors import events_visible_to, occurrences_between, ticket_types_for
 
 
@@ -46,6 +45,17 @@ class EventIndexPage(RoutablePageMixin, Page):
             events = events.filter(calendar_id=self.calendar_id)
         return events
 
+    def _feed_context(self, request) -> dict:
+        feed = (
+            reverse("events:calendar_feed", args=[self.calendar.slug])
+            if self.calendar_id
+            else reverse("events:feed")
+        )
+        return {
+            "feed_url": request.build_absolute_uri(feed),
+            "webcal_url": "webcal://" + request.build_absolute_uri(feed).split("://", 1)[1],
+        }
+
     def _window_context(self, request, start: date, end: date, view: str, **extra):
         zone = timezone.get_current_timezone()
         occurrences = occurrences_for_display(
@@ -55,18 +65,12 @@ class EventIndexPage(RoutablePageMixin, Page):
                 datetime.combine(end, time.min, zone),
             )
         )
-        feed = (
-            reverse("events:calendar_feed", args=[self.calendar.slug])
-            if self.calendar_id
-            else reverse("events:feed")
-        )
         return {
             "view": view,
             "occurrences": occurrences,
             "window_start": start,
             "window_end": end - timedelta(days=1),
-            "feed_url": request.build_absolute_uri(feed),
-            "webcal_url": "webcal://" + request.build_absolute_uri(feed).split("://", 1)[1],
+            **self._feed_context(request),
             **extra,
         }
 
@@ -85,36 +89,10 @@ class EventIndexPage(RoutablePageMixin, Page):
 
     @path("month/")
     def month_view(self, request):
-        first = _parse_day(
-            request.GET.get("month", "") + "-01" if request.GET.get("month") else None,
-            timezone.localdate().replace(day=1),
+        grid = month_grid(
+            self._events(request), month_from_param(request.GET.get("month"), timezone.localdate())
         )
-        first = first.replace(day=1)
-        days_in_month = pycalendar.monthrange(first.year, first.month)[1]
-        grid_start = first - timedelta(days=first.weekday())
-        last = first.replace(day=days_in_month)
-        grid_end = last + timedelta(days=7 - last.weekday())
-        context = self._window_context(request, grid_start, grid_end, "month")
-        by_day: dict[date, list] = {}
-        for occurrence in context["occurrences"]:
-            by_day.setdefault(occurrence.local_start.date(), []).append(occurrence)
-        weeks, day = [], grid_start
-        while day < grid_end:
-            weeks.append(
-                [
-                    (d, d.month == first.month, month_cell_html(by_day.get(d, [])))
-                    for d in (day + timedelta(n) for n in range(7))
-                ]
-            )
-            day += timedelta(days=7)
-        previous_month = (first - timedelta(days=1)).replace(day=1)
-        next_month = last + timedelta(days=1)
-        context.update(
-            month=first,
-            weeks=weeks,
-            previous_month=f"{previous_month:%Y-%m}",
-            next_month=f"{next_month:%Y-%m}",
-        )
+        context = {"view": "month", "grid": grid, **self._feed_context(request)}
         return self.render(request, context_overrides=context, template="events/event_index_month.html")
 
     @path("week/")

@@ -56,6 +56,13 @@ def events_visible_to(user) -> QuerySet[Event]:
     return _with_occurrence_data(Event.objects.filter(public))
 
 
+def events_listed_to(user, calendar: Calendar | None = None) -> QuerySet[Event]:
+    """What the /events/ calendar shows `user`: the published events of the public calendars (or of
+    `calendar`) among those `user` may see; a private calendar's events stay on its organisers' pages."""
+    events = events_visible_to(user).filter(detail__published=True, calendar__in=calendars_public())
+    return events.filter(calendar=calendar) if calendar is not None else events
+
+
 def event_zone(event: Event) -> ZoneInfo:
     detail = getattr(event, "detail", None)
     return ZoneInfo(detail.time_zone if detail else settings.TIME_ZONE)

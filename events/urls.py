@@ -20,6 +20,7 @@ _DATE = r"(?P<year>\d+)/(?P<month>\d+)/(?P<day>\d+)/(?P<hour>\d+)/(?P<minute>\d+
 
 urlpatterns = [
     # our pages
+    path("", views.home, name="home"),
     path("o/<int:event_id>/<int:timestamp>/", views.occurrence_detail, name="occurrence"),
     path("o/<int:event_id>/<int:timestamp>/book/", views.book_free, name="book_free"),
     path("o/<int:event_id>/<int:timestamp>/wait/", views.waiting_list_join, name="waiting_list_join"),

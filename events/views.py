@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from schedule.models import Calendar, Event, Occurrence
 
 from . import services
+from .display import month_from_param, month_grid
 from .forms import CheckInForm, EventForm, MoveOccurrenceForm, TicketTypeForm
 from .ical import calendar_ical
 from .models import Booking, TicketType
@@ -24,6 +25,7 @@ from .selectors import (
     bookings_of,
     calendars_public,
     event_zone,
+    events_listed_to,
     events_published,
     events_visible_to,
     occurrence_get,
@@ -65,6 +67,24 @@ def event_public_url(event: Event) -> str:
 
 
 # --- public pages -----------------------------------------------------------------------------------
+
+
+@require_GET
+def home(request):
+    """/events/: a month of the public calendars' events, all of them or one calendar's."""
+    calendars = list(calendars_public())
+    slug = request.GET.get("calendar")
+    calendar = next((c for c in calendars if c.slug == slug), None)
+    if slug and calendar is None:
+        raise Http404("No such calendar")
+    month = month_from_param(request.GET.get("month"), timezone.localdate())
+    context = {
+        "grid": month_grid(events_listed_to(request.user, calendar), month),
+        "calendars": calendars,
+        "calendar": calendar,
+        "can_manage": request.user.is_authenticated and organiser_calendars(request.user).exists(),
+    }
+    return render(request, "events/home.html", context)
 
 
 @require_GET
