@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Django's command-line utility; a configuration error prints one clear line, not a traceback."""
+"""Django's command-line utility; a configuration or database-connection error prints one clear
+line, not a traceback (config.startup)."""
 
 import os
 import sys
@@ -7,13 +8,12 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    try:
+    from config.startup import startup_errors_as_one_line
+
+    with startup_errors_as_one_line():
         execute_from_command_line(sys.argv)
-    except ImproperlyConfigured as exc:
-        sys.exit(f"configuration error: {exc}")
 
 
 if __name__ == "__main__":
