@@ -22,7 +22,23 @@ def test_prefix_answers_ok(client, seeded, path):
     assert client.get(path, follow=True).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/", "/shop/catalogue/", "/events/", "/events/calendar/month/cooperative/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/blog/",
+        "/account/login/",
+        "/shop/catalogue/",
+        "/shop/basket/",
+        "/events/",
+        # django-scheduler's own pages, each extending its base.html, which must resolve to ours
+        "/events/calendar/month/cooperative/",
+        "/events/calendar/week/cooperative/",
+        "/events/calendar/daily/cooperative/",
+        "/events/calendar/year/cooperative/",
+        "/events/fullcalendar/cooperative/",
+    ],
+)
 def test_page_uses_site_base_template_without_cdn(client, seeded, path):
     html = client.get(path, follow=True).content.decode()
     assert 'class="site-header"' in html and 'class="site-footer"' in html
