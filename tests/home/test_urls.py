@@ -64,3 +64,7 @@ def test_demo_editor_logs_into_wagtail_admin(client, seeded):
     assert response.status_code == 200
     assert response.wsgi_request.user.email == "editor@example.org"
     assert client.get("/admin/").status_code == 200
+
+
+def test_home_page_title_names_the_site_once(client, seeded, settings):
+    assert f"<title>{settings.SITE_NAME}</title>" in client.get("/").content.decode()
