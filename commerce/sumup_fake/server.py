@@ -2,7 +2,8 @@
 
 It speaks the paths and JSON shapes of SumUp's REST API that the official `sumup` SDK calls, so the
 code under test talks to it through the real SDK. Test hooks under /_test/ pay, decline or expire a
-checkout without a browser. Webhooks are signed like SumUp's: header
+checkout without a browser, and make the next refunds fail (`/_test/refunds/fail?count=N`).
+Webhooks are signed like SumUp's: header
 `X-SumUp-Webhook-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "v1:<t>:<body>">`.
 """
 
@@ -56,6 +57,8 @@ class FakeSumUp:
         self.webhook_delay = webhook_delay  # seconds before the first delivery, as SumUp's lag
         self.checkouts: dict[str, dict] = {}
         self.refunds: list[dict] = []
+        # The next this many refund requests answer 503, as SumUp does when it is down.
+        self.refund_failures = 0
         self.webhooks: list[WebhookDelivery] = []
         self._lock = threading.Lock()
         self._webhook_threads: list[threading.Thread] = []
@@ -168,6 +171,9 @@ class FakeSumUp:
 
     def refund(self, merchant_code: str, transaction_id: str, data: dict) -> tuple[int, dict]:
         with self._lock:
+            if self.refund_failures > 0:
+                self.refund_failures -= 1
+                return 503, {"title": "Service Unavailable", "status": 503, "detail": "try again later"}
             for checkout in self.checkouts.values():
                 for tx in checkout["transactions"]:
                     if tx["id"] == transaction_id and checkout["merchant_code"] == merchant_code:
@@ -357,6 +363,9 @@ def _handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
                 fake.settle(match["id"], outcome)
                 checkout = fake.checkouts.get(match["id"]) or {}
                 self._redirect(checkout.get("redirect_url") or path)
+            elif path == "/_test/refunds/fail":
+                fake.refund_failures = int(parse_qs(split.query).get("count", ["1"])[0])
+                self._send(200, {"refund_failures": fake.refund_failures})
             elif match := _HOOK_PATH.match(path):
                 webhook = parse_qs(split.query).get("webhook", ["async"])[0]
                 checkout = fake.settle(match["id"], match["outcome"], webhook=webhook)
