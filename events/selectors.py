@@ -248,6 +248,13 @@ def bookings_of(user) -> QuerySet[Booking]:
     )
 
 
+def bookings_refund_failed(event: Event) -> QuerySet[Booking]:
+    """Cancelled paid tickets whose automatic refund gave up: someone must refund them from the order."""
+    return Booking.objects.filter(
+        ticket_type__event=event, refund_failed_at__isnull=False, refunded_at__isnull=True
+    ).select_related("ticket_type", "order_line__order")
+
+
 def bookings_held_for_event(event: Event, now: datetime | None = None) -> QuerySet[Booking]:
     """Confirmed tickets for the event's dates still to come: who is told when it is cancelled.
 

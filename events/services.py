@@ -3,7 +3,7 @@
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -178,8 +178,8 @@ def event_cancel(*, event: Event, by_user) -> list[Booking]:
     """Call off the whole event: the site shows it cancelled and takes no more bookings, every holder of
     a ticket for a date still to come is told, and once this commits the fediverse gets a Delete.
 
-    Returns the bookings cancelled. Paid tickets are cancelled too; refunds are the organiser's to make
-    in the shop's dashboard (the email says so).
+    Returns the bookings cancelled. Paid tickets are cancelled too and, once this commits, refunded one
+    by one by a Celery task (the email says how much).
     """
     if not calendar_editable_by(event.calendar, by_user):
         raise PermissionDenied("You do not organise this event.")
@@ -190,12 +190,16 @@ def event_cancel(*, event: Event, by_user) -> list[Booking]:
     detail.cancelled_at = now
     detail.save(update_fields=["cancelled_at"])
     bookings = list(
-        bookings_held_for_event(event, now).select_for_update(of=("self",)).select_related("ticket_type")
+        bookings_held_for_event(event, now)
+        .select_for_update(of=("self",))
+        .select_related("ticket_type", "order_line__order")
     )
     for booking in bookings:
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
+        booking.refund_due = ticket_refund_amount(booking)
     Booking.objects.bulk_update(bookings, ["status", "cancelled_at"])
+    _refunds_enqueue(bookings)
     WaitingListEntry.objects.filter(
         ticket_type__event=event,
         status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
@@ -205,7 +209,7 @@ def event_cancel(*, event: Event, by_user) -> list[Booking]:
     for booking in bookings:
         by_email.setdefault(booking.email, []).append(booking)
     for email, held in by_email.items():
-        context = {"bookings": held, "event": event, "paid": any(not b.ticket_type.is_free for b in held)}
+        context = {"bookings": held, "event": event, "paid": any(b.refund_due for b in held)}
         transaction.on_commit(
             lambda email=email, context=context: _mail(email, "events/email/event_cancelled.txt", context)
         )
@@ -236,13 +240,76 @@ def cancelled_dates_bookings_cancel(event: Event) -> int:
 def _bookings_cancel_on_dates(event: Event, original_starts) -> int:
     bookings = Booking.objects.filter(
         ticket_type__event=event, occurrence_start__in=original_starts, status=Booking.Status.CONFIRMED
-    )
+    ).select_related("ticket_type", "order_line__order")
     for booking in bookings:
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = timezone.now()
         booking.save(update_fields=["status", "cancelled_at"])
+        booking.refund_due = ticket_refund_amount(booking)
         _mail(booking.email, "events/email/occurrence_cancelled.txt", {"booking": booking, "event": event})
+    _refunds_enqueue(bookings)
     return len(bookings)
+
+
+# --- refunds of paid tickets the organiser called off -----------------------------------------------
+
+
+def ticket_refund_amount(booking: Booking) -> Decimal | None:
+    """What one seat of a paid ticket cost (tax included), or None for a ticket nobody paid for.
+
+    A discounted line refunds its share of what was actually paid, never the undiscounted price.
+    """
+    line = booking.order_line
+    if line is None or booking.ticket_type.is_free:
+        return None
+    paid_per_seat = (line.line_price_incl_tax / line.quantity).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    if line.unit_price_incl_tax is None:
+        return paid_per_seat
+    return min(line.unit_price_incl_tax, paid_per_seat)
+
+
+def _refunds_enqueue(bookings) -> None:
+    # Never SumUp inside the organiser's request: the refund runs after the cancellation commits.
+    from . import tasks
+
+    for booking in bookings:
+        if booking.order_line_id is not None and not booking.ticket_type.is_free:
+            transaction.on_commit(lambda pk=booking.pk: tasks.refund_cancelled_ticket.delay(pk))
+
+
+@transaction.atomic
+def booking_refund(booking_id: int) -> Decimal | None:
+    """Refund a cancelled paid ticket's seat through SumUp, once; returns the amount, None if skipped.
+
+    The booking row stays locked through SumUp's answer, so a duplicated or retried task waits here
+    and then finds it refunded. If SumUp fails the transaction rolls back and nothing is recorded.
+    """
+    from commerce.services import order_refund
+
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("ticket_type", "order_line__order")
+        .get(pk=booking_id)
+    )
+    if booking.refunded_at is not None or booking.status != Booking.Status.CANCELLED:
+        return None
+    amount = ticket_refund_amount(booking)
+    if amount is None or amount <= 0:
+        return None
+    order_refund(booking.order_line.order, amount, reference=f"ticket {booking.code}")
+    booking.refunded_at = timezone.now()
+    booking.refund_amount = amount
+    booking.refund_failed_at = None
+    booking.refund_error = ""
+    booking.save(update_fields=["refunded_at", "refund_amount", "refund_failed_at", "refund_error"])
+    return amount
+
+
+def booking_refund_failed(booking_id: int, error: str) -> None:
+    """The automatic refund gave up: flag the booking so staff see it and refund from the order."""
+    Booking.objects.filter(pk=booking_id, refunded_at__isnull=True).update(
+        refund_failed_at=timezone.now(), refund_error=error[:255]
+    )
 
 
 @transaction.atomic

@@ -1,8 +1,16 @@
-"""Celery tasks for events: thin wrappers run by beat."""
+"""Celery tasks for events: thin wrappers run by beat, and the refund of a cancelled paid ticket."""
+
+import logging
 
 from celery import shared_task
+from celery.exceptions import Retry
+from django.core.exceptions import ObjectDoesNotExist
 
 from . import services
+
+logger = logging.getLogger(__name__)
+
+REFUND_MAX_RETRIES = 6  # backoff 1, 2, 4, 8, 16, 32 minutes: about an hour of SumUp trouble
 
 
 @shared_task
@@ -13,3 +21,29 @@ def send_reminders() -> int:
 @shared_task
 def expire_waiting_list_offers() -> int:
     return services.waiting_list_expire_offers()
+
+
+@shared_task(bind=True, max_retries=REFUND_MAX_RETRIES, acks_late=True)
+def refund_cancelled_ticket(self, booking_id: int) -> str | Retry | None:
+    """Refund one cancelled paid ticket; SumUp failures retry with backoff, then flag it for staff."""
+    try:
+        amount = services.booking_refund(booking_id)
+    except (ValueError, ObjectDoesNotExist) as exc:
+        # Nothing left to refund on the order, or no SumUp payment behind it: retrying cannot help.
+        _give_up(booking_id, exc)
+        return None
+    except Exception as exc:  # the SDK raises APIError, timeouts and connection errors alike
+        if self.request.retries >= REFUND_MAX_RETRIES:
+            _give_up(booking_id, exc)
+            return None
+        countdown = 60 * 2**self.request.retries
+        logger.warning("booking %s refund failed (retry in %ss): %s", booking_id, countdown, exc)
+        # Not raised: eager Celery (tests, development without Redis) propagates a raised Retry to the
+        # caller, while a returned one is run again in-process; a worker schedules it either way.
+        return self.retry(exc=exc, countdown=countdown, throw=False)
+    return None if amount is None else str(amount)
+
+
+def _give_up(booking_id: int, exc: Exception) -> None:
+    logger.error("booking %s: automatic refund failed, staff must refund by hand: %s", booking_id, exc)
+    services.booking_refund_failed(booking_id, f"{type(exc).__name__}: {exc}")

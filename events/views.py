@@ -23,6 +23,7 @@ from .permissions import calendar_editable_by, organiser_calendars
 from .selectors import (
     bookings_held_for_event,
     bookings_of,
+    bookings_refund_failed,
     calendars_public,
     event_zone,
     events_listed_to,
@@ -303,7 +304,13 @@ def manage_event(request, event_id: int):
     return render(
         request,
         "events/manage_event.html",
-        {"event": event, "ticket_types": event.ticket_types.all(), "upcoming": upcoming, "form": form},
+        {
+            "event": event,
+            "ticket_types": event.ticket_types.all(),
+            "upcoming": upcoming,
+            "form": form,
+            "refunds_failed": bookings_refund_failed(event),
+        },
     )
 
 

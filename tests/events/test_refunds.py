@@ -1,0 +1,215 @@
+"""Paid tickets the organiser calls off are refunded through SumUp (the fake server), once per seat."""
+
+import json
+import urllib.request
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from oscar.apps.payment.models import Source
+
+from commerce.models import PaymentAttempt
+from events import services, tasks
+from events.models import Booking
+from tests.factories import events as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _local(days: int, hour: int) -> datetime:
+    day = timezone.localdate() + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, hour)
+
+
+@pytest.fixture
+def workshop(otto_calendar):
+    return f.event(
+        otto_calendar, "Bread workshop", start=_local(5, 10), end=_local(5, 15), frequency="WEEKLY"
+    )
+
+
+@pytest.fixture
+def buy(client, fake_sumup, django_capture_on_commit_callbacks):
+    """Buy paid tickets as a user through the basket, Oscar's checkout and the fake SumUp's pay step."""
+
+    def buy(user, ticket_type, *starts: datetime, quantity: int = 1):
+        client.force_login(user)
+        for start in starts:
+            client.post(
+                f"/events/o/{ticket_type.event_id}/{int(start.timestamp())}/basket/",
+                {"ticket_type": ticket_type.pk, "quantity": quantity},
+            )
+        client.get(reverse("checkout:index"), follow=True)
+        client.post(reverse("checkout:preview"), {"action": "place_order"})
+        attempt = PaymentAttempt.objects.filter(user=user).latest("pk")
+        fake_sumup.settle(attempt.sumup_checkout_id, "pay", webhook="none")
+        with django_capture_on_commit_callbacks(execute=True):
+            client.get(reverse("commerce:sumup-return", args=[attempt.public_id]))
+        attempt.refresh_from_db()
+        assert attempt.order is not None, attempt.state
+        client.logout()
+        return list(Booking.objects.filter(order_line__order=attempt.order))
+
+    return buy
+
+
+def _source(order) -> Source:
+    return Source.objects.get(order=order)
+
+
+def _refunded(fake_sumup) -> list[tuple[str, float]]:
+    return sorted((r["transaction_id"], r["amount"]) for r in fake_sumup.refunds)
+
+
+def _transaction_id(order) -> str:
+    return PaymentAttempt.objects.get(order=order).transaction_id
+
+
+def test_event_cancel_refunds_each_paid_seat_once(
+    workshop, otto, sam, olga, buy, fake_sumup, mailoutbox, django_capture_on_commit_callbacks
+):
+    paid = f.ticket_type(workshop, quota=5, price="25.00")
+    free = f.ticket_type(workshop, name="Free", quota=5)
+    next_week = workshop.start + timedelta(days=7)
+    sams = buy(sam, paid, workshop.start, quantity=2)
+    olgas = buy(olga, paid, next_week)
+    kept_free = services.booking_create_free(ticket_type=free, original_start=workshop.start, user=sam)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_cancel(event=workshop, by_user=otto)
+
+    sam_order, olga_order = sams[0].order_line.order, olgas[0].order_line.order
+    assert _refunded(fake_sumup) == sorted(
+        [(_transaction_id(sam_order), 25.0)] * 2 + [(_transaction_id(olga_order), 25.0)]
+    )
+    assert _source(sam_order).amount_refunded == Decimal("50.00")
+    assert _source(olga_order).amount_refunded == Decimal("25.00")
+    for booking in Booking.objects.filter(pk__in=[b.pk for b in sams + olgas]):
+        assert booking.refunded_at is not None and booking.refund_amount == Decimal("25.00")
+        assert booking.refund_failed_at is None
+    kept_free.refresh_from_db()
+    assert kept_free.status == "cancelled" and kept_free.refunded_at is None
+    [sam_mail] = [m for m in mailoutbox if m.to == [sam.email] and m.subject.startswith("Cancelled")]
+    assert "(refund: 25.00 GBP)" in sam_mail.body
+    assert "refunded automatically to the card" in sam_mail.body
+    assert "organiser will refund" not in sam_mail.body
+
+
+def test_date_cancel_refunds_only_that_dates_tickets(
+    workshop, otto, sam, olga, buy, fake_sumup, mailoutbox, django_capture_on_commit_callbacks
+):
+    paid = f.ticket_type(workshop, quota=5, price="12.50")
+    next_week = workshop.start + timedelta(days=7)
+    [on_the_day] = buy(sam, paid, workshop.start)
+    [later] = buy(olga, paid, next_week)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.occurrence_cancel(event=workshop, original_start=workshop.start)
+
+    assert _refunded(fake_sumup) == [(_transaction_id(on_the_day.order_line.order), 12.5)]
+    on_the_day.refresh_from_db()
+    later.refresh_from_db()
+    assert on_the_day.refund_amount == Decimal("12.50") and later.refunded_at is None
+    assert later.status == "confirmed"
+    assert _source(later.order_line.order).amount_refunded == 0
+    [mail] = mailoutbox
+    assert (
+        mail.to == [sam.email]
+        and "refunded automatically to the card it was paid with: 12.50 GBP" in mail.body
+    )
+
+
+def test_refund_task_run_again_refunds_nothing_more(
+    workshop, otto, sam, buy, fake_sumup, django_capture_on_commit_callbacks
+):
+    paid = f.ticket_type(workshop, quota=5, price="25.00")
+    # One order for two dates: after one date is refunded the order still has money SumUp would return.
+    tickets = buy(sam, paid, workshop.start, workshop.start + timedelta(days=7))
+    [cancelled] = [t for t in tickets if t.occurrence_start == workshop.start]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.occurrence_cancel(event=workshop, original_start=workshop.start)
+    assert len(fake_sumup.refunds) == 1
+
+    for _ in range(2):  # a redelivered or duplicated task
+        assert tasks.refund_cancelled_ticket.delay(cancelled.pk).get() is None
+
+    assert len(fake_sumup.refunds) == 1
+    assert _source(cancelled.order_line.order).amount_refunded == Decimal("25.00")
+
+
+def test_ticket_the_holder_cancelled_is_not_refunded(
+    workshop, otto, sam, buy, fake_sumup, django_capture_on_commit_callbacks
+):
+    paid = f.ticket_type(workshop, quota=5, price="25.00")
+    [ticket] = buy(sam, paid, workshop.start)
+    services.booking_cancel(booking=ticket, user=sam)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_cancel(event=workshop, by_user=otto)
+    assert fake_sumup.refunds == []
+    ticket.refresh_from_db()
+    assert ticket.refunded_at is None
+
+
+def _fail_next_refunds(fake_sumup, count: int) -> None:
+    request = urllib.request.Request(f"{fake_sumup.url}/_test/refunds/fail?count={count}", method="POST")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert json.load(response) == {"refund_failures": count}
+
+
+def test_sumup_down_leaves_booking_unrefunded_and_flagged_for_staff(
+    workshop, otto, sam, buy, fake_sumup, client, caplog, django_capture_on_commit_callbacks
+):
+    paid = f.ticket_type(workshop, quota=5, price="25.00")
+    [ticket] = buy(sam, paid, workshop.start)
+    _fail_next_refunds(fake_sumup, 100)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_cancel(event=workshop, by_user=otto)
+
+    # Every attempt reached SumUp and failed; the retries are bounded.
+    assert 100 - fake_sumup.refund_failures == tasks.REFUND_MAX_RETRIES + 1
+    assert fake_sumup.refunds == []
+    ticket.refresh_from_db()
+    assert ticket.refunded_at is None and ticket.refund_amount is None
+    assert ticket.refund_failed_at is not None and "503" in ticket.refund_error
+    assert _source(ticket.order_line.order).amount_refunded == 0
+    assert f"booking {ticket.pk}: automatic refund failed" in caplog.text
+    client.force_login(otto)
+    page = client.get(f"/events/manage/{workshop.pk}/").content.decode()
+    assert ticket.code in page and "refund failed — refund from the order's Payment tab" in page
+
+
+def test_sumup_failing_briefly_refunds_once_after_retrying(
+    workshop, otto, sam, buy, fake_sumup, client, django_capture_on_commit_callbacks
+):
+    paid = f.ticket_type(workshop, quota=5, price="25.00")
+    [ticket] = buy(sam, paid, workshop.start)
+    _fail_next_refunds(fake_sumup, 2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_cancel(event=workshop, by_user=otto)
+
+    assert [r["amount"] for r in fake_sumup.refunds] == [25.0]
+    ticket.refresh_from_db()
+    assert ticket.refunded_at is not None and ticket.refund_failed_at is None
+    client.force_login(otto)
+    assert "refund failed" not in client.get(f"/events/manage/{workshop.pk}/").content.decode()
+
+
+def test_free_tickets_cancelled_without_refund_or_refund_wording(
+    workshop, otto, sam, fake_sumup, mailoutbox, django_capture_on_commit_callbacks
+):
+    free = f.ticket_type(workshop, quota=5)
+    booking = services.booking_create_free(ticket_type=free, original_start=workshop.start, user=sam)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_cancel(event=workshop, by_user=otto)
+    assert fake_sumup.refunds == []
+    booking.refresh_from_db()
+    assert booking.status == "cancelled" and booking.refunded_at is None and booking.refund_failed_at is None
+    [mail] = mailoutbox
+    assert "refund" not in mail.body
