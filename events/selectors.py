@@ -258,11 +258,13 @@ def bookings_refund_failed(event: Event) -> QuerySet[Booking]:
 def bookings_held_for_event(event: Event, now: datetime | None = None) -> QuerySet[Booking]:
     """Confirmed tickets for the event's dates still to come: who is told when it is cancelled.
 
-    A moved occurrence may start up to a week from its original start, so its bookings count too.
+    A moved occurrence may start up to a week from its original start, so its bookings count too;
+    a ticket already checked in was used, so it is neither cancelled nor refunded.
     """
     now = now or timezone.now()
     return Booking.objects.filter(
         ticket_type__event=event,
         status=Booking.Status.CONFIRMED,
         occurrence_start__gt=now - timedelta(days=7),
+        checked_in_at__isnull=True,
     )

@@ -197,8 +197,8 @@ def event_cancel(*, event: Event, by_user) -> list[Booking]:
     for booking in bookings:
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
-        booking.refund_due = ticket_refund_amount(booking)
-    Booking.objects.bulk_update(bookings, ["status", "cancelled_at"])
+        booking.refund_owed = ticket_refund_amount(booking)
+    Booking.objects.bulk_update(bookings, ["status", "cancelled_at", "refund_owed"])
     _refunds_enqueue(bookings)
     WaitingListEntry.objects.filter(
         ticket_type__event=event,
@@ -209,7 +209,7 @@ def event_cancel(*, event: Event, by_user) -> list[Booking]:
     for booking in bookings:
         by_email.setdefault(booking.email, []).append(booking)
     for email, held in by_email.items():
-        context = {"bookings": held, "event": event, "paid": any(b.refund_due for b in held)}
+        context = {"bookings": held, "event": event, "paid": any(b.refund_owed for b in held)}
         transaction.on_commit(
             lambda email=email, context=context: _mail(email, "events/email/event_cancelled.txt", context)
         )
@@ -239,13 +239,16 @@ def cancelled_dates_bookings_cancel(event: Event) -> int:
 
 def _bookings_cancel_on_dates(event: Event, original_starts) -> int:
     bookings = Booking.objects.filter(
-        ticket_type__event=event, occurrence_start__in=original_starts, status=Booking.Status.CONFIRMED
+        ticket_type__event=event,
+        occurrence_start__in=original_starts,
+        status=Booking.Status.CONFIRMED,
+        checked_in_at__isnull=True,  # whoever was let in attended: nothing to call off or refund
     ).select_related("ticket_type", "order_line__order")
     for booking in bookings:
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = timezone.now()
-        booking.save(update_fields=["status", "cancelled_at"])
-        booking.refund_due = ticket_refund_amount(booking)
+        booking.refund_owed = ticket_refund_amount(booking)
+        booking.save(update_fields=["status", "cancelled_at", "refund_owed"])
         _mail(booking.email, "events/email/occurrence_cancelled.txt", {"booking": booking, "event": event})
     _refunds_enqueue(bookings)
     return len(bookings)
@@ -273,8 +276,32 @@ def _refunds_enqueue(bookings) -> None:
     from . import tasks
 
     for booking in bookings:
-        if booking.order_line_id is not None and not booking.ticket_type.is_free:
+        if booking.refund_owed:
             transaction.on_commit(lambda pk=booking.pk: tasks.refund_cancelled_ticket.delay(pk))
+
+
+# How long a refund owed may wait for its task before the beat sweep queues it again: longer than a
+# task normally takes, so the sweep only catches tasks that never reached the queue or were lost.
+REFUND_SWEEP_GRACE = timedelta(minutes=15)
+
+
+def refunds_owed_resume(now: datetime | None = None) -> list[int]:
+    """Queue again the refunds owed that neither succeeded nor gave up (a lost task, a dead worker);
+    booking_refund's row lock makes a duplicate harmless."""
+    cutoff = (now or timezone.now()) - REFUND_SWEEP_GRACE
+    owed = list(
+        Booking.objects.filter(
+            refund_owed__isnull=False,
+            refunded_at__isnull=True,
+            refund_failed_at__isnull=True,
+            cancelled_at__lt=cutoff,
+        ).values_list("pk", flat=True)
+    )
+    from . import tasks
+
+    for booking_id in owed:
+        tasks.refund_cancelled_ticket.delay(booking_id)
+    return owed
 
 
 @transaction.atomic
@@ -291,10 +318,8 @@ def booking_refund(booking_id: int) -> Decimal | None:
         .select_related("ticket_type", "order_line__order")
         .get(pk=booking_id)
     )
-    if booking.refunded_at is not None or booking.status != Booking.Status.CANCELLED:
-        return None
-    amount = ticket_refund_amount(booking)
-    if amount is None or amount <= 0:
+    amount = booking.refund_owed
+    if booking.refunded_at is not None or not amount or amount <= 0:
         return None
     order_refund(booking.order_line.order, amount, reference=f"ticket {booking.code}")
     booking.refunded_at = timezone.now()

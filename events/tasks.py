@@ -23,6 +23,11 @@ def expire_waiting_list_offers() -> int:
     return services.waiting_list_expire_offers()
 
 
+@shared_task
+def refunds_owed_resume() -> list[int]:
+    return services.refunds_owed_resume()
+
+
 @shared_task(bind=True, max_retries=REFUND_MAX_RETRIES, acks_late=True)
 def refund_cancelled_ticket(self, booking_id: int) -> str | Retry | None:
     """Refund one cancelled paid ticket; SumUp failures retry with backoff, then flag it for staff."""

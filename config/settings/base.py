@@ -268,6 +268,7 @@ CELERY_BEAT_SCHEDULE["events-waiting-list-offers"] = {
     "task": "events.tasks.expire_waiting_list_offers",
     "schedule": 300.0,
 }
+CELERY_BEAT_SCHEDULE["events-refunds-owed"] = {"task": "events.tasks.refunds_owed_resume", "schedule": 900.0}
 
 # --- auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -17,6 +17,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='booking',
+            name='refund_owed',
+            field=models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True),
+        ),
+        migrations.AddField(
+            model_name='booking',
             name='refund_error',
             field=models.CharField(blank=True, max_length=255),
         ),

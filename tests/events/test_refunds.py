@@ -213,3 +213,42 @@ def test_free_tickets_cancelled_without_refund_or_refund_wording(
     assert booking.status == "cancelled" and booking.refunded_at is None and booking.refund_failed_at is None
     [mail] = mailoutbox
     assert "refund" not in mail.body
+
+
+def test_refund_whose_task_was_lost_is_found_by_the_beat_sweep(
+    workshop, otto, sam, buy, fake_sumup, django_capture_on_commit_callbacks
+):
+    paid = f.ticket_type(workshop, quota=5, price="25.00")
+    [ticket] = buy(sam, paid, workshop.start)
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was down: no task was queued
+        services.event_cancel(event=workshop, by_user=otto)
+    ticket.refresh_from_db()
+    assert ticket.refund_owed == Decimal("25.00") and fake_sumup.refunds == []
+
+    assert services.refunds_owed_resume() == []  # a task may still be on its way: the sweep waits
+    later = timezone.now() + services.REFUND_SWEEP_GRACE + timedelta(minutes=1)
+    assert services.refunds_owed_resume(now=later) == [ticket.pk]
+    assert services.refunds_owed_resume(now=later) == []  # refunded now: nothing owed
+
+    assert [r["amount"] for r in fake_sumup.refunds] == [25.0]
+    ticket.refresh_from_db()
+    assert ticket.refunded_at is not None
+
+
+def test_checked_in_ticket_is_neither_cancelled_nor_refunded(
+    workshop, otto, sam, olga, buy, fake_sumup, django_capture_on_commit_callbacks
+):
+    paid = f.ticket_type(workshop, quota=5, price="25.00")
+    [attended] = buy(sam, paid, workshop.start)
+    [not_yet] = buy(olga, paid, workshop.start)
+    services.booking_check_in(code=attended.code, by_user=otto)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.occurrence_cancel(event=workshop, original_start=workshop.start)
+        services.event_cancel(event=workshop, by_user=otto)
+
+    attended.refresh_from_db()
+    not_yet.refresh_from_db()
+    assert attended.status == "confirmed" and attended.refund_owed is None
+    assert not_yet.status == "cancelled" and not_yet.refunded_at is not None
+    assert [r["transaction_id"] for r in fake_sumup.refunds] == [_transaction_id(not_yet.order_line.order)]
