@@ -2,58 +2,42 @@
 publishes, re-publishes and unpublishes a post; the worker runs the behavior flow and our deliveries."""
 
 import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from social.federation.models import Delivery, Follow
 from tests.factories.social import blog_post, publish
-from tests.workers import shared_database_url
+from tests.workers import Worker, celery_on_broker
 
 from .fake_remote import FakeRemote
 
-ROOT = Path(__file__).resolve().parents[3]
-REDIS_URL = os.environ.get("REDIS_URL", "")
+# Its own Redis database, as the other worker tests have theirs: runs with or without REDIS_URL.
+BROKER = os.environ.get("FEDERATION_TEST_BROKER_URL", "redis://127.0.0.1:6379/4")
 
 
 @pytest.fixture
-def worker(live_server, settings, eager_celery):
-    """A Celery worker process against the test database and REDIS_URL, with SITE_URL = the live server."""
-    if not REDIS_URL:
-        pytest.skip("needs REDIS_URL (a real broker) for a real worker")
+def worker(live_server, settings, tmp_path):
+    """A Celery worker process against the test database and the broker, with SITE_URL = the live server."""
     settings.SITE_URL = live_server.url
     settings.SITE_HOST = live_server.url.split("//")[1]
     settings.SOCIAL_FLOW_RUNNER = "social.engine.CeleryRunner"
     settings.SOCIAL_HUB_NEXT_TRANSPORT = "social.federation.transport.ActivityPubTransport"
-    app = eager_celery
-    app.conf.task_always_eager = False
-    app.conf.broker_url = REDIS_URL
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": shared_database_url(),
-        "REDIS_URL": REDIS_URL,
-        "SITE_URL": live_server.url,
-        "SOCIAL_TRANSPORT": "social.federation.transport.ActivityPubTransport",
-    }
-    call_command("seed_demo", verbosity=0)
-    app.control.purge()  # the demo posts' own flows are not what this test is about
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=threads", "-c", "4",
-         "--without-gossip", "--without-mingle", "--loglevel=WARNING", "-n", f"fed-e2e-{os.getpid()}@%h"],
-        env=env, cwd=ROOT,
-    )  # fmt: skip
-    time.sleep(4)
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with celery_on_broker(BROKER) as app:
+        call_command("seed_demo", verbosity=0)
+        app.control.purge()  # the demo posts' own flows are not what this test is about
+        process = Worker(
+            f"fed-e2e-{os.getpid()}",
+            tmp_path / "worker.log",
+            BROKER,
+            "config.settings.test",
+            SITE_URL=live_server.url,
+            SOCIAL_TRANSPORT="social.federation.transport.ActivityPubTransport",
+        )
+        try:
+            yield process
+        finally:
+            process.kill()
 
 
 @pytest.mark.worker
