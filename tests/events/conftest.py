@@ -33,3 +33,11 @@ def otto_calendar(otto):
 @pytest.fixture
 def olga_calendar(olga):
     return f.organiser_calendar("Olga's markets", olga)
+
+
+@pytest.fixture
+def workshop(otto_calendar):
+    """A weekly workshop on Otto's calendar, starting in five days."""
+    return f.event(
+        otto_calendar, "Bread workshop", start=f.local(5, 10), end=f.local(5, 15), frequency="WEEKLY"
+    )

@@ -1,7 +1,7 @@
 """Bookings: free places within quota, waiting list offers that expire, cancellation, check-in once."""
 
 import threading
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -16,14 +16,9 @@ from tests.factories import events as f
 pytestmark = pytest.mark.django_db
 
 
-def _local(days: int, hour: int) -> datetime:
-    day = timezone.localdate() + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, hour)
-
-
 @pytest.fixture
 def meetup(otto_calendar):
-    return f.event(otto_calendar, "Meetup", start=_local(2, 18), end=_local(2, 20), frequency="WEEKLY")
+    return f.event(otto_calendar, "Meetup", start=f.local(2, 18), end=f.local(2, 20), frequency="WEEKLY")
 
 
 @pytest.fixture
@@ -219,7 +214,7 @@ def test_reminder_follows_a_moved_occurrence(meetup, first, sam):
 )
 @pytest.mark.django_db(transaction=True)
 def test_booking_free_50_concurrent_for_last_5_places_yields_exactly_5(otto_calendar):
-    meetup = f.event(otto_calendar, "Meetup", start=_local(2, 18), end=_local(2, 20))
+    meetup = f.event(otto_calendar, "Meetup", start=f.local(2, 18), end=f.local(2, 20))
     ticket_type = f.ticket_type(meetup, quota=5)
     people = _people(50)
     results, barrier = [], threading.Barrier(50)

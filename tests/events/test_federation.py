@@ -22,11 +22,6 @@ from tests.factories import events as f
 pytestmark = pytest.mark.django_db
 
 
-def _local(days: int, hour: int) -> datetime:
-    day = timezone.localdate() + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, hour)
-
-
 class Inbox:
     """A remote server's shared inbox on 127.0.0.1 that accepts every POST and keeps the bodies."""
 
@@ -83,8 +78,8 @@ def workshop_page(otto):
     event = f.event(
         calendar,
         "Repair café",
-        start=_local(2, 18),
-        end=_local(2, 20),
+        start=f.local(2, 18),
+        end=f.local(2, 20),
         frequency="WEEKLY",
         location="The back room",
         time_zone="Europe/London",

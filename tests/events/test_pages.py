@@ -19,11 +19,6 @@ from tests.factories import events as f
 pytestmark = pytest.mark.django_db
 
 
-def _local(days: int, hour: int) -> datetime:
-    day = timezone.localdate() + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, hour)
-
-
 @pytest.fixture
 def index():
     home = home_page_ensure()
@@ -34,9 +29,9 @@ def index():
 @pytest.fixture
 def market(otto_calendar):
     event = f.event(
-        otto_calendar, "Saturday market", start=_local(2, 9), end=_local(2, 13), frequency="WEEKLY"
+        otto_calendar, "Saturday market", start=f.local(2, 9), end=f.local(2, 13), frequency="WEEKLY"
     )
-    services.occurrence_cancel(event=event, original_start=timezone.make_aware(_local(9, 9)))
+    services.occurrence_cancel(event=event, original_start=timezone.make_aware(f.local(9, 9)))
     return event
 
 
@@ -47,7 +42,7 @@ def _starts(html: str) -> list[str]:
 
 
 def test_index_list_view_without_js_lists_site_occurrences(client, index, market, otto_calendar):
-    f.event(otto_calendar, "Draft", start=_local(3, 9), end=_local(3, 10), published=False)
+    f.event(otto_calendar, "Draft", start=f.local(3, 9), end=f.local(3, 10), published=False)
     response = client.get(index.url)
     html = response.content.decode()
     assert response.status_code == 200
@@ -70,13 +65,13 @@ def test_index_month_and_week_views_render_occurrences(client, index, market):
 
 def test_index_month_view_query_count_fixed(client, index, otto_calendar, olga_calendar):
     for i in range(5):
-        f.event(otto_calendar, f"A{i}", start=_local(i, 10), end=_local(i, 11), frequency="WEEKLY")
+        f.event(otto_calendar, f"A{i}", start=f.local(i, 10), end=f.local(i, 11), frequency="WEEKLY")
     url = index.url + "month/"
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for i in range(50):
-        f.event(olga_calendar, f"B{i}", start=_local(i % 20, 12), end=_local(i % 20, 13), frequency="DAILY")
+        f.event(olga_calendar, f"B{i}", start=f.local(i % 20, 12), end=f.local(i % 20, 13), frequency="DAILY")
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
     assert response.content.decode().count('class="event-occurrence"') > 100
@@ -93,7 +88,7 @@ def test_event_page_shows_dates_and_ics(client, index, market):
 
 
 def test_event_page_of_draft_event_is_404(client, index, otto_calendar):
-    draft = f.event(otto_calendar, "Draft", start=_local(3, 9), end=_local(3, 10), published=False)
+    draft = f.event(otto_calendar, "Draft", start=f.local(3, 9), end=f.local(3, 10), published=False)
     page = index.add_child(instance=EventPage(title="Draft", slug="draft", event=draft))
     assert client.get(page.url).status_code == 404
 
@@ -107,7 +102,7 @@ def test_occurrence_page_shows_ticket_types_and_places(client, market):
 
 
 def test_upcoming_events_block_filters_by_calendar_and_count(market, olga_calendar):
-    f.event(olga_calendar, "Flea market", start=_local(1, 9), end=_local(1, 10))
+    f.event(olga_calendar, "Flea market", start=f.local(1, 9), end=f.local(1, 10))
     block = UpcomingEventsBlock()
     html = block.render(block.to_python({"heading": "Soon", "calendar": market.calendar.slug, "count": 2}))
     assert html.count("Saturday market") == 2 and "Flea market" not in html

@@ -1,9 +1,6 @@
 """Paid tickets: a ticket type sells as an Oscar product; placing the order issues one ticket per unit."""
 
-from datetime import datetime, timedelta
-
 import pytest
-from django.utils import timezone
 from oscar.apps.basket.models import Basket
 from oscar.apps.partner.strategy import Selector
 from oscar.test.factories import create_order
@@ -13,18 +10,6 @@ from events.models import Booking
 from tests.factories import events as f
 
 pytestmark = pytest.mark.django_db
-
-
-def _local(days: int, hour: int) -> datetime:
-    day = timezone.localdate() + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, hour)
-
-
-@pytest.fixture
-def workshop(otto_calendar):
-    return f.event(
-        otto_calendar, "Bread workshop", start=_local(5, 10), end=_local(5, 15), frequency="WEEKLY"
-    )
 
 
 def test_paid_ticket_type_gets_ticket_product_without_shipping(workshop):

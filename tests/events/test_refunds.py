@@ -18,18 +18,6 @@ from tests.factories import events as f
 pytestmark = pytest.mark.django_db
 
 
-def _local(days: int, hour: int) -> datetime:
-    day = timezone.localdate() + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, hour)
-
-
-@pytest.fixture
-def workshop(otto_calendar):
-    return f.event(
-        otto_calendar, "Bread workshop", start=_local(5, 10), end=_local(5, 15), frequency="WEEKLY"
-    )
-
-
 @pytest.fixture
 def buy(client, fake_sumup, django_capture_on_commit_callbacks):
     """Buy paid tickets as a user through the basket, Oscar's checkout and the fake SumUp's pay step."""

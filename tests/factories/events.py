@@ -1,11 +1,18 @@
 """Factories for events: users, organiser calendars, published events with details."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from events import services
+
+
+def local(days: int, hour: int) -> datetime:
+    """A naive local wall-clock time ``days`` from today at ``hour``, as organisers enter it."""
+    day = timezone.localdate() + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, hour)
 
 
 def user(email: str, *, staff: bool = False):
