@@ -249,7 +249,9 @@ def _bookings_cancel_on_dates(event: Event, original_starts) -> int:
         booking.cancelled_at = timezone.now()
         booking.refund_owed = ticket_refund_amount(booking)
         booking.save(update_fields=["status", "cancelled_at", "refund_owed"])
-        _mail(booking.email, "events/email/occurrence_cancelled.txt", {"booking": booking, "event": event})
+        _mail_on_commit(
+            booking.email, "events/email/occurrence_cancelled.txt", {"booking": booking, "event": event}
+        )
     _refunds_enqueue(bookings)
     return len(bookings)
 
@@ -527,7 +529,7 @@ def waiting_list_offer_next(*, ticket_type: TicketType, original_start: datetime
         entry.status = WaitingListEntry.Status.OFFERED
         entry.offer_expires_at = now + timedelta(hours=hours)
         entry.save(update_fields=["status", "offer_expires_at"])
-        _mail(
+        _mail_on_commit(
             entry.user.email, "events/email/place_offered.txt", {"entry": entry, "event": ticket_type.event}
         )
     return entries
@@ -658,9 +660,13 @@ def booking_send_ticket(booking: Booking) -> None:
     message.send()
 
 
-@transaction.atomic
 def reminders_send_due(now: datetime | None = None) -> int:
-    """Email each confirmed attendee once, in the 24 hours before their occurrence starts."""
+    """Email each confirmed attendee once, in the 24 hours before their occurrence starts.
+
+    No transaction around the loop: each claim commits on its own before its email goes, so a later
+    failure cannot roll back the claims of reminders already mailed (they would go out twice). A
+    refused email releases its own claim for the next run.
+    """
     now = now or timezone.now()
     horizon = now + timedelta(hours=getattr(settings, "EVENTS_REMINDER_HOURS", 24))
     # Moved occurrences may start later or earlier than their original start: look a week either side.
@@ -681,7 +687,12 @@ def reminders_send_due(now: datetime | None = None) -> int:
         ):
             continue
         local_start = occurrence.start.astimezone(event_zone(booking.ticket_type.event))
-        _mail(booking.email, "events/email/reminder.txt", {"booking": booking, "start": local_start})
+        try:
+            _mail(booking.email, "events/email/reminder.txt", {"booking": booking, "start": local_start})
+        except Exception:  # SMTP refusals and outages alike: this one waits for the next run
+            logger.warning("reminder for booking %s not sent; retried next run", booking.pk, exc_info=True)
+            Booking.objects.filter(pk=booking.pk, reminder_sent_at=now).update(reminder_sent_at=None)
+            continue
         sent += 1
     return sent
 
@@ -696,6 +707,11 @@ def _message(to: str, template: str, context: dict) -> EmailMessage:
 
 def _mail(to: str, template: str, context: dict) -> None:
     _message(to, template, context).send()
+
+
+def _mail_on_commit(to: str, template: str, context: dict) -> None:
+    """Mail once the caller's transaction commits: a rollback must not leave an email behind."""
+    transaction.on_commit(lambda: _mail(to, template, context), robust=True)
 
 
 def bookings_for_occurrence(event: Event, original_start: datetime):

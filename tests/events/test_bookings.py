@@ -82,21 +82,27 @@ def test_booking_for_one_occurrence_ticket_type_refused_for_other_dates(meetup, 
         )
 
 
-def test_occurrence_cancel_cancels_bookings_and_tells_attendees(meetup, first, sam):
+def test_occurrence_cancel_cancels_bookings_and_tells_attendees(
+    meetup, first, sam, django_capture_on_commit_callbacks
+):
     ticket_type = f.ticket_type(meetup, quota=5)
     booking = services.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
-    services.occurrence_cancel(event=meetup, original_start=first)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.occurrence_cancel(event=meetup, original_start=first)
     booking.refresh_from_db()
     assert booking.status == "cancelled"
     assert any("Cancelled" in m.subject for m in mail.outbox)
 
 
-def test_booking_cancel_by_attendee_frees_place_and_offers_it_to_waiting_list(meetup, first):
+def test_booking_cancel_by_attendee_frees_place_and_offers_it_to_waiting_list(
+    meetup, first, django_capture_on_commit_callbacks
+):
     ticket_type = f.ticket_type(meetup, quota=1)
     holder, waiter = _people(2)
     booking = services.booking_create_free(ticket_type=ticket_type, original_start=first, user=holder)
     entry = services.waiting_list_join(ticket_type=ticket_type, original_start=first, user=waiter)
-    services.booking_cancel(booking=booking, user=holder)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, user=holder)
     entry.refresh_from_db()
     assert entry.status == "offered" and entry.offer_expires_at > timezone.now()
     assert mail.outbox[-1].to == [waiter.email]
