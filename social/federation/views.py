@@ -14,11 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import ids
 from .actors import FIXED_ACTORS, actor_document, host_domain, key_lookup, local_actor_get
+from .blocks import sender_blocked
 from .inbox import inbox_receive
 from .models import Activity, FederatedObject, LocalActor
 from .objects import tombstone_build, with_context
 from .outbox import OutboxEntry, outbox_entries
-from .selectors import accepted_followers, actor_objects, nodeinfo_usage, object_counts, sender_blocked
+from .selectors import accepted_followers, actor_objects, nodeinfo_usage, object_counts
 from .signatures import SignatureError, request_verify
 
 AP_CONTENT_TYPE = f"{ids.ACTIVITY_JSON}; charset=utf-8"

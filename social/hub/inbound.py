@@ -11,8 +11,9 @@ from django.db.models import Q
 
 from social.federation import ids
 from social.federation.actors import remote_actor_get
+from social.federation.blocks import sender_blocked
 from social.federation.fetch import FetchError, fetch_json
-from social.federation.models import ActorBlock, DomainBlock, FederatedObject, LocalActor, RemoteActor
+from social.federation.models import FederatedObject, LocalActor, RemoteActor
 
 from .content import (
     attachments_extract,
@@ -56,10 +57,7 @@ def activity_handle(activity: dict, remote_actor: RemoteActor) -> str:
 
 
 def account_blocked(uri: str, domain: str) -> bool:
-    return (
-        ActorBlock.objects.filter(uri=uri).exists()
-        or DomainBlock.objects.filter(Q(domain=domain) | Q(domain=domain.split(":")[0])).exists()
-    )
+    return sender_blocked(domain, uri)
 
 
 def _our_actor(uri: str) -> LocalActor | None:
