@@ -13,11 +13,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from . import ids
-from .actors import FIXED_ACTORS, actor_document, host_domain, key_lookup, local_actor_get
+from .actors import FIXED_ACTORS, actor_document, host_domain, key_lookup, local_actor_get, remote_actor_store
 from .blocks import sender_blocked
-from .inbox import inbox_receive
-from .models import Activity, FederatedObject, LocalActor
+from .inbox import activity_origin_problem, inbox_receive
+from .models import Activity, FederatedObject, LocalActor, RemoteActor
 from .objects import tombstone_build, with_context
+from .origins import same_origin
 from .outbox import OutboxEntry, outbox_entries
 from .selectors import accepted_followers, actor_objects, nodeinfo_usage, object_counts
 from .signatures import SignatureError, request_verify
@@ -364,10 +365,22 @@ def inbox(request, username: str | None = None):
             lookup=key_lookup,
         )
     except SignatureError as exc:
-        if data["type"] == "Delete" and data.get("object") == actor_uri and "cannot be found" in exc.reason:
+        reason = exc.reason
+        if (
+            data["type"] == "Delete"
+            and data.get("object") == actor_uri
+            and "cannot be found" in reason
+            and not RemoteActor.objects.filter(uri=actor_uri).exists()
+        ):
             return HttpResponse(status=202)  # a gone account we never knew: nothing to delete
-        return _problem(401, exc.reason)
-    if verified.owner != actor_uri:
+        return _problem(401, reason)
+    # The key speaks for its owner only, and only on the owner's origin (actors.key_lookup holds both).
+    if verified.owner != actor_uri or not same_origin(verified.key_id, actor_uri):
         return _problem(401, "the signing key does not belong to the activity's actor")
+    problem = activity_origin_problem(data, actor_uri)
+    if problem:
+        return _problem(403, problem)
+    if verified.document is not None:
+        remote_actor_store(verified.document)  # a key fetched for this request: kept now it verified
     inbox_receive(data)  # one INSERT; the task processes it (and revives the sender's host)
     return HttpResponse(status=202)

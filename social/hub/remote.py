@@ -10,6 +10,7 @@ from django.conf import settings
 from social.federation.actors import remote_actor_get
 from social.federation.fetch import FetchError, fetch_json
 from social.federation.models import RemoteActor
+from social.federation.origins import remote_document_fetch
 
 from .content import handle_split
 
@@ -56,7 +57,7 @@ def account_resolve(query: str) -> RemoteActor:
             return actor
         # A profile URL (https://host/@user) may answer with the actor document under another id.
         try:
-            document = fetch_json(query)
+            document = remote_document_fetch(query)  # believed only for the origin that served it
         except FetchError as exc:
             raise AccountNotFound(str(exc)) from None
         if not isinstance(document.get("id"), str) or not document.get("inbox"):
