@@ -1,5 +1,6 @@
 """Inbox processing: what each verified incoming activity does to our state (run by a Celery task)."""
 
+import json
 import logging
 import uuid
 
@@ -34,6 +35,37 @@ def _id(value) -> str:
     if isinstance(value, dict):
         value = value.get("id")
     return value if isinstance(value, str) else ""
+
+
+MAX_JSON_DEPTH = 32  # ActivityPub nests a few levels; deeper is an attack on whoever walks it next
+
+
+def json_activity_parse(body: bytes) -> dict | str:
+    """The body as an activity, or why it is not one (the inbox answers 400 with it)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
+        return "body is not JSON"
+    if _json_depth(data) > MAX_JSON_DEPTH:
+        return "JSON nested too deeply"
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        return "not an activity"
+    return data
+
+
+def _json_depth(value) -> int:
+    """Nesting depth of parsed JSON, walked without recursion (the walk itself must not overflow)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                return depth
+            stack.extend((item, depth + 1) for item in value)
+    return deepest
 
 
 # Activities whose object the actor makes, changes or removes: that object must be on the actor's origin.

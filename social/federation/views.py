@@ -1,6 +1,5 @@
 """Federation endpoints: discovery, actors, collections, objects and inboxes (thin: logic lives elsewhere)."""
 
-import json
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -15,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from . import ids
 from .actors import FIXED_ACTORS, actor_document, host_domain, key_lookup, local_actor_get, remote_actor_store
 from .blocks import sender_blocked
-from .inbox import activity_origin_problem, inbox_receive
+from .fetch import FetchError
+from .inbox import activity_origin_problem, inbox_receive, json_activity_parse
 from .models import Activity, FederatedObject, LocalActor, RemoteActor
 from .objects import tombstone_build, with_context
 from .origins import same_origin
@@ -338,17 +338,20 @@ def inbox(request, username: str | None = None):
     if not known:
         raise Http404("no such actor")
     limit = getattr(settings, "FEDERATION_MAX_INBOX_BYTES", 1_000_000)
-    if int(request.headers.get("Content-Length") or 0) > limit:
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        return _problem(400, "malformed Content-Length")
+    if declared < 0:
+        return _problem(400, "malformed Content-Length")
+    if declared > limit:
         return _problem(413, "body too large")
     body = request.read(limit + 1)
     if len(body) > limit:
         return _problem(413, "body too large")
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return _problem(400, "body is not JSON")
-    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        return _problem(400, "not an activity")
+    data = json_activity_parse(body)
+    if isinstance(data, str):
+        return _problem(400, data)
     actor_uri = data.get("actor")
     actor_uri = actor_uri.get("id") if isinstance(actor_uri, dict) else actor_uri
     if not isinstance(actor_uri, str) or not actor_uri.startswith(("https://", "http://")):
@@ -364,8 +367,8 @@ def inbox(request, username: str | None = None):
             body=body,
             lookup=key_lookup,
         )
-    except SignatureError as exc:
-        reason = exc.reason
+    except (SignatureError, FetchError) as exc:  # a key that cannot be fetched is a 401, never a 500
+        reason = getattr(exc, "reason", "the signing key cannot be found")
         if (
             data["type"] == "Delete"
             and data.get("object") == actor_uri
