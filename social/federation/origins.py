@@ -69,7 +69,10 @@ def remote_document_fetch(url: str, *, id_known: bool = False) -> dict:
     """
     from .fetch import FetchError, fetch_document  # fetch reaches actors, which import this module
 
-    final_url, document = fetch_document(url)
+    try:
+        final_url, document = fetch_document(url)
+    except RecursionError:  # JSON nested deeper than the parser goes: not a document, not a crash
+        raise FetchError(f"GET {url}: JSON nested too deeply") from None
     document_id = document.get("id")
     if url_origin(document_id) is None:
         raise FetchError(f"GET {url}: the document has no http(s) id")

@@ -32,7 +32,7 @@ def webfinger_resolve(handle: str) -> str:
     for scheme in schemes:
         try:
             document = fetch_json(f"{scheme}://{host}/.well-known/webfinger?{query}", signed=False)
-        except FetchError as exc:
+        except (FetchError, RecursionError) as exc:  # RecursionError: JSON nested past the parser
             errors.append(str(exc))
             continue
         for link in document.get("links") or []:

@@ -100,3 +100,10 @@ def test_inbox_actor_id_too_long_to_store_is_401(network, blog, inbox_post):
     activity = b.activity("Like", "x", actor=long_id)
     assert inbox_post(b, activity, key_id=key_id).status_code == 401
     assert not RemoteActor.objects.exists()
+
+
+def test_inbox_key_document_nested_too_deeply_is_401(network, blog, inbox_post):
+    b = network["b"]
+    b.raw["/users/mallory"] = b'{"id":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    activity = b.activity("Like", "x", actor=b.actor_uri("mallory"))
+    assert inbox_post(b, activity, key_id=b.key_id("mallory")).status_code == 401
