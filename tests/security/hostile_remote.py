@@ -98,9 +98,9 @@ class HostileRemote:
     def key_id(self, name: str) -> str:
         return f"{self.actor_uri(name)}#main-key"
 
-    def actor_document(self, name: str, **overrides) -> dict:
+    def actor_document(self, username: str, **overrides) -> dict:
         """An honest actor of this server: its id, inbox and key all here, the key its own."""
-        uri = self.actor_uri(name)
+        name, uri = username, self.actor_uri(username)
         document = {
             "@context": AS_CONTEXT,
             "id": uri,
@@ -113,9 +113,9 @@ class HostileRemote:
         }
         return document | overrides
 
-    def serve_actor(self, name: str, **overrides) -> dict:
-        document = self.actor_document(name, **overrides)
-        self.documents[f"/users/{name}"] = document
+    def serve_actor(self, username: str, **overrides) -> dict:
+        document = self.actor_document(username, **overrides)
+        self.documents[f"/users/{username}"] = document
         return document
 
     def fetches_of(self, path: str) -> int:

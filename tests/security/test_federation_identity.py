@@ -292,3 +292,30 @@ def test_actor_update_carrying_a_key_of_another_origin_does_not_keep_it(network,
     inbox_item_process(item.pk)
     assert _stored(alice.uri)["public_key_id"] != b.key_id("x")
     assert key_lookup(b.key_id("x"), False) is None
+
+
+# --- refreshing a known actor -----------------------------------------------------------------------
+
+
+def test_actor_refetched_for_a_failing_signature_is_not_stored(network, alice, post, inbox_post):
+    a = network["a"]
+    a.serve_actor("alice", name="Changed By Anyone")  # what a refetch would now read
+    activity = a.activity("Like", post.data["id"], actor=alice.uri)
+    response = inbox_post(a, activity, key_id=a.key_id("alice"), private_pem=network["b"].private_pem)
+    assert response.status_code == 401
+    assert a.fetches_of("/users/alice") >= 2  # it was refetched (the key may have rotated) …
+    assert RemoteActor.objects.get(uri=alice.uri).name == "Alice"  # … and nothing of it kept
+
+
+def test_rotated_key_is_stored_once_a_signature_verifies_with_it(network, alice, post, inbox_post):
+    from tests.security.hostile_remote import key_pair
+
+    a = network["a"]
+    private_pem, public_pem = key_pair("a-rotated")
+    a.serve_actor(
+        "alice", publicKey={"id": a.key_id("alice"), "owner": alice.uri, "publicKeyPem": public_pem}
+    )
+    activity = a.activity("Like", post.data["id"], actor=alice.uri)
+    response = inbox_post(a, activity, key_id=a.key_id("alice"), private_pem=private_pem)
+    assert response.status_code == 202
+    assert RemoteActor.objects.get(uri=alice.uri).public_key_pem == public_pem
