@@ -5,6 +5,7 @@ port) or "evil.example:8443" (that port only); "sub.evil.example", "Sub.Evil.Exa
 "evil.example:8443" are all under the block "evil.example".
 """
 
+from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 
@@ -70,19 +71,19 @@ def sender_blocked(domain: str, actor_uri: str) -> bool:
         return cursor.fetchone() is not None
 
 
-class BlockedDomains:
-    """The domain blocks, read once, for checking many servers (a fan-out's inboxes) without a query each."""
+class DomainList:
+    """Domains (blocks, mutes) read once, for checking many servers (a fan-out's inboxes) without a query
+    each; each domain covers its subdomains as a block does."""
 
-    def __init__(self, domains=None):
-        source = DomainBlock.objects.values_list("domain", flat=True) if domains is None else domains
-        self.domains = {domain_normalise(domain) for domain in source}
+    def __init__(self, domains: Iterable[str]):
+        self.domains = {domain_normalise(domain) for domain in domains} - {""}
 
     def covers(self, domain_or_url: str) -> bool:
         domain = host_domain(domain_or_url) if "://" in domain_or_url else domain_or_url
         return any(candidate in self.domains for candidate in domain_candidates(domain))
 
     def q(self, field: str) -> Q:
-        """Rows whose `field` (a normalised host[:port]) is under a block; matches nothing if none."""
+        """Rows whose `field` (a normalised host[:port]) is under a domain of the list; none if empty."""
         conditions = []
         for block in self.domains:
             conditions.append(Q(**{field: block}) | Q(**{f"{field}__endswith": f".{block}"}))
@@ -90,3 +91,8 @@ class BlockedDomains:
                 conditions.append(Q(**{f"{field}__startswith": f"{block}:"}))
                 conditions.append(Q(**{f"{field}__contains": f".{block}:"}))
         return reduce(or_, conditions, Q(pk__in=[]))
+
+
+def blocked_domains() -> DomainList:
+    """Every domain block, read once."""
+    return DomainList(DomainBlock.objects.values_list("domain", flat=True))

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from . import ids
 from .actors import host_domain
-from .blocks import BlockedDomains
+from .blocks import blocked_domains
 from .fetch import FetchError, post_signed
 from .models import Activity, Delivery, DeliveryAttempt, Follow, Host, LocalActor
 from .signatures import CAVAGE, RFC9421, request_sign
@@ -52,7 +52,7 @@ def follower_inboxes(actors: list[LocalActor]) -> list[str]:
         Follow.objects.filter(
             local_actor__in=actors, state=Follow.State.ACCEPTED, remote_actor__deleted=False
         )
-        .exclude(BlockedDomains().q("remote_actor__domain"))
+        .exclude(blocked_domains().q("remote_actor__domain"))
         .values_list("remote_actor__shared_inbox", "remote_actor__inbox")
         .iterator(chunk_size=5000)
     )
@@ -67,7 +67,7 @@ def deliveries_create(activity: Activity, inboxes: list[str]) -> list[int]:
 
     Every delivery passes here, so here inboxes on blocked servers are left out (a shared inbox of a
     follower, the inbox of a Follow we answer, a hub note's addressee alike)."""
-    blocked = BlockedDomains()
+    blocked = blocked_domains()
     hosts = _hosts_for([inbox for inbox in inboxes if not blocked.covers(inbox)])
     rows = [
         Delivery(
@@ -223,7 +223,7 @@ def deliveries_attempt(delivery_ids: list[int]) -> dict[int, str]:
         .only("body", "actor", "actor__username", "actor__private_key_pem")
     }
     bodies = {pk: activity.body.encode() for pk, activity in activities.items()}
-    dead, results, blocked = [], [], BlockedDomains()
+    dead, results, blocked = [], [], blocked_domains()
     for delivery in deliveries:
         if blocked.covers(delivery.host.domain):  # blocked after it was scheduled: never sent
             Delivery.objects.filter(pk=delivery.pk).update(

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from .blocks import BlockedDomains
+from .blocks import blocked_domains
 from .models import Comment, FederatedObject, Follow, LocalActor, Reaction
 
 
@@ -22,7 +22,7 @@ def accepted_followers(actor: LocalActor):
     """Accepted followers, less those on blocked servers (a block made later must hide them too)."""
     return (
         Follow.objects.filter(local_actor=actor, state=Follow.State.ACCEPTED)
-        .exclude(BlockedDomains().q("remote_actor__domain"))
+        .exclude(blocked_domains().q("remote_actor__domain"))
         .select_related("remote_actor")
     )
 

@@ -16,7 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from social.federation import ids
-from social.federation.blocks import BlockedDomains, domain_candidates, sender_blocked
+from social.federation.blocks import DomainList, domain_candidates, sender_blocked
 from social.federation.models import ActorBlock, DomainBlock, Follow, LocalActor, RemoteActor
 from social.federation.origins import domain_normalise
 from social.models import Flow
@@ -295,7 +295,7 @@ def domain_block(domain: str, *, reason: str = "") -> DomainBlock:
         raise HubError("that domain cannot be blocked")
     with transaction.atomic():
         block, _ = DomainBlock.objects.get_or_create(domain=domain, defaults={"reason": reason})
-        _forget(BlockedDomains([domain]).q("domain"))  # its subdomains' accounts too
+        _forget(DomainList([domain]).q("domain"))  # its subdomains' accounts too
     return block
 
 
@@ -386,7 +386,7 @@ def mute_add(*, remote: RemoteActor | None = None, domain: str = "", user=None) 
     if remote is not None:
         mute, _ = Mute.objects.get_or_create(account=remote, defaults={"created_by": user})
     else:
-        domain = domain.strip().lower()
+        domain = domain_normalise(domain)
         if not domain:
             raise HubError("say which account or domain to mute")
         mute, _ = Mute.objects.get_or_create(domain=domain, defaults={"created_by": user})

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from social.federation.actors import local_actor_get
-from social.federation.blocks import BlockedDomains
+from social.federation.blocks import blocked_domains
 from social.federation.delivery import activity_record, deliveries_create, follower_inboxes
 from social.federation.models import Activity, Delivery
 from social.transport import OutboundActivity, TransportReceipt
@@ -33,7 +33,7 @@ class HubTransport:
             inboxes = list(payload.get("inboxes") or [])
             if payload.get("followers"):
                 inboxes += follower_inboxes([actor])
-            blocked = BlockedDomains()  # deliveries_create leaves them out too; this keeps the count true
+            blocked = blocked_domains()  # deliveries_create leaves them out too; this keeps the count true
             inboxes = sorted({inbox for inbox in inboxes if inbox and not blocked.covers(inbox)})
             recorded, _ = activity_record(
                 activity_id=activity.activity_id,

@@ -56,21 +56,21 @@ def test_domain_block_is_stored_normalised():
 
 @pytest.mark.parametrize(("block", "server"), COVERED)
 def test_block_covers_subdomains_and_spellings(block, server):
-    from social.federation.blocks import BlockedDomains, domain_blocked, sender_blocked
+    from social.federation.blocks import blocked_domains, domain_blocked, sender_blocked
 
     DomainBlock.objects.create(domain=block)
     assert domain_blocked(server) and domain_blocked(f"https://{server}/users/eve")
     assert sender_blocked(server, "https://elsewhere.example/users/x")
-    assert BlockedDomains().covers(f"https://{server}/inbox")
+    assert blocked_domains().covers(f"https://{server}/inbox")
 
 
 @pytest.mark.parametrize(("block", "server"), NOT_COVERED)
 def test_block_covers_nothing_else(block, server):
-    from social.federation.blocks import BlockedDomains, domain_blocked, sender_blocked
+    from social.federation.blocks import blocked_domains, domain_blocked, sender_blocked
 
     DomainBlock.objects.create(domain=block)
     assert not domain_blocked(server) and not sender_blocked(server, f"https://{server}/users/x")
-    assert not BlockedDomains().covers(f"https://{server}/inbox")
+    assert not blocked_domains().covers(f"https://{server}/inbox")
 
 
 def test_ip_address_has_no_parent_domains():
@@ -173,3 +173,18 @@ def test_hub_refuses_to_block_our_own_domain_in_any_spelling(offline_site):
     for spelling in ("Coop.Example.", "example"):
         with pytest.raises(services.HubError):
             services.domain_block(spelling)
+
+
+def test_hub_domain_mute_covers_subdomains_and_spellings(blog):
+    from social.hub import selectors
+    from tests.factories import hub as f
+
+    muted, kept = _remote("sub.evil.example"), _remote("friendly.example")
+    hidden, shown = (
+        f.timeline_item(author=muted, on_timeline=True),
+        f.timeline_item(author=kept, on_timeline=True),
+    )
+    f.notification(remote=muted)
+    services.mute_add(domain="Evil.Example.")
+    assert list(selectors.timeline_items()) == [shown] and hidden.pk
+    assert not selectors.notifications_visible().exists()
