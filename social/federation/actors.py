@@ -1,7 +1,6 @@
 """Actors: our local actors (created on first use, keys generated once) and remote actors as fetched."""
 
 import time
-from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
@@ -9,9 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import ids
-from .fetch import FetchError, fetch_json
+from .fetch import FetchError
 from .keys import key_pair_generate
 from .models import Host, LocalActor, RemoteActor
+from .origins import host_domain, remote_document_fetch, same_origin, url_origin
 from .signatures import PublicKey
 
 # The fixed actors: @blog is the whole blog, followable as one; @events publishes the events pages;
@@ -170,13 +170,6 @@ def actor_approves_manually(actor: LocalActor) -> bool:
 # --- remote actors --------------------------------------------------------------------------------
 
 
-def host_domain(url: str) -> str:
-    """host[:port], lower-cased: how Host rows and blocks name a server."""
-    parts = urlsplit(url)
-    domain = (parts.hostname or "").lower()
-    return f"{domain}:{parts.port}" if parts.port else domain
-
-
 def host_for(url: str) -> Host:
     host, _ = Host.objects.get_or_create(domain=host_domain(url))
     return host
@@ -192,13 +185,48 @@ def _first_url(value) -> str:
     return ""
 
 
+def _str(value, limit: int | None = None) -> str:
+    text = value if isinstance(value, str) else ""
+    return text[:limit] if limit else text
+
+
+def actor_key(document: dict, key_id: str | None = None) -> dict:
+    """The actor's public key entry (the one with key_id when given), only if it is the actor's own:
+    on the actor's origin and, when it names an owner, owned by the actor. {} otherwise."""
+    keys = document.get("publicKey")
+    keys = keys if isinstance(keys, list) else [keys]
+    for key in keys:
+        if not isinstance(key, dict) or not isinstance(key.get("id"), str):
+            continue
+        if key_id is not None and key["id"] != key_id:
+            continue
+        if not same_origin(key["id"], document.get("id")):
+            continue  # a key on another server cannot speak for this actor
+        if key.get("owner") not in (None, document.get("id")):
+            continue
+        if not isinstance(key.get("publicKeyPem"), str):
+            continue
+        return key
+    return {}
+
+
+def _storable(uri: str) -> bool:
+    """Whether an actor id fits its row (RemoteActor.uri, Host.domain): a longer one is refused, not cut."""
+    return len(uri) <= 500 and len(host_domain(uri)) <= 255
+
+
 def remote_actor_store(document: dict) -> RemoteActor:
-    """Create or refresh a remote actor from its JSON document."""
+    """Create or refresh a remote actor from its JSON document.
+
+    Callers vouch for the document: fetched from the actor's own origin, or sent by the actor itself
+    under a verified signature. A key that is not the actor's own (actor_key) is not kept.
+    """
     uri = document["id"]
-    key = document.get("publicKey") or {}
-    if isinstance(key, list):
-        key = key[0] if key else {}
+    if url_origin(uri) is None or not _storable(uri):
+        raise ValueError(f"not an actor id we can store: {uri!r}")
+    key = actor_key(document)
     endpoints = document.get("endpoints") or {}
+    aliases = document.get("alsoKnownAs") or []
     fields = {
         "domain": host_for(uri).domain,
         "username": str(document.get("preferredUsername") or "")[:255],
@@ -206,11 +234,11 @@ def remote_actor_store(document: dict) -> RemoteActor:
         "actor_type": str(document.get("type") or "")[:50],
         "url": _first_url(document.get("url"))[:500],
         "icon_url": _first_url(document.get("icon"))[:500],
-        "inbox": str(document.get("inbox") or "")[:500],
-        "shared_inbox": str(endpoints.get("sharedInbox") or "")[:500] if isinstance(endpoints, dict) else "",
-        "public_key_id": str(key.get("id") or "")[:500],
-        "public_key_pem": str(key.get("publicKeyPem") or ""),
-        "also_known_as": [a for a in (document.get("alsoKnownAs") or []) if isinstance(a, str)],
+        "inbox": _str(document.get("inbox"), 500),
+        "shared_inbox": _str(endpoints.get("sharedInbox"), 500) if isinstance(endpoints, dict) else "",
+        "public_key_id": _str(key.get("id"), 500),
+        "public_key_pem": _str(key.get("publicKeyPem")),
+        "also_known_as": [a for a in aliases if isinstance(a, str)] if isinstance(aliases, list) else [],
         "fetched": timezone.now(),
         "deleted": False,
     }
@@ -222,15 +250,20 @@ def remote_actor_store(document: dict) -> RemoteActor:
 
 
 def remote_actor_get(uri: str, *, refresh: bool = False) -> RemoteActor | None:
-    """The remote actor, fetched when unknown (or when asked to refresh); None if it cannot be fetched."""
+    """The remote actor, fetched when unknown (or when asked to refresh); None if it cannot be fetched.
+
+    The document is fetched by the actor's own id and must carry that id (origins.remote_document_fetch).
+    """
     actor = RemoteActor.objects.filter(uri=uri).first()
     if actor is not None and not refresh and actor.inbox:
         return actor
+    if url_origin(uri) is None:
+        return actor
     try:
-        document = fetch_json(uri)
+        document = remote_document_fetch(uri, id_known=True)
     except FetchError:
         return actor
-    if document.get("id") != uri or not document.get("inbox"):
+    if not document.get("inbox") or not _storable(uri):
         return actor
     return remote_actor_store(document)
 
@@ -256,7 +289,14 @@ def key_cache_forget(key_id: str) -> None:
 
 
 def key_lookup(key_id: str, refresh: bool) -> PublicKey | None:
-    """Resolve a remote signing key id to its key (and owner), fetching the actor when needed."""
+    """Resolve a remote signing key id to its key and owner, fetching the owner's document when needed.
+
+    A key counts for an actor only when both are on one origin and the actor's document, fetched by
+    the actor's own id, names the key. A fetched key comes back with that document (PublicKey.document)
+    and nothing is stored here: the inbox stores the actor once a signature has verified with the key.
+    """
+    if url_origin(key_id) is None:
+        return None
     if not refresh:
         cached = _key_cache.get(key_id)
         if cached is not None and cached[0] > time.monotonic():
@@ -267,20 +307,20 @@ def key_lookup(key_id: str, refresh: bool) -> PublicKey | None:
             .only("uri", "public_key_pem")
             .first()
         )
-        if actor is not None:
+        if actor is not None and same_origin(actor.uri, key_id):
             return _key_remember(PublicKey(key_id=key_id, owner=actor.uri, pem=actor.public_key_pem))
     key_cache_forget(key_id)
     try:
-        document = fetch_json(key_id.split("#")[0])
+        document = remote_document_fetch(key_id.split("#")[0])
+        # An actor document names itself; a bare key document names its owner.
+        owner = document.get("id") if document.get("inbox") else document.get("owner")
+        if not isinstance(owner, str) or not same_origin(owner, key_id):
+            return None
+        if document.get("id") != owner:  # the owner's own document, fetched by its id
+            document = remote_document_fetch(owner, id_known=True)
     except FetchError:
         return None
-    if "inbox" not in document and document.get("owner"):  # a bare key document: fetch its owner
-        owner = remote_actor_get(document["owner"], refresh=True)
-        actor = owner
-    else:
-        if not document.get("id"):
-            return None
-        actor = remote_actor_store(document)
-    if actor is None or actor.public_key_id != key_id or not actor.public_key_pem:
+    key = actor_key(document, key_id)
+    if not document.get("inbox") or not key or not _storable(owner):
         return None
-    return _key_remember(PublicKey(key_id=key_id, owner=actor.uri, pem=actor.public_key_pem))
+    return PublicKey(key_id=key_id, owner=owner, pem=key["publicKeyPem"], document=document)

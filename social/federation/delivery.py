@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from . import ids
 from .actors import host_domain
+from .blocks import blocked_domains
 from .fetch import FetchError, post_signed
-from .models import Activity, Delivery, DeliveryAttempt, DomainBlock, Follow, Host, LocalActor
+from .models import Activity, Delivery, DeliveryAttempt, Follow, Host, LocalActor
 from .signatures import CAVAGE, RFC9421, request_sign
 
 
@@ -46,26 +47,28 @@ def activity_record(
 
 def follower_inboxes(actors: list[LocalActor]) -> list[str]:
     """Distinct delivery inboxes of the accepted followers of these actors (shared inboxes deduplicated)."""
-    blocked = set(DomainBlock.objects.values_list("domain", flat=True))
     inboxes = set()
     rows = (
         Follow.objects.filter(
             local_actor__in=actors, state=Follow.State.ACCEPTED, remote_actor__deleted=False
         )
-        .values_list("remote_actor__shared_inbox", "remote_actor__inbox", "remote_actor__domain")
+        .exclude(blocked_domains().q("remote_actor__domain"))
+        .values_list("remote_actor__shared_inbox", "remote_actor__inbox")
         .iterator(chunk_size=5000)
     )
-    for shared, inbox, domain in rows:
-        if domain in blocked:
-            continue
+    for shared, inbox in rows:
         if shared or inbox:
             inboxes.add(shared or inbox)
     return sorted(inboxes)
 
 
 def deliveries_create(activity: Activity, inboxes: list[str]) -> list[int]:
-    """One Delivery row per inbox; deliveries to dead hosts are recorded as such and not attempted."""
-    hosts = _hosts_for(inboxes)
+    """One Delivery row per inbox; deliveries to dead hosts are recorded as such and not attempted.
+
+    Every delivery passes here, so here inboxes on blocked servers are left out (a shared inbox of a
+    follower, the inbox of a Follow we answer, a hub note's addressee alike)."""
+    blocked = blocked_domains()
+    hosts = _hosts_for([inbox for inbox in inboxes if not blocked.covers(inbox)])
     rows = [
         Delivery(
             activity=activity,
@@ -220,8 +223,14 @@ def deliveries_attempt(delivery_ids: list[int]) -> dict[int, str]:
         .only("body", "actor", "actor__username", "actor__private_key_pem")
     }
     bodies = {pk: activity.body.encode() for pk, activity in activities.items()}
-    dead, results = [], []
+    dead, results, blocked = [], [], blocked_domains()
     for delivery in deliveries:
+        if blocked.covers(delivery.host.domain):  # blocked after it was scheduled: never sent
+            Delivery.objects.filter(pk=delivery.pk).update(
+                state=Delivery.State.FAILED, last_error="the server is blocked"
+            )
+            outcomes[delivery.pk] = "blocked"
+            continue
         if delivery.host.dead:
             dead.append(delivery.pk)
             continue

@@ -62,6 +62,12 @@ def _user_agent() -> str:
 
 def fetch_json(url: str, *, signed: bool = True) -> dict:
     """GET an ActivityPub document (signed as @blog, for servers with authorized fetch)."""
+    return fetch_document(url, signed=signed)[1]
+
+
+def fetch_document(url: str, *, signed: bool = True) -> tuple[str, dict]:
+    """fetch_json, and the URL the document was finally served from (after redirects): the origin
+    that speaks for it (see origins.remote_document_fetch)."""
     from .actors import local_actor_get  # actors import fetch for remote keys
 
     limit = _setting("FEDERATION_MAX_FETCH_BYTES", 1_000_000)
@@ -106,7 +112,7 @@ def fetch_json(url: str, *, signed: bool = True) -> dict:
             raise FetchError(f"GET {url}: not JSON") from None
         if not isinstance(document, dict):
             raise FetchError(f"GET {url}: not a JSON object")
-        return document
+        return url, document
     raise FetchError(f"GET {url}: too many redirects")
 
 

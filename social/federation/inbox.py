@@ -1,5 +1,6 @@
 """Inbox processing: what each verified incoming activity does to our state (run by a Celery task)."""
 
+import json
 import logging
 import uuid
 
@@ -19,6 +20,7 @@ from .actors import (
 from .delivery import activity_send, host_revive
 from .models import Comment, FederatedObject, Follow, InboxItem, LocalActor, Reaction, RemoteActor
 from .objects import remote_html_sanitise
+from .origins import same_origin
 from .signals import activity_received
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,62 @@ def _id(value) -> str:
     if isinstance(value, dict):
         value = value.get("id")
     return value if isinstance(value, str) else ""
+
+
+MAX_JSON_DEPTH = 32  # ActivityPub nests a few levels; deeper is an attack on whoever walks it next
+
+
+def json_activity_parse(body: bytes) -> dict | str:
+    """The body as an activity, or why it is not one (the inbox answers 400 with it)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
+        return "body is not JSON"
+    if _json_depth(data) > MAX_JSON_DEPTH:
+        return "JSON nested too deeply"
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        return "not an activity"
+    return data
+
+
+def _json_depth(value) -> int:
+    """Nesting depth of parsed JSON, walked without recursion (the walk itself must not overflow)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                return depth
+            stack.extend((item, depth + 1) for item in value)
+    return deepest
+
+
+# Activities whose object the actor makes, changes or removes: that object must be on the actor's origin.
+AUTHORED_OBJECT_TYPES = ("Create", "Update", "Delete")
+
+
+def activity_origin_problem(data: dict, actor_uri: str) -> str | None:
+    """Why a server may not say this activity for this actor (Mastodon's origin rule), or None.
+
+    The activity's id and every object it creates, updates or deletes must be on the actor's origin
+    (whose signature was verified), and an undone activity must be the actor's own: another server
+    cannot delete, edit or squat the id of what is not its own.
+    """
+    activity_id = data.get("id")
+    if activity_id is not None and not same_origin(activity_id, actor_uri):
+        return "the activity's id is on another server than its actor"
+    obj = data.get("object")
+    if data.get("type") in AUTHORED_OBJECT_TYPES:
+        if not same_origin(_id(obj), actor_uri):
+            return f"{data.get('type')} of an object on another server than its actor"
+        if isinstance(obj, dict) and _id(obj.get("attributedTo")) not in ("", actor_uri):
+            return "attributed to someone else"
+    if data.get("type") == "Undo" and isinstance(obj, dict) and _id(obj.get("actor")) not in ("", actor_uri):
+        return "undo of another actor's activity"
+    return None
 
 
 def inbox_receive(data: dict) -> InboxItem:
@@ -60,6 +118,9 @@ def inbox_item_process(item_id: int) -> str:
         with transaction.atomic():
             if handler is None:
                 raise Ignored(f"unsupported type {item.activity_type}")
+            problem = activity_origin_problem(item.data, item.actor_uri)
+            if problem:  # the inbox refuses these; rows stored before it did are refused here
+                raise Ignored(problem)
             remote = remote_actor_get(item.actor_uri)
             if remote is None:
                 raise Ignored("the actor cannot be fetched")
@@ -161,6 +222,8 @@ def _on_create(data: dict, remote: RemoteActor) -> None:
         raise Ignored("Create of something other than a Note")
     if _id(note.get("attributedTo")) not in ("", remote.uri):
         raise Ignored("note attributed to someone else")
+    if not same_origin(_id(note), remote.uri):
+        raise Ignored("a reply's id must be on its author's server")  # else it could squat a real reply's
     obj = _local_object(note.get("inReplyTo"))
     published = parse_datetime(note.get("published") or "") or timezone.now()
     Comment.objects.get_or_create(
@@ -184,6 +247,8 @@ def _on_update(data: dict, remote: RemoteActor) -> None:
             raise Ignored("an actor may only update itself")
         remote_actor_store(obj)
         return
+    if not same_origin(_id(obj), remote.uri):
+        raise Ignored("update of an object on another server")
     comment = Comment.objects.filter(uri=_id(obj), remote_actor=remote).first()
     if comment is None:
         raise Ignored("update of a note we do not hold")

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from .origins import domain_normalise
+
 
 class LocalActor(models.Model):
     """One of our actors (`@blog`, an author, `@market`, `@events`), with its RSA key pair."""
@@ -271,12 +273,21 @@ class Comment(models.Model):
 class DomainBlock(models.Model):
     """A server we refuse to talk to: its requests are rejected and nothing is delivered to it."""
 
+    # Stored normalised (lower-case, no trailing dot): blocks.domain_candidates compares with that form.
     domain = models.CharField(max_length=255, unique=True)
     reason = models.TextField(blank=True)
     created = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return self.domain
+
+    def save(self, *args, **kwargs) -> None:
+        # Whatever form wrote it (admin, shell, service), "Evil.Example." is kept as "evil.example".
+        self.domain = domain_normalise(self.domain)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.domain = domain_normalise(self.domain)
 
 
 class ActorBlock(models.Model):

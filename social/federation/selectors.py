@@ -2,37 +2,11 @@
 
 from datetime import timedelta
 
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import ActorBlock, Comment, DomainBlock, FederatedObject, Follow, LocalActor, Reaction
-
-
-def sender_blocked(domain: str, actor_uri: str) -> bool:
-    """Whether the server (with or without its port) or the account is blocked.
-
-    The inbox asks this of every request, so it is one plain statement: the ORM's UNION (or two
-    EXISTS queries) cost more to build than PostgreSQL takes to answer.
-    """
-    ops = connection.ops
-    domains = (
-        ops.quote_name(DomainBlock._meta.db_table),
-        ops.quote_name(DomainBlock._meta.get_field("domain").column),
-    )
-    actors = (
-        ops.quote_name(ActorBlock._meta.db_table),
-        ops.quote_name(ActorBlock._meta.get_field("uri").column),
-    )
-    sql = " ".join(
-        [
-            f"SELECT 1 FROM {domains[0]} WHERE {domains[1]} IN (%s, %s)",  # noqa: S608
-            f"UNION ALL SELECT 1 FROM {actors[0]} WHERE {actors[1]} = %s LIMIT 1",  # noqa: S608
-        ]
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [domain, domain.split(":")[0], actor_uri])
-        return cursor.fetchone() is not None
+from .blocks import blocked_domains
+from .models import Comment, FederatedObject, Follow, LocalActor, Reaction
 
 
 def actor_objects(actor: LocalActor):
@@ -45,8 +19,11 @@ def actor_objects(actor: LocalActor):
 
 
 def accepted_followers(actor: LocalActor):
-    return Follow.objects.filter(local_actor=actor, state=Follow.State.ACCEPTED).select_related(
-        "remote_actor"
+    """Accepted followers, less those on blocked servers (a block made later must hide them too)."""
+    return (
+        Follow.objects.filter(local_actor=actor, state=Follow.State.ACCEPTED)
+        .exclude(blocked_domains().q("remote_actor__domain"))
+        .select_related("remote_actor")
     )
 
 

@@ -8,7 +8,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -48,6 +48,8 @@ class PublicKey:
     key_id: str
     owner: str  # the actor id that claims the key
     pem: str
+    # The owner's document when the key was fetched just now: stored only once a signature verifies.
+    document: dict | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class VerifiedSignature:
     key_id: str
     owner: str
     scheme: str
+    document: dict | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 # key_id, refresh → the key, or None when it cannot be found. refresh=True asks for a fresh fetch.
@@ -201,7 +204,7 @@ def _verify_cavage(method, url, headers, body, lookup: KeyLookup, now) -> Verifi
             raise BadSignature("signature does not verify") from None
 
     key = _with_refetch(key_id, lookup, check)
-    return VerifiedSignature(key_id=key_id, owner=key.owner, scheme=CAVAGE)
+    return VerifiedSignature(key_id=key_id, owner=key.owner, scheme=CAVAGE, document=key.document)
 
 
 # --- RFC 9421 -------------------------------------------------------------------------------------
@@ -286,7 +289,7 @@ def _verify_rfc9421(method, url, headers, body, lookup: KeyLookup) -> VerifiedSi
             raise SignatureError("the signature does not cover the method and target")
 
     key = _with_refetch(key_id, lookup, check)
-    return VerifiedSignature(key_id=key_id, owner=key.owner, scheme=RFC9421)
+    return VerifiedSignature(key_id=key_id, owner=key.owner, scheme=RFC9421, document=key.document)
 
 
 # --- both -----------------------------------------------------------------------------------------

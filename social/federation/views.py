@@ -1,6 +1,5 @@
 """Federation endpoints: discovery, actors, collections, objects and inboxes (thin: logic lives elsewhere)."""
 
-import json
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -13,12 +12,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from . import ids
-from .actors import FIXED_ACTORS, actor_document, host_domain, key_lookup, local_actor_get
-from .inbox import inbox_receive
-from .models import Activity, FederatedObject, LocalActor
+from .actors import FIXED_ACTORS, actor_document, host_domain, key_lookup, local_actor_get, remote_actor_store
+from .blocks import sender_blocked
+from .fetch import FetchError
+from .inbox import activity_origin_problem, inbox_receive, json_activity_parse
+from .models import Activity, FederatedObject, LocalActor, RemoteActor
 from .objects import tombstone_build, with_context
+from .origins import same_origin
 from .outbox import OutboxEntry, outbox_entries
-from .selectors import accepted_followers, actor_objects, nodeinfo_usage, object_counts, sender_blocked
+from .selectors import accepted_followers, actor_objects, nodeinfo_usage, object_counts
 from .signatures import SignatureError, request_verify
 
 AP_CONTENT_TYPE = f"{ids.ACTIVITY_JSON}; charset=utf-8"
@@ -336,17 +338,20 @@ def inbox(request, username: str | None = None):
     if not known:
         raise Http404("no such actor")
     limit = getattr(settings, "FEDERATION_MAX_INBOX_BYTES", 1_000_000)
-    if int(request.headers.get("Content-Length") or 0) > limit:
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        return _problem(400, "malformed Content-Length")
+    if declared < 0:
+        return _problem(400, "malformed Content-Length")
+    if declared > limit:
         return _problem(413, "body too large")
     body = request.read(limit + 1)
     if len(body) > limit:
         return _problem(413, "body too large")
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return _problem(400, "body is not JSON")
-    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        return _problem(400, "not an activity")
+    data = json_activity_parse(body)
+    if isinstance(data, str):
+        return _problem(400, data)
     actor_uri = data.get("actor")
     actor_uri = actor_uri.get("id") if isinstance(actor_uri, dict) else actor_uri
     if not isinstance(actor_uri, str) or not actor_uri.startswith(("https://", "http://")):
@@ -362,11 +367,23 @@ def inbox(request, username: str | None = None):
             body=body,
             lookup=key_lookup,
         )
-    except SignatureError as exc:
-        if data["type"] == "Delete" and data.get("object") == actor_uri and "cannot be found" in exc.reason:
+    except (SignatureError, FetchError) as exc:  # a key that cannot be fetched is a 401, never a 500
+        reason = getattr(exc, "reason", "the signing key cannot be found")
+        if (
+            data["type"] == "Delete"
+            and data.get("object") == actor_uri
+            and "cannot be found" in reason
+            and not RemoteActor.objects.filter(uri=actor_uri).exists()
+        ):
             return HttpResponse(status=202)  # a gone account we never knew: nothing to delete
-        return _problem(401, exc.reason)
-    if verified.owner != actor_uri:
+        return _problem(401, reason)
+    # The key speaks for its owner only, and only on the owner's origin (actors.key_lookup holds both).
+    if verified.owner != actor_uri or not same_origin(verified.key_id, actor_uri):
         return _problem(401, "the signing key does not belong to the activity's actor")
+    problem = activity_origin_problem(data, actor_uri)
+    if problem:
+        return _problem(403, problem)
+    if verified.document is not None:
+        remote_actor_store(verified.document)  # a key fetched for this request: kept now it verified
     inbox_receive(data)  # one INSERT; the task processes it (and revives the sender's host)
     return HttpResponse(status=202)

@@ -10,6 +10,7 @@ from django.conf import settings
 from social.federation.actors import remote_actor_get
 from social.federation.fetch import FetchError, fetch_json
 from social.federation.models import RemoteActor
+from social.federation.origins import remote_document_fetch
 
 from .content import handle_split
 
@@ -31,7 +32,7 @@ def webfinger_resolve(handle: str) -> str:
     for scheme in schemes:
         try:
             document = fetch_json(f"{scheme}://{host}/.well-known/webfinger?{query}", signed=False)
-        except FetchError as exc:
+        except (FetchError, RecursionError) as exc:  # RecursionError: JSON nested past the parser
             errors.append(str(exc))
             continue
         for link in document.get("links") or []:
@@ -56,7 +57,7 @@ def account_resolve(query: str) -> RemoteActor:
             return actor
         # A profile URL (https://host/@user) may answer with the actor document under another id.
         try:
-            document = fetch_json(query)
+            document = remote_document_fetch(query)  # believed only for the origin that served it
         except FetchError as exc:
             raise AccountNotFound(str(exc)) from None
         if not isinstance(document.get("id"), str) or not document.get("inbox"):

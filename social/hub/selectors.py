@@ -6,16 +6,17 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from social.federation.blocks import DomainList
 from social.federation.models import LocalActor
 
 from .models import Following, Mute, Notification, ReadMarker, TimelineItem
 
 
-def _muted() -> tuple[list[int], list[str]]:
-    """The muted remote accounts (ids) and domains."""
+def _muted() -> tuple[list[int], DomainList]:
+    """The muted remote accounts (ids) and domains (a muted domain covers its subdomains, as a block)."""
     mutes = list(Mute.objects.values_list("account_id", "domain"))
     accounts = [account for account, _ in mutes if account]
-    domains = [domain for _, domain in mutes if domain]
+    domains = DomainList(domain for _, domain in mutes if domain)
     return accounts, domains
 
 
@@ -23,17 +24,17 @@ def timeline_items() -> QuerySet[TimelineItem]:
     """Followed accounts' posts and boosts, newest first, without muted accounts or domains."""
     accounts, domains = _muted()
     items = TimelineItem.objects.filter(on_timeline=True).select_related("author", "boosted_by")
-    if accounts or domains:
+    if accounts or domains.domains:
         items = items.exclude(author_id__in=accounts).exclude(boosted_by_id__in=accounts)
-        items = items.exclude(author__domain__in=domains).exclude(boosted_by__domain__in=domains)
+        items = items.exclude(domains.q("author__domain")).exclude(domains.q("boosted_by__domain"))
     return items.prefetch_related("our_reactions").order_by("-published", "-id")
 
 
 def notifications_visible() -> QuerySet[Notification]:
     accounts, domains = _muted()
     rows = Notification.objects.select_related("remote_actor", "local_actor", "item")
-    if accounts or domains:
-        rows = rows.exclude(remote_actor_id__in=accounts).exclude(remote_actor__domain__in=domains)
+    if accounts or domains.domains:
+        rows = rows.exclude(remote_actor_id__in=accounts).exclude(domains.q("remote_actor__domain"))
     return rows
 
 

@@ -16,7 +16,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from social.federation import ids
+from social.federation.blocks import DomainList, domain_candidates, sender_blocked
 from social.federation.models import ActorBlock, DomainBlock, Follow, LocalActor, RemoteActor
+from social.federation.origins import domain_normalise
 from social.models import Flow
 from social.services import flow_start
 
@@ -73,10 +75,7 @@ def following_request(*, local_actor: LocalActor, query: str, user=None) -> Foll
         remote = account_resolve(query)
     except AccountNotFound as exc:
         raise HubError(str(exc)) from None
-    if (
-        DomainBlock.objects.filter(domain=remote.domain).exists()
-        or ActorBlock.objects.filter(uri=remote.uri).exists()
-    ):
+    if sender_blocked(remote.domain, remote.uri):
         raise HubError(f"{remote} is blocked")
     with transaction.atomic():
         existing = Following.objects.filter(local_actor=local_actor, remote_actor=remote).first()
@@ -291,12 +290,12 @@ def domain_block(domain: str, *, reason: str = "") -> DomainBlock:
     A domain block is ours alone: no Block goes out (the transport delivers nothing to a blocked
     domain), as Mastodon does; our Undo of each follow is kept in the flow log, undelivered.
     """
-    domain = domain.strip().lower()
-    if not domain or domain == settings.SITE_HOST.lower():
+    domain = domain_normalise(domain)
+    if not domain or domain in domain_candidates(settings.SITE_HOST):  # ours, or a parent of ours
         raise HubError("that domain cannot be blocked")
     with transaction.atomic():
         block, _ = DomainBlock.objects.get_or_create(domain=domain, defaults={"reason": reason})
-        _forget(Q(domain=domain))
+        _forget(DomainList([domain]).q("domain"))  # its subdomains' accounts too
     return block
 
 
@@ -387,7 +386,7 @@ def mute_add(*, remote: RemoteActor | None = None, domain: str = "", user=None) 
     if remote is not None:
         mute, _ = Mute.objects.get_or_create(account=remote, defaults={"created_by": user})
     else:
-        domain = domain.strip().lower()
+        domain = domain_normalise(domain)
         if not domain:
             raise HubError("say which account or domain to mute")
         mute, _ = Mute.objects.get_or_create(domain=domain, defaults={"created_by": user})

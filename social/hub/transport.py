@@ -9,18 +9,12 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from social.federation.actors import local_actor_get
+from social.federation.blocks import blocked_domains
 from social.federation.delivery import activity_record, deliveries_create, follower_inboxes
-from social.federation.models import Activity, Delivery, DomainBlock
+from social.federation.models import Activity, Delivery
 from social.transport import OutboundActivity, TransportReceipt
 
 HUB_PREFIX = "hub:"
-
-
-def _domain(inbox: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(inbox)
-    return f"{parts.hostname}:{parts.port}" if parts.port else (parts.hostname or "")
 
 
 class HubTransport:
@@ -39,8 +33,8 @@ class HubTransport:
             inboxes = list(payload.get("inboxes") or [])
             if payload.get("followers"):
                 inboxes += follower_inboxes([actor])
-            blocked = set(DomainBlock.objects.values_list("domain", flat=True))
-            inboxes = sorted({inbox for inbox in inboxes if inbox and _domain(inbox) not in blocked})
+            blocked = blocked_domains()  # deliveries_create leaves them out too; this keeps the count true
+            inboxes = sorted({inbox for inbox in inboxes if inbox and not blocked.covers(inbox)})
             recorded, _ = activity_record(
                 activity_id=activity.activity_id,
                 actor=actor,
