@@ -31,11 +31,14 @@ class Command(BaseCommand):
             path = Path(source)
             if not path.exists():
                 raise CommandError(f"{source} does not exist")
-            text, hint = path.read_text(encoding="utf-8"), path.suffix
+            try:
+                text, hint = path.read_text(encoding="utf-8-sig"), path.suffix
+            except UnicodeDecodeError:
+                raise CommandError(f"could not read {source}: it is not UTF-8 text") from None
         try:
             rows = rows_from_source(text, hint=hint)
         except ValueError as exc:
-            raise CommandError(f"could not read {source}: {exc}") from exc
+            raise CommandError(f"could not read {source}: {exc}") from None
         report = products_import(rows, default_producer=producer)
         # Wagtail's update_index shadows Haystack's by name; the catalogue browses through Haystack.
         call_command(HaystackUpdateIndex(), verbosity=0)
