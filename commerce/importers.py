@@ -161,7 +161,9 @@ def _clean(row: dict, default_producer: str) -> dict:
     if category:
         names = [name.strip() for name in category.split(">")]
         if len(names) > CATEGORY_DEPTH_MAX or not all(names):
-            raise ValueError(f"category {category!r} is not a path of at most {CATEGORY_DEPTH_MAX} names")
+            raise ValueError(
+                f"category {_shown(category)} is not a path of at most {CATEGORY_DEPTH_MAX} names"
+            )
         if any(len(name) > CATEGORY_NAME_MAX for name in names):
             raise ValueError(f"category has a name longer than {CATEGORY_NAME_MAX} characters")
     return {
@@ -192,19 +194,25 @@ def _text(value: object, field_name: str, max_length: int, *, multiline: bool = 
     return text
 
 
+def _shown(value: object, limit: int = 40) -> str:
+    """A value as a reason quotes it: repr'd (NUL and the like escaped) and cut short."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 def _price(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise ValueError(f"price must be a number, not {type(value).__name__}")
     try:
         price = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError(f"price {value!r} is not a number") from None
+        raise ValueError(f"price {_shown(value)} is not a number") from None
     if not price.is_finite():  # NaN, sNaN and Infinity parse as Decimals but are no price
-        raise ValueError(f"price {value!r} is not a finite number")
+        raise ValueError(f"price {_shown(value)} is not a finite number")
     if price < 0:
         raise ValueError("negative price")
     if price >= PRICE_LIMIT:
-        raise ValueError(f"price {value!r} is too large (at most {PRICE_LIMIT - PRICE_STEP})")
+        raise ValueError(f"price {_shown(value)} is too large (at most {PRICE_LIMIT - PRICE_STEP})")
     return price.quantize(PRICE_STEP, rounding=ROUND_HALF_UP)
 
 
@@ -214,15 +222,15 @@ def _stock(value: object) -> int:
     if isinstance(value, float) and value.is_integer():  # JSON writes 3.0 for some whole numbers
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError(f"stock {value!r} is not a whole number")
+        raise ValueError(f"stock {_shown(value)} is not a whole number")
     try:
         stock = int(str(value).strip())
     except ValueError:
-        raise ValueError(f"stock {value!r} is not a whole number") from None
+        raise ValueError(f"stock {_shown(value)} is not a whole number") from None
     if stock < 0:
         raise ValueError("negative stock")
     if stock > STOCK_MAX:
-        raise ValueError(f"stock {value!r} is too large (at most {STOCK_MAX})")
+        raise ValueError(f"stock {_shown(value)} is too large (at most {STOCK_MAX})")
     return stock
 
 

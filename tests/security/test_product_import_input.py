@@ -203,3 +203,10 @@ def test_import_products_command_wrong_file_is_one_clear_error(tmp_path, data):
     with pytest.raises(CommandError, match="could not read"):
         call_command("import_products", str(feed), stdout=StringIO())
     assert not Product.objects.exists()
+
+
+def test_product_import_reason_quotes_a_huge_value_short(importer_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(importer_client, "feed.json", _feed(GOOD, {**GOOD, "sku": "BIG-1", "price": "9" * 100_000}))
+    [[row, reason]] = ProductImport.objects.get().rejected
+    assert row == 2 and reason.startswith("price '999") and len(reason) < 200

@@ -39,7 +39,10 @@ class Command(BaseCommand):
             rows = rows_from_source(text, hint=hint)
         except ValueError as exc:
             raise CommandError(f"could not read {source}: {exc}") from None
-        report = products_import(rows, default_producer=producer)
+        try:
+            report = products_import(rows, default_producer=producer)
+        except ValueError as exc:  # only --producer is checked as a whole; rows are reported one by one
+            raise CommandError(f"--producer: {exc}") from None
         # Wagtail's update_index shadows Haystack's by name; the catalogue browses through Haystack.
         call_command(HaystackUpdateIndex(), verbosity=0)
         self.stdout.write(str(report))
