@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -238,14 +237,12 @@ def products_import(
     rows: list[dict],
     *,
     default_producer: str = "Imported",
-    progress: Callable[[int, ImportReport], None] = lambda done, report: None,
-    progress_every: int = 50,
 ) -> ImportReport:
     """Create or update one product and its stock record per row; bad rows are reported, not fatal.
 
     Every row is checked before anything is written, and the good rows are written in one
     transaction: an error the checks did not foresee rolls the whole file back rather than leaving
-    it half imported. `progress(rows done, report so far)` is called every `progress_every` rows.
+    it half imported.
     """
     report = ImportReport()
     default_producer = _text(default_producer, "producer", PARTNER_NAME_MAX) or "Imported"
@@ -256,7 +253,7 @@ def products_import(
         except ValueError as exc:
             report.rejected.append((number, str(exc)))
     with transaction.atomic():
-        for done, (number, clean) in enumerate(cleaned, start=1):
+        for number, clean in cleaned:
             try:
                 with transaction.atomic():
                     created = _product_write(clean)
@@ -266,8 +263,6 @@ def products_import(
                 report.created += created
                 report.updated += not created
                 report.skus.append(clean["sku"])
-            if done % progress_every == 0:
-                progress(done, report)
     report.rejected.sort()
     return report
 

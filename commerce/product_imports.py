@@ -2,7 +2,7 @@
 
 Parsing and writing are `commerce.importers`' (the same code `manage.py import_products` runs); this
 module adds what the dashboard needs: a file checked before anything is stored, a row to follow,
-a task enqueued once the row is committed, and progress written batch by batch.
+a task enqueued once the row is committed, and the report kept on the row.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ logger = logging.getLogger(__name__)
 Product = get_model("catalogue", "Product")
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-BATCH_ROWS = 50  # progress is written after each batch; small enough to move on a 200-row file
-PROGRESS_FIELDS = ["rows_total", "rows_done", "created_count", "updated_count", "rejected"]
 
 
 class ProductImportFileError(ValueError):
@@ -79,10 +77,10 @@ def product_import_create(upload: UploadedFile, *, user, default_producer: str =
 
 
 def product_import_run(import_id: int) -> ProductImport | None:
-    """Run a stored import through the importer in batches, saving progress and the report.
+    """Run a stored import through the importer and keep its report; it ends done or failed, never running.
 
-    Rows are keyed by SKU, so running an import again (a redelivered task) updates what the first
-    run created rather than duplicating it. A finished import is left alone.
+    Rows are keyed by SKU and written in one transaction, so running an import again (a redelivered
+    task) updates what the first run created rather than duplicating it. A finished import is left alone.
     """
     updated = ProductImport.objects.filter(
         pk=import_id, state__in=[ProductImport.State.PENDING, ProductImport.State.RUNNING]
@@ -106,17 +104,10 @@ def _product_import_rows_write(product_import: ProductImport) -> ProductImport:
     except (OSError, ProductImportFileError) as exc:
         return _product_import_finish(product_import, error=str(exc))
 
-    product_import.rows_total, product_import.rows_done = len(rows), 0
-
-    def progress(done: int, report: ImportReport) -> None:
-        # Inside the import's transaction: seen by others once it commits (on SQLite and PostgreSQL).
-        product_import.rows_done = done
-        _product_import_report_store(product_import, report)
-        product_import.save(update_fields=PROGRESS_FIELDS)
-
-    report = products_import(
-        rows, default_producer=product_import.default_producer, progress=progress, progress_every=BATCH_ROWS
-    )
+    product_import.rows_total = len(rows)
+    product_import.save(update_fields=["rows_total"])
+    # One transaction for the whole file: progress written during it would only show at its end.
+    report = products_import(rows, default_producer=product_import.default_producer)
     product_import.rows_done = len(rows)
     _product_import_report_store(product_import, report)
     if report.rejected and not (report.created or report.updated):
