@@ -210,3 +210,41 @@ def test_product_import_reason_quotes_a_huge_value_short(importer_client, django
         _upload(importer_client, "feed.json", _feed(GOOD, {**GOOD, "sku": "BIG-1", "price": "9" * 100_000}))
     [[row, reason]] = ProductImport.objects.get().rejected
     assert row == 2 and reason.startswith("price '999") and len(reason) < 200
+
+
+@pytest.fixture
+def stock_record_insert_fails_for_boom(db):
+    """The database itself refuses one row (a trigger): an error no check of ours foresees."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION boom_refuse() RETURNS trigger AS $$ BEGIN "
+                "IF NEW.partner_sku = 'BOOM' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END; "
+                "$$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER boom BEFORE INSERT ON partner_stockrecord "
+                "FOR EACH ROW EXECUTE FUNCTION boom_refuse()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER boom BEFORE INSERT ON partner_stockrecord "
+                "WHEN NEW.partner_sku = 'BOOM' BEGIN SELECT RAISE(ABORT, 'boom'); END"
+            )
+
+
+def test_product_import_unexpected_database_error_fails_the_import_and_rolls_back_every_row(
+    importer_client, django_capture_on_commit_callbacks, stock_record_insert_fails_for_boom
+):
+    rows = [{**GOOD, "sku": f"OK-{n}"} for n in range(5)] + [{**GOOD, "sku": "BOOM"}, {**GOOD, "sku": "OK-9"}]
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(importer_client, "feed.json", _feed(*rows))
+    product_import = ProductImport.objects.get()
+    assert product_import.state == ProductImport.State.FAILED
+    assert "unexpected error" in product_import.error and "rolled back" in product_import.error
+    assert product_import.finished_at is not None and product_import.created_count == 0
+    assert not Product.objects.exists() and not StockRecord.objects.exists()
+    page = importer_client.get(f"{LIST_URL}{product_import.pk}/").content.decode()
+    assert "Nothing was imported: the import stopped on an unexpected error" in page
