@@ -6,6 +6,8 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -67,6 +69,8 @@ def newsletter_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/newsletters/unsubscribe.html", {"subscription": subscription})
 
 
+EVENT_ID_MAX = MailEvent._meta.get_field("event_id").max_length
+
 # What a report's "type" (and, for bounces, "bounce_type") means to us.
 _MAIL_EVENT_KINDS = {
     ("bounce", "hard"): MailEvent.Kind.HARD_BOUNCE,
@@ -86,19 +90,48 @@ def mail_events(request: HttpRequest) -> HttpResponse:
     if not newsletter_services.mail_events_verify(signature, request.body):
         return JsonResponse({"error": "bad or expired signature"}, status=403)
     try:
-        reports = json.loads(request.body)["events"]
-        parsed = [
-            (
-                str(report["id"]),
-                _MAIL_EVENT_KINDS[
-                    (report["type"], report.get("bounce_type") if report["type"] == "bounce" else None)
-                ],
-                str(report["email"]),
-            )
-            for report in reports
-        ]
-    except (ValueError, KeyError, TypeError):
+        parsed = _mail_event_reports(request.body)
+    except ValueError:
         return JsonResponse({"error": "expected {events: [{id, type, bounce_type, email}]}"}, status=400)
     recorded = [newsletter_services.mail_event_record(*report) for report in parsed]
     processed = sum(event is not None for event in recorded)
     return JsonResponse({"processed": processed, "duplicates": len(recorded) - processed})
+
+
+def _mail_event_reports(body: bytes) -> list[tuple[str, str, str]]:
+    """Every report of a batch as (event id, kind, email), or ValueError if any is malformed.
+
+    The whole batch is checked before anything is recorded, so a bad report refuses the batch
+    instead of leaving it half recorded, and no NUL byte reaches the database (PostgreSQL refuses
+    it mid-batch; SQLite would store it).
+    """
+    try:
+        reports = json.loads(body)["events"]
+    except (RecursionError, KeyError, TypeError) as exc:  # too deep, or not {"events": ...}
+        raise ValueError("not a batch of mail events") from exc
+    if not isinstance(reports, list):
+        raise ValueError("events is not a list")
+    return [_mail_event_report(report) for report in reports]
+
+
+def _mail_event_report(report: object) -> tuple[str, str, str]:
+    if not isinstance(report, dict):
+        raise ValueError("a report is not an object")
+    event_id, kind, email = report.get("id"), report.get("type"), report.get("email")
+    bounce_type = report.get("bounce_type") if kind == "bounce" else None
+    if isinstance(event_id, bool) or not isinstance(event_id, str | int):
+        raise ValueError("a report's id is not text")
+    event_id = str(event_id)
+    if not 0 < len(event_id) <= EVENT_ID_MAX or not event_id.isprintable():
+        raise ValueError("a report's id is empty, too long or not printable")
+    if not isinstance(kind, str) or not isinstance(bounce_type, str | None):
+        raise ValueError("a report's type is not text")
+    if (kind, bounce_type) not in _MAIL_EVENT_KINDS:
+        raise ValueError(f"unknown report type {kind!r}")
+    if not isinstance(email, str):
+        raise ValueError("a report's email is not text")
+    try:
+        validate_email(email.strip())  # refuses NUL and anything else that is not an address
+    except ValidationError:
+        raise ValueError("a report's email is not an address") from None
+    return event_id, _MAIL_EVENT_KINDS[(kind, bounce_type)], email

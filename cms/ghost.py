@@ -16,6 +16,8 @@ import nh3
 import requests
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from cms.ghost_checks import GHOST_ID_MAX, TABLE_SHAPES, TEXT_FORBIDDEN, nesting_too_deep, table_problems
+
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "a", "b", "strong", "i", "em", "code", "br", "hr"}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
@@ -57,38 +59,43 @@ def ghost_export_read(path: Path) -> list[GhostPost]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise GhostExportError(f"{path}: cannot read the file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise GhostExportError(f"{path}: not UTF-8 text (byte {exc.start} cannot be decoded)") from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise GhostExportError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise GhostExportError(f"{path}: the JSON is nested too deeply to be a Ghost export") from None
+    if nesting_too_deep(document):
+        raise GhostExportError(f"{path}: the JSON is nested too deeply to be a Ghost export")
     data = _export_data(document, path)
-    tags = {t["id"]: t for t in _table(data, "tags", path, required=False)}
-    users = {u["id"]: u for u in _table(data, "users", path, required=False)}
-    meta = {m["post_id"]: m for m in _table(data, "posts_meta", path, required=False) if "post_id" in m}
+    tables = {name: _table(data, name, path, required=name == "posts") for name in TABLE_SHAPES}
+    problems = [problem for name, rows in tables.items() for problem in table_problems(name, rows)]
+    if problems:  # the rows below are read as objects with ids: say which ones are not, and stop
+        raise GhostExportError(f"{path}: malformed Ghost export: {_problems_line(problems)}")
+    tags = {t["id"]: t for t in tables["tags"]}
+    users = {u["id"]: u for u in tables["users"]}
+    meta = {m["post_id"]: m for m in tables["posts_meta"]}
     post_tags: dict[str, list] = {}
-    for row in sorted(
-        _table(data, "posts_tags", path, required=False), key=lambda r: r.get("sort_order") or 0
-    ):
+    for row in sorted(tables["posts_tags"], key=lambda r: r.get("sort_order") or 0):
         if row.get("tag_id") in tags:
             post_tags.setdefault(row.get("post_id"), []).append(tags[row["tag_id"]])
     post_authors: dict[str, list] = {}
-    for row in sorted(
-        _table(data, "posts_authors", path, required=False), key=lambda r: r.get("sort_order") or 0
-    ):
+    for row in sorted(tables["posts_authors"], key=lambda r: r.get("sort_order") or 0):
         if row.get("author_id") in users:
             post_authors.setdefault(row.get("post_id"), []).append(users[row["author_id"]])
 
-    posts, problems = [], []
-    for n, row in enumerate(_table(data, "posts", path, required=True)):
+    posts = []
+    for n, row in enumerate(tables["posts"]):
         where = f"posts[{n}]"
-        if not isinstance(row, dict):
-            problems.append(f"{where}: not an object")
-            continue
         for key in ("id", "title", "slug"):
             if not isinstance(row.get(key), str | int) or not str(row.get(key)).strip():
                 problems.append(f"{where}: missing or empty “{key}”")
+        if len(str(row.get("id"))) > GHOST_ID_MAX:
+            problems.append(f"{where}: “id” longer than {GHOST_ID_MAX} characters")
         try:
             published_at = _date(row.get("published_at"))
             updated_at = _date(row.get("updated_at"))
@@ -131,9 +138,12 @@ def ghost_export_read(path: Path) -> list[GhostPost]:
             )
         )
     if problems:
-        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        raise GhostExportError(f"{path}: malformed Ghost export: {shown}")
+        raise GhostExportError(f"{path}: malformed Ghost export: {_problems_line(problems)}")
     return posts
+
+
+def _problems_line(problems: list[str]) -> str:
+    return "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
 
 
 def _export_data(document, path: Path) -> dict:
@@ -160,7 +170,10 @@ def _date(value) -> datetime | None:
     if isinstance(value, int | float):  # milliseconds, as in older exports
         from datetime import UTC
 
-        return datetime.fromtimestamp(value / 1000, tz=UTC)
+        try:
+            return datetime.fromtimestamp(value / 1000, tz=UTC)
+        except (OverflowError, OSError, ValueError):  # out of the platform's range, or NaN
+            raise ValueError(f"unreadable date {value!r}") from None
     try:
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
@@ -178,20 +191,30 @@ def _date(value) -> datetime | None:
 def post_body_html(post: GhostPost) -> str:
     """Ghost's rendered HTML when present, else a rendering of its Lexical or Mobiledoc source."""
     if post.html.strip():
-        return post.html
-    if post.lexical:
-        return lexical_to_html(post.lexical)
-    if post.mobiledoc:
-        return mobiledoc_to_html(post.mobiledoc)
-    return ""
+        html = post.html
+    elif post.lexical:
+        html = lexical_to_html(post.lexical)
+    elif post.mobiledoc:
+        html = mobiledoc_to_html(post.mobiledoc)
+    else:
+        html = ""
+    # Lexical and Mobiledoc are JSON inside the export's JSON: their text is only seen once rendered.
+    if TEXT_FORBIDDEN.search(html):
+        raise PostSkipped("its body contains a NUL or control character")
+    return html
+
+
+# A body of the wrong shape (a text node's text a number, a section too short, a missing card) or
+# nested past Python's recursion limit is the post's problem: it is skipped, the import goes on.
+MALFORMED_BODY = (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
 
 
 def lexical_to_html(source: str) -> str:
     try:
         root = json.loads(source)["root"]
-    except (json.JSONDecodeError, KeyError, TypeError):
+        return "".join(_lexical_node(node) for node in root.get("children", []))
+    except MALFORMED_BODY:
         raise PostSkipped("its lexical field is not valid Lexical JSON") from None
-    return "".join(_lexical_node(node) for node in root.get("children", []))
 
 
 def _lexical_node(node: dict) -> str:
@@ -245,10 +268,14 @@ def _lexical_node(node: dict) -> str:
 
 def mobiledoc_to_html(source: str) -> str:
     try:
-        doc = json.loads(source)
-        markups, cards, sections = doc.get("markups", []), doc.get("cards", []), doc["sections"]
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+        return _mobiledoc_to_html(source)
+    except MALFORMED_BODY:
         raise PostSkipped("its mobiledoc field is not valid Mobiledoc JSON") from None
+
+
+def _mobiledoc_to_html(source: str) -> str:
+    doc = json.loads(source)
+    markups, cards, sections = doc.get("markups", []), doc.get("cards", []), doc["sections"]
     out = []
     for section in sections:
         if section[0] == 1:  # markup section: [1, tagName, markers]

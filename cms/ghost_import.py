@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,6 +24,8 @@ from cms.models import (
 )
 from cms.models.pages import RESERVED_POST_SLUGS
 from cms.services import page_backdate, tags_ensure
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,6 +59,9 @@ def ghost_posts_import(
             report.skipped.append((label, str(reason)))
         except ValidationError as error:
             report.skipped.append((label, "; ".join(error.messages)))
+        except Exception as error:  # the post's transaction is rolled back; one post never stops the rest
+            logger.exception("Ghost import of %s failed", label)
+            report.skipped.append((label, f"unexpected error ({error.__class__.__name__})"))
         else:
             getattr(report, outcome).append(label)
             report.notes.extend((label, note) for note in notes)

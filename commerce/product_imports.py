@@ -2,12 +2,12 @@
 
 Parsing and writing are `commerce.importers`' (the same code `manage.py import_products` runs); this
 module adds what the dashboard needs: a file checked before anything is stored, a row to follow,
-a task enqueued once the row is committed, and progress written batch by batch.
+a task enqueued once the row is committed, and the report kept on the row.
 """
 
 from __future__ import annotations
 
-import csv
+import logging
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
@@ -18,10 +18,10 @@ from oscar.core.loading import get_model
 from commerce.importers import ImportReport, products_import, rows_from_source
 from commerce.models import ProductImport
 
+logger = logging.getLogger(__name__)
 Product = get_model("catalogue", "Product")
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-BATCH_ROWS = 50  # progress is written after each batch; small enough to move on a 200-row file
 
 
 class ProductImportFileError(ValueError):
@@ -40,8 +40,11 @@ def product_import_rows(data: bytes, filename: str) -> list[dict]:
         raise ProductImportFileError("the file is empty")
     try:
         rows = rows_from_source(text, hint=Path(filename).suffix)
-    except (ValueError, csv.Error) as exc:  # json.JSONDecodeError is a ValueError
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError; so are our shape checks
         raise ProductImportFileError(f"the file could not be read: {exc}") from None
+    except Exception as exc:  # the HTML and JSON-LD parsers have errors of their own; all mean "unreadable"
+        logger.warning("Product file %r could not be parsed", filename, exc_info=True)
+        raise ProductImportFileError(f"the file could not be read ({exc.__class__.__name__})") from None
     if not rows:
         raise ProductImportFileError("no products were found in the file")
     # Without a SKU anywhere every row would be rejected: this is not a product file (or its CSV
@@ -74,10 +77,10 @@ def product_import_create(upload: UploadedFile, *, user, default_producer: str =
 
 
 def product_import_run(import_id: int) -> ProductImport | None:
-    """Run a stored import through the importer in batches, saving progress and the report.
+    """Run a stored import through the importer and keep its report; it ends done or failed, never running.
 
-    Rows are keyed by SKU, so running an import again (a redelivered task) updates what the first
-    run created rather than duplicating it. A finished import is left alone.
+    Rows are keyed by SKU and written in one transaction, so running an import again (a redelivered
+    task) updates what the first run created rather than duplicating it. A finished import is left alone.
     """
     updated = ProductImport.objects.filter(
         pk=import_id, state__in=[ProductImport.State.PENDING, ProductImport.State.RUNNING]
@@ -86,28 +89,33 @@ def product_import_run(import_id: int) -> ProductImport | None:
         return None
     product_import = ProductImport.objects.get(pk=import_id)
     try:
+        return _product_import_rows_write(product_import)
+    except Exception as exc:  # never leave the row "running": the dashboard would wait forever
+        logger.exception("Product import %s failed", import_id)
+        product_import.refresh_from_db()
+        reason = f"the import stopped on an unexpected error ({exc.__class__.__name__}) and was rolled back"
+        return _product_import_finish(product_import, error=reason)
+
+
+def _product_import_rows_write(product_import: ProductImport) -> ProductImport:
+    try:
         with product_import.file.open("rb") as stored:
             rows = product_import_rows(stored.read(), product_import.original_name)
     except (OSError, ProductImportFileError) as exc:
         return _product_import_finish(product_import, error=str(exc))
 
-    product_import.rows_total, product_import.rows_done = len(rows), 0
-    report = ImportReport()
-    for start in range(0, len(rows), BATCH_ROWS):
-        batch = products_import(
-            rows[start : start + BATCH_ROWS],
-            default_producer=product_import.default_producer,
-            first_row=start + 1,
-        )
-        report.created += batch.created
-        report.updated += batch.updated
-        report.rejected += batch.rejected
-        product_import.rows_done = min(start + BATCH_ROWS, len(rows))
-        _product_import_report_store(product_import, report)
-        product_import.save(
-            update_fields=["rows_total", "rows_done", "created_count", "updated_count", "rejected"]
-        )
-    _catalogue_index_update(rows)
+    product_import.rows_total = len(rows)
+    product_import.save(update_fields=["rows_total"])
+    # One transaction for the whole file: progress written during it would only show at its end.
+    report = products_import(rows, default_producer=product_import.default_producer)
+    product_import.rows_done = len(rows)
+    _product_import_report_store(product_import, report)
+    if report.rejected and not (report.created or report.updated):
+        return _product_import_finish(product_import, error="no row could be imported (see the skipped rows)")
+    try:
+        _catalogue_index_update(report.skus)
+    except Exception:  # the products are written; `manage.py update_index` can catch the index up
+        logger.exception("Product import %s: the catalogue index was not updated", product_import.pk)
     return _product_import_finish(product_import)
 
 
@@ -125,11 +133,10 @@ def _product_import_finish(product_import: ProductImport, *, error: str = "") ->
     return product_import
 
 
-def _catalogue_index_update(rows: list[dict]) -> None:
+def _catalogue_index_update(skus: list[str]) -> None:
     """Index the imported products: the shop's catalogue pages browse through Haystack, not SQL."""
     from haystack import connections
 
-    skus = {str(row.get("sku") or "").strip() for row in rows} - {""}
     index = connections["default"].get_unified_index().get_index(Product)
     products = index.index_queryset().filter(upc__in=skus)
     connections["default"].get_backend().update(index, products)

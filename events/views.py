@@ -7,6 +7,7 @@ import dateutil.parser
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, reverse
@@ -450,25 +451,45 @@ def api_occurrences(request):
     return JsonResponse(data, safe=False)
 
 
+MOVE_MINUTES_MAX = 10 * 366 * 24 * 60  # ten years: FullCalendar drags by days or minutes, never further
+
+
 @require_POST
 def api_move_or_resize(request):
     """Drag-and-drop from FullCalendar: refused unless the caller edits the event's calendar."""
     if not request.user.is_authenticated:
         return JsonResponse({"status": "PERMISSION DENIED"}, status=403)
     try:
-        delta = dt.timedelta(minutes=int(request.POST["delta"]))
-        event = Event.objects.select_related("calendar").get(pk=int(request.POST["event_id"]))
+        minutes = int(request.POST["delta"])
+        if abs(minutes) > MOVE_MINUTES_MAX:
+            raise ValueError("no drag moves an event that far")
+        delta = dt.timedelta(minutes=minutes)
+        event = Event.objects.select_related("calendar").get(pk=_row_id(request.POST["event_id"]))
     except (KeyError, ValueError, Event.DoesNotExist):
         return JsonResponse({"status": "BAD REQUEST"}, status=400)
     if not calendar_editable_by(event.calendar, request.user):
         return JsonResponse({"status": "PERMISSION DENIED"}, status=403)
     resize = request.POST.get("resize") in ("true", "1", "True")
-    if request.POST.get("existed") == "true":
-        occurrence = get_object_or_404(Occurrence, pk=request.POST.get("id"), event=event)
-        services.occurrence_shift(occurrence=occurrence, delta=delta, resize=resize)
-    else:
-        services.event_shift(event=event, delta=delta, resize=resize)
+    try:
+        with transaction.atomic():  # rolled back whole if the move fails half way
+            if request.POST.get("existed") == "true":
+                occurrence = get_object_or_404(
+                    Occurrence, pk=_row_id(request.POST.get("id", "")), event=event
+                )
+                services.occurrence_shift(occurrence=occurrence, delta=delta, resize=resize)
+            else:
+                services.event_shift(event=event, delta=delta, resize=resize)
+    except (ValueError, OverflowError):  # a bad occurrence id, or a date moved past year 9999
+        return JsonResponse({"status": "BAD REQUEST"}, status=400)
     return JsonResponse({"status": "OK"})
+
+
+def _row_id(value: str) -> int:
+    """A primary key from form input; ValueError unless it is one the database can hold."""
+    number = int(value)
+    if not 0 < number < 2**63:
+        raise ValueError(f"{value!r} is not a row id")
+    return number
 
 
 @require_POST
@@ -479,19 +500,16 @@ def api_select_create(request):
         return JsonResponse({"status": "NOT FOUND"}, status=404)
     if not calendar_editable_by(calendar, request.user):
         return JsonResponse({"status": "PERMISSION DENIED"}, status=403)
+    zone = timezone.get_current_timezone()
     try:
         start = dateutil.parser.parse(request.POST["start"])
         end = dateutil.parser.parse(request.POST["end"])
+        # Converting to local time can leave datetime's range (year 1 at +14:00)
+        start = timezone.make_naive(start, zone) if timezone.is_aware(start) else start
+        end = timezone.make_naive(end, zone) if timezone.is_aware(end) else end
     except (KeyError, ValueError, OverflowError):
         return JsonResponse({"status": "BAD REQUEST"}, status=400)
-    zone = timezone.get_current_timezone()
-    spec = services.EventSpec(
-        title="New event",
-        start=timezone.make_naive(start, zone) if timezone.is_aware(start) else start,
-        end=timezone.make_naive(end, zone) if timezone.is_aware(end) else end,
-        time_zone=str(zone),
-        published=False,
-    )
+    spec = services.EventSpec(title="New event", start=start, end=end, time_zone=str(zone), published=False)
     event = services.event_create(calendar=calendar, spec=spec, creator=request.user)
     return JsonResponse({"status": "OK", "event_id": event.pk})
 

@@ -359,8 +359,10 @@ OSCAR_DEFAULT_CURRENCY = "GBP"
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_URL_SCHEMA = _site.scheme
-# Staff import products from the dashboard's Catalogue menu. The view is commerce's, which Oscar's
-# permission lookup (by dashboard app) cannot find, so the entry checks staff itself, as the view does.
+# Product editors import products from the dashboard's Catalogue menu. The view is commerce's, which
+# Oscar's permission lookup (by dashboard app) cannot find, so the entry asks the view's own check.
+from commerce.permissions import product_import_allowed  # noqa: E402  imports no models at load
+
 next(
     menu
     for menu in OSCAR_DASHBOARD_NAVIGATION
@@ -369,7 +371,7 @@ next(
     {
         "label": "Import products",
         "url_name": "commerce:product-import-list",
-        "access_fn": lambda user, *args, **kwargs: user.is_staff,
+        "access_fn": product_import_allowed,
     }
 )
 # Oscar browses its catalogue through Haystack; Whoosh keeps the index in a local folder with no service.

@@ -1,6 +1,7 @@
 """Staff import products from Oscar's dashboard: the upload runs as a task and its report is shown."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from oscar.core.loading import get_model
@@ -25,7 +26,15 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(UserFactory(is_staff=True))
+    # Importing needs what editing products in Oscar's dashboard needs (see commerce.permissions).
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="catalogue",
+            codename__in=["view_product", "add_product", "change_product"],
+        )
+    )
+    client.force_login(user)
     return client
 
 

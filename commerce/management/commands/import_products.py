@@ -31,12 +31,18 @@ class Command(BaseCommand):
             path = Path(source)
             if not path.exists():
                 raise CommandError(f"{source} does not exist")
-            text, hint = path.read_text(encoding="utf-8"), path.suffix
+            try:
+                text, hint = path.read_text(encoding="utf-8-sig"), path.suffix
+            except UnicodeDecodeError:
+                raise CommandError(f"could not read {source}: it is not UTF-8 text") from None
         try:
             rows = rows_from_source(text, hint=hint)
         except ValueError as exc:
-            raise CommandError(f"could not read {source}: {exc}") from exc
-        report = products_import(rows, default_producer=producer)
+            raise CommandError(f"could not read {source}: {exc}") from None
+        try:
+            report = products_import(rows, default_producer=producer)
+        except ValueError as exc:  # only --producer is checked as a whole; rows are reported one by one
+            raise CommandError(f"--producer: {exc}") from None
         # Wagtail's update_index shadows Haystack's by name; the catalogue browses through Haystack.
         call_command(HaystackUpdateIndex(), verbosity=0)
         self.stdout.write(str(report))
