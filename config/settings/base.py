@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
     "commerce.partner.apps.PartnerConfig",
-    "oscar.apps.basket.apps.BasketConfig",
+    "commerce.basket.apps.BasketConfig",
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
     "oscar.apps.order.apps.OrderConfig",
@@ -387,6 +387,9 @@ SUMUP_API_URL = env("SUMUP_API_URL", default="http://127.0.0.1:8140").rstrip("/"
 SUMUP_API_KEY = env("SUMUP_API_KEY", default="sup_sk_dev_fake")
 SUMUP_MERCHANT_CODE = env("SUMUP_MERCHANT_CODE", default="MDEVFAKE")
 SUMUP_WEBHOOK_SECRET = env("SUMUP_WEBHOOK_SECRET", default="dev-only-webhook-secret")
+# A SumUp checkout can be paid for this long (SumUp is told, as valid_until); then its stock is freed.
+SUMUP_CHECKOUT_VALID_MINUTES = env.int("SUMUP_CHECKOUT_VALID_MINUTES", default=30)
+CELERY_BEAT_SCHEDULE["commerce-payments-sweep"] = {"task": "commerce.payments_sweep", "schedule": 120.0}
 
 # --- OAuth2 / OpenID Connect -------------------------------------------------------------------
 OAUTH2_PROVIDER = {
