@@ -333,10 +333,10 @@ def _settle_paid(attempt: PaymentAttempt, paid: Decimal, currency: str) -> None:
     ):
         return  # already handled: a replay or the slower of return/webhook
     if paid != attempt.amount or currency != attempt.currency:
-        attempt.state = PaymentAttempt.State.FLAGGED
-        attempt.needs_attention = True
-        attempt.note = f"SumUp reports {paid} {currency}, expected {attempt.amount} {attempt.currency}."
-        logger.error("Payment attempt %s flagged: %s", attempt.pk, attempt.note)
+        # Not the payment this basket needs: what was paid goes back.
+        _refund_unplaced(
+            attempt, paid, f"SumUp reports {paid} {currency}, expected {attempt.amount} {attempt.currency}"
+        )
         return
     if attempt.state != PaymentAttempt.State.PENDING:
         # Paid after we released the basket (the shopper left, or it expired on our side).

@@ -3,7 +3,7 @@
 from django import forms
 from oscar.apps.basket import forms as oscar_forms
 
-from commerce.line_rules import line_refusal
+from commerce.line_rules import line_options, line_refusal
 
 
 class AddToBasketForm(oscar_forms.AddToBasketForm):
@@ -22,6 +22,26 @@ class AddToBasketForm(oscar_forms.AddToBasketForm):
                 self.add_error(refusal.option_code, refusal.message)
             else:
                 raise forms.ValidationError(refusal.message)
+        return cleaned
+
+
+class SavedLineForm(oscar_forms.SavedLineForm):
+    """Moving a saved-for-later line back into the basket is held to the same rules as adding it."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("move_to_basket"):
+            return cleaned
+        line = self.instance
+        options = line_options(line)
+        already = sum(
+            other.quantity
+            for other in self.basket.all_lines()
+            if other.product_id == line.product_id and line_options(other) == options
+        )
+        refusal = line_refusal(line.product, options, already + line.quantity, basket_id=self.basket.id)
+        if refusal is not None:
+            raise forms.ValidationError(refusal.message)
         return cleaned
 
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 from oscar.test.factories import create_order, create_voucher
 
-from commerce import refunds
-from commerce.models import PaymentAttempt, PaymentRefund
+from commerce.models import PaymentAttempt
 from events.models import Booking
 from tests.factories import events as f
 from tests.factories.commerce import guest_checkout_to_sumup, stocked_product
@@ -116,6 +115,8 @@ def _unplaceable_paid_attempt(client, fake_sumup):
 
 
 def test_refund_survives_sumup_503_by_retrying(client, fake_sumup, django_capture_on_commit_callbacks):
+    from commerce.models import PaymentRefund
+
     attempt = _unplaceable_paid_attempt(client, fake_sumup)
     fake_sumup.refund_failures = 2
     with django_capture_on_commit_callbacks(execute=True):
@@ -130,6 +131,8 @@ def test_refund_survives_sumup_503_by_retrying(client, fake_sumup, django_captur
 def test_refund_failing_for_good_flags_attempt_for_staff(
     client, fake_sumup, django_capture_on_commit_callbacks
 ):
+    from commerce.models import PaymentRefund
+
     attempt = _unplaceable_paid_attempt(client, fake_sumup)
     fake_sumup.refund_failures = 100
     with django_capture_on_commit_callbacks(execute=True):
@@ -144,6 +147,9 @@ def test_refund_failing_for_good_flags_attempt_for_staff(
 def test_refund_sent_once_by_duplicate_senders_and_after_a_lost_answer(
     client, fake_sumup, django_capture_on_commit_callbacks
 ):
+    from commerce import refunds
+    from commerce.models import PaymentRefund
+
     attempt = _unplaceable_paid_attempt(client, fake_sumup)
     # Two deliveries of the paid news (different event ids): one refund owed, recorded once.
     webhook_post(fake_sumup, attempt.sumup_checkout_id)
