@@ -1,14 +1,17 @@
 """Paid but no order: placement that fails after SumUp says PAID refunds once, flags, and answers 2xx."""
 
+import json
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from oscar.core.loading import get_model
 from oscar.test.factories import create_order, create_voucher
 
-from commerce.models import PaymentAttempt
+from commerce import refunds
+from commerce.models import PaymentAttempt, PaymentRefund
 from events.models import Booking
 from tests.factories import events as f
 from tests.factories.commerce import guest_checkout_to_sumup, stocked_product
@@ -115,8 +118,6 @@ def _unplaceable_paid_attempt(client, fake_sumup):
 
 
 def test_refund_survives_sumup_503_by_retrying(client, fake_sumup, django_capture_on_commit_callbacks):
-    from commerce.models import PaymentRefund
-
     attempt = _unplaceable_paid_attempt(client, fake_sumup)
     fake_sumup.refund_failures = 2
     with django_capture_on_commit_callbacks(execute=True):
@@ -131,8 +132,6 @@ def test_refund_survives_sumup_503_by_retrying(client, fake_sumup, django_captur
 def test_refund_failing_for_good_flags_attempt_for_staff(
     client, fake_sumup, django_capture_on_commit_callbacks
 ):
-    from commerce.models import PaymentRefund
-
     attempt = _unplaceable_paid_attempt(client, fake_sumup)
     fake_sumup.refund_failures = 100
     with django_capture_on_commit_callbacks(execute=True):
@@ -147,9 +146,6 @@ def test_refund_failing_for_good_flags_attempt_for_staff(
 def test_refund_sent_once_by_duplicate_senders_and_after_a_lost_answer(
     client, fake_sumup, django_capture_on_commit_callbacks
 ):
-    from commerce import refunds
-    from commerce.models import PaymentRefund
-
     attempt = _unplaceable_paid_attempt(client, fake_sumup)
     # Two deliveries of the paid news (different event ids): one refund owed, recorded once.
     webhook_post(fake_sumup, attempt.sumup_checkout_id)
@@ -163,3 +159,43 @@ def test_refund_sent_once_by_duplicate_senders_and_after_a_lost_answer(
     refunds.refund_send(refund.pk)
     assert len(fake_sumup.refunds) == 1
     assert PaymentRefund.objects.get().state == PaymentRefund.State.SENT
+
+
+@pytest.mark.skipif(not settings.USING_POSTGRES, reason="concurrent deliveries need PostgreSQL's row locks")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_webhook_deliveries_refund_once(live_server, fake_sumup):
+    import threading
+
+    import httpx
+
+    attempt = _unplaceable_paid_attempt(Client(), fake_sumup)
+    url = live_server.url + reverse("commerce:sumup-webhook")
+    bodies = [
+        json.dumps(
+            {
+                "id": f"evt_{n}",
+                "type": "checkouts.paid",
+                "created_at": "2026-01-01T00:00:00Z",
+                "object": {"id": attempt.sumup_checkout_id, "type": "checkout", "url": fake_sumup.url},
+            }
+        ).encode()
+        for n in range(2)
+    ]
+    statuses: list[int] = []
+    start = threading.Barrier(4)
+
+    def deliver(body):
+        headers = {"Content-Type": "application/json", "X-SumUp-Webhook-Signature": fake_sumup.sign(body)}
+        start.wait()
+        statuses.append(httpx.post(url, content=body, headers=headers, timeout=30).status_code)
+
+    # Each delivery twice at once (a replay racing its original), two different events for one payment.
+    threads = [threading.Thread(target=deliver, args=(body,)) for body in bodies * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [204] * 4
+    assert len(fake_sumup.refunds) == 1
+    assert PaymentAttempt.objects.get().state == PaymentAttempt.State.REFUNDED
