@@ -12,7 +12,6 @@ become an order is refunded automatically (commerce.refunds) and the attempt fla
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -30,12 +29,19 @@ from sumup import APIError
 from commerce.line_rules import basket_line_refusals
 from commerce.models import PaymentAttempt
 from commerce.refunds import SOURCE_TYPE_NAME, refund_request
+from commerce.stock import (
+    CheckoutRefused,
+    SoldOut,  # noqa: F401 - callers catch services.SoldOut, as before
+    basket_lock,
+    stock_release,
+    stock_reserve,
+)
 from commerce.sumup_client import from_major_units, sumup_client, to_major_units
 
 logger = logging.getLogger(__name__)
 
+
 Basket = get_model("basket", "Basket")
-StockRecord = get_model("partner", "StockRecord")
 ShippingAddress = get_model("order", "ShippingAddress")
 Order = get_model("order", "Order")
 SourceType = get_model("payment", "SourceType")
@@ -64,60 +70,12 @@ ADDRESS_FIELDS = (
 )
 
 
-class CheckoutRefused(Exception):
-    """The basket cannot be bought as it stands; the message says why. Nothing was reserved."""
-
-
-class SoldOut(CheckoutRefused):
-    """Not enough stock left for some basket lines; `titles` names the products."""
-
-    def __init__(self, titles: list[str]):
-        self.titles = titles
-        super().__init__(
-            f"Sorry, sold out: {', '.join(titles)}. Your basket has been kept; please adjust it."
-        )
-
-
 class PlacementRefused(Exception):
     """A paid attempt's basket can no longer become that order; the message is the reason."""
 
 
 class PaymentStartFailed(Exception):
     pass
-
-
-# --- stock -------------------------------------------------------------------------------------
-def _basket_demand(basket) -> tuple[Counter, dict[int, str]]:
-    demand: Counter = Counter()
-    titles: dict[int, str] = {}
-    for line in basket.all_lines():
-        if line.stockrecord_id and line.product.get_product_class().track_stock:
-            demand[line.stockrecord_id] += line.quantity
-            titles[line.stockrecord_id] = line.product.get_title()
-    return demand, titles
-
-
-def stock_reserve(basket) -> dict[str, int]:
-    """Allocate the basket's quantities on locked stock records, or raise SoldOut touching nothing."""
-    demand, titles = _basket_demand(basket)
-    # Lock in primary-key order so two baskets sharing products cannot deadlock.
-    records = list(StockRecord.objects.select_for_update().filter(pk__in=demand).order_by("pk"))
-    short = [titles[r.pk] for r in records if (r.num_in_stock or 0) - (r.num_allocated or 0) < demand[r.pk]]
-    if short:
-        raise SoldOut(short)
-    for record in records:
-        record.num_allocated = (record.num_allocated or 0) + demand[record.pk]
-        record.save(update_fields=["num_allocated"])
-    return {str(pk): quantity for pk, quantity in demand.items()}
-
-
-def stock_release(reserved: dict[str, int]) -> None:
-    records = (
-        StockRecord.objects.select_for_update().filter(pk__in=[int(pk) for pk in reserved]).order_by("pk")
-    )
-    for record in records:
-        record.num_allocated = max(0, (record.num_allocated or 0) - reserved[str(record.pk)])
-        record.save(update_fields=["num_allocated"])
 
 
 # --- what could stop the order ------------------------------------------------------------------
@@ -136,7 +94,7 @@ def basket_refusals(basket, user) -> list[str]:
     """Why the basket cannot become an order now (line rules, vouchers); empty when it can.
 
     Stock is checked apart, as it is reserved. Call with the basket's lines' stock records locked
-    (`basket_lock`) so two checkouts of the last places cannot both pass.
+    (`commerce.stock.basket_lock`) so two checkouts of the last places cannot both pass.
     """
     refusals = basket_line_refusals(basket)
     user = user if user is not None and user.is_authenticated else AnonymousUser()
@@ -153,13 +111,6 @@ def basket_refusals(basket, user) -> list[str]:
         ):
             refusals.append(f"Voucher {voucher.code} is being used in another checkout.")
     return refusals
-
-
-def basket_lock(basket) -> None:
-    """Lock the stock records of the basket's lines in primary-key order: checks and reservations
-    of baskets sharing a product (a ticket type, the last jar) then run one after the other."""
-    ids = sorted({line.stockrecord_id for line in basket.all_lines() if line.stockrecord_id})
-    list(StockRecord.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
 # --- starting a payment -------------------------------------------------------------------------

@@ -175,3 +175,19 @@ def product_import_detail(request, pk):
     return render(
         request, "commerce/dashboard/product_import_detail.html", {"product_import": product_import}
     )
+
+
+@permission_required("order.change_order", raise_exception=True)
+def payment_attention_list(request):
+    """Payments staff must look at: paid without an order (refunded, or the refund failed), with why.
+    Marking one resolved takes it off the list once staff have dealt with it."""
+    if request.method == "POST":
+        PaymentAttempt.objects.filter(pk=request.POST.get("attempt"), needs_attention=True).update(
+            needs_attention=False
+        )
+        messages.success(request, "Marked as resolved.")
+        return redirect("commerce:payment-attention")
+    attempts = (
+        PaymentAttempt.objects.filter(needs_attention=True).select_related("user").prefetch_related("refunds")
+    )
+    return render(request, "commerce/dashboard/payment_attention_list.html", {"attempts": attempts})

@@ -372,6 +372,18 @@ next(
         "access_fn": lambda user, *args, **kwargs: user.is_staff,
     }
 )
+# Payments paid without an order (refunded or not) wait for staff under Orders.
+next(
+    menu
+    for menu in OSCAR_DASHBOARD_NAVIGATION
+    if any(child.get("url_name") == "dashboard:order-list" for child in menu.get("children", []))
+)["children"].append(
+    {
+        "label": "Payments needing attention",
+        "url_name": "commerce:payment-attention",
+        "access_fn": lambda user, *args, **kwargs: user.has_perm("order.change_order"),
+    }
+)
 # Oscar browses its catalogue through Haystack; Whoosh keeps the index in a local folder with no service.
 HAYSTACK_CONNECTIONS = {
     "default": {

@@ -199,3 +199,20 @@ def test_concurrent_webhook_deliveries_refund_once(live_server, fake_sumup):
     assert statuses == [204] * 4
     assert len(fake_sumup.refunds) == 1
     assert PaymentAttempt.objects.get().state == PaymentAttempt.State.REFUNDED
+
+
+def test_staff_see_payments_without_an_order_with_the_reason(
+    client, admin_client, fake_sumup, django_capture_on_commit_callbacks
+):
+    attempt = _unplaceable_paid_attempt(client, fake_sumup)
+    fake_sumup.refund_failures = 100
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_post(fake_sumup, attempt.sumup_checkout_id)
+    url = reverse("commerce:payment-attention")
+
+    page = admin_client.get(url).content.decode()
+
+    assert attempt.checkout_reference in page and "ONCE" in page and "Gave up" in page
+    assert Client().get(url).status_code in (302, 403)
+    admin_client.post(url, {"attempt": attempt.pk})
+    assert attempt.checkout_reference not in admin_client.get(url).content.decode()
