@@ -63,6 +63,10 @@ class FakeSumUp:
         # The next this many refund requests answer 503, as SumUp does when it is down.
         self.refund_failures = 0
         self.webhooks: list[WebhookDelivery] = []
+        # Called as hook(method, path) in the server's thread before each API request is answered:
+        # tests look at what the caller had committed by then. What a hook raises is kept here.
+        self.request_hooks: list = []
+        self.hook_errors: list[BaseException] = []
         self._lock = threading.Lock()
         self._webhook_threads: list[threading.Thread] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
@@ -331,6 +335,11 @@ def _handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
             return self.rfile.read(length) if length else b""
 
         def _authorised(self) -> bool:
+            for hook in fake.request_hooks:
+                try:
+                    hook(self.command, urlsplit(self.path).path)
+                except BaseException as exc:  # reported to the test, never to the caller
+                    fake.hook_errors.append(exc)
             if self.headers.get("Authorization") == f"Bearer {fake.api_key}":
                 return True
             self._send(

@@ -216,3 +216,75 @@ def test_staff_see_payments_without_an_order_with_the_reason(
     assert Client().get(url).status_code in (302, 403)
     admin_client.post(url, {"attempt": attempt.pk})
     assert attempt.checkout_reference not in admin_client.get(url).content.decode()
+
+
+def _committed_when_sumup_is_called(fake, method, path_part, read):
+    """Record `read()` as another connection sees it each time SumUp gets such a request."""
+    from django.db import connection
+
+    seen = []
+
+    def hook(request_method, path):
+        if request_method == method and path_part in path:
+            try:
+                seen.append(read())
+            finally:
+                connection.close()  # this server thread's own connection
+
+    fake.request_hooks.append(hook)
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checkout_is_committed_before_sumup_is_called(fake_sumup):
+    honey = stocked_product(num_in_stock=2)
+    seen = _committed_when_sumup_is_called(
+        fake_sumup,
+        "POST",
+        "/v0.1/checkouts",
+        lambda: (PaymentAttempt.objects.count(), honey.stockrecords.get().num_allocated),
+    )
+    guest_checkout_to_sumup(Client(), [(honey, 1)])
+    assert seen == [(1, 1)] and not fake_sumup.hook_errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refund_owed_is_committed_before_sumup_is_called(fake_sumup):
+    seen = _committed_when_sumup_is_called(
+        fake_sumup,
+        "POST",
+        "/refunds",
+        lambda: list(PaymentRefund.objects.values_list("state", "attempt__state")),
+    )
+    attempt = _unplaceable_paid_attempt(Client(), fake_sumup)
+    assert webhook_post(fake_sumup, attempt.sumup_checkout_id).status_code == 204
+    assert seen == [[(PaymentRefund.State.SENDING, PaymentAttempt.State.REFUNDING)]]
+    assert not fake_sumup.hook_errors and len(fake_sumup.refunds) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancelled_ticket_refund_is_sent_outside_any_lock(workshop, organiser, sam, fake_sumup):
+    from events import services as event_services
+
+    ticket_type = f.ticket_type(workshop, quota=3, price="25.00")
+    client = Client()
+    client.force_login(sam)
+    attempt = tickets_to_sumup(client, workshop, ticket_type)
+    fake_sumup.settle(attempt.sumup_checkout_id, "pay", webhook="none")
+    client.get(reverse("commerce:sumup-return", args=[attempt.public_id]))
+    [booking] = Booking.objects.all()
+    seen = _committed_when_sumup_is_called(
+        fake_sumup,
+        "POST",
+        "/refunds",
+        lambda: (
+            list(PaymentRefund.objects.values_list("key", "state")),
+            Booking.objects.get().status,
+        ),
+    )
+
+    event_services.event_cancel(event=workshop, by_user=organiser)
+
+    assert seen == [([(f"ticket-{booking.code}", PaymentRefund.State.SENDING)], Booking.Status.CANCELLED)]
+    booking.refresh_from_db()
+    assert booking.refunded_at is not None and len(fake_sumup.refunds) == 1
