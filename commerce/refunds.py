@@ -84,7 +84,8 @@ def refund_send(refund_id: int) -> PaymentRefund:
         if refund.state != PaymentRefund.State.SENT:
             refund.state = PaymentRefund.State.SENT
             refund.sent_at = timezone.now()
-            refund.sumup_refund_id = str(getattr(answer, "id", "") or "")[:64]
+            answer_id = answer.get("id") if isinstance(answer, dict) else getattr(answer, "id", "")
+            refund.sumup_refund_id = str(answer_id or "")[:64]
             refund.save(update_fields=["state", "sent_at", "sumup_refund_id"])
             _refund_recorded(refund)
     logger.info("Refund %s of %s sent through SumUp", refund.key, refund.amount)

@@ -158,7 +158,8 @@ def test_refund_sent_once_by_duplicate_senders_and_after_a_lost_answer(
     PaymentRefund.objects.filter(pk=refund.pk).update(state=PaymentRefund.State.PENDING)
     refunds.refund_send(refund.pk)
     assert len(fake_sumup.refunds) == 1
-    assert PaymentRefund.objects.get().state == PaymentRefund.State.SENT
+    refund.refresh_from_db()
+    assert refund.state == PaymentRefund.State.SENT and refund.sumup_refund_id == fake_sumup.refunds[0]["id"]
 
 
 @pytest.mark.skipif(not settings.USING_POSTGRES, reason="concurrent deliveries need PostgreSQL's row locks")
