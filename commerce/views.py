@@ -1,4 +1,4 @@
-"""Commerce views: SumUp's return and webhook, and the dashboard's refund and product import."""
+"""Commerce views: SumUp's return and webhook; the dashboard's refunds, payments to look at, imports."""
 
 import logging
 import uuid

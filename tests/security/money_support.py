@@ -1,36 +1,12 @@
-"""Shared by the money-at-the-edges tests: a ticketed workshop, signed SumUp webhooks, a paid checkout."""
+"""Helpers shared by the money-at-the-edges tests: tickets to SumUp, signed SumUp webhooks."""
 
 import json
 import uuid
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
 from commerce.models import PaymentAttempt
-from tests.factories import events as f
-
-
-@pytest.fixture
-def organiser(db):
-    return f.user("otto@example.org")
-
-
-@pytest.fixture
-def sam(db):
-    return f.user("sam@example.org")
-
-
-@pytest.fixture
-def olga(db):
-    return f.user("olga@example.org")
-
-
-@pytest.fixture
-def workshop(organiser):
-    """A weekly workshop starting in five days."""
-    calendar = f.organiser_calendar("Otto's workshops", organiser)
-    return f.event(calendar, "Bread workshop", start=f.local(5, 10), end=f.local(5, 15), frequency="WEEKLY")
 
 
 def ticket_url(event, start) -> str:

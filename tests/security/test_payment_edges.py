@@ -23,7 +23,7 @@ VoucherApplication = get_model("voucher", "VoucherApplication")
 LineAttribute = get_model("basket", "LineAttribute")
 
 pytestmark = pytest.mark.django_db
-pytest_plugins = ["tests.security.money_support"]  # its fixtures: workshop, sam, ...
+pytest_plugins = ["tests.security.money_fixtures"]  # its fixtures: workshop, sam, ...
 
 
 def _voucher_checkout(client, product, voucher, email="ada@example.org"):

@@ -14,7 +14,7 @@ from tests.security.money_support import ticket_url, tickets_to_sumup
 Line = get_model("basket", "Line")
 
 pytestmark = pytest.mark.django_db
-pytest_plugins = ["tests.security.money_support"]
+pytest_plugins = ["tests.security.money_fixtures"]
 
 
 def _lines(client):
