@@ -148,3 +148,36 @@ def test_quota_checked_again_at_placement(
     attempt.refresh_from_db()
     assert attempt.state == PaymentAttempt.State.REFUNDED and "places left" in attempt.note
     assert len(fake_sumup.refunds) == 1
+
+
+def test_moving_saved_tickets_back_into_the_basket_holds_the_quota(client, workshop, sam):
+    ticket_type = f.ticket_type(workshop, quota=3, price="10.00")
+    client.force_login(sam)
+    url = ticket_url(workshop, workshop.start)
+    client.post(url, {"ticket_type": ticket_type.pk, "quantity": 2})
+    saved = Line.objects.get()
+    client.post(
+        reverse("basket:summary"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(saved.pk),
+            "form-0-quantity": "2",
+            "form-0-save_for_later": "on",
+        },
+    )
+    client.post(url, {"ticket_type": ticket_type.pk, "quantity": 2})
+    assert Line.objects.filter(basket__status="Open").get().quantity == 2
+
+    client.post(
+        reverse("basket:saved"),
+        {
+            "saved-TOTAL_FORMS": "1",
+            "saved-INITIAL_FORMS": "1",
+            "saved-0-id": str(saved.pk),
+            "saved-0-move_to_basket": "on",
+        },
+    )
+
+    assert Line.objects.filter(basket__status="Open").get().quantity == 2
+    assert Line.objects.filter(basket__status="Saved").exists()
