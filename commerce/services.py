@@ -1,37 +1,52 @@
-"""Checkout writes: reserve stock, start a SumUp checkout, settle it into exactly one order, refund.
+"""Checkout writes: check and reserve, start a SumUp checkout, settle it into exactly one order or a refund.
 
-The database is the truth. A PaymentAttempt row is locked (`select_for_update`) while it is settled,
-so the shopper's return and SumUp's webhook, arriving together, place one order; a partial unique
-constraint backs that up. Stock is reserved (Oscar's `num_allocated`) under row locks when the
-shopper is sent to SumUp, so the last units cannot be sold twice.
+The database is the truth, and SumUp is called only outside a transaction: the attempt (and the
+stock it reserves) is committed before the checkout is created at SumUp, and its result recorded
+after. A PaymentAttempt row is locked (`select_for_update`) while it is settled, so the shopper's
+return and SumUp's webhook, arriving together, place one order; a partial unique constraint backs
+that up. Everything that could stop the order (stock, line rules such as ticket quotas, vouchers)
+is checked before the shopper goes to SumUp and again at placement; money paid that still cannot
+become an order is refunded automatically (commerce.refunds) and the attempt flagged for staff.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from oscar.apps.order.utils import OrderCreator
 from oscar.core.loading import get_class, get_model
 from sumup import APIError
 
+from commerce.line_rules import basket_line_refusals
 from commerce.models import PaymentAttempt
+from commerce.refunds import SOURCE_TYPE_NAME, refund_request
+from commerce.stock import (
+    CheckoutRefused,
+    SoldOut,  # noqa: F401 - callers catch services.SoldOut, as before
+    basket_lock,
+    stock_release,
+    stock_reserve,
+)
 from commerce.sumup_client import from_major_units, sumup_client, to_major_units
 
 logger = logging.getLogger(__name__)
 
+
 Basket = get_model("basket", "Basket")
-StockRecord = get_model("partner", "StockRecord")
 ShippingAddress = get_model("order", "ShippingAddress")
 Order = get_model("order", "Order")
 SourceType = get_model("payment", "SourceType")
 Source = get_model("payment", "Source")
+Voucher = get_model("voucher", "Voucher")
 PaymentEventType = get_model("order", "PaymentEventType")
 Selector = get_class("partner.strategy", "Selector")
 Applicator = get_class("offer.applicator", "Applicator")
@@ -40,7 +55,6 @@ OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 OrderDispatcher = get_class("order.utils", "OrderDispatcher")
 EventHandler = get_class("order.processing", "EventHandler")
 
-SOURCE_TYPE_NAME = "SumUp"
 ADDRESS_FIELDS = (
     "title",
     "first_name",
@@ -56,52 +70,47 @@ ADDRESS_FIELDS = (
 )
 
 
-class SoldOut(Exception):
-    """Not enough stock left for some basket lines; `titles` names the products."""
-
-    def __init__(self, titles: list[str]):
-        self.titles = titles
-        super().__init__(
-            f"Sorry, sold out: {', '.join(titles)}. Your basket has been kept; please adjust it."
-        )
+class PlacementRefused(Exception):
+    """A paid attempt's basket can no longer become that order; the message is the reason."""
 
 
 class PaymentStartFailed(Exception):
     pass
 
 
-# --- stock -------------------------------------------------------------------------------------
-def _basket_demand(basket) -> tuple[Counter, dict[int, str]]:
-    demand: Counter = Counter()
-    titles: dict[int, str] = {}
-    for line in basket.all_lines():
-        if line.stockrecord_id and line.product.get_product_class().track_stock:
-            demand[line.stockrecord_id] += line.quantity
-            titles[line.stockrecord_id] = line.product.get_title()
-    return demand, titles
+# --- what could stop the order ------------------------------------------------------------------
+def checkout_validity() -> timedelta:
+    return timedelta(minutes=settings.SUMUP_CHECKOUT_VALID_MINUTES)
 
 
-def stock_reserve(basket) -> dict[str, int]:
-    """Allocate the basket's quantities on locked stock records, or raise SoldOut touching nothing."""
-    demand, titles = _basket_demand(basket)
-    # Lock in primary-key order so two baskets sharing products cannot deadlock.
-    records = list(StockRecord.objects.select_for_update().filter(pk__in=demand).order_by("pk"))
-    short = [titles[r.pk] for r in records if (r.num_in_stock or 0) - (r.num_allocated or 0) < demand[r.pk]]
-    if short:
-        raise SoldOut(short)
-    for record in records:
-        record.num_allocated = (record.num_allocated or 0) + demand[record.pk]
-        record.save(update_fields=["num_allocated"])
-    return {str(pk): quantity for pk, quantity in demand.items()}
-
-
-def stock_release(reserved: dict[str, int]) -> None:
-    records = (
-        StockRecord.objects.select_for_update().filter(pk__in=[int(pk) for pk in reserved]).order_by("pk")
+def _open_attempts(now: datetime):
+    """Attempts whose shoppers may still pay: pending and not past their validity."""
+    return PaymentAttempt.objects.filter(state=PaymentAttempt.State.PENDING).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=now)
     )
-    for record in records:
-        record.num_allocated = max(0, (record.num_allocated or 0) - reserved[str(record.pk)])
-        record.save(update_fields=["num_allocated"])
+
+
+def basket_refusals(basket, user) -> list[str]:
+    """Why the basket cannot become an order now (line rules, vouchers); empty when it can.
+
+    Stock is checked apart, as it is reserved. Call with the basket's lines' stock records locked
+    (`commerce.stock.basket_lock`) so two checkouts of the last places cannot both pass.
+    """
+    refusals = basket_line_refusals(basket)
+    user = user if user is not None and user.is_authenticated else AnonymousUser()
+    now = timezone.now()
+    for voucher in basket.vouchers.all():
+        available, message = voucher.is_available_to_user(user=user)
+        if not voucher.is_active(now):
+            refusals.append(f"Voucher {voucher.code} has expired.")
+        elif not available:
+            refusals.append(f"Voucher {voucher.code}: {message}")
+        elif (
+            voucher.usage == Voucher.SINGLE_USE
+            and _open_attempts(now).filter(basket__vouchers=voucher).exclude(basket_id=basket.id).exists()
+        ):
+            refusals.append(f"Voucher {voucher.code} is being used in another checkout.")
+    return refusals
 
 
 # --- starting a payment -------------------------------------------------------------------------
@@ -117,12 +126,19 @@ def payment_attempt_start(
     currency: str,
     absolute_url: Callable[[str], str],
 ) -> PaymentAttempt:
-    """Reserve stock and create a SumUp hosted checkout for a frozen basket.
+    """Check the basket, reserve its stock, then create a SumUp hosted checkout valid for a while.
 
-    `absolute_url` turns a path into an absolute URL the shopper's browser and SumUp can reach.
-    Raises SoldOut or PaymentStartFailed; in both cases nothing is reserved.
+    Call outside any transaction: the attempt commits before SumUp is called. `absolute_url` turns a
+    path into an absolute URL the shopper's browser and SumUp can reach. Raises CheckoutRefused
+    (SoldOut among them) or PaymentStartFailed; in both cases nothing stays reserved.
     """
     with transaction.atomic():
+        basket_lock(basket)
+        refusals = basket_refusals(basket, user)
+        if refusals:
+            raise CheckoutRefused(
+                "Your basket cannot be bought as it stands: " + " ".join(refusals) + " Please adjust it."
+            )
         reserved = stock_reserve(basket)
         attempt_number = PaymentAttempt.objects.filter(order_number=order_number).count() + 1
         attempt = PaymentAttempt.objects.create(
@@ -141,38 +157,49 @@ def payment_attempt_start(
                 else {}
             ),
             reserved_stock=reserved,
+            valid_until=timezone.now() + checkout_validity(),
         )
-        try:
-            with sumup_client() as client:
-                checkout = client.checkouts.create(
-                    checkout_reference=attempt.checkout_reference,
-                    amount=to_major_units(total),
-                    currency=currency,
-                    merchant_code=settings.SUMUP_MERCHANT_CODE,
-                    description=f"{settings.OSCAR_SHOP_NAME} order {order_number}",
-                    redirect_url=absolute_url(reverse("commerce:sumup-return", args=[attempt.public_id])),
-                    return_url=absolute_url(reverse("commerce:sumup-webhook")),
-                    hosted_checkout={"enabled": True},
-                )
-        except Exception as exc:  # the SDK raises APIError, timeouts and connection errors alike
-            logger.warning("Order #%s: SumUp checkout creation failed: %s", order_number, exc)
-            # Leaving the atomic block by exception rolls back the reservation and the row.
-            raise PaymentStartFailed(
-                "We could not reach the payment provider. No payment was taken."
-            ) from exc
-        attempt.sumup_checkout_id = checkout.id
-        attempt.hosted_checkout_url = checkout.hosted_checkout_url or ""
-        attempt.remote_status = checkout.status or ""
-        attempt.save(
-            update_fields=["sumup_checkout_id", "hosted_checkout_url", "remote_status", "updated_at"]
-        )
+    try:
+        with sumup_client() as client:
+            checkout = client.checkouts.create(
+                checkout_reference=attempt.checkout_reference,
+                amount=to_major_units(total),
+                currency=currency,
+                merchant_code=settings.SUMUP_MERCHANT_CODE,
+                description=f"{settings.OSCAR_SHOP_NAME} order {order_number}",
+                redirect_url=absolute_url(reverse("commerce:sumup-return", args=[attempt.public_id])),
+                return_url=absolute_url(reverse("commerce:sumup-webhook")),
+                hosted_checkout={"enabled": True},
+                valid_until=attempt.valid_until,
+            )
+    except Exception as exc:  # the SDK raises APIError, timeouts and connection errors alike
+        logger.warning("Order #%s: SumUp checkout creation failed: %s", order_number, exc)
+        with transaction.atomic():
+            attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
+            _release(attempt, PaymentAttempt.State.FAILED)
+            attempt.note = f"SumUp checkout creation failed: {exc}"[:500]
+            attempt.save()
+        raise PaymentStartFailed("We could not reach the payment provider. No payment was taken.") from exc
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(
+        sumup_checkout_id=checkout.id,
+        hosted_checkout_url=checkout.hosted_checkout_url or "",
+        remote_status=checkout.status or "",
+        updated_at=timezone.now(),
+    )
+    attempt.refresh_from_db()
     return attempt
 
 
 # --- settling ----------------------------------------------------------------------------------
 def payment_attempt_settle(attempt_id: int) -> PaymentAttempt:
-    """Re-fetch the checkout from SumUp and act on it; safe to call any number of times, concurrently."""
+    """Re-fetch the checkout from SumUp and act on it; safe to call any number of times, concurrently.
+
+    Call outside any transaction. A refund it decides on is recorded with the outcome and sent by a
+    task once that commits.
+    """
     sumup_id = PaymentAttempt.objects.values_list("sumup_checkout_id", flat=True).get(pk=attempt_id)
+    if not sumup_id:  # SumUp was never reached for it: nothing can have been paid
+        return PaymentAttempt.objects.get(pk=attempt_id)
     with sumup_client() as client:  # fetched outside the row lock: no HTTP while holding it
         remote = client.checkouts.get(sumup_id)
     with transaction.atomic():
@@ -193,23 +220,50 @@ def payment_attempt_settle(attempt_id: int) -> PaymentAttempt:
     return attempt
 
 
-def payment_attempt_cancel(attempt_id: int) -> PaymentAttempt:
-    """The shopper came back without paying: deactivate the checkout at SumUp so it cannot be paid later."""
+def payment_attempt_cancel(attempt_id: int, state: str = PaymentAttempt.State.CANCELLED) -> PaymentAttempt:
+    """The shopper came back without paying, or the attempt outlived its validity: deactivate the
+    checkout at SumUp so it cannot be paid later, and release its stock. Call outside a transaction."""
     attempt = payment_attempt_settle(attempt_id)  # SumUp may say PAID after all: then that wins
     if attempt.state != PaymentAttempt.State.PENDING:
         return attempt
-    try:
-        with sumup_client() as client:
-            client.checkouts.deactivate(attempt.sumup_checkout_id)
-    except APIError as exc:  # paid or processed in the meantime: settling again tells which
-        logger.info("Checkout %s not deactivated: %s", attempt.sumup_checkout_id, exc)
-        return payment_attempt_settle(attempt_id)
+    if attempt.sumup_checkout_id:
+        try:
+            with sumup_client() as client:
+                client.checkouts.deactivate(attempt.sumup_checkout_id)
+        except APIError as exc:  # paid or processed in the meantime: settling again tells which
+            logger.info("Checkout %s not deactivated: %s", attempt.sumup_checkout_id, exc)
+            return payment_attempt_settle(attempt_id)
     with transaction.atomic():
         attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
         if attempt.state == PaymentAttempt.State.PENDING:
-            _release(attempt, PaymentAttempt.State.CANCELLED)
+            _release(attempt, state)
             attempt.save()
     return attempt
+
+
+# Past its validity an attempt is closed this much later, so a payment SumUp accepted at the last
+# second has reached us (by webhook or return) first.
+EXPIRY_GRACE = timedelta(minutes=2)
+
+
+def payment_attempts_expire(now: datetime | None = None) -> list[int]:
+    """Close the attempts nobody paid before their validity ran out, releasing their stock."""
+    cutoff = (now or timezone.now()) - EXPIRY_GRACE
+    overdue = list(
+        PaymentAttempt.objects.filter(state=PaymentAttempt.State.PENDING, valid_until__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    closed = []
+    for attempt_id in overdue:
+        try:
+            attempt = payment_attempt_cancel(attempt_id, PaymentAttempt.State.EXPIRED)
+        except Exception:  # SumUp unreachable: the next sweep tries again
+            logger.exception("Payment attempt %s could not be expired now", attempt_id)
+            continue
+        if attempt.state == PaymentAttempt.State.EXPIRED:
+            closed.append(attempt_id)
+    return closed
 
 
 def _release(attempt: PaymentAttempt, state: str) -> None:
@@ -224,37 +278,51 @@ def _release(attempt: PaymentAttempt, state: str) -> None:
 def _settle_paid(attempt: PaymentAttempt, paid: Decimal, currency: str) -> None:
     if attempt.state in (
         PaymentAttempt.State.PLACED,
+        PaymentAttempt.State.REFUNDING,
         PaymentAttempt.State.REFUNDED,
         PaymentAttempt.State.FLAGGED,
     ):
         return  # already handled: a replay or the slower of return/webhook
     if paid != attempt.amount or currency != attempt.currency:
-        attempt.state = PaymentAttempt.State.FLAGGED
-        attempt.note = f"SumUp reports {paid} {currency}, expected {attempt.amount} {attempt.currency}."
-        logger.error("Payment attempt %s flagged: %s", attempt.pk, attempt.note)
+        # Not the payment this basket needs: what was paid goes back.
+        _refund_unplaced(
+            attempt, paid, f"SumUp reports {paid} {currency}, expected {attempt.amount} {attempt.currency}"
+        )
         return
     if attempt.state != PaymentAttempt.State.PENDING:
-        # Paid after we released the basket (the shopper changed it, or it expired on our side):
-        # the money goes back, and staff can see why.
-        _refund_released(attempt)
+        # Paid after we released the basket (the shopper left, or it expired on our side).
+        _refund_unplaced(attempt, paid, f"paid after the checkout was {attempt.get_state_display().lower()}")
         return
-    attempt.order = _order_place(attempt)
+    try:
+        with transaction.atomic():  # a savepoint: a refused placement leaves nothing behind
+            order = _order_place(attempt)
+    except Exception as exc:  # whatever stops the order, the shopper's money must not stay with us
+        logger.exception("Payment attempt %s paid but the order could not be placed", attempt.pk)
+        _refund_unplaced(attempt, paid, str(exc) or type(exc).__name__)
+        return
+    attempt.order = order
     attempt.reserved_stock = {}
     attempt.state = PaymentAttempt.State.PLACED
-    order_id = attempt.order.pk
+    order_id = order.pk
     transaction.on_commit(lambda: order_confirmation_send(order_id))
 
 
-def _refund_released(attempt: PaymentAttempt) -> None:
-    try:
-        with sumup_client() as client:
-            client.transactions.refund(settings.SUMUP_MERCHANT_CODE, attempt.transaction_id)
-    except Exception as exc:
-        attempt.state = PaymentAttempt.State.FLAGGED
-        attempt.note = f"Paid after the basket was released; the automatic refund failed ({exc})."
-    else:
-        attempt.state = PaymentAttempt.State.REFUNDED
-        attempt.note = "Paid after the basket was released; refunded in full automatically."
+def _refund_unplaced(attempt: PaymentAttempt, paid: Decimal, reason: str) -> None:
+    """Paid, but no order can be placed: release what was held, record the refund owed and the
+    reason for staff, and send the refund once this commits (retried by a task if SumUp fails)."""
+    from commerce import tasks
+
+    if attempt.reserved_stock:
+        stock_release(attempt.reserved_stock)
+        attempt.reserved_stock = {}
+    basket = Basket.objects.select_for_update().get(pk=attempt.basket_id)
+    if basket.status == Basket.FROZEN:
+        basket.thaw()
+    attempt.state = PaymentAttempt.State.REFUNDING
+    attempt.needs_attention = True
+    attempt.note = f"Paid, but no order could be placed: {reason}."[:1000]
+    refund = refund_request(attempt=attempt, amount=paid, key=f"attempt-{attempt.pk}-unplaced", reason=reason)
+    transaction.on_commit(lambda: tasks.refund_send.delay(refund.pk))
     logger.warning("Payment attempt %s: %s", attempt.pk, attempt.note)
 
 
@@ -269,10 +337,18 @@ def _order_place(attempt: PaymentAttempt):
     user = attempt.user or AnonymousUser()
     basket = Basket.objects.get(pk=attempt.basket_id)
     basket.strategy = Selector().strategy(user=user)
+    basket_lock(basket)
+    refusals = basket_refusals(basket, attempt.user)
+    if refusals:
+        raise PlacementRefused(" ".join(refusals))
     Applicator().apply(basket, user)
     shipping_method = Repository().find_by_code(attempt.shipping_method_code, basket)
+    if shipping_method is None:
+        raise PlacementRefused(f"shipping method {attempt.shipping_method_code!r} is no longer offered")
     shipping_charge = shipping_method.calculate(basket)
     total = OrderTotalCalculator().calculate(basket, shipping_charge)
+    if total.incl_tax != attempt.amount:
+        raise PlacementRefused(f"the basket now comes to {total.incl_tax}, not the {attempt.amount} paid")
     shipping_address = None
     if attempt.shipping_address:  # empty when nothing needs shipping (e.g. event tickets)
         address_data = dict(attempt.shipping_address)
@@ -326,22 +402,3 @@ def order_confirmation_send(order_id: int) -> None:
         "status_url": f"{settings.SITE_URL}{path}",
     }
     OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
-
-
-def order_refund(order, amount: Decimal, *, reference: str = "") -> Decimal:
-    """Refund part or all of a SumUp-paid order through SumUp's API and record it on the order."""
-    amount = Decimal(amount).quantize(Decimal("0.01"))
-    with transaction.atomic():
-        source = Source.objects.select_for_update().get(order=order, source_type__name=SOURCE_TYPE_NAME)
-        refundable = source.amount_debited - source.amount_refunded
-        if amount <= 0 or amount > refundable:
-            raise ValueError(f"Refund must be between 0.01 and {refundable}.")
-        attempt = PaymentAttempt.objects.get(order=order)
-        with sumup_client() as client:
-            client.transactions.refund(
-                settings.SUMUP_MERCHANT_CODE, attempt.transaction_id, amount=to_major_units(amount)
-            )
-        source.refund(amount, reference=reference or attempt.transaction_id)
-        refunded_type, _ = PaymentEventType.objects.get_or_create(name="Refunded")
-        EventHandler().create_payment_event(order, refunded_type, amount, reference=attempt.transaction_id)
-    return amount

@@ -1,11 +1,47 @@
-"""Thin Celery tasks for commerce: run a product import uploaded in the dashboard."""
+"""Thin Celery tasks for commerce: run a product import, send a refund, sweep stale checkouts."""
+
+import logging
 
 from celery import shared_task
+from celery.exceptions import Retry
 
-from commerce import product_imports
+from commerce import product_imports, refunds, services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="commerce.product_import_run")
 def product_import_run(import_id: int) -> None:
     # The ProductImport row holds the file, the progress and the report; the task only runs it.
     product_imports.product_import_run(import_id)
+
+
+REFUND_MAX_RETRIES = 6  # backoff 1, 2, 4, 8, 16, 32 minutes: about an hour of SumUp trouble
+
+
+@shared_task(name="commerce.refund_send", bind=True, max_retries=REFUND_MAX_RETRIES, acks_late=True)
+def refund_send(self, refund_id: int) -> str | Retry | None:
+    """Send one recorded refund; SumUp failures retry with backoff, then the attempt is flagged."""
+    try:
+        refund = refunds.refund_send(refund_id)
+    except refunds.RefundRefused:
+        return None  # flagged for staff already: retrying cannot help
+    except Exception as exc:  # RefundNotSent, or the database or SDK failing around it
+        if self.request.retries >= REFUND_MAX_RETRIES:
+            refunds.refund_give_up(refund_id, f"{type(exc).__name__}: {exc}")
+            return None
+        countdown = 60 * 2**self.request.retries
+        logger.warning("refund %s not sent (retry in %ss): %s", refund_id, countdown, exc)
+        # Returned, not raised: eager Celery (tests, development) runs a returned retry in-process.
+        return self.retry(exc=exc, countdown=countdown, throw=False)
+    return refund.state
+
+
+@shared_task(name="commerce.payments_sweep")
+def payments_sweep() -> dict[str, list[int]]:
+    """Beat: close checkouts past their validity (releasing their stock) and resend lost refunds."""
+    expired = services.payment_attempts_expire()
+    owed = refunds.refunds_owed()
+    for refund_id in owed:
+        refund_send.delay(refund_id)
+    return {"expired": expired, "refunds": owed}

@@ -10,6 +10,7 @@ urlpatterns = [
     path("sumup/return/<uuid:public_id>/", views.sumup_return, name="sumup-return"),
     path("sumup/webhook/", views.sumup_webhook, name="sumup-webhook"),
     path("dashboard/orders/<str:number>/refund/", views.order_refund, name="order-refund"),
+    path("dashboard/payments/attention/", views.payment_attention_list, name="payment-attention"),
     path("dashboard/catalogue/imports/", views.product_import_list, name="product-import-list"),
     path("dashboard/catalogue/imports/<int:pk>/", views.product_import_detail, name="product-import-detail"),
 ]

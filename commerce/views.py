@@ -1,13 +1,15 @@
-"""Commerce views: SumUp's return and webhook, and the dashboard's refund and product import."""
+"""Commerce views: SumUp's return and webhook; the dashboard's refunds, payments to look at, imports."""
 
 import logging
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required, user_passes_test
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -16,9 +18,9 @@ from oscar.apps.checkout.utils import CheckoutSessionData
 from oscar.core.loading import get_model
 from sumup._events import EventPayloadError, EventSignatureError
 
-from commerce import services
+from commerce import refunds, services
 from commerce.forms import ProductImportForm
-from commerce.models import PaymentAttempt, ProductImport, WebhookReceipt
+from commerce.models import PaymentAttempt, PaymentRefund, ProductImport, WebhookReceipt
 from commerce.permissions import product_import_allowed
 from commerce.sumup_client import sumup_client
 
@@ -47,9 +49,33 @@ FAILED_MESSAGES = {
 }
 
 
+# The SumUp return URLs this browser session was sent to (set by the checkout's payment step).
+SESSION_ATTEMPTS = "sumup_attempts"
+
+
+def attempt_remember(request, attempt: PaymentAttempt) -> None:
+    request.session[SESSION_ATTEMPTS] = [
+        *request.session.get(SESSION_ATTEMPTS, [])[-9:],
+        str(attempt.public_id),
+    ]
+
+
+def _attempt_of_requester(request, public_id) -> PaymentAttempt:
+    """The attempt, if it is this shopper's: the user who started it, or the browser session that did.
+    Anyone else holding the URL could otherwise cancel the payment or read the order's address."""
+    attempt = get_object_or_404(PaymentAttempt, public_id=public_id)
+    if attempt.user_id is not None and attempt.user_id == request.user.pk:
+        return attempt
+    if str(attempt.public_id) in request.session.get(SESSION_ATTEMPTS, []):
+        return attempt
+    raise Http404("No such payment.")
+
+
+# SumUp is called from these views, never inside the request's transaction (ATOMIC_REQUESTS).
+@transaction.non_atomic_requests
 @require_GET
 def sumup_return(request, public_id):
-    attempt = get_object_or_404(PaymentAttempt, public_id=public_id)
+    attempt = _attempt_of_requester(request, public_id)
     if attempt.state == PaymentAttempt.State.PENDING:
         attempt = services.payment_attempt_cancel(attempt.pk)  # places the order if SumUp says PAID
     if attempt.state == PaymentAttempt.State.PLACED:
@@ -59,6 +85,13 @@ def sumup_return(request, public_id):
     if attempt.state in FAILED_MESSAGES:
         _restore_basket(request, attempt)
         messages.error(request, FAILED_MESSAGES[attempt.state])
+    elif attempt.state in (PaymentAttempt.State.REFUNDING, PaymentAttempt.State.REFUNDED):
+        _restore_basket(request, attempt)
+        messages.error(
+            request,
+            "Your payment went through, but we could not place the order, so it is being refunded "
+            f"in full. {attempt.note} {BASKET_KEPT}",
+        )
     else:
         messages.warning(request, "Your payment could not be matched to your basket. " + attempt.note)
     return redirect("basket:summary")
@@ -76,6 +109,7 @@ def _restore_basket(request, attempt: PaymentAttempt) -> None:
 
 
 @csrf_exempt
+@transaction.non_atomic_requests
 @require_POST
 def sumup_webhook(request):
     with sumup_client() as client:
@@ -88,27 +122,42 @@ def sumup_webhook(request):
             return HttpResponseBadRequest("invalid signature or payload")
     if event.object.type != "checkout":
         return HttpResponse(status=204)
-    _, created = WebhookReceipt.objects.get_or_create(
-        event_id=event.id, defaults={"event_type": event.type, "object_id": event.object.id}
-    )
-    if not created:
+    if WebhookReceipt.objects.filter(event_id=event.id).exists():
         return HttpResponse(status=204)  # a replay: already acted on
     attempt = PaymentAttempt.objects.filter(sumup_checkout_id=event.object.id).first()
     if attempt is not None:
+        # Settling records the outcome (an order, or a refund owed and flagged) before we answer;
+        # it is idempotent, so a concurrent duplicate delivery settles nothing twice.
         services.payment_attempt_settle(attempt.pk)
+    # Only now: if settling failed (SumUp unreachable), the 500 makes SumUp deliver it again.
+    WebhookReceipt.objects.get_or_create(
+        event_id=event.id, defaults={"event_type": event.type, "object_id": event.object.id}
+    )
     return HttpResponse(status=204)
 
 
+@transaction.non_atomic_requests
 @require_POST
 @permission_required("order.change_order", raise_exception=True)
 def order_refund(request, number):
     order = get_object_or_404(Order, number=number)
     try:
         amount = Decimal(request.POST.get("amount", ""))
-        services.order_refund(order, amount)
+        # A key per submission: resubmitting the form is a deliberate second refund.
+        key = f"dashboard-{order.number}-{uuid.uuid4().hex}"
+        refund = refunds.order_refund(order, amount, key=key)
+        if refund.state != refund.State.SENT:
+            raise refunds.RefundNotSent(refund.last_error or refund.get_state_display())
+    except refunds.RefundNotSent as exc:
+        # Staff are told now and decide; the sweep must not send it behind their back later.
+        PaymentRefund.objects.filter(key=key, state=PaymentRefund.State.PENDING).update(
+            state=PaymentRefund.State.FAILED
+        )
+        logger.warning("Refund of order %s not sent: %s", number, exc)
+        messages.error(request, f"SumUp did not make the refund: {exc}")
     except (InvalidOperation, ValueError) as exc:
         messages.error(request, f"Refund not made: {exc}")
-    except Exception as exc:  # SumUp refused or is unreachable; nothing was recorded
+    except Exception as exc:  # SumUp refused or is unreachable: the refund is recorded as not sent
         logger.exception("Refund of order %s failed", number)
         messages.error(request, f"SumUp refused the refund: {exc}")
     else:
@@ -137,3 +186,19 @@ def product_import_detail(request, pk):
     return render(
         request, "commerce/dashboard/product_import_detail.html", {"product_import": product_import}
     )
+
+
+@permission_required("order.change_order", raise_exception=True)
+def payment_attention_list(request):
+    """Payments staff must look at: paid without an order (refunded, or the refund failed), with why.
+    Marking one resolved takes it off the list once staff have dealt with it."""
+    if request.method == "POST":
+        PaymentAttempt.objects.filter(pk=request.POST.get("attempt"), needs_attention=True).update(
+            needs_attention=False
+        )
+        messages.success(request, "Marked as resolved.")
+        return redirect("commerce:payment-attention")
+    attempts = (
+        PaymentAttempt.objects.filter(needs_attention=True).select_related("user").prefetch_related("refunds")
+    )
+    return render(request, "commerce/dashboard/payment_attention_list.html", {"attempts": attempts})

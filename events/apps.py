@@ -10,6 +10,9 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from oscar.apps.order.signals import order_placed
 
-        from . import receivers
+        from commerce.line_rules import line_rule_register
+
+        from . import receivers, ticket_rules
 
         order_placed.connect(receivers.on_order_placed, dispatch_uid="events.issue_tickets")
+        line_rule_register(ticket_rules.ticket_line_refusal)

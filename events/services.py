@@ -306,34 +306,40 @@ def refunds_owed_resume(now: datetime | None = None) -> list[int]:
     return owed
 
 
-@transaction.atomic
 def booking_refund(booking_id: int) -> Decimal | None:
     """Refund a cancelled paid ticket's seat through SumUp, once; returns the amount, None if skipped.
 
-    The booking row stays locked through SumUp's answer, so a duplicated or retried task waits here
-    and then finds it refunded. If SumUp fails the transaction rolls back and nothing is recorded.
+    No transaction or lock is held while SumUp answers: the refund is recorded under a key of its
+    own (the ticket's code) first, so a duplicated or retried task sends it at most once, and the
+    booking is marked refunded only once SumUp has confirmed. SumUp failures raise (the task retries).
     """
-    from commerce.services import order_refund
+    from commerce.refunds import order_refund
 
-    booking = (
-        Booking.objects.select_for_update(of=("self",))
-        .select_related("ticket_type", "order_line__order")
-        .get(pk=booking_id)
-    )
+    booking = Booking.objects.select_related("order_line__order").get(pk=booking_id)
     amount = booking.refund_owed
     if booking.refunded_at is not None or not amount or amount <= 0:
         return None
-    order_refund(booking.order_line.order, amount, reference=f"ticket {booking.code}")
-    booking.refunded_at = timezone.now()
-    booking.refund_amount = amount
-    booking.refund_failed_at = None
-    booking.refund_error = ""
-    booking.save(update_fields=["refunded_at", "refund_amount", "refund_failed_at", "refund_error"])
-    return amount
+    refund = order_refund(
+        booking.order_line.order, amount, key=f"ticket-{booking.code}", reference=f"ticket {booking.code}"
+    )
+    if refund.state != refund.State.SENT:
+        return None  # another worker is sending it and will mark the booking
+    marked = Booking.objects.filter(pk=booking.pk, refunded_at__isnull=True).update(
+        refunded_at=timezone.now(), refund_amount=refund.amount, refund_failed_at=None, refund_error=""
+    )
+    return refund.amount if marked else None
 
 
 def booking_refund_failed(booking_id: int, error: str) -> None:
-    """The automatic refund gave up: flag the booking so staff see it and refund from the order."""
+    """The automatic refund gave up: flag the booking so staff see it and refund from the order;
+    its recorded refund is given up too, so no sweep sends it behind staff's back."""
+    from commerce.models import PaymentRefund
+    from commerce.refunds import refund_give_up
+
+    code = Booking.objects.filter(pk=booking_id).values_list("code", flat=True).first()
+    refund = PaymentRefund.objects.filter(key=f"ticket-{code}").first()
+    if refund is not None:
+        refund_give_up(refund.pk, error)
     Booking.objects.filter(pk=booking_id, refunded_at__isnull=True).update(
         refund_failed_at=timezone.now(), refund_error=error[:255]
     )
@@ -426,7 +432,7 @@ def ticket_type_sync_product(ticket_type: TicketType) -> None:
 # --- free bookings and the waiting list -------------------------------------------------------------
 
 
-def _bookable_occurrence(ticket_type: TicketType, original_start: datetime, now: datetime) -> Occurrence:
+def occurrence_bookable(ticket_type: TicketType, original_start: datetime, now: datetime) -> Occurrence:
     if EventDetail.objects.filter(event_id=ticket_type.event_id, cancelled_at__isnull=False).exists():
         raise BookingRefused("This event is cancelled.")
     if ticket_type.occurrence_start and ticket_type.occurrence_start != original_start:
@@ -448,7 +454,7 @@ def booking_create_free(*, ticket_type: TicketType, original_start: datetime, us
     locked = TicketType.objects.select_for_update().get(pk=ticket_type.pk)
     if not locked.is_free:
         raise BookingRefused("This ticket is paid: add it to your basket instead.")
-    _bookable_occurrence(locked, original_start, now)
+    occurrence_bookable(locked, original_start, now)
     if Booking.objects.filter(
         ticket_type=locked, occurrence_start=original_start, user=user, status=Booking.Status.CONFIRMED
     ).exists():
@@ -498,7 +504,7 @@ def booking_cancel(*, booking: Booking, user) -> Booking:
 def waiting_list_join(*, ticket_type: TicketType, original_start: datetime, user) -> WaitingListEntry:
     now = timezone.now()
     locked = TicketType.objects.select_for_update().get(pk=ticket_type.pk)
-    _bookable_occurrence(locked, original_start, now)
+    occurrence_bookable(locked, original_start, now)
     if places_taken(locked, original_start, now=now) < locked.quota:
         raise BookingRefused("There are places left: book one directly.")
     entry, _ = WaitingListEntry.objects.get_or_create(
@@ -580,17 +586,28 @@ def booking_check_in(*, code: str, by_user) -> Booking:
 
 
 def basket_add_ticket(*, basket, ticket_type: TicketType, original_start: datetime, quantity: int = 1):
-    """Put a paid ticket for one occurrence in an Oscar basket; the occurrence rides as a line option."""
-    now = timezone.now()
-    _bookable_occurrence(ticket_type, original_start, now)
+    """Put a paid ticket for one occurrence in an Oscar basket; the occurrence rides as a line option.
+
+    The quota counts what the basket already holds for that date, as the shop's own forms do.
+    """
+    from commerce.line_rules import line_refusal
+
     if ticket_type.is_free or ticket_type.product is None:
         raise BookingRefused("This ticket is free: book it directly.")
-    if places_taken(ticket_type, original_start, now=now) + quantity > ticket_type.quota:
-        raise BookingRefused("Not enough places left.")
     _product_class, option, _partner = _ticket_catalogue()
-    line, _created = basket.add_product(
-        ticket_type.product, quantity, options=[{"option": option, "value": original_start.isoformat()}]
+    product = ticket_type.product
+    options = [{"option": option, "value": original_start.isoformat()}]
+    stockrecord = basket.strategy.fetch_for_product(product).stockrecord
+    already = basket.line_quantity(product, stockrecord, options)
+    refusal = line_refusal(
+        product,
+        {OCCURRENCE_OPTION_CODE: original_start.isoformat()},
+        already + quantity,
+        basket_id=basket.id,
     )
+    if refusal is not None:
+        raise BookingRefused(refusal.message)
+    line, _created = basket.add_product(product, quantity, options=options)
     return line
 
 
@@ -610,7 +627,11 @@ def tickets_issue_for_order(order) -> list[Booking]:
         if not value:
             logger.error("order %s line %s: ticket without an occurrence", order.number, line.pk)
             continue
-        original_start = datetime.fromisoformat(str(value))
+        try:
+            original_start = datetime.fromisoformat(str(value))
+        except ValueError as exc:
+            # Checked before payment and at placement; an order placed some other way fails loudly.
+            raise ValueError(f"order {order.number}: ticket line with no valid date {value!r}") from exc
         TicketType.objects.select_for_update().get(pk=ticket_type.pk)
         email = order.user.email if order.user_id else order.guest_email
         for seat in range(line.quantity):
@@ -627,7 +648,8 @@ def tickets_issue_for_order(order) -> list[Booking]:
             if created:
                 issued.append(booking)
         if places_taken(ticket_type, original_start) > ticket_type.quota:
-            # The place was checked when it went into the basket; paid money is never refused here.
+            # Checked before payment and again at placement (commerce's line rules); only an order
+            # placed some other way (the dashboard) can get here, and its money is not refused.
             logger.warning(
                 "ticket type %s oversold for %s by order %s", ticket_type.pk, original_start, order.number
             )

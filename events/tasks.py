@@ -6,6 +6,8 @@ from celery import shared_task
 from celery.exceptions import Retry
 from django.core.exceptions import ObjectDoesNotExist
 
+from commerce.refunds import RefundRefused
+
 from . import services
 
 logger = logging.getLogger(__name__)
@@ -33,8 +35,8 @@ def refund_cancelled_ticket(self, booking_id: int) -> str | Retry | None:
     """Refund one cancelled paid ticket; SumUp failures retry with backoff, then flag it for staff."""
     try:
         amount = services.booking_refund(booking_id)
-    except (ValueError, ObjectDoesNotExist) as exc:
-        # Nothing left to refund on the order, or no SumUp payment behind it: retrying cannot help.
+    except (ValueError, ObjectDoesNotExist, RefundRefused) as exc:
+        # Nothing left to refund, no SumUp payment behind it, or SumUp refuses: retrying cannot help.
         _give_up(booking_id, exc)
         return None
     except Exception as exc:  # the SDK raises APIError, timeouts and connection errors alike

@@ -2,6 +2,13 @@
 
 from commerce.models.imports import ProductImport
 from commerce.models.pages import MarketPage, ProducerPage
-from commerce.models.payments import PaymentAttempt, WebhookReceipt
+from commerce.models.payments import PaymentAttempt, PaymentRefund, WebhookReceipt
 
-__all__ = ["MarketPage", "PaymentAttempt", "ProducerPage", "ProductImport", "WebhookReceipt"]
+__all__ = [
+    "MarketPage",
+    "PaymentAttempt",
+    "PaymentRefund",
+    "ProducerPage",
+    "ProductImport",
+    "WebhookReceipt",
+]

@@ -1,4 +1,5 @@
-"""A SumUp payment attempt for a frozen basket, and the webhook deliveries we have already seen."""
+"""A SumUp payment attempt for a frozen basket, the refunds sent back through SumUp, and the webhook
+deliveries we have already seen."""
 
 import uuid
 
@@ -11,7 +12,9 @@ class PaymentAttempt(models.Model):
 
     The order is placed from this row (by the shopper's return or by SumUp's webhook, whichever
     comes first), so it stores the checkout choices the session held. Stock is reserved when the
-    attempt starts and released when it fails, expires or is cancelled.
+    attempt starts and released when it fails, expires (at `valid_until`, which SumUp is told too)
+    or is cancelled. Money paid that cannot become an order is refunded (PaymentRefund) and the
+    attempt is flagged for staff with the reason in `note`.
     """
 
     class State(models.TextChoices):
@@ -20,7 +23,8 @@ class PaymentAttempt(models.Model):
         FAILED = "failed", "Payment failed"
         EXPIRED = "expired", "Checkout expired"
         CANCELLED = "cancelled", "Cancelled by the shopper"
-        REFUNDED = "refunded", "Paid after release; refunded"
+        REFUNDING = "refunding", "Paid, no order; refund under way"
+        REFUNDED = "refunded", "Paid, no order; refunded"
         FLAGGED = "flagged", "Needs staff attention"
 
     OPEN_STATES = (State.PENDING,)
@@ -46,6 +50,10 @@ class PaymentAttempt(models.Model):
         "order.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="payment_attempt"
     )
     note = models.TextField(blank=True)
+    # Staff should look at it: paid without an order (refunded or not), or an amount mismatch.
+    needs_attention = models.BooleanField(default=False, db_index=True)
+    # After this SumUp refuses payment and we release the reserved stock (null: attempts made before).
+    valid_until = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -62,6 +70,36 @@ class PaymentAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checkout_reference} ({self.state})"
+
+
+class PaymentRefund(models.Model):
+    """One refund through SumUp, recorded before it is sent: `key` names why it is owed (the
+    attempt that placed no order, a cancelled ticket, a dashboard form) and is sent to SumUp as the
+    Idempotency-Key, so a retry after a crash or a duplicate task refunds once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "To send"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Refunded"
+        FAILED = "failed", "Gave up; staff must refund by hand"
+
+    attempt = models.ForeignKey(PaymentAttempt, on_delete=models.PROTECT, related_name="refunds")
+    key = models.CharField(max_length=100, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reason = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING, db_index=True)
+    tries = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+    sumup_refund_id = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.amount} ({self.state})"
 
 
 class WebhookReceipt(models.Model):

@@ -3,6 +3,8 @@
 It speaks the paths and JSON shapes of SumUp's REST API that the official `sumup` SDK calls, so the
 code under test talks to it through the real SDK. Test hooks under /_test/ pay, decline or expire a
 checkout without a browser, and make the next refunds fail (`/_test/refunds/fail?count=N`).
+A checkout's `valid_until` is honoured: past it the checkout reads EXPIRED and cannot be paid. A
+refund sent again with the same `Idempotency-Key` header answers the first refund, refunding once.
 Webhooks are signed like SumUp's: header
 `X-SumUp-Webhook-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "v1:<t>:<body>">`.
 """
@@ -57,9 +59,14 @@ class FakeSumUp:
         self.webhook_delay = webhook_delay  # seconds before the first delivery, as SumUp's lag
         self.checkouts: dict[str, dict] = {}
         self.refunds: list[dict] = []
+        self.refunds_by_key: dict[str, dict] = {}  # Idempotency-Key → the refund it made
         # The next this many refund requests answer 503, as SumUp does when it is down.
         self.refund_failures = 0
         self.webhooks: list[WebhookDelivery] = []
+        # Called as hook(method, path) in the server's thread before each API request is answered:
+        # tests look at what the caller had committed by then. What a hook raises is kept here.
+        self.request_hooks: list = []
+        self.hook_errors: list[BaseException] = []
         self._lock = threading.Lock()
         self._webhook_threads: list[threading.Thread] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
@@ -120,6 +127,7 @@ class FakeSumUp:
                 "return_url": data.get("return_url"),
                 "redirect_url": data.get("redirect_url"),
                 "status": "PENDING",
+                "valid_until": data.get("valid_until"),
                 "date": _now_iso(),
                 "transactions": [],
             }
@@ -127,6 +135,24 @@ class FakeSumUp:
                 checkout["hosted_checkout_url"] = f"{self.url}/pay/{checkout_id}"
             self.checkouts[checkout_id] = checkout
             return 201, dict(checkout)
+
+    def _expire_if_overdue(self, checkout: dict) -> None:
+        """Past its valid_until a pending checkout expires, as SumUp's do (called under the lock)."""
+        valid_until = checkout.get("valid_until")
+        if checkout["status"] == "PENDING" and valid_until:
+            deadline = datetime.fromisoformat(valid_until.replace("Z", "+00:00"))
+            if deadline.tzinfo is None:
+                deadline = deadline.replace(tzinfo=UTC)
+            if deadline <= datetime.now(UTC):
+                checkout["status"] = "EXPIRED"
+
+    def get_checkout(self, checkout_id: str) -> dict | None:
+        with self._lock:
+            checkout = self.checkouts.get(checkout_id)
+            if checkout is None:
+                return None
+            self._expire_if_overdue(checkout)
+            return dict(checkout)
 
     def settle(self, checkout_id: str, outcome: str, webhook: str = "async") -> dict | None:
         """Apply a payer's outcome (`pay`, `decline`) or an expiry (`expire`) to a pending checkout."""
@@ -137,6 +163,8 @@ class FakeSumUp:
         }[outcome]
         with self._lock:
             checkout = self.checkouts.get(checkout_id)
+            if checkout is not None and outcome != "expire":
+                self._expire_if_overdue(checkout)
             if checkout is None or checkout["status"] != "PENDING":
                 return None
             checkout["status"] = status
@@ -169,11 +197,15 @@ class FakeSumUp:
             checkout["status"] = "EXPIRED"
             return 200, dict(checkout)
 
-    def refund(self, merchant_code: str, transaction_id: str, data: dict) -> tuple[int, dict]:
+    def refund(
+        self, merchant_code: str, transaction_id: str, data: dict, idempotency_key: str = ""
+    ) -> tuple[int, dict]:
         with self._lock:
             if self.refund_failures > 0:
                 self.refund_failures -= 1
                 return 503, {"title": "Service Unavailable", "status": 503, "detail": "try again later"}
+            if idempotency_key in self.refunds_by_key:
+                return 201, dict(self.refunds_by_key[idempotency_key])
             for checkout in self.checkouts.values():
                 for tx in checkout["transactions"]:
                     if tx["id"] == transaction_id and checkout["merchant_code"] == merchant_code:
@@ -195,6 +227,8 @@ class FakeSumUp:
                 }
             refund = {"id": str(uuid.uuid4()), "transaction_id": transaction_id, "amount": amount}
             self.refunds.append(refund)
+            if idempotency_key:
+                self.refunds_by_key[idempotency_key] = refund
             tx["status"] = "REFUNDED"
             return 201, dict(refund)
 
@@ -301,6 +335,11 @@ def _handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
             return self.rfile.read(length) if length else b""
 
         def _authorised(self) -> bool:
+            for hook in fake.request_hooks:
+                try:
+                    hook(self.command, urlsplit(self.path).path)
+                except BaseException as exc:  # reported to the test, never to the caller
+                    fake.hook_errors.append(exc)
             if self.headers.get("Authorization") == f"Bearer {fake.api_key}":
                 return True
             self._send(
@@ -315,13 +354,13 @@ def _handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
             if match := _CHECKOUT_PATH.match(path):
                 if not self._authorised():
                     return
-                checkout = fake.checkouts.get(match["id"])
+                checkout = fake.get_checkout(match["id"])
                 if checkout is None:
                     self._send(404, {"error_code": "NOT_FOUND", "message": "Resource not found"})
                 else:
                     self._send(200, checkout)
             elif match := _PAY_PATH.match(path):
-                checkout = fake.checkouts.get(match["id"])
+                checkout = fake.get_checkout(match["id"])
                 if checkout is None:
                     self._send(404, "<h1>No such checkout</h1>", "text/html")
                     return
@@ -354,7 +393,14 @@ def _handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
             elif match := _REFUND_PATH.match(path):
                 if not self._authorised():
                     return
-                self._send(*fake.refund(match["merchant"], match["tx"], json.loads(raw or b"{}")))
+                self._send(
+                    *fake.refund(
+                        match["merchant"],
+                        match["tx"],
+                        json.loads(raw or b"{}"),
+                        idempotency_key=self.headers.get("Idempotency-Key", ""),
+                    )
+                )
             elif match := _PAY_PATH.match(path):
                 outcome = parse_qs(raw.decode()).get("outcome", [""])[0]
                 if outcome not in ("pay", "decline"):

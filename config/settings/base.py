@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
     "commerce.partner.apps.PartnerConfig",
-    "oscar.apps.basket.apps.BasketConfig",
+    "commerce.basket.apps.BasketConfig",
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
     "oscar.apps.order.apps.OrderConfig",
@@ -374,6 +374,18 @@ next(
         "access_fn": product_import_allowed,
     }
 )
+# Payments paid without an order (refunded or not) wait for staff under Orders.
+next(
+    menu
+    for menu in OSCAR_DASHBOARD_NAVIGATION
+    if any(child.get("url_name") == "dashboard:order-list" for child in menu.get("children", []))
+)["children"].append(
+    {
+        "label": "Payments needing attention",
+        "url_name": "commerce:payment-attention",
+        "access_fn": lambda user, *args, **kwargs: user.has_perm("order.change_order"),
+    }
+)
 # Oscar browses its catalogue through Haystack; Whoosh keeps the index in a local folder with no service.
 HAYSTACK_CONNECTIONS = {
     "default": {
@@ -389,6 +401,9 @@ SUMUP_API_URL = env("SUMUP_API_URL", default="http://127.0.0.1:8140").rstrip("/"
 SUMUP_API_KEY = env("SUMUP_API_KEY", default="sup_sk_dev_fake")
 SUMUP_MERCHANT_CODE = env("SUMUP_MERCHANT_CODE", default="MDEVFAKE")
 SUMUP_WEBHOOK_SECRET = env("SUMUP_WEBHOOK_SECRET", default="dev-only-webhook-secret")
+# A SumUp checkout can be paid for this long (SumUp is told, as valid_until); then its stock is freed.
+SUMUP_CHECKOUT_VALID_MINUTES = env.int("SUMUP_CHECKOUT_VALID_MINUTES", default=30)
+CELERY_BEAT_SCHEDULE["commerce-payments-sweep"] = {"task": "commerce.payments_sweep", "schedule": 120.0}
 
 # --- OAuth2 / OpenID Connect -------------------------------------------------------------------
 OAUTH2_PROVIDER = {

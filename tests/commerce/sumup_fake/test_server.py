@@ -107,6 +107,29 @@ def test_refund_paid_transaction_recorded_and_not_twice(client, fake):
     assert raised.value.status == 400
 
 
+def test_checkout_past_valid_until_reads_expired_and_cannot_be_paid(client, fake):
+    from datetime import UTC, datetime, timedelta
+
+    soon = datetime.now(UTC) + timedelta(seconds=1)
+    created = _create(client, valid_until=soon)
+    assert client.checkouts.get(created.id).status == "PENDING"
+    time.sleep(1.2)
+    assert client.checkouts.get(created.id).status == "EXPIRED"
+    assert httpx.post(f"{fake.url}/_test/checkouts/{created.id}/pay").status_code == 409
+    assert "Pay</button>" not in httpx.get(created.hosted_checkout_url).text
+
+
+def test_refund_resent_with_same_idempotency_key_refunds_once(client, fake):
+    created = _create(client)
+    fake.settle(created.id, "pay", webhook="none")
+    tx_id = client.checkouts.get(created.id).transaction_id
+    first = client.transactions.refund("MTEST", tx_id, amount=5.0, headers={"Idempotency-Key": "k1"})
+    again = client.transactions.refund("MTEST", tx_id, amount=5.0, headers={"Idempotency-Key": "k1"})
+    assert first == again and [r["amount"] for r in fake.refunds] == [5.0]
+    client.transactions.refund("MTEST", tx_id, amount=5.0, headers={"Idempotency-Key": "k2"})
+    assert [r["amount"] for r in fake.refunds] == [5.0, 5.0]
+
+
 class _Receiver(BaseHTTPRequestHandler):
     received: list
 

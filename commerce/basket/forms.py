@@ -1,0 +1,49 @@
+"""Oscar's add-to-basket forms, with every line rule (ticket dates, quotas) checked as a form error."""
+
+from django import forms
+from oscar.apps.basket import forms as oscar_forms
+
+from commerce.line_rules import line_options, line_refusal
+
+
+class AddToBasketForm(oscar_forms.AddToBasketForm):
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        options = {entry["option"].code: entry["value"] for entry in self.cleaned_options()}
+        info = self.basket.strategy.fetch_for_product(self.product)
+        already = self.basket.line_quantity(self.product, info.stockrecord, self.cleaned_options())
+        refusal = line_refusal(
+            self.product, options, already + cleaned.get("quantity", 1), basket_id=self.basket.id
+        )
+        if refusal is not None:
+            if refusal.option_code in self.fields:
+                self.add_error(refusal.option_code, refusal.message)
+            else:
+                raise forms.ValidationError(refusal.message)
+        return cleaned
+
+
+class SavedLineForm(oscar_forms.SavedLineForm):
+    """Moving a saved-for-later line back into the basket is held to the same rules as adding it."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("move_to_basket"):
+            return cleaned
+        line = self.instance
+        options = line_options(line)
+        already = sum(
+            other.quantity
+            for other in self.basket.all_lines()
+            if other.product_id == line.product_id and line_options(other) == options
+        )
+        refusal = line_refusal(line.product, options, already + line.quantity, basket_id=self.basket.id)
+        if refusal is not None:
+            raise forms.ValidationError(refusal.message)
+        return cleaned
+
+
+class SimpleAddToBasketForm(oscar_forms.SimpleAddToBasketMixin, AddToBasketForm):
+    pass

@@ -1,0 +1,82 @@
+"""The basket rule for paid tickets: a real, bookable date of the event, and no more than its quota.
+
+Registered with commerce's line rules (events.apps), so the shop checks it whenever a ticket line is
+added or changed, before the shopper is sent to SumUp, and again when the paid order is placed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from commerce.line_rules import LineRefusal
+from commerce.models import PaymentAttempt
+
+from .models import TicketType
+from .selectors import places_taken
+from .services import OCCURRENCE_OPTION_CODE, occurrence_bookable
+
+Line = get_model("basket", "Line")
+
+
+def occurrence_parse(value: object) -> datetime | None:
+    """The occurrence start a line option holds, or None if it is not an aware ISO date-time."""
+    try:
+        start = datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+    return start if start.tzinfo is not None else None
+
+
+def places_held_in_checkout(
+    ticket_type: TicketType, original_start: datetime, *, now: datetime, exclude_basket_id=None
+) -> int:
+    """Places in baskets whose shoppers are at SumUp now: paid for, they become bookings."""
+    lines = (
+        Line.objects.filter(
+            product_id=ticket_type.product_id,
+            basket__payment_attempts__state=PaymentAttempt.State.PENDING,
+        )
+        .filter(
+            Q(basket__payment_attempts__valid_until__isnull=True)
+            | Q(basket__payment_attempts__valid_until__gt=now)
+        )
+        .exclude(basket_id=exclude_basket_id)
+        .distinct()
+        .prefetch_related("attributes__option")
+    )
+    held = 0
+    for line in lines:
+        value = next(
+            (a.value for a in line.attributes.all() if a.option.code == OCCURRENCE_OPTION_CODE), None
+        )
+        if occurrence_parse(value) == original_start:
+            held += line.quantity
+    return held
+
+
+def ticket_line_refusal(product, options: dict, quantity: int, *, basket_id=None) -> LineRefusal | None:
+    """Commerce's line rule: None for anything but a ticket, or a ticket the rules allow."""
+    ticket_type = TicketType.objects.filter(product_id=product.pk).select_related("event").first()
+    if ticket_type is None:
+        return None
+    start = occurrence_parse(options.get(OCCURRENCE_OPTION_CODE))
+    if start is None:
+        return LineRefusal("Choose one of this event's dates.", OCCURRENCE_OPTION_CODE)
+    now = timezone.now()
+    try:
+        occurrence_bookable(ticket_type, start, now)
+    except ValidationError as refusal:
+        return LineRefusal(refusal.messages[0], OCCURRENCE_OPTION_CODE)
+    free = (
+        ticket_type.quota
+        - places_taken(ticket_type, start, now=now)
+        - places_held_in_checkout(ticket_type, start, now=now, exclude_basket_id=basket_id)
+    )
+    if quantity > free:
+        return LineRefusal(f"Not enough places left: {max(free, 0)} for this date.")
+    return None
