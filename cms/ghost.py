@@ -13,8 +13,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import nh3
-import requests
 from bs4 import BeautifulSoup, NavigableString, Tag
+
+from edge.http import RemoteFetchError, ResponseTooLarge, remote_request
 
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "a", "b", "strong", "i", "em", "code", "br", "hr"}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -474,13 +475,16 @@ def plain_summary(post: GhostPost, html: str, words: int = 40) -> str:
 
 
 class GhostImages:
-    """Finds a post's images in a local copy of content/images, or fetches them by URL."""
+    """Finds a post's images in a local copy of content/images, or fetches them by URL.
 
-    def __init__(self, images_dir: Path | None, ghost_url: str | None, timeout: float = 10.0):
+    Fetches go through edge.http like every request to an address others chose: public addresses only
+    (an export may name http://127.0.0.1:… or a cloud metadata address), one deadline, a size cap.
+    """
+
+    def __init__(self, images_dir: Path | None, ghost_url: str | None, timeout: float | None = None):
         self.images_dir = images_dir
         self.ghost_url = (ghost_url or "").rstrip("/")
-        self.timeout = timeout
-        self.session = requests.Session()
+        self.timeout = timeout  # None: settings.EDGE_FETCH_DEADLINE_SECONDS
 
     def read(self, src: str) -> tuple[bytes, str]:
         """The image's bytes and a file name; raises PostSkipped with the reason if unavailable."""
@@ -495,14 +499,16 @@ class GhostImages:
         if not url:
             raise PostSkipped(f"image {src} has no URL to fetch it from (pass --ghost-url or --images-dir)")
         try:
-            response = self.session.get(url, timeout=self.timeout, stream=True)
-            response.raise_for_status()
-            data = response.raw.read(MAX_IMAGE_BYTES + 1, decode_content=True)
-        except requests.RequestException as exc:
-            raise PostSkipped(f"image {url} could not be fetched ({exc.__class__.__name__})") from None
-        if len(data) > MAX_IMAGE_BYTES:
-            raise PostSkipped(f"image {url} is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
-        return data, Path(urlsplit(url).path).name or "image"
+            response = remote_request(
+                "GET", url, max_bytes=MAX_IMAGE_BYTES, deadline_seconds=self.timeout, redirects=3
+            )
+        except ResponseTooLarge:
+            raise PostSkipped(f"image {url} is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB") from None
+        except RemoteFetchError as exc:
+            raise PostSkipped(f"image {url} could not be fetched ({exc})") from None
+        if response.status_code != 200:
+            raise PostSkipped(f"image {url} could not be fetched (HTTP {response.status_code})")
+        return response.content, Path(urlsplit(url).path).name or "image"
 
     def _absolute(self, src: str) -> str:
         if src.startswith("__GHOST_URL__"):

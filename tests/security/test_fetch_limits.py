@@ -1,0 +1,103 @@
+"""Remote fetch limits: one deadline across connect and every read, a size cap, 401 when a key fetch fails."""
+
+import json
+import time
+
+import pytest
+
+from cms.ghost import GhostImages, PostSkipped
+from social.federation.fetch import FetchError, fetch_json, post_signed
+from social.federation.signatures import CAVAGE, request_sign
+
+from .slow_remote import SlowRemote
+
+DEADLINE = 2.0
+SLACK = 2.5  # thread start-up, the signature check and a loaded CI machine
+
+
+@pytest.fixture
+def slow(settings):
+    settings.EDGE_FETCH_DEADLINE_SECONDS = DEADLINE
+    with SlowRemote(interval=0.5, huge_bytes=5_000_000) as server:
+        yield server
+
+
+def _elapsed(started: float) -> float:
+    return time.monotonic() - started
+
+
+@pytest.mark.django_db
+@pytest.mark.timeout(60)
+def test_inbox_key_on_dripping_server_answers_401_within_the_deadline(client, settings, slow):
+    actor = f"{slow.base}/drip/alice"
+    activity = {
+        "id": f"{slow.base}/activities/1",
+        "type": "Like",
+        "actor": actor,
+        "object": settings.SITE_URL,
+    }
+    body = json.dumps(activity).encode()
+    path = "/ap/users/blog/inbox"
+    headers = request_sign(
+        scheme=CAVAGE,
+        method="POST",
+        url=settings.SITE_URL + path,
+        body=body,
+        key_id=f"{actor}#main-key",
+        private_key_pem=slow.private_pem,
+    )
+    headers.pop("Content-Type", None)
+    started = time.monotonic()
+    response = client.generic("POST", path, body, content_type="application/activity+json", headers=headers)
+    assert response.status_code == 401
+    assert _elapsed(started) < DEADLINE + SLACK
+    assert "/drip/alice" in slow.requests
+
+
+@pytest.mark.django_db
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("path", ["/drip/alice", "/drip-headers"])
+def test_fetch_json_dripping_server_stops_at_the_deadline(slow, path):
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=f"within {DEADLINE:g} s"):
+        fetch_json(f"{slow.base}{path}", signed=False)
+    assert _elapsed(started) < DEADLINE + SLACK
+
+
+@pytest.mark.django_db
+@pytest.mark.timeout(60)
+def test_fetch_json_fast_server_still_answers(slow):
+    assert fetch_json(f"{slow.base}/ok/alice", signed=False)["preferredUsername"] == "alice"
+
+
+@pytest.mark.django_db
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("path", ["/huge", "/huge-undeclared"])
+def test_fetch_json_body_over_the_cap_refused(settings, slow, path):
+    settings.FEDERATION_MAX_FETCH_BYTES = 100_000
+    with pytest.raises(FetchError, match="larger than 100000 bytes"):
+        fetch_json(f"{slow.base}{path}", signed=False)
+
+
+@pytest.mark.timeout(60)
+def test_delivery_post_to_dripping_inbox_stops_at_the_deadline(slow):
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=f"within {DEADLINE:g} s"):
+        post_signed(f"{slow.base}/drip/alice", b"{}", {})
+    assert _elapsed(started) < DEADLINE + SLACK
+
+
+@pytest.mark.timeout(60)
+def test_delivery_post_huge_answer_kept_only_up_to_the_cap(slow):
+    response = post_signed(f"{slow.base}/huge-undeclared", b"{}", {})
+    assert response.status_code == 200
+    assert len(response.content) <= 1_000_000
+
+
+@pytest.mark.timeout(60)
+def test_ghost_image_fetch_from_dripping_server_skipped_at_the_deadline(slow):
+    images = GhostImages(images_dir=None, ghost_url=slow.base)
+    started = time.monotonic()
+    with pytest.raises(PostSkipped, match="could not be fetched"):
+        images.read("/drip/picture")
+    assert _elapsed(started) < DEADLINE + SLACK
