@@ -56,7 +56,8 @@ def address_refusal(address: IPAddress, allowed: Iterable[IPNetwork] | None = No
     allowed = list(allowed_networks() if allowed is None else allowed)
     if any(address in network for network in allowed if network.version == address.version):
         return ""
-    if not _is_public(address):
+    # The well-known NAT64 prefix is global where a gateway serves it: the IPv4 address inside decides.
+    if not _is_public(address) and address not in _NAT64[0]:
         return f"{address} is not a public address"
     for inner in embedded_ipv4(address):
         if not _is_public(inner) and not any(inner in network for network in allowed if network.version == 4):
