@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from edge.sanitise import first_url
+
 from . import ids
 from .fetch import FetchError, fetch_json
 from .keys import key_pair_generate
@@ -182,16 +184,6 @@ def host_for(url: str) -> Host:
     return host
 
 
-def _first_url(value) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return _first_url(value.get("href") or value.get("url") or "")
-    if isinstance(value, list) and value:
-        return _first_url(value[0])
-    return ""
-
-
 def remote_actor_store(document: dict) -> RemoteActor:
     """Create or refresh a remote actor from its JSON document."""
     uri = document["id"]
@@ -204,8 +196,8 @@ def remote_actor_store(document: dict) -> RemoteActor:
         "username": str(document.get("preferredUsername") or "")[:255],
         "name": str(document.get("name") or "")[:255],
         "actor_type": str(document.get("type") or "")[:50],
-        "url": _first_url(document.get("url"))[:500],
-        "icon_url": _first_url(document.get("icon"))[:500],
+        "url": first_url(document.get("url"))[:500],
+        "icon_url": first_url(document.get("icon"))[:500],
         "inbox": str(document.get("inbox") or "")[:500],
         "shared_inbox": str(endpoints.get("sharedInbox") or "")[:500] if isinstance(endpoints, dict) else "",
         "public_key_id": str(key.get("id") or "")[:500],

@@ -9,20 +9,13 @@ import logging
 from django.db import transaction
 from django.db.models import Q
 
+from edge.sanitise import first_url, html_sanitise, plain_text
 from social.federation import ids
 from social.federation.actors import remote_actor_get
 from social.federation.fetch import FetchError, fetch_json
 from social.federation.models import ActorBlock, DomainBlock, FederatedObject, LocalActor, RemoteActor
 
-from .content import (
-    attachments_extract,
-    datetime_parse,
-    first_url,
-    html_sanitise,
-    plain_text,
-    tags_extract,
-    uri_of,
-)
+from .content import attachments_extract, datetime_parse, tags_extract, uri_of
 from .models import Following, Note, Notification, TimelineItem
 
 logger = logging.getLogger(__name__)

@@ -174,7 +174,7 @@ def test_dns_rebinding_public_then_loopback_refused(settings, local_server, reso
 
 @pytest.mark.django_db
 def test_connection_goes_to_the_checked_address_with_the_name_as_host(local_server, resolver):
-    answers, calls = resolver
+    answers, _calls = resolver
     answers["pinned.example"] = ["127.0.0.1"]
     assert fetch_json(f"http://pinned.example:{local_server.port}/ok", signed=False) == {"id": "ok"}
     assert local_server.seen[-1]["host"] == f"pinned.example:{local_server.port}"
