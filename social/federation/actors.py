@@ -190,6 +190,8 @@ def remote_actor_store(document: dict) -> RemoteActor:
     key = document.get("publicKey") or {}
     if isinstance(key, list):
         key = key[0] if key else {}
+    if not isinstance(key, dict):
+        key = {}  # a key that is not an object is no key: verification then fails with a 401
     endpoints = document.get("endpoints") or {}
     fields = {
         "domain": host_for(uri).domain,

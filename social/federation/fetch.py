@@ -83,7 +83,7 @@ def fetch_json(url: str, *, signed: bool = True) -> dict:
                 raise FetchError(f"GET {url}: HTTP {response.status_code}")
             try:
                 document = json.loads(response.content)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser's stack
                 raise FetchError(f"GET {url}: not JSON") from None
             if not isinstance(document, dict):
                 raise FetchError(f"GET {url}: not a JSON object")

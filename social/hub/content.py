@@ -123,12 +123,14 @@ def _inline_html(paragraph: str, mentions: dict[str, MentionRef], tag_url: str) 
             )
         elif match.group("mention"):
             ref = mentions.get(token[1:].lower())
-            if ref is None:
+            # The profile link comes from the remote actor's document: http(s) only, like every remote URL.
+            link = (first_url(ref.url) or first_url(ref.uri)) if ref is not None else ""
+            if not link:
                 out.append(html.escape(token))
             else:
                 user = html.escape(ref.handle.split("@")[0])
                 out.append(
-                    f'<span class="h-card"><a href="{html.escape(ref.url or ref.uri)}" class="u-url mention">'
+                    f'<span class="h-card"><a href="{html.escape(link)}" class="u-url mention">'
                     f"@<span>{user}</span></a></span>"
                 )
         else:

@@ -57,6 +57,18 @@ class SlowRemote:
                         self.wfile.write(body[index : index + 1])
                         self.wfile.flush()
                         time.sleep(remote.interval)
+                elif path.startswith(("/deep/", "/odd/")):
+                    if path.startswith("/deep/"):
+                        body = b"[" * 200_000 + b"]" * 200_000
+                    else:
+                        document = remote.actor_document(path.rsplit("/", 1)[1], path)
+                        document["publicKey"] = "not a key object"
+                        body = json.dumps(document).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/activity+json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
                 elif path == "/drip-headers":
                     self.wfile.write(b"HTTP/1.1 200 OK\r\n")
                     for byte in b"X-Slow: " + b"a" * 10_000:

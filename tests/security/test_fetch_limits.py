@@ -26,10 +26,7 @@ def _elapsed(started: float) -> float:
     return time.monotonic() - started
 
 
-@pytest.mark.django_db
-@pytest.mark.timeout(60)
-def test_inbox_key_on_dripping_server_answers_401_within_the_deadline(client, settings, slow):
-    actor = f"{slow.base}/drip/alice"
+def _signed_inbox_post(client, settings, slow, actor: str):
     activity = {
         "id": f"{slow.base}/activities/1",
         "type": "Like",
@@ -47,11 +44,26 @@ def test_inbox_key_on_dripping_server_answers_401_within_the_deadline(client, se
         private_key_pem=slow.private_pem,
     )
     headers.pop("Content-Type", None)
+    return client.generic("POST", path, body, content_type="application/activity+json", headers=headers)
+
+
+@pytest.mark.django_db
+@pytest.mark.timeout(60)
+def test_inbox_key_on_dripping_server_answers_401_within_the_deadline(client, settings, slow):
     started = time.monotonic()
-    response = client.generic("POST", path, body, content_type="application/activity+json", headers=headers)
+    response = _signed_inbox_post(client, settings, slow, f"{slow.base}/drip/alice")
     assert response.status_code == 401
     assert _elapsed(started) < DEADLINE + SLACK
     assert "/drip/alice" in slow.requests
+
+
+@pytest.mark.django_db
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("path", ["/deep/alice", "/odd/alice", "/huge-undeclared"])
+def test_inbox_key_document_unusable_answers_401(client, settings, slow, path):
+    settings.FEDERATION_MAX_FETCH_BYTES = 500_000
+    response = _signed_inbox_post(client, settings, slow, f"{slow.base}{path}")
+    assert response.status_code == 401
 
 
 @pytest.mark.django_db

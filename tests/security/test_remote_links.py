@@ -14,6 +14,7 @@ from edge.sanitise import first_url, html_sanitise, url_safe
 from social.federation.actors import local_actor_get
 from social.federation.models import Comment, FederatedObject, RemoteActor
 from social.federation.signatures import CAVAGE, request_sign
+from social.hub.content import MentionRef, note_html
 from social.hub.inbound import activity_handle
 from social.hub.models import TimelineItem
 from tests.factories import hub as hub_factories
@@ -192,3 +193,11 @@ def test_hub_inbound_note_with_script_urls_stored_without_them(url):
     assert item.url == activity["object"]["id"]
     assert "href" not in item.content
     assert all(attachment["url"].startswith("https://") for attachment in item.attachments)
+
+
+@pytest.mark.parametrize("url", BAD_URLS[:5])
+def test_typed_note_mention_of_actor_with_script_profile_url_not_linked(url):
+    ref = MentionRef(handle="ana@remote.example", uri=url, url=url)
+    html = note_html("hello @ana@remote.example", {"ana@remote.example": ref}, "https://site/tags/{tag}")
+    assert "@ana@remote.example" in html
+    assert "href" not in html
