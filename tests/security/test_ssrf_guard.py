@@ -218,3 +218,68 @@ def test_ghost_image_fetch_redirect_to_private_address_refused(local_server):
 def test_product_import_from_metadata_address_refused():
     with pytest.raises(CommandError, match="non-public"):
         call_command("import_products", "http://169.254.169.254/latest/feed.json")
+
+
+def _self_signed(tmp_path, name: str):
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return str(cert_path), str(key_path)
+
+
+@pytest.fixture
+def tls_server(tmp_path, local_server):
+    """The local server behind TLS for "pinned.example", recording the SNI name each handshake sent."""
+    import ssl
+
+    cert, key = _self_signed(tmp_path, "pinned.example")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    names: list[str | None] = []
+    context.sni_callback = lambda sock, name, ctx: names.append(name)
+    local_server.socket = context.wrap_socket(local_server.socket, server_side=True)
+    local_server.sni_names = names
+    local_server.ca = cert
+    return local_server
+
+
+@pytest.mark.django_db
+def test_https_to_the_checked_address_keeps_sni_and_certificate_name(monkeypatch, tls_server, resolver):
+    """Connecting to the pinned address still sends the name for SNI and checks the certificate against it."""
+    import edge.http
+
+    answers, _calls = resolver
+    answers["pinned.example"] = ["127.0.0.1"]
+    answers["other.example"] = ["127.0.0.1"]
+    monkeypatch.setattr(edge.http._session, "verify", tls_server.ca)  # trust the test's own certificate
+    assert remote_request("GET", f"https://pinned.example:{tls_server.port}/ok").content == b'{"id": "ok"}'
+    assert tls_server.sni_names[-1] == "pinned.example"
+    assert tls_server.seen[-1]["host"] == f"pinned.example:{tls_server.port}"
+    with pytest.raises(RemoteFetchError, match=r"certificate|hostname"):
+        remote_request("GET", f"https://other.example:{tls_server.port}/ok")
