@@ -1,5 +1,6 @@
 """Remote fetch limits: one deadline across connect and every read, a size cap, 401 when a key fetch fails."""
 
+import io
 import json
 import time
 
@@ -113,3 +114,55 @@ def test_ghost_image_fetch_from_dripping_server_skipped_at_the_deadline(slow):
     with pytest.raises(PostSkipped, match="could not be fetched"):
         images.read("/drip/picture")
     assert _elapsed(started) < DEADLINE + SLACK
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(120)
+def test_ghost_import_fetches_remote_images_before_each_post_transaction():
+    """No HTTP while a post's transaction is open: the images are fetched first, then the rows written."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from pathlib import Path
+
+    from django.core.management import call_command
+    from django.db import connections
+
+    from cms.models import BlogCategory
+    from tests.conftest import free_port
+    from tests.factories.cms import blog_index_ensure
+
+    fixtures = Path(__file__).parent.parent / "cms" / "fixtures"
+    importing = connections["default"]  # this thread's connection: the handler reads its state
+    in_transaction: list[bool] = []
+
+    class Handler(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            in_transaction.append(importing.in_atomic_block)
+            super().do_GET()
+
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", free_port()), functools.partial(Handler, directory=str(fixtures / "ghost-remote"))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        blog_index_ensure()
+        BlogCategory.objects.create(slug="recipes", name="Recipes")
+        call_command(
+            "import_ghost",
+            str(fixtures / "ghost-export.json"),
+            "--images-dir",
+            str(fixtures / "ghost-images"),
+            "--ghost-url",
+            f"http://127.0.0.1:{server.server_port}",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert in_transaction, "the export's remote images were not fetched at all"
+    assert not any(in_transaction)
