@@ -166,3 +166,41 @@ def test_ghost_import_fetches_remote_images_before_each_post_transaction():
         server.server_close()
     assert in_transaction, "the export's remote images were not fetched at all"
     assert not any(in_transaction)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    ("path", "field", "value"),
+    [
+        ("/admin/hub/following/", "query", "@carol@{domain}"),
+        ("/admin/hub/compose/", "text", "hi @carol@{domain}"),
+    ],
+)
+def test_hub_follow_and_mention_look_ups_happen_outside_the_request_transaction(
+    client, django_user_model, settings, path, field, value
+):
+    """WebFinger and actor fetches take up to the deadline: no request transaction is held open meanwhile."""
+    from django.contrib.auth.models import Permission
+    from django.db import connections
+
+    from tests.social.hub.fake_hub_remote import HubRemote
+
+    settings.HUB_WEBFINGER_ALLOW_HTTP = True
+    requesting = connections["default"]  # the test client runs the view on this thread's connection
+    in_transaction: list[bool] = []
+
+    class WatchedRemote(HubRemote):
+        def actor_document(self, name):
+            in_transaction.append(requesting.in_atomic_block)
+            return super().actor_document(name)
+
+    user = django_user_model.objects.create_user(email="ed@example.org", password="x")
+    for codename in ("access_admin", "use_hub"):
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    client.force_login(user)
+    with WatchedRemote() as remote:
+        response = client.post(path, {field: value.format(domain=remote.domain), "actor": "blog"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert in_transaction, "the remote account was not looked up"
+    assert not any(in_transaction)
