@@ -126,22 +126,28 @@ class _GuardedConnectionMixin:
             if refusal:
                 raise AddressRefused(self, f"{self.host} resolves to a non-public address: {refusal}")
         error: OSError | None = None
+        sock: socket.socket | None = None
+        running = _current.get()
         for address in addresses:
+            # Each address tried gets only what is left of the deadline, so many addresses cannot add up.
+            timeout = self.timeout if running is None else min(self.timeout or 1e9, running.remaining())
+            if running is not None and timeout <= 0:
+                error = TimeoutError("the deadline passed while connecting")
+                break
             try:
                 sock = create_connection(
                     (address, self.port),
-                    self.timeout,
+                    timeout,
                     source_address=self.source_address,
                     socket_options=self.socket_options,
                 )
                 break
             except OSError as exc:
                 error = exc
-        else:
+        if sock is None:
             raise NewConnectionError(self, f"cannot connect to {self.host}: {error}")
         # A second descriptor of the same socket: TLS takes over the first, this one can still shut it.
         self._interrupt_handle = sock.dup()
-        running = _current.get()
         if running is not None:
             running.watch(self)
         return sock
