@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")  # DEBUG off
-os.environ["FEDERATION_ALLOW_PRIVATE_ADDRESSES"] = "true"
+os.environ["EDGE_ALLOWED_NETWORKS"] = "127.0.0.0/8"
 
 FOLLOWERS = int(os.environ.get("BENCH_FOLLOWERS", 10_000))
 INBOXES = int(os.environ.get("BENCH_INBOXES", 1_000))

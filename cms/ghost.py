@@ -13,10 +13,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import nh3
-import requests
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from cms.ghost_checks import GHOST_ID_MAX, TABLE_SHAPES, TEXT_FORBIDDEN, nesting_too_deep, table_problems
+from edge.http import RemoteFetchError, ResponseTooLarge, remote_request
 
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "a", "b", "strong", "i", "em", "code", "br", "hr"}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -186,6 +186,17 @@ def _date(value) -> datetime | None:
 
 
 # --- body formats --------------------------------------------------------------------------------
+
+
+def post_image_sources(post: GhostPost) -> list[str]:
+    """Every image a post's import may read: its feature image, its authors' pictures, its body's images."""
+    body_images = BeautifulSoup(post_body_html(post), "html.parser").find_all("img")
+    sources = [
+        post.feature_image,
+        *(row.get("profile_image") for row in post.authors if isinstance(row, dict)),
+        *(img.get("src") for img in body_images),
+    ]
+    return list(dict.fromkeys(src.strip() for src in sources if isinstance(src, str) and src.strip()))
 
 
 def post_body_html(post: GhostPost) -> str:
@@ -501,16 +512,37 @@ def plain_summary(post: GhostPost, html: str, words: int = 40) -> str:
 
 
 class GhostImages:
-    """Finds a post's images in a local copy of content/images, or fetches them by URL."""
+    """Finds a post's images in a local copy of content/images, or fetches them by URL.
 
-    def __init__(self, images_dir: Path | None, ghost_url: str | None, timeout: float = 10.0):
+    Fetches go through edge.http like every request to an address others chose: public addresses only
+    (an export may name http://127.0.0.1:… or a cloud metadata address), one deadline, a size cap.
+    """
+
+    def __init__(self, images_dir: Path | None, ghost_url: str | None, timeout: float | None = None):
         self.images_dir = images_dir
         self.ghost_url = (ghost_url or "").rstrip("/")
-        self.timeout = timeout
-        self.session = requests.Session()
+        self.timeout = timeout  # None: settings.EDGE_FETCH_DEADLINE_SECONDS
+        self._prefetched: dict[str, tuple[bytes, str] | PostSkipped] = {}
+
+    def prefetch(self, post: "GhostPost") -> None:
+        """Read every image a post may use before its transaction opens: no HTTP while rows are locked.
+
+        Keeps only this post's images (the previous post's are dropped)."""
+        self._prefetched = {}
+        for src in post_image_sources(post):
+            try:
+                self._prefetched[src] = self._read(src)
+            except PostSkipped as reason:
+                self._prefetched[src] = reason
 
     def read(self, src: str) -> tuple[bytes, str]:
         """The image's bytes and a file name; raises PostSkipped with the reason if unavailable."""
+        found = self._prefetched.get(src.strip())
+        if isinstance(found, PostSkipped):
+            raise found
+        return found if found is not None else self._read(src)
+
+    def _read(self, src: str) -> tuple[bytes, str]:
         src = src.strip()
         local_path = self._local_path(src)
         if local_path is not None:
@@ -522,14 +554,16 @@ class GhostImages:
         if not url:
             raise PostSkipped(f"image {src} has no URL to fetch it from (pass --ghost-url or --images-dir)")
         try:
-            response = self.session.get(url, timeout=self.timeout, stream=True)
-            response.raise_for_status()
-            data = response.raw.read(MAX_IMAGE_BYTES + 1, decode_content=True)
-        except requests.RequestException as exc:
-            raise PostSkipped(f"image {url} could not be fetched ({exc.__class__.__name__})") from None
-        if len(data) > MAX_IMAGE_BYTES:
-            raise PostSkipped(f"image {url} is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
-        return data, Path(urlsplit(url).path).name or "image"
+            response = remote_request(
+                "GET", url, max_bytes=MAX_IMAGE_BYTES, deadline_seconds=self.timeout, redirects=3
+            )
+        except ResponseTooLarge:
+            raise PostSkipped(f"image {url} is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB") from None
+        except RemoteFetchError as exc:
+            raise PostSkipped(f"image {url} could not be fetched ({exc})") from None
+        if response.status_code != 200:
+            raise PostSkipped(f"image {url} could not be fetched (HTTP {response.status_code})")
+        return response.content, Path(urlsplit(url).path).name or "image"
 
     def _absolute(self, src: str) -> str:
         if src.startswith("__GHOST_URL__"):

@@ -53,6 +53,7 @@ def ghost_posts_import(
     for done, post in enumerate(posts, start=1):
         label = f"{post.type} “{post.slug}”"
         try:
+            images.prefetch(post)  # the network first, then the post's transaction
             with transaction.atomic():
                 outcome, notes = ghost_post_import(post, blog_index, images, default_category)
         except PostSkipped as reason:

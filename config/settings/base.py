@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     # our apps first so their templates win over the libraries'
     "accounts",
     "home",
+    "edge",
     "cms",
     "commerce",
     "events",
@@ -238,10 +239,14 @@ CELERY_BEAT_SCHEDULE["social-flows-resume-stalled"] = {
     "task": "social.tasks.flows_resume_stalled_task",
     "schedule": env.float("SOCIAL_SWEEP_INTERVAL_SECONDS", default=60.0),
 }
+# --- outbound HTTP to URLs others chose (edge/http.py: federation, WebFinger, Ghost images, imports) ---
+# Only global unicast addresses are reached, besides these networks (CIDR list; loopback in dev/test).
+EDGE_ALLOWED_NETWORKS = env.list("EDGE_ALLOWED_NETWORKS", default=[])
+EDGE_FETCH_DEADLINE_SECONDS = env.float("EDGE_FETCH_DEADLINE_SECONDS", default=10.0)  # connect + every read
+EDGE_CONNECT_TIMEOUT = 5.0
+EDGE_FETCH_MAX_BYTES = 1_000_000
 # --- federation (ActivityPub, social/federation) ----------------------------------------------
 SOCIAL_AUTHOR_MODEL = env("SOCIAL_AUTHOR_MODEL", default="cms.Author")
-# Fetches and deliveries to private/loopback/link-local addresses are refused unless this is on.
-FEDERATION_ALLOW_PRIVATE_ADDRESSES = env.bool("FEDERATION_ALLOW_PRIVATE_ADDRESSES", default=False)
 FEDERATION_MANUAL_APPROVAL = env.bool("FEDERATION_MANUAL_APPROVAL", default=False)
 FEDERATION_HOST_DEAD_AFTER = env.int("FEDERATION_HOST_DEAD_AFTER", default=7 * 24 * 3600)
 FEDERATION_DELIVERY_GIVE_UP_AFTER = env.int("FEDERATION_DELIVERY_GIVE_UP_AFTER", default=3 * 24 * 3600)

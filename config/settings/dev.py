@@ -14,5 +14,5 @@ if not OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]:
 
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
 
-# Fake remote servers in tests and local peers in development listen on 127.0.0.1.
-FEDERATION_ALLOW_PRIVATE_ADDRESSES = True
+# Fake remote servers in tests and local peers in development listen on loopback; nothing else private.
+EDGE_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]

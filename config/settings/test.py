@@ -41,8 +41,8 @@ if "KEY_PREFIX" in CACHES["default"]:
     CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ['COOP_TEST_RUN']}-{XDIST_WORKER or 'main'}"
     CACHES["default"]["BACKEND"] = "tests.cache.PrefixScopedRedisCache"
 
-# Fake remote servers in tests and local peers in development listen on 127.0.0.1.
-FEDERATION_ALLOW_PRIVATE_ADDRESSES = True
+# Fake remote servers in tests and local peers in development listen on loopback; nothing else private.
+EDGE_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
 
 # Tests run tasks eagerly even when REDIS_URL is set (CI): each test sees its own tasks' effects.
 # Tests that need a real worker point Celery at the broker themselves and start `celery … worker`

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from edge.sanitise import first_url
+
 from . import ids
 from .fetch import FetchError
 from .keys import key_pair_generate
@@ -175,16 +177,6 @@ def host_for(url: str) -> Host:
     return host
 
 
-def _first_url(value) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return _first_url(value.get("href") or value.get("url") or "")
-    if isinstance(value, list) and value:
-        return _first_url(value[0])
-    return ""
-
-
 def _str(value, limit: int | None = None) -> str:
     text = value if isinstance(value, str) else ""
     return text[:limit] if limit else text
@@ -232,8 +224,8 @@ def remote_actor_store(document: dict) -> RemoteActor:
         "username": str(document.get("preferredUsername") or "")[:255],
         "name": str(document.get("name") or "")[:255],
         "actor_type": str(document.get("type") or "")[:50],
-        "url": _first_url(document.get("url"))[:500],
-        "icon_url": _first_url(document.get("icon"))[:500],
+        "url": first_url(document.get("url"))[:500],
+        "icon_url": first_url(document.get("icon"))[:500],
         "inbox": _str(document.get("inbox"), 500),
         "shared_inbox": _str(endpoints.get("sharedInbox"), 500) if isinstance(endpoints, dict) else "",
         "public_key_id": _str(key.get("id"), 500),

@@ -1,26 +1,24 @@
-"""Outbound HTTP: remote fetches and POSTs with timeouts, a size cap and no private addresses."""
+"""Outbound federation HTTP: signed GETs of ActivityPub documents and POSTs to inboxes, through edge.http.
 
-import ipaddress
+edge.http connects only to public addresses (checked on the address connected to), gives every request
+one total deadline across connect and reads, and caps what is read.
+"""
+
 import json
-import socket
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
-import requests
 from django.conf import settings
-from requests.adapters import HTTPAdapter
+
+from edge.http import RemoteFetchError, RemoteResponse, deadline, host_refusal, remote_request, url_check
 
 from . import ids
 
 USER_AGENT = "RoseAsh-Federation/1.0 (+{site})"
-# One session per process, shared by its threads: keep-alive connections outlive a task. requests keeps
-# only 10 hosts' pools by default; a fan-out reaches hundreds of hosts, and each one evicted is a new
-# TCP (and TLS) handshake the next time an activity goes there.
-_session = requests.Session()
-for _scheme in ("http://", "https://"):
-    _session.mount(_scheme, HTTPAdapter(pool_connections=256, pool_maxsize=8))
+# A POST's answer is only kept for the delivery log (500 characters of it): never read more than this.
+POST_ANSWER_MAX_BYTES = 64 * 1024
 
 
-class FetchError(Exception):
+class FetchError(RemoteFetchError):
     """A remote fetch or POST could not be made or was refused."""
 
 
@@ -29,35 +27,28 @@ def _setting(name: str, default):
 
 
 def address_check(url: str) -> None:
-    """Refuse URLs that are not http(s) or resolve to private, loopback or link-local addresses."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"not an http(s) URL: {url!r}")
-    if _setting("FEDERATION_ALLOW_PRIVATE_ADDRESSES", False):
-        return
+    """Refuse URLs that are not http(s) or whose host resolves to an address we may not reach.
+
+    An early, readable refusal; the check that counts is made again on the address actually connected to.
+    """
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
-        raise FetchError(f"cannot resolve {parts.hostname}: {exc}") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if (
-            address.is_private
-            or address.is_loopback
-            or address.is_link_local
-            or address.is_reserved
-            or address.is_multicast
-            or address.is_unspecified
-        ):
-            raise FetchError(f"{parts.hostname} resolves to a non-public address ({address})")
-
-
-def _timeout() -> tuple[float, float]:
-    return (_setting("FEDERATION_CONNECT_TIMEOUT", 5.0), _setting("FEDERATION_READ_TIMEOUT", 10.0))
+        url_check(url)
+        refusal = host_refusal(url)
+    except RemoteFetchError as exc:
+        raise FetchError(str(exc)) from None
+    if refusal:
+        raise FetchError(refusal)
 
 
 def _user_agent() -> str:
     return USER_AGENT.format(site=settings.SITE_URL)
+
+
+def _request(method: str, url: str, **kwargs) -> RemoteResponse:
+    try:
+        return remote_request(method, url, **kwargs)
+    except RemoteFetchError as exc:
+        raise FetchError(f"{method} {exc}") from None
 
 
 def fetch_json(url: str, *, signed: bool = True) -> dict:
@@ -71,53 +62,43 @@ def fetch_document(url: str, *, signed: bool = True) -> tuple[str, dict]:
     from .actors import local_actor_get  # actors import fetch for remote keys
 
     limit = _setting("FEDERATION_MAX_FETCH_BYTES", 1_000_000)
-    for _hop in range(4):
-        address_check(url)
-        headers = {
-            "Accept": f'{ids.ACTIVITY_JSON}, application/ld+json; profile="{ids.AS_CONTEXT}"',
-            "User-Agent": _user_agent(),
-        }
-        if signed:
-            from .signatures import CAVAGE, request_sign
+    with deadline():  # one deadline for the whole fetch, redirects included
+        for _hop in range(4):
+            address_check(url)
+            headers = {
+                "Accept": f'{ids.ACTIVITY_JSON}, application/ld+json; profile="{ids.AS_CONTEXT}"',
+                "User-Agent": _user_agent(),
+            }
+            if signed:
+                from .signatures import CAVAGE, request_sign
 
-            blog = local_actor_get("blog")
-            headers |= request_sign(
-                scheme=CAVAGE,
-                method="GET",
-                url=url,
-                body=None,
-                key_id=ids.actor_key_id(blog.username),
-                private_key_pem=blog.private_key_pem,
-            )
-        try:
-            response = _session.get(
-                url, headers=headers, timeout=_timeout(), stream=True, allow_redirects=False
-            )
-        except requests.RequestException as exc:
-            raise FetchError(f"GET {url}: {exc}") from None
-        with response:
-            if response.is_redirect and "location" in response.headers:
+                blog = local_actor_get("blog")
+                headers |= request_sign(
+                    scheme=CAVAGE,
+                    method="GET",
+                    url=url,
+                    body=None,
+                    key_id=ids.actor_key_id(blog.username),
+                    private_key_pem=blog.private_key_pem,
+                )
+            response = _request("GET", url, headers=headers, max_bytes=limit)
+            if response.is_redirect:
                 url = urljoin(url, response.headers["location"])
                 continue
             if response.status_code != 200:
                 raise FetchError(f"GET {url}: HTTP {response.status_code}")
-            body = b""
-            for chunk in response.iter_content(65536):
-                body += chunk
-                if len(body) > limit:
-                    raise FetchError(f"GET {url}: larger than {limit} bytes")
-        try:
-            document = json.loads(body)
-        except ValueError:
-            raise FetchError(f"GET {url}: not JSON") from None
-        if not isinstance(document, dict):
-            raise FetchError(f"GET {url}: not a JSON object")
-        return url, document
+            try:
+                document = json.loads(response.content)
+            except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser's stack
+                raise FetchError(f"GET {url}: not JSON") from None
+            if not isinstance(document, dict):
+                raise FetchError(f"GET {url}: not a JSON object")
+            return url, document
     raise FetchError(f"GET {url}: too many redirects")
 
 
-def post_signed(url: str, body: bytes, headers: dict[str, str]) -> requests.Response:
+def post_signed(url: str, body: bytes, headers: dict[str, str]) -> RemoteResponse:
     """POST an already signed body (the caller signs; this only checks the address and sends)."""
     address_check(url)
     headers = {"Content-Type": ids.ACTIVITY_JSON, "User-Agent": _user_agent(), **headers}
-    return _session.post(url, data=body, headers=headers, timeout=_timeout(), allow_redirects=False)
+    return _request("POST", url, data=body, headers=headers, max_bytes=POST_ANSWER_MAX_BYTES, truncate=True)

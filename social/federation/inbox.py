@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from edge.sanitise import first_url, html_sanitise, url_safe
+
 from . import ids
 from .actors import (
     actor_approves_manually,
@@ -19,7 +21,6 @@ from .actors import (
 )
 from .delivery import activity_send, host_revive
 from .models import Comment, FederatedObject, Follow, InboxItem, LocalActor, Reaction, RemoteActor
-from .objects import remote_html_sanitise
 from .origins import same_origin
 from .signals import activity_received
 
@@ -231,8 +232,8 @@ def _on_create(data: dict, remote: RemoteActor) -> None:
         defaults={
             "remote_actor": remote,
             "object": obj,
-            "url": (note.get("url") if isinstance(note.get("url"), str) else _id(note))[:500],
-            "content": remote_html_sanitise(note.get("content") or ""),
+            "url": (first_url(note.get("url")) or url_safe(_id(note)))[:500],
+            "content": html_sanitise(note.get("content")),
             "published": published,
         },
     )
@@ -252,7 +253,7 @@ def _on_update(data: dict, remote: RemoteActor) -> None:
     comment = Comment.objects.filter(uri=_id(obj), remote_actor=remote).first()
     if comment is None:
         raise Ignored("update of a note we do not hold")
-    comment.content = remote_html_sanitise(obj.get("content") or "")
+    comment.content = html_sanitise(obj.get("content"))
     comment.updated = timezone.now()
     if comment.status == Comment.Status.APPROVED:
         comment.status = Comment.Status.PENDING  # an edited reply is moderated again

@@ -24,37 +24,12 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
 }
-# Remote notes get the smaller set Mastodon itself emits.
-REMOTE_TAGS = {
-    "p",
-    "br",
-    "a",
-    "span",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "code",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-}
 
 
-def html_sanitise(html: str) -> str:
+def post_html_sanitise(html: str) -> str:
+    """Our own post's body as federated HTML. (Remote content goes through edge.sanitise instead.)"""
     return nh3.clean(
         html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="nofollow noopener"
-    )
-
-
-def remote_html_sanitise(html: str) -> str:
-    return nh3.clean(
-        html or "",
-        tags=REMOTE_TAGS,
-        attributes={"a": {"href"}, "span": {"class"}},
-        link_rel="nofollow noopener",
     )
 
 
@@ -95,7 +70,7 @@ def article_build(object_key: str, payload: Mapping, *, attributed_to: list[str]
         "type": "Article",
         "name": title,
         "summary": escape(summary) if summary else None,
-        "content": html_sanitise(payload.get("body_html") or ""),
+        "content": post_html_sanitise(payload.get("body_html") or ""),
         "mediaType": "text/html",
         "url": url,
         "attributedTo": attributed_to[0] if len(attributed_to) == 1 else attributed_to,

@@ -1,4 +1,6 @@
-"""Content in and out of the hub: sanitising remote posts, and turning a typed note into federated HTML.
+"""Content in and out of the hub: reading remote posts' parts, and turning a typed note into federated HTML.
+
+Remote HTML and URLs are sanitised by the one sanitiser, edge.sanitise.
 
 Pure functions (no ORM, no I/O), so they are tested without a database.
 """
@@ -9,17 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import nh3
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-# What a Mastodon-like post may contain; everything else (scripts, styles, iframes, forms) goes.
-ALLOWED_TAGS = {
-    "p", "br", "a", "span", "strong", "b", "em", "i", "u", "s", "del", "code", "pre",
-    "blockquote", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "sup", "sub",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "span": {"class"}}
-URL_SCHEMES = {"http", "https", "mailto"}
+from edge.sanitise import first_url, plain_text
 
 HANDLE_RE = re.compile(r"^@?([A-Za-z0-9_.\-]+)@([A-Za-z0-9.\-]+(?::\d+)?)$")
 # A mention in typed text: @user@host (the host part required: local names are not mentions here).
@@ -28,46 +23,12 @@ HASHTAG_RE = re.compile(r"(?<![\w/#&])#(\w{1,100})")
 URL_RE = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
-def html_sanitise(value: Any) -> str:
-    """Remote HTML reduced to safe markup; links open elsewhere and pass no referrer."""
-    if not isinstance(value, str):
-        return ""
-    return nh3.clean(
-        value,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="nofollow noopener noreferrer",
-    )
-
-
-def plain_text(value: Any, limit: int = 500) -> str:
-    """Remote markup as plain text (content warnings, names, alt text)."""
-    if not isinstance(value, str):
-        return ""
-    return html.unescape(nh3.clean(value, tags=set())).strip()[:limit]
-
-
 def handle_split(handle: str) -> tuple[str, str] | None:
     """("user", "host") from "@user@host" or "user@host"; None if it is not a handle."""
     match = HANDLE_RE.match(handle.strip())
     if not match:
         return None
     return match.group(1), match.group(2).lower()
-
-
-def first_url(value: Any) -> str:
-    """The first http(s) URL in an ActivityStreams url/href value (a string, a Link or a list)."""
-    if isinstance(value, str):
-        return value if value.startswith(("http://", "https://")) else ""
-    if isinstance(value, dict):
-        return first_url(value.get("href") or value.get("url"))
-    if isinstance(value, list):
-        for entry in value:
-            url = first_url(entry)
-            if url:
-                return url
-    return ""
 
 
 def uri_of(value: Any) -> str:
@@ -162,12 +123,14 @@ def _inline_html(paragraph: str, mentions: dict[str, MentionRef], tag_url: str) 
             )
         elif match.group("mention"):
             ref = mentions.get(token[1:].lower())
-            if ref is None:
+            # The profile link comes from the remote actor's document: http(s) only, like every remote URL.
+            link = (first_url(ref.url) or first_url(ref.uri)) if ref is not None else ""
+            if not link:
                 out.append(html.escape(token))
             else:
                 user = html.escape(ref.handle.split("@")[0])
                 out.append(
-                    f'<span class="h-card"><a href="{html.escape(ref.url or ref.uri)}" class="u-url mention">'
+                    f'<span class="h-card"><a href="{html.escape(link)}" class="u-url mention">'
                     f"@<span>{user}</span></a></span>"
                 )
         else:

@@ -9,6 +9,7 @@ import logging
 from django.db import transaction
 from django.db.models import Q
 
+from edge.sanitise import first_url, html_sanitise, plain_text
 from social.federation import ids
 from social.federation.actors import remote_actor_get
 from social.federation.blocks import sender_blocked
@@ -17,15 +18,7 @@ from social.federation.inbox import activity_origin_problem
 from social.federation.models import FederatedObject, LocalActor, RemoteActor
 from social.federation.origins import remote_document_fetch, same_origin
 
-from .content import (
-    attachments_extract,
-    datetime_parse,
-    first_url,
-    html_sanitise,
-    plain_text,
-    tags_extract,
-    uri_of,
-)
+from .content import attachments_extract, datetime_parse, tags_extract, uri_of
 from .models import Following, Note, Notification, TimelineItem
 
 logger = logging.getLogger(__name__)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -83,6 +84,9 @@ def react(request, item_id: int):
     return _back(request, "hub:timeline")
 
 
+# Resolving accounts is HTTP (WebFinger, actor documents): no request transaction is held open meanwhile;
+# the service writes in its own short transaction afterwards.
+@transaction.non_atomic_requests
 @hub_permission_required
 def compose(request):
     actors = selectors.actors_for_user(request.user)
@@ -118,6 +122,9 @@ def compose(request):
     return render(request, "hub/compose.html", {"form": form, "reply_to": reply_to})
 
 
+# Resolving accounts is HTTP (WebFinger, actor documents): no request transaction is held open meanwhile;
+# the service writes in its own short transaction afterwards.
+@transaction.non_atomic_requests
 @hub_permission_required
 def following(request):
     actors = selectors.actors_for_user(request.user)

@@ -18,7 +18,7 @@ def editor_page(live_server, page, client, settings):
     settings.SITE_URL = live_server.url
     settings.SITE_HOST = live_server.url.split("://")[1]
     settings.HUB_WEBFINGER_ALLOW_HTTP = True
-    settings.FEDERATION_ALLOW_PRIVATE_ADDRESSES = True
+    settings.EDGE_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no request leaves this machine
     hub_seed()
     # Logged in as the editor (the login form is the accounts issue's to test).

@@ -17,7 +17,7 @@ def hub_site(live_server, settings):
     settings.SITE_URL = live_server.url
     settings.SITE_HOST = live_server.url.split("://")[1]
     settings.HUB_WEBFINGER_ALLOW_HTTP = True
-    settings.FEDERATION_ALLOW_PRIVATE_ADDRESSES = True
+    settings.EDGE_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     hub_seed()
     return live_server
 

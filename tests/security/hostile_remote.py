@@ -180,7 +180,6 @@ def network():
 def offline_site(settings):
     """Our site at an address nothing listens on: nothing a test triggers can reach back to us."""
     settings.SITE_URL, settings.SITE_HOST = "http://127.0.0.1:9", "127.0.0.1:9"
-    settings.FEDERATION_ALLOW_PRIVATE_ADDRESSES = True
     from social.federation import actors
 
     actors._key_cache.clear()  # keys verified by an earlier test must not answer for this one

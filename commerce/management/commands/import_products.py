@@ -2,12 +2,14 @@
 
 from pathlib import Path
 
-import requests
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from haystack.management.commands.update_index import Command as HaystackUpdateIndex
 
 from commerce.importers import products_import, rows_from_source
+from edge.http import RemoteFetchError, remote_request
+
+MAX_FEED_BYTES = 20 * 1024 * 1024
 
 
 class Command(BaseCommand):
@@ -21,11 +23,19 @@ class Command(BaseCommand):
 
     def handle(self, source, producer, **options):
         if source.startswith(("http://", "https://")):
+            # Through the edge guard: a feed URL must not reach this host's private network or metadata.
             try:
-                response = requests.get(source, timeout=20, headers={"User-Agent": "rose-ash-import/1"})
-                response.raise_for_status()
-            except requests.RequestException as exc:
+                response = remote_request(
+                    "GET",
+                    source,
+                    headers={"User-Agent": "rose-ash-import/1"},
+                    max_bytes=MAX_FEED_BYTES,
+                    redirects=3,
+                )
+            except RemoteFetchError as exc:
                 raise CommandError(f"could not fetch {source}: {exc}") from exc
+            if response.status_code != 200:
+                raise CommandError(f"could not fetch {source}: HTTP {response.status_code}")
             text, hint = response.text, response.headers.get("Content-Type", "") + " " + source
         else:
             path = Path(source)

@@ -49,7 +49,7 @@ def server():
     ],
 )
 def test_address_check_private_addresses_refused_by_default(settings, url):
-    settings.FEDERATION_ALLOW_PRIVATE_ADDRESSES = False
+    settings.EDGE_ALLOWED_NETWORKS = []
     with pytest.raises(FetchError, match="non-public"):
         address_check(url)
 
@@ -59,14 +59,14 @@ def test_address_check_non_http_refused(settings):
         address_check("file:///etc/passwd")
 
 
-def test_address_check_allowed_when_setting_on(settings):
-    settings.FEDERATION_ALLOW_PRIVATE_ADDRESSES = True
+def test_address_check_allowed_when_network_listed(settings):
+    settings.EDGE_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     address_check("http://127.0.0.1/x")
 
 
 @pytest.mark.django_db
 def test_fetch_json_refuses_loopback_when_not_allowed(settings, server):
-    settings.FEDERATION_ALLOW_PRIVATE_ADDRESSES = False
+    settings.EDGE_ALLOWED_NETWORKS = []
     with pytest.raises(FetchError, match="non-public"):
         fetch_json(f"{server}/ok")
 

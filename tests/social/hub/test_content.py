@@ -1,14 +1,13 @@
 """Pure content helpers: sanitising remote posts and rendering typed notes (no database)."""
 
+from edge.sanitise import html_sanitise, plain_text
 from social.hub.content import (
     MentionRef,
     attachments_extract,
     handle_split,
     hashtags_find,
-    html_sanitise,
     mentions_find,
     note_html,
-    plain_text,
     tags_extract,
 )
 

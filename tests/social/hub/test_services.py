@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def remote(settings):
-    settings.FEDERATION_ALLOW_PRIVATE_ADDRESSES = True
+    settings.EDGE_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     settings.HUB_WEBFINGER_ALLOW_HTTP = True
     with HubRemote() as server:
         yield server
@@ -40,7 +40,7 @@ def test_webfinger_resolve_not_a_handle_refused():
 
 
 def test_following_request_private_address_refused_by_default(remote, settings):
-    settings.FEDERATION_ALLOW_PRIVATE_ADDRESSES = False
+    settings.EDGE_ALLOWED_NETWORKS = []
     with pytest.raises(services.HubError):
         services.following_request(local_actor=f.local_actor(), query=remote.handle("carol"))
 
