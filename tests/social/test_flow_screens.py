@@ -1,0 +1,37 @@
+"""The flow log's screens: the site's own login for anonymous visitors, a behavior picture that scales."""
+
+from xml.etree import ElementTree
+
+import pytest
+from django.conf import settings
+
+from social.behaviors import behavior_get
+from social.diagram import behavior_svg
+
+SVG = "{http://www.w3.org/2000/svg}svg"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/flows/", "/flows/1/"])
+def test_flows_anonymous_redirected_to_site_login_not_django_admin(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(settings.LOGIN_URL + "?next=")
+    assert "django-admin" not in response["Location"]
+
+
+@pytest.mark.django_db
+def test_flows_logged_in_non_staff_member_refused_not_sent_to_login(client, django_user_model):
+    member = django_user_model.objects.create_user(email="member@example.org", password="x")
+    client.force_login(member)
+    assert client.get("/flows/").status_code == 403
+
+
+def test_behavior_svg_scales_with_viewbox_and_no_fixed_size_or_inline_style():
+    root = ElementTree.fromstring(str(behavior_svg(behavior_get("publish"))))
+    assert root.tag == SVG
+    assert root.get("viewBox", "").startswith("0 0 ")
+    # A fixed width attribute would make the picture overflow a phone's screen.
+    assert root.get("width") is None and root.get("height") is None
+    assert "behavior-graph" in root.get("class")
+    assert all(element.get("style") is None for element in root.iter())
