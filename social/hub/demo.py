@@ -21,7 +21,7 @@ def editors_permission_grant() -> None:
 
 def seed() -> str:
     from social.federation.actors import local_actor_get
-    from social.federation.models import RemoteActor
+    from social.federation.models import Follow, RemoteActor
 
     from .models import Following, Notification, TimelineItem
 
@@ -60,8 +60,15 @@ def seed() -> str:
                 "published": now - timedelta(hours=n + 1),
             },
         )
+    # The notification says the friend followed @blog: so they are in @blog's followers (the Federation
+    # menu's Followers list and the followers collection), as they would be had the Follow arrived.
+    Follow.objects.get_or_create(
+        local_actor=blog,
+        remote_actor=friend,
+        defaults={"state": Follow.State.ACCEPTED, "follow_id": f"{uri}/activities/demo-follow-us"},
+    )
     Notification.objects.get_or_create(
         activity_uri=f"{uri}/activities/demo-follow-us",
         defaults={"kind": Notification.Kind.FOLLOW, "local_actor": blog, "remote_actor": friend},
     )
-    return "editors may use the social hub; a demo account with 3 posts"
+    return "editors may use the social hub; a demo account with 3 posts, following and followed by @blog"

@@ -16,3 +16,15 @@ def test_seed_twice_idempotent_and_editors_may_use_hub():
     assert Following.objects.count() == 1
     assert TimelineItem.objects.count() == len(demo.DEMO_POSTS)
     assert Notification.objects.count() == 1
+
+
+def test_seed_follower_in_a_notification_is_in_the_followers_list():
+    from social.federation.models import Follow
+
+    demo.seed()
+    for notification in Notification.objects.filter(kind=Notification.Kind.FOLLOW):
+        assert Follow.objects.filter(
+            local_actor=notification.local_actor,
+            remote_actor=notification.remote_actor,
+            state=Follow.State.ACCEPTED,
+        ).exists()
