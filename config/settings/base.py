@@ -359,6 +359,15 @@ OSCAR_DEFAULT_CURRENCY = "GBP"
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_URL_SCHEMA = _site.scheme
+# The catalogue's facets: by category and by kind of product, named as staff named them (see
+# commerce/search/search_indexes.py). No rating facet: the cooperative does not use reviews.
+OSCAR_SEARCH_FACETS = {
+    "fields": {
+        "category_name": {"name": "Category", "field": "category_name"},
+        "product_class": {"name": "Type", "field": "product_class"},
+    },
+    "queries": {},
+}
 # Staff import products from the dashboard's Catalogue menu. The view is commerce's, which Oscar's
 # permission lookup (by dashboard app) cannot find, so the entry checks staff itself, as the view does.
 next(
