@@ -31,7 +31,9 @@ def flows_index(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     context = flow_list_context(status if status in Flow.Status.values else "")
     return render(
-        request, "social/admin/flow_list.html", {**context, "page_title": "Flows", "header_icon": "history"}
+        request,
+        "social/admin/flow_list.html",
+        {**context, "page_title": "Flows", "header_title": "Flows", "header_icon": "history"},
     )
 
 
@@ -41,7 +43,8 @@ def flow_inspect(request: HttpRequest, flow_id: int) -> HttpResponse:
         flow = selectors.flow_detail(flow_id)
     except Flow.DoesNotExist:
         raise Http404("no such flow") from None
-    context = {"flow": flow, "graph": flow_graph(flow), "page_title": f"Flow {flow.pk}: {flow.behavior}"}
+    title = f"Flow {flow.pk}: {flow.behavior}"
+    context = {"flow": flow, "graph": flow_graph(flow), "page_title": title, "header_title": title}
     return render(request, "social/admin/flow_detail.html", {**context, "header_icon": "history"})
 
 
@@ -51,7 +54,7 @@ def behaviors_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "social/admin/behaviors.html",
-        {"graphs": graphs, "page_title": "Behaviors", "header_icon": "list-ul"},
+        {"graphs": graphs, "page_title": "Behaviors", "header_title": "Behaviors", "header_icon": "list-ul"},
     )
 
 
@@ -63,7 +66,13 @@ def notifications_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "social/admin/notifications.html",
-        {"rows": rows, "unread": len(unread), "page_title": "Staff notifications", "header_icon": "warning"},
+        {
+            "rows": rows,
+            "unread": len(unread),
+            "page_title": "Staff notifications",
+            "header_title": "Staff notifications",  # the <title>: Wagtail's generic base reads this one
+            "header_icon": "warning",
+        },
     )
 
 

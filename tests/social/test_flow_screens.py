@@ -35,3 +35,17 @@ def test_behavior_svg_scales_with_viewbox_and_no_fixed_size_or_inline_style():
     assert root.get("width") is None and root.get("height") is None
     assert "behavior-graph" in root.get("class")
     assert all(element.get("style") is None for element in root.iter())
+
+
+@pytest.mark.django_db
+def test_admin_flow_screens_have_a_title(client, django_user_model):
+    import re
+
+    client.force_login(django_user_model.objects.create_superuser(email="boss@example.org", password="x"))
+    for url, title in [
+        ("/admin/flows/", "Flows"),
+        ("/admin/flows/behaviors/", "Behaviors"),
+        ("/admin/staff-notifications/", "Staff notifications"),
+    ]:
+        page = client.get(url).content.decode()
+        assert re.search(r"<title>\s*" + title + r"\s*-", page), url
