@@ -106,8 +106,7 @@ def test_date_cancel_refunds_only_that_dates_tickets(
     assert _source(later.order_line.order).amount_refunded == 0
     [mail] = mailoutbox
     assert (
-        mail.to == [sam.email]
-        and "refunded automatically to the card it was paid with: £12.50" in mail.body
+        mail.to == [sam.email] and "refunded automatically to the card it was paid with: £12.50" in mail.body
     )
 
 
