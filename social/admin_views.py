@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from social import selectors, services
-from social.behaviors import behaviors_all
+from social.behaviors import GraphError, behavior_get, behaviors_all
 from social.diagram import behavior_svg
 from social.models import Flow, StaffNotification
 from social.views import flow_graph, flow_list_context
@@ -56,6 +56,16 @@ def behaviors_index(request: HttpRequest) -> HttpResponse:
         "social/admin/behaviors.html",
         {"graphs": graphs, "page_title": "Behaviors", "header_title": "Behaviors", "header_icon": "list-ul"},
     )
+
+
+@staff_only
+def behavior_graph_svg(request: HttpRequest, name: str) -> HttpResponse:
+    """One behavior's picture on its own, at full size, to zoom into on a small screen."""
+    try:
+        behavior = behavior_get(name)
+    except GraphError:
+        raise Http404("no such behavior") from None
+    return HttpResponse(behavior_svg(behavior), content_type="image/svg+xml")
 
 
 @staff_only

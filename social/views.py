@@ -56,6 +56,20 @@ def flow_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+def flow_graph_svg(request: HttpRequest, flow_id: int) -> HttpResponse:
+    """The flow's picture on its own, at full size: a phone shows the page's copy scaled to the
+    screen, and this one to zoom into."""
+    try:
+        flow = selectors.flow_detail(flow_id)
+    except Flow.DoesNotExist:
+        raise Http404("no such flow") from None
+    graph = flow_graph(flow)
+    if graph is None:
+        raise Http404("no graph for this behavior")
+    return HttpResponse(graph, content_type="image/svg+xml")
+
+
+@staff_required
 def flow_detail(request: HttpRequest, flow_id: int) -> HttpResponse:
     try:
         flow = selectors.flow_detail(flow_id)

@@ -49,3 +49,28 @@ def test_admin_flow_screens_have_a_title(client, django_user_model):
     ]:
         page = client.get(url).content.decode()
         assert re.search(r"<title>\s*" + title + r"\s*-", page), url
+
+
+@pytest.mark.django_db
+def test_pictures_open_full_size_on_their_own_to_zoom(
+    client, django_user_model, django_capture_on_commit_callbacks
+):
+    from social.models import Flow
+    from tests.factories.social import blog_post, publish
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(blog_post(title="Zoom into me"))
+    flow = Flow.objects.order_by("-id").first()
+    assert client.get(f"/flows/{flow.pk}/graph.svg").status_code == 302  # anonymous: to the login
+    client.force_login(django_user_model.objects.create_superuser(email="boss@example.org", password="x"))
+    page = client.get(f"/flows/{flow.pk}/").content.decode()
+    assert f'href="/flows/{flow.pk}/graph.svg"' in page
+    for url in (f"/flows/{flow.pk}/graph.svg", "/admin/flows/behaviors/publish.svg"):
+        response = client.get(url)
+        assert response["Content-Type"] == "image/svg+xml", url
+        root = ElementTree.fromstring(response.content)
+        assert root.tag == SVG and root.get("viewBox")
+    assert (
+        'href="/admin/flows/behaviors/publish.svg"' in client.get("/admin/flows/behaviors/").content.decode()
+    )
+    assert client.get("/admin/flows/behaviors/nope.svg").status_code == 404
