@@ -95,7 +95,20 @@ class ReadOnlyViewSet(ModelViewSet):
         )
 
 
-class FederatedObjectViewSet(ModelViewSet):
+class NoAddViewSet(ModelViewSet):
+    """Rows that arrive by themselves but keep a field staff may change (a post's "pinned"): edited,
+    never added by hand. No "Add" button; the add and copy URLs do not exist."""
+
+    copy_view_enabled = False
+
+    def get_urlpatterns(self):
+        return [pattern for pattern in super().get_urlpatterns() if pattern.name != "add"]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(**{"add_url_name": None, **kwargs})
+
+
+class FederatedObjectViewSet(NoAddViewSet):
     model = FederatedObject
     menu_label = "Federated posts"
     icon = "doc-full-inverse"
@@ -105,14 +118,14 @@ class FederatedObjectViewSet(ModelViewSet):
     form_fields = ["pinned"]
 
 
-class FollowViewSet(ModelViewSet):
+class FollowViewSet(ReadOnlyViewSet):
+    # Accepting or rejecting sends the Accept or Reject activity: the actions, never a bare edit.
     model = Follow
     menu_label = "Followers"
     icon = "group"
     list_display = ["remote_actor", "local_actor", "state", DateColumn("created")]
     list_filter = ["local_actor", "state"]
     search_fields = ["remote_actor__uri", "remote_actor__username"]
-    form_fields = ["state"]
     index_view_class = _index_with_actions("follow-accept", "follow-reject")
 
 
@@ -143,7 +156,7 @@ class DeliveryViewSet(ReadOnlyViewSet):
     index_view_class = _index_with_actions("delivery-retry")
 
 
-class HostViewSet(ModelViewSet):
+class HostViewSet(ReadOnlyViewSet):
     model = Host
     menu_label = "Remote hosts"
     icon = "site"
@@ -156,7 +169,6 @@ class HostViewSet(ModelViewSet):
     ]
     list_filter = ["dead"]
     search_fields = ["domain"]
-    form_fields = ["dead"]
     index_view_class = _index_with_actions("host-revive")
 
 

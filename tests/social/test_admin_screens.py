@@ -63,7 +63,16 @@ def test_replies_list_shows_post_title_and_rendered_sanitised_reply(client, supe
     assert "<script>alert(1)" not in html and "alert(1)" not in html
 
 
-@pytest.mark.parametrize("prefix", ["federation_comments", "federation_deliveries", "federation_inbox"])
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "federation_comments",
+        "federation_deliveries",
+        "federation_inbox",
+        "federation_followers",
+        "federation_hosts",
+    ],
+)
 def test_read_only_lists_have_no_add_button_and_refuse_add_and_edit(client, superuser, prefix):
     client.force_login(superuser)
     listing = client.get(f"/admin/{prefix}/")
@@ -149,9 +158,16 @@ def test_hub_notification_without_item_renders_sanitised_content(client, superus
     assert "<strong>jam</strong>" in html and "&lt;p&gt;" not in html and "alert(1)" not in html
 
 
-def test_oscar_sort_dropdown_absent_from_wagtail_admin_lists(client, superuser):
+def test_oscar_sort_dropdown_absent_from_wagtail_admin_lists(client, superuser, seeded):
     client.force_login(superuser)
-    for url in ("/admin/federation_followers/", "/admin/federation_comments/", "/admin/", "/admin/pages/"):
+    # Wagtail's report and settings lists without a search box of their own showed Oscar's.
+    lists = (
+        "/admin/reports/locked/",
+        "/admin/reports/site-history/",
+        "/admin/sites/",
+        "/admin/federation_comments/",
+    )
+    for url in lists:
         html = client.get(url, follow=True).content.decode()
         assert 'name="sort_by"' not in html, url
 
@@ -162,3 +178,14 @@ def test_oscar_catalogue_and_search_keep_their_search_form(client):
     for url in ("/shop/catalogue/", "/shop/search/?q=honey"):
         form = client.get(url).context.get("search_form")
         assert form is not None and "sort_by" in form.fields, url
+
+
+def test_federated_posts_cannot_be_added_by_hand_but_can_be_pinned(client, superuser):
+    post = federated_post("Pin me")
+    client.force_login(superuser)
+    assert (
+        'href="/admin/federation_objects/new/"'
+        not in client.get("/admin/federation_objects/").content.decode()
+    )
+    assert client.get("/admin/federation_objects/new/").status_code == 404
+    assert client.get(f"/admin/federation_objects/edit/{post.pk}/").status_code == 200
