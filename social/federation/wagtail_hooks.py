@@ -49,6 +49,13 @@ def _index_with_actions(*names: str):
     return IndexView
 
 
+class FederationViewSet(ModelViewSet):
+    """A list titled as its menu item ("Replies to moderate"), not by the model's name ("Comments")."""
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(**{"page_title": self.menu_label, **kwargs})
+
+
 class InspectView(generic.InspectView):
     """One row's page, for whoever may act on that row (an editor: replies to their own posts)."""
 
@@ -60,7 +67,7 @@ class InspectView(generic.InspectView):
         return instance
 
 
-class ReadOnlyViewSet(ModelViewSet):
+class ReadOnlyViewSet(FederationViewSet):
     """Rows that arrive by themselves (deliveries, inbox items, remote replies): listed and inspected,
     acted on through the actions above, never added or edited by hand. No "Add" button, and the add,
     edit, copy and delete URLs do not exist (404)."""
@@ -95,7 +102,7 @@ class ReadOnlyViewSet(ModelViewSet):
         )
 
 
-class NoAddViewSet(ModelViewSet):
+class NoAddViewSet(FederationViewSet):
     """Rows that arrive by themselves but keep a field staff may change (a post's "pinned"): edited,
     never added by hand. No "Add" button; the add and copy URLs do not exist."""
 
@@ -181,7 +188,7 @@ class InboxItemViewSet(ReadOnlyViewSet):
     search_fields = ["actor_uri", "activity_uri"]
 
 
-class DomainBlockViewSet(ModelViewSet):
+class DomainBlockViewSet(FederationViewSet):
     model = DomainBlock
     menu_label = "Blocked domains"
     icon = "lock"
@@ -190,7 +197,7 @@ class DomainBlockViewSet(ModelViewSet):
     form_fields = ["domain", "reason"]
 
 
-class ActorBlockViewSet(ModelViewSet):
+class ActorBlockViewSet(FederationViewSet):
     model = ActorBlock
     menu_label = "Blocked accounts"
     icon = "lock"

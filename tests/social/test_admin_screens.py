@@ -1,6 +1,8 @@
 """The federation and hub admin screens read like a product: post titles and rendered replies instead
 of addresses and markup, read-only logs without "Add", editors moderating replies to their own posts."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 
@@ -57,6 +59,7 @@ def test_replies_list_shows_post_title_and_rendered_sanitised_reply(client, supe
     reply_to(post)
     client.force_login(superuser)
     html = client.get("/admin/federation_comments/").content.decode()
+    assert re.search(r"<title>\s*Replies to moderate", html)
     assert "Jam season opens" in html
     assert "<strong>jam</strong>" in html  # rendered, not shown as markup
     assert "&lt;p&gt;" not in html and "&lt;strong&gt;" not in html
