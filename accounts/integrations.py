@@ -18,19 +18,14 @@ def _bookings_of():
 
 
 def _booking_items(user) -> dict:
+    # events' one ticket line ("Pottery evening — Wed 9 Dec 2026, 19:00 (Wheel place)", site time zone)
+    booking_line = import_string("events.display.booking_line")
     items = []
     for booking in _bookings_of()(user)[:20]:
-        event = booking.ticket_type.event
-        detail = f"ticket {booking.code}"
+        detail = f"{booking.ticket_type.name}, ticket {booking.code}"
         if booking.status != "confirmed":
             detail += f" ({booking.status})"
-        items.append(
-            {
-                "title": f"{event.title} — {booking.ticket_type.name}",
-                "when": booking.occurrence_start,
-                "detail": detail,
-            }
-        )
+        items.append({"title": booking_line(booking), "detail": detail})
     return {"items": items, "empty": "No tickets or bookings yet."}
 
 

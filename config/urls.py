@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
     # Our own routes come first so they can claim paths inside the libraries' prefixes.
+    path("", include("home.urls")),
     path("", include("social.hub.urls")),
     path("", include("social.urls")),
     path("", include("cms.urls")),

@@ -11,7 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from html import escape
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils import dateformat, timezone
 from django.utils.safestring import mark_safe
@@ -114,3 +117,49 @@ def month_grid(events: QuerySet[Event], month: date) -> MonthGrid:
         next_month=f"{last + timedelta(days=1):%Y-%m}",
         occurrences=occurrences,
     )
+
+
+# --- one ticket, one line: basket, order, emails, "your tickets" ---------------------------------------
+
+
+def when_local(start: datetime, *, all_day: bool = False) -> str:
+    """ "Wed 9 Dec 2026, 19:00" in the site's time zone (settings.TIME_ZONE), whatever zone the request,
+    the Celery worker or the stored value is in."""
+    local = timezone.localtime(start, ZoneInfo(settings.TIME_ZONE))
+    return dateformat.format(local, "D j M Y" if all_day else "D j M Y, H:i")
+
+
+def ticket_line(event: Event, start: datetime) -> str:
+    """ "Pottery evening — Wed 9 Dec 2026, 19:00 (Wheel place)": what a ticket is for, everywhere one
+    is named."""
+    detail = getattr(event, "detail", None)
+    place = detail.location if detail else ""
+    text = f"{event.title} — {when_local(start, all_day=bool(detail and detail.all_day))}"
+    return f"{text} ({place})" if place else text
+
+
+def booking_line(booking) -> str:
+    return ticket_line(booking.ticket_type.event, booking.occurrence_start)
+
+
+def shop_line_label(line) -> str:
+    """An Oscar basket or order line as the customer should read it: a ticket by its event, date and
+    place; anything else by Oscar's own description."""
+    product = getattr(line, "product", None)
+    try:
+        ticket_type = product.ticket_type if product is not None else None
+    except ObjectDoesNotExist:
+        ticket_type = None
+    if ticket_type is not None:
+        from .services import OCCURRENCE_OPTION_CODE  # services imports the ORM-heavy rest of events
+
+        value = next(
+            (a.value for a in line.attributes.all() if a.option.code == OCCURRENCE_OPTION_CODE), None
+        )
+        try:
+            start = datetime.fromisoformat(str(value))
+        except ValueError:
+            start = None
+        if start is not None:
+            return ticket_line(ticket_type.event, start)
+    return line.description

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from social import selectors, services
-from social.behaviors import behaviors_all
+from social.behaviors import GraphError, behavior_get, behaviors_all
 from social.diagram import behavior_svg
 from social.models import Flow, StaffNotification
 from social.views import flow_graph, flow_list_context
@@ -31,7 +31,9 @@ def flows_index(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     context = flow_list_context(status if status in Flow.Status.values else "")
     return render(
-        request, "social/admin/flow_list.html", {**context, "page_title": "Flows", "header_icon": "history"}
+        request,
+        "social/admin/flow_list.html",
+        {**context, "page_title": "Flows", "header_title": "Flows", "header_icon": "history"},
     )
 
 
@@ -41,7 +43,8 @@ def flow_inspect(request: HttpRequest, flow_id: int) -> HttpResponse:
         flow = selectors.flow_detail(flow_id)
     except Flow.DoesNotExist:
         raise Http404("no such flow") from None
-    context = {"flow": flow, "graph": flow_graph(flow), "page_title": f"Flow {flow.pk}: {flow.behavior}"}
+    title = f"Flow {flow.pk}: {flow.behavior}"
+    context = {"flow": flow, "graph": flow_graph(flow), "page_title": title, "header_title": title}
     return render(request, "social/admin/flow_detail.html", {**context, "header_icon": "history"})
 
 
@@ -51,8 +54,18 @@ def behaviors_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "social/admin/behaviors.html",
-        {"graphs": graphs, "page_title": "Behaviors", "header_icon": "list-ul"},
+        {"graphs": graphs, "page_title": "Behaviors", "header_title": "Behaviors", "header_icon": "list-ul"},
     )
+
+
+@staff_only
+def behavior_graph_svg(request: HttpRequest, name: str) -> HttpResponse:
+    """One behavior's picture on its own, at full size, to zoom into on a small screen."""
+    try:
+        behavior = behavior_get(name)
+    except GraphError:
+        raise Http404("no such behavior") from None
+    return HttpResponse(behavior_svg(behavior), content_type="image/svg+xml")
 
 
 @staff_only
@@ -63,7 +76,13 @@ def notifications_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "social/admin/notifications.html",
-        {"rows": rows, "unread": len(unread), "page_title": "Staff notifications", "header_icon": "warning"},
+        {
+            "rows": rows,
+            "unread": len(unread),
+            "page_title": "Staff notifications",
+            "header_title": "Staff notifications",  # the <title>: Wagtail's generic base reads this one
+            "header_icon": "warning",
+        },
     )
 
 

@@ -31,8 +31,10 @@ def behavior_svg(behavior: Behavior, path: Sequence[str] = (), finished: bool = 
     visited = set(path) | ({END} if finished else set())
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="behavior-graph" role="img" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="13">',
+        # No width or height: the viewBox alone lets CSS scale the picture to its container
+        # (static/css/behavior-graph.css), so it fits a phone and stays sharp when zoomed.
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="behavior-graph" role="img" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="13">',
         f"<title>{escape(behavior.name)} behavior</title>",
         "<defs>"
         f'<marker id="arrow-idle" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" '

@@ -1,6 +1,9 @@
 """Thin views over the flow log: GET /flows/ and /flows/<id>/ for staff."""
 
-from django.contrib.admin.views.decorators import staff_member_required
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -8,6 +11,21 @@ from social import selectors
 from social.behaviors import GraphError, behavior_get
 from social.diagram import behavior_svg
 from social.models import Flow
+
+
+def staff_required(view):
+    """Anonymous visitors go to the site's one login form (settings.LOGIN_URL), not the Django
+    admin's, as `staff_member_required` would send them; signed-in members who are not staff are
+    refused rather than asked to sign in again."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def flow_graph(flow: Flow):
@@ -29,7 +47,7 @@ def flow_list_context(status: str) -> dict:
     }
 
 
-@staff_member_required
+@staff_required
 def flow_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status and status not in Flow.Status.values:
@@ -37,7 +55,21 @@ def flow_list(request: HttpRequest) -> HttpResponse:
     return render(request, "social/flow_list.html", flow_list_context(status))
 
 
-@staff_member_required
+@staff_required
+def flow_graph_svg(request: HttpRequest, flow_id: int) -> HttpResponse:
+    """The flow's picture on its own, at full size: a phone shows the page's copy scaled to the
+    screen, and this one to zoom into."""
+    try:
+        flow = selectors.flow_detail(flow_id)
+    except Flow.DoesNotExist:
+        raise Http404("no such flow") from None
+    graph = flow_graph(flow)
+    if graph is None:
+        raise Http404("no graph for this behavior")
+    return HttpResponse(graph, content_type="image/svg+xml")
+
+
+@staff_required
 def flow_detail(request: HttpRequest, flow_id: int) -> HttpResponse:
     try:
         flow = selectors.flow_detail(flow_id)

@@ -13,6 +13,11 @@ def register_admin_urls():
     return [
         path("flows/", admin_views.flows_index, name="social_admin_flows"),
         path("flows/behaviors/", admin_views.behaviors_index, name="social_admin_behaviors"),
+        path(
+            "flows/behaviors/<slug:name>.svg",
+            admin_views.behavior_graph_svg,
+            name="social_admin_behavior_svg",
+        ),
         path("flows/<int:flow_id>/", admin_views.flow_inspect, name="social_admin_flow"),
         path("staff-notifications/", admin_views.notifications_index, name="social_admin_notifications"),
         path(

@@ -146,7 +146,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.static",
                 "wagtail.contrib.settings.context_processors.settings",
-                "oscar.apps.search.context_processors.search_form",
+                "commerce.search.context_processors.search_form",
                 "oscar.apps.checkout.context_processors.checkout",
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
@@ -364,6 +364,15 @@ OSCAR_DEFAULT_CURRENCY = "GBP"
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_URL_SCHEMA = _site.scheme
+# The catalogue's facets: by category and by kind of product, named as staff named them (see
+# commerce/search/search_indexes.py). No rating facet: the cooperative does not use reviews.
+OSCAR_SEARCH_FACETS = {
+    "fields": {
+        "category_name": {"name": "Category", "field": "category_name"},
+        "product_class": {"name": "Type", "field": "product_class"},
+    },
+    "queries": {},
+}
 # Product editors import products from the dashboard's Catalogue menu. The view is commerce's, which
 # Oscar's permission lookup (by dashboard app) cannot find, so the entry asks the view's own check.
 from commerce.permissions import product_import_allowed  # noqa: E402  imports no models at load

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import template
 from django.utils import timezone
 
+from .. import display
 from ..selectors import events_published, occurrences_between
 from ..views import occurrence_url as _occurrence_url
 
@@ -24,3 +25,22 @@ def next_events(count: int = 3, calendar: str = ""):
 @register.filter
 def occurrence_url(occurrence) -> str:
     return _occurrence_url(occurrence)
+
+
+@register.filter
+def ticket_line(holder) -> str:
+    """`{{ booking|ticket_line }}` (a booking or a waiting-list entry): "Pottery evening — Wed 9 Dec
+    2026, 19:00 (Wheel place)" in the site's time zone."""
+    return display.ticket_line(holder.ticket_type.event, holder.occurrence_start)
+
+
+@register.filter
+def ticket_at(event, start) -> str:
+    """`{{ event|ticket_at:start }}`: the same line for an event at a given start."""
+    return display.ticket_line(event, start)
+
+
+@register.filter
+def shop_line(line) -> str:
+    """`{{ line|shop_line }}`: an Oscar basket or order line, a ticket named by its event and date."""
+    return display.shop_line_label(line)

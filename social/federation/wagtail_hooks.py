@@ -1,14 +1,22 @@
 """The "Federation" menu in the Wagtail admin: followers, replies to moderate, deliveries, hosts, blocks."""
 
+from django.core.exceptions import PermissionDenied
 from django.urls import path
 from wagtail import hooks
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import ListingButton
+from wagtail.permissions import policy_registry, register_permission_policy
 
 from . import admin_views
+from .display import object_title, remote_html
 from .models import ActorBlock, Comment, Delivery, DomainBlock, FederatedObject, Follow, Host, InboxItem
+from .permissions import comment_permission_policy
+
+# An editor sees the replies to their own posts only (social/federation/permissions.py).
+register_permission_policy(Comment, comment_permission_policy)
 
 
 @hooks.register("register_admin_urls")
@@ -22,11 +30,18 @@ def _index_with_actions(*names: str):
     """An IndexView whose rows carry buttons for the named actions that apply to them."""
 
     class IndexView(generic.IndexView):
+        def get_base_queryset(self):
+            # The rows this user may act on: all of them for most, an editor's own posts' replies.
+            policy = policy_registry.get_by_type(self.model)
+            return super().get_base_queryset() & policy.instances_user_has_any_permission_for(
+                self.request.user, ["change", "view"]
+            )
+
         def get_list_buttons(self, instance):
             buttons = super().get_list_buttons(instance)
             for name in names:
                 action = admin_views.ACTIONS[name]
-                if action.applies(instance):
+                if action.applies(instance) and admin_views.action_allowed(self.request.user, instance):
                     url = f"{admin_views.action_url(name, instance.pk)}?next={self.request.get_full_path()}"
                     buttons.insert(0, ListingButton(action.label, url=url, priority=5))
             return buttons
@@ -34,7 +49,73 @@ def _index_with_actions(*names: str):
     return IndexView
 
 
-class FederatedObjectViewSet(ModelViewSet):
+class FederationViewSet(ModelViewSet):
+    """A list titled as its menu item ("Replies to moderate"), not by the model's name ("Comments")."""
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(**{"page_title": self.menu_label, **kwargs})
+
+
+class InspectView(generic.InspectView):
+    """One row's page, for whoever may act on that row (an editor: replies to their own posts)."""
+
+    def get_object(self, queryset=None):
+        instance = super().get_object(queryset)
+        policy = policy_registry.get_by_type(self.model)
+        if not policy.user_has_any_permission_for_instance(self.request.user, ["change", "view"], instance):
+            raise PermissionDenied
+        return instance
+
+
+class ReadOnlyViewSet(FederationViewSet):
+    """Rows that arrive by themselves (deliveries, inbox items, remote replies): listed and inspected,
+    acted on through the actions above, never added or edited by hand. No "Add" button, and the add,
+    edit, copy and delete URLs do not exist (404)."""
+
+    inspect_view_enabled = True
+    inspect_view_class = InspectView
+    copy_view_enabled = False
+
+    def get_urlpatterns(self):
+        # Built here rather than filtered from ModelViewSet's: that builds the add and edit views,
+        # and their forms, before any could be left out.
+        conv = self.pk_path_converter
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path(f"inspect/<{conv}:pk>/", self.inspect_view, name="inspect"),
+            path(f"history/<{conv}:pk>/", self.history_view, name="history"),
+            path(f"history-results/<{conv}:pk>/", self.history_results_view, name="history_results"),
+            path(f"usage/<{conv}:pk>/", self.usage_view, name="usage"),
+        ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            **{"add_url_name": None, "edit_url_name": None, "delete_url_name": None, **kwargs}
+        )
+
+    @property
+    def url_finder_class(self):
+        # Links to a row from elsewhere in the admin open its inspect page, the only page it has.
+        return type(
+            "_InspectURLFinder", (ModelAdminURLFinder,), {"edit_url_name": self.get_url_name("inspect")}
+        )
+
+
+class NoAddViewSet(FederationViewSet):
+    """Rows that arrive by themselves but keep a field staff may change (a post's "pinned"): edited,
+    never added by hand. No "Add" button; the add and copy URLs do not exist."""
+
+    copy_view_enabled = False
+
+    def get_urlpatterns(self):
+        return [pattern for pattern in super().get_urlpatterns() if pattern.name != "add"]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(**{"add_url_name": None, **kwargs})
+
+
+class FederatedObjectViewSet(NoAddViewSet):
     model = FederatedObject
     menu_label = "Federated posts"
     icon = "doc-full-inverse"
@@ -44,46 +125,45 @@ class FederatedObjectViewSet(ModelViewSet):
     form_fields = ["pinned"]
 
 
-class FollowViewSet(ModelViewSet):
+class FollowViewSet(ReadOnlyViewSet):
+    # Accepting or rejecting sends the Accept or Reject activity: the actions, never a bare edit.
     model = Follow
     menu_label = "Followers"
     icon = "group"
     list_display = ["remote_actor", "local_actor", "state", DateColumn("created")]
     list_filter = ["local_actor", "state"]
     search_fields = ["remote_actor__uri", "remote_actor__username"]
-    form_fields = ["state"]
     index_view_class = _index_with_actions("follow-accept", "follow-reject")
 
 
-class CommentViewSet(ModelViewSet):
+class CommentViewSet(ReadOnlyViewSet):
     model = Comment
     menu_label = "Replies to moderate"
     icon = "comment"
     list_display = [
         "remote_actor",
-        Column("object", label="Post"),
-        Column("excerpt", label="Reply", accessor=lambda c: c.content[:120]),
+        Column("post", label="Post", accessor=lambda c: object_title(c.object)),
+        Column("reply", label="Reply", accessor=lambda c: remote_html(c.content, words=40)),
         "status",
         DateColumn("published"),
     ]
     list_filter = ["status"]
     search_fields = ["content"]
-    form_fields = ["status", "content"]
+    inspect_view_fields = ["remote_actor", "object", "url", "status", "published", "updated"]
     index_view_class = _index_with_actions("comment-approve", "comment-reject")
 
 
-class DeliveryViewSet(ModelViewSet):
+class DeliveryViewSet(ReadOnlyViewSet):
     model = Delivery
     menu_label = "Deliveries"
     icon = "mail"
     list_display = ["activity", "inbox", "state", "attempts", "last_status", DateColumn("next_attempt")]
     list_filter = ["state", "host__dead"]
     search_fields = ["inbox"]
-    form_fields = ["state"]
     index_view_class = _index_with_actions("delivery-retry")
 
 
-class HostViewSet(ModelViewSet):
+class HostViewSet(ReadOnlyViewSet):
     model = Host
     menu_label = "Remote hosts"
     icon = "site"
@@ -96,21 +176,19 @@ class HostViewSet(ModelViewSet):
     ]
     list_filter = ["dead"]
     search_fields = ["domain"]
-    form_fields = ["dead"]
     index_view_class = _index_with_actions("host-revive")
 
 
-class InboxItemViewSet(ModelViewSet):
+class InboxItemViewSet(ReadOnlyViewSet):
     model = InboxItem
     menu_label = "Inbox log"
     icon = "doc-full"
     list_display = ["activity_type", "actor_uri", "state", "error", DateColumn("received")]
     list_filter = ["state", "activity_type"]
     search_fields = ["actor_uri", "activity_uri"]
-    form_fields = ["state"]
 
 
-class DomainBlockViewSet(ModelViewSet):
+class DomainBlockViewSet(FederationViewSet):
     model = DomainBlock
     menu_label = "Blocked domains"
     icon = "lock"
@@ -119,7 +197,7 @@ class DomainBlockViewSet(ModelViewSet):
     form_fields = ["domain", "reason"]
 
 
-class ActorBlockViewSet(ModelViewSet):
+class ActorBlockViewSet(FederationViewSet):
     model = ActorBlock
     menu_label = "Blocked accounts"
     icon = "lock"

@@ -7,9 +7,11 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from social.federation.blocks import DomainList
+from social.federation.display import object_titles
 from social.federation.models import LocalActor
 
-from .models import Following, Mute, Notification, ReadMarker, TimelineItem
+from .content import plain_text
+from .models import Following, Mute, Note, Notification, ReadMarker, TimelineItem
 
 
 def _muted() -> tuple[list[int], DomainList]:
@@ -65,6 +67,9 @@ class NotificationGroup:
     latest: datetime
     notifications: list[Notification] = field(default_factory=list)
     unread: bool = False  # new to the editor looking
+    # The post or note of ours it is about, by its title, and where it is read (never its bare id).
+    object_title: str = ""
+    object_url: str = ""
 
     @property
     def first(self) -> Notification:
@@ -94,7 +99,25 @@ def notifications_grouped(user, limit: int = 200) -> list[NotificationGroup]:
             )
         group.notifications.append(notification)
         group.unread = group.unread or notification.pk > last_read
-    return sorted(groups.values(), key=lambda g: g.latest, reverse=True)
+    ordered = sorted(groups.values(), key=lambda g: g.latest, reverse=True)
+    _objects_name(ordered)
+    return ordered
+
+
+NOTE_TITLE_CHARS = 80
+
+
+def _objects_name(groups: list[NotificationGroup]) -> None:
+    """Name what each group is about: a federated post by its title, a hub note by its opening words.
+    Two queries for the whole page."""
+    uris = {group.object_uri for group in groups if group.kind != Notification.Kind.MENTION}
+    named = object_titles(uris)
+    for note in Note.objects.filter(uri__in=uris - named.keys()).only("uri", "text", "content"):
+        words = plain_text(note.text or note.content, 2000)
+        title = words if len(words) <= NOTE_TITLE_CHARS else words[: NOTE_TITLE_CHARS - 1].rstrip() + "…"
+        named[note.uri] = (f"your note “{title}”", "")
+    for group in groups:
+        group.object_title, group.object_url = named.get(group.object_uri, ("", ""))
 
 
 def followings() -> QuerySet[Following]:

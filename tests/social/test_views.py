@@ -44,7 +44,7 @@ def test_flow_list_anonymous_redirected_to_login(client):
 
 def test_flow_list_non_staff_refused(client, editor):
     client.force_login(editor)
-    assert client.get("/flows/").status_code == 302
+    assert client.get("/flows/").status_code == 403
 
 
 def test_flow_list_staff_sees_flows_newest_first_with_status(client, staff, urgent_flow):

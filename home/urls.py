@@ -1,0 +1,9 @@
+"""URL routes owned by home (mounted from config/urls.py): the site-wide files at the root."""
+
+from django.urls import path
+
+from home import views
+
+urlpatterns = [
+    path("favicon.ico", views.favicon, name="favicon"),
+]
