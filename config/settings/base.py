@@ -105,9 +105,15 @@ INSTALLED_APPS = [
     "oauth2_provider",
     # sign-in lockout
     "axes",
+    # operations: health probes, metrics, request ids (see the "operations" block below)
+    "ops",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # First: /healthz, /readyz and /metrics answer before host checks, HTTPS redirects and metrics.
+    "ops.middleware.OperationsEndpointsMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,6 +128,8 @@ MIDDLEWARE = [
     "social.federation.middleware.ActivityPubNegotiationMiddleware",
     # Answers a locked-out sign-in with the lockout page (axes wants to see the login view's response).
     "axes.middleware.AxesMiddleware",
+    # Labels each response (status, view) for /metrics; above the page cache so its hits count too.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, so everything above still wraps a cached response (see cms/page_cache.py).
     "cms.page_cache.AnonymousPageCacheMiddleware",
 ]
@@ -430,6 +438,14 @@ from events.permissions import (  # noqa: E402, F401, I001  settings names djang
 
 EVENTS_WAITING_OFFER_HOURS = env.int("EVENTS_WAITING_OFFER_HOURS", default=24)
 EVENTS_REMINDER_HOURS = env.int("EVENTS_REMINDER_HOURS", default=24)
+
+# --- operations: health, metrics (ops/) ---------------------------------------------------------
+# /metrics answers these networks (Prometheus on the internal network) or a bearer token; others 403.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# A SumUp hosted checkout still pending after this long is counted as stuck on /metrics.
+COMMERCE_PAYMENT_STUCK_SECONDS = env.int("COMMERCE_PAYMENT_STUCK_SECONDS", default=3600)
+# --- end operations ----------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,
