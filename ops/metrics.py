@@ -3,6 +3,7 @@ scrape time, served at /metrics to allowed networks or a bearer token only."""
 
 import hmac
 import ipaddress
+import logging
 import os
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,6 +16,8 @@ from django.utils import timezone
 from prometheus_client import CollectorRegistry, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+logger = logging.getLogger(__name__)
 
 
 class BacklogCollector(Collector):
@@ -65,7 +68,9 @@ class BacklogCollector(Collector):
 
         from config.celery import app
 
-        depth = GaugeMetricFamily("coop_celery_queue_depth", "Messages waiting in a Celery queue.", ["queue"])
+        depth = GaugeMetricFamily(
+            "coop_celery_queue_depth", "Messages waiting in a Celery queue.", labels=["queue"]
+        )
         queues = {queue.name for queue in app.conf.task_queues or []} or {app.conf.task_default_queue}
         client = redis.Redis.from_url(app.conf.broker_url, socket_timeout=2)
         try:
@@ -74,6 +79,9 @@ class BacklogCollector(Collector):
                     pipe.llen(queue)
                 for queue, length in zip(sorted(queues), pipe.execute(), strict=True):
                     depth.add_metric([queue], length)
+        except redis.RedisError:
+            # The scrape still reports the database gauges; /readyz names Redis as down.
+            logger.warning("celery queue depth: broker unreachable", exc_info=True)
         finally:
             client.close()
         return depth
