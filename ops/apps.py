@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class OpsConfig(AppConfig):
     name = "ops"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .request_id import connect_celery_signals
+
+        connect_celery_signals()

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import DATABASE_URL, DATABASES, OAUTH2_PROVIDER, REDIS_URL, SITE_URL, env
+from .base import DATABASE_URL, DATABASES, LOGGING, OAUTH2_PROVIDER, REDIS_URL, SITE_URL, env
 
 _required = {
     "DJANGO_SECRET_KEY": env("DJANGO_SECRET_KEY", default=""),
@@ -54,3 +54,6 @@ EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 
 # Loopback http redirect URIs are for development clients only.
 OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https"]
+
+# One JSON object per log line for the collector, unless DJANGO_LOG_FORMAT=plain says otherwise.
+LOGGING["handlers"]["console"]["formatter"] = env("DJANGO_LOG_FORMAT", default="json")

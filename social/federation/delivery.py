@@ -5,6 +5,7 @@ say "there is work". A sweep (deliveries_due) picks up anything the queue lost o
 """
 
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,6 +21,8 @@ from .actors import host_domain
 from .fetch import FetchError, post_signed
 from .models import Activity, Delivery, DeliveryAttempt, DomainBlock, Follow, Host, LocalActor
 from .signatures import CAVAGE, RFC9421, request_sign
+
+logger = logging.getLogger(__name__)
 
 
 def _setting(name: str, default):
@@ -188,6 +191,9 @@ def _post(delivery: Delivery, activity: Activity, body: bytes, scheme: str, sent
         DeliveryAttempt(delivery=delivery, scheme=scheme, status=status, error=error, duration_ms=duration)
     )
     sent.status, sent.error, sent.scheme = status, error, scheme
+    logger.info(
+        "delivery %s to %s (%s): %s in %d ms", delivery.pk, delivery.inbox, scheme, status or error, duration
+    )
 
 
 def _send(delivery: Delivery, activity: Activity, body: bytes) -> _Sent:
