@@ -209,6 +209,19 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- operations: shared state for more than one host ------------------------------------------
+# Sessions live in Redis (the persistent one: REDIS_URL, append-only in docker/compose.yml), under
+# their own alias, so any web host serves any member and flushing the page cache logs nobody out.
+if REDIS_URL:
+    CACHES["sessions"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("SESSION_KEY_PREFIX", default="coop-session"),
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
+# --- end operations: shared state --------------------------------------------------------------
+
 # Anonymous readers' Wagtail pages are served from the cache; publishing invalidates. 0 turns it off.
 CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=600)
 
@@ -227,6 +240,19 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 # Wagtail's scheduled publishing (go-live / expiry times set by editors).
 CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {"task": "cms.publish_scheduled", "schedule": 60.0}
+
+# --- operations: a beat that is safe to run twice ---------------------------------------------
+# With Redis, celery-redbeat keeps the schedule in Redis behind a lock: a second beat (`--scale
+# beat=2`, or one per host) waits on the lock as a hot standby and takes over when the holder stops
+# renewing it, so every entry is sent once per interval. Without Redis, Celery's file scheduler.
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_KEY_PREFIX = env("CELERY_REDBEAT_KEY_PREFIX", default="redbeat:")
+    # The holder renews the lock every loop; a standby takes over this long after the holder died.
+    CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("CELERY_BEAT_MAX_LOOP_INTERVAL", default=10)
+    CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_REDBEAT_LOCK_TIMEOUT", default=60)
+# --- end operations: beat ----------------------------------------------------------------------
 
 # --- social: the behavior DAG and its flow log -------------------------------------------------
 # Page models whose publish/unpublish/delete run behaviors (resolved lazily: cms never imports social).
