@@ -373,6 +373,29 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# --- operations: media on S3-compatible object storage (django-storages) ------------------------
+# With a bucket configured, uploads (Wagtail images and documents, Oscar product images) and their
+# renditions go to the bucket, so every web host and worker sees the same files; the filesystem
+# under MEDIA_ROOT otherwise. Any S3-compatible store works (AWS, MinIO, Garage, Scaleway...).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,  # None: AWS itself
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env("AWS_S3_ACCESS_KEY_ID", default="") or None,  # None: boto3's own chain
+            "secret_key": env("AWS_S3_SECRET_ACCESS_KEY", default="") or None,
+            # Served under the proxy's or CDN's host when set, else the endpoint's bucket URL.
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            # Media is public (pages link to it): plain URLs that the front door can cache.
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+            "default_acl": None,  # the bucket's policy decides, not a per-object ACL
+            "file_overwrite": False,  # two uploads named alike keep both files
+        },
+    }
+# --- end operations: media ---------------------------------------------------------------------
 
 # --- email -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
