@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import prometheus_client
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -25,6 +26,18 @@ class BacklogCollector(Collector):
     subject, so a scrape costs the same few queries however many rows there are."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            families = list(self._database_gauges())
+        except DatabaseError:
+            # The request metrics are still served; /readyz names the database as down.
+            logger.warning("backlog gauges: database unreachable", exc_info=True)
+            families = []
+        yield from families
+        if settings.REDIS_URL:
+            yield self._queue_depth()
+
+    @staticmethod
+    def _database_gauges() -> Iterator[GaugeMetricFamily]:
         from commerce.models import PaymentAttempt
         from social.federation.models import Delivery, Host
         from social.models import Flow
@@ -57,9 +70,6 @@ class BacklogCollector(Collector):
                 state=PaymentAttempt.State.PENDING, created_at__lt=stuck_before
             ).count(),
         )
-
-        if settings.REDIS_URL:
-            yield self._queue_depth()
 
     @staticmethod
     def _queue_depth() -> GaugeMetricFamily:
