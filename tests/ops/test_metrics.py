@@ -140,3 +140,17 @@ def test_metrics_celery_queue_depth_is_the_redis_queue_length(client, settings):
             app.send_task("federation.deliveries_due")
         text = client.get("/metrics").content.decode()
     assert _value(text, 'coop_celery_queue_depth{queue="celery"}') == 3
+
+
+def test_metrics_with_the_database_down_still_serve_the_request_metrics():
+    import socket
+
+    from tests.ops.probes import request_in_subprocess
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    result = request_in_subprocess("/metrics", DATABASE_URL=f"postgres://coop:pw@127.0.0.1:{closed}/coop")
+    assert result["status"] == 200
+    assert "django_http_requests_before_middlewares_total" in result["body"]
+    assert "coop_federation_deliveries" not in result["body"]
