@@ -80,3 +80,18 @@ def test_readyz_with_one_migration_unapplied_is_503_naming_it(tmp_path):
     expected = f"Unavailable: 1 migration(s) not applied: {app}.{name}"
     assert body["MigrationsApplied(alias='default')"] == expected
     assert body["Database(alias='default')"] == "OK"
+
+
+def test_readyz_from_the_internet_names_failures_without_their_reasons(tmp_path):
+    # Internal callers (the test client is 127.0.0.1) and token holders read the reasons…
+    internal = request_in_subprocess("/readyz", DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    assert "not applied" in json.loads(internal["body"])["MigrationsApplied(alias='default')"]
+    # …a client the front door relays (X-Forwarded-For, no trusted proxy) only which check failed.
+    relayed = request_in_subprocess(
+        "/readyz",
+        {"HTTP_X_FORWARDED_FOR": "203.0.113.9"},
+        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+    )
+    assert relayed["status"] == 503
+    assert json.loads(relayed["body"])["MigrationsApplied(alias='default')"] == "failed"
+    assert "not applied" not in relayed["body"]
