@@ -11,6 +11,7 @@ A flow advances one step at a time, each in two short transactions:
    the same effects, so nothing is recorded or delivered twice.
 """
 
+import logging
 import os
 import socket
 import time
@@ -33,6 +34,8 @@ from social.behaviors.graph import END
 from social.behaviors.runtime import step_run
 from social.models import Activity, FederatedObject, Flow, FlowEffect, FlowStep, StaffNotification
 from social.transport import OutboundActivity, Transport
+
+logger = logging.getLogger(__name__)
 
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -258,6 +261,14 @@ def flow_step_complete(claim: StepClaim) -> str | None:
                 flow.cursor = outcome.next_step
             fields = ["path", "cursor", "status", "finished_at", "updated_at"]
             flow.save(update_fields=[*fields, "payload"] if payload_resolved else fields)
+            logger.info(
+                "flow %s %s step %s: %s, %d effect(s)",
+                flow.pk,
+                flow.object_key,
+                step.name,
+                step.branch or "done",
+                len(outcome.result.effects),
+            )
             return flow.cursor or None
     except Exception:
         # The step's transaction rolled back; record why on the step so the log shows each failure.

@@ -106,9 +106,16 @@ INSTALLED_APPS = [
     "oauth2_provider",
     # sign-in lockout
     "axes",
+    # operations: health probes, metrics, request ids (see the "operations" block below)
+    "ops",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # First: /healthz, /readyz and /metrics answer before host checks, HTTPS redirects and metrics.
+    "ops.middleware.OperationsEndpointsMiddleware",
+    "ops.request_id.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -123,6 +130,8 @@ MIDDLEWARE = [
     "social.federation.middleware.ActivityPubNegotiationMiddleware",
     # Answers a locked-out sign-in with the lockout page (axes wants to see the login view's response).
     "axes.middleware.AxesMiddleware",
+    # Labels each response (status, view) for /metrics; above the page cache so its hits count too.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, so everything above still wraps a cached response (see cms/page_cache.py).
     "cms.page_cache.AnonymousPageCacheMiddleware",
 ]
@@ -201,6 +210,19 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- operations: shared state for more than one host ------------------------------------------
+# Sessions live in Redis (the persistent one: REDIS_URL, append-only in docker/compose.yml), under
+# their own alias, so any web host serves any member and flushing the page cache logs nobody out.
+if REDIS_URL:
+    CACHES["sessions"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("SESSION_KEY_PREFIX", default="coop-session"),
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
+# --- end operations: shared state --------------------------------------------------------------
+
 # Anonymous readers' Wagtail pages are served from the cache; publishing invalidates. 0 turns it off.
 CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=600)
 
@@ -219,6 +241,19 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 # Wagtail's scheduled publishing (go-live / expiry times set by editors).
 CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {"task": "cms.publish_scheduled", "schedule": 60.0}
+
+# --- operations: a beat that is safe to run twice ---------------------------------------------
+# With Redis, celery-redbeat keeps the schedule in Redis behind a lock: a second beat (`--scale
+# beat=2`, or one per host) waits on the lock as a hot standby and takes over when the holder stops
+# renewing it, so every entry is sent once per interval. Without Redis, Celery's file scheduler.
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_KEY_PREFIX = env("CELERY_REDBEAT_KEY_PREFIX", default="redbeat:")
+    # The holder renews the lock every loop; a standby takes over this long after the holder died.
+    CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("CELERY_BEAT_MAX_LOOP_INTERVAL", default=10)
+    CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_REDBEAT_LOCK_TIMEOUT", default=60)
+# --- end operations: beat ----------------------------------------------------------------------
 
 # --- social: the behavior DAG and its flow log -------------------------------------------------
 # Page models whose publish/unpublish/delete run behaviors (resolved lazily: cms never imports social).
@@ -343,6 +378,29 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# --- operations: media on S3-compatible object storage (django-storages) ------------------------
+# With a bucket configured, uploads (Wagtail images and documents, Oscar product images) and their
+# renditions go to the bucket, so every web host and worker sees the same files; the filesystem
+# under MEDIA_ROOT otherwise. Any S3-compatible store works (AWS, MinIO, Garage, Scaleway...).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,  # None: AWS itself
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env("AWS_S3_ACCESS_KEY_ID", default="") or None,  # None: boto3's own chain
+            "secret_key": env("AWS_S3_SECRET_ACCESS_KEY", default="") or None,
+            # Served under the proxy's or CDN's host when set, else the endpoint's bucket URL.
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            # Media is public (pages link to it): plain URLs that the front door can cache.
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+            "default_acl": None,  # the bucket's policy decides, not a per-object ACL
+            "file_overwrite": False,  # two uploads named alike keep both files
+        },
+    }
+# --- end operations: media ---------------------------------------------------------------------
 
 # --- email -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -462,10 +520,33 @@ from events.permissions import (  # noqa: E402, F401, I001  settings names djang
 EVENTS_WAITING_OFFER_HOURS = env.int("EVENTS_WAITING_OFFER_HOURS", default=24)
 EVENTS_REMINDER_HOURS = env.int("EVENTS_REMINDER_HOURS", default=24)
 
+# --- operations: health, metrics (ops/) ---------------------------------------------------------
+# /metrics answers these networks (Prometheus on the internal network) or a bearer token; others 403.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# A SumUp hosted checkout still pending after this long is counted as stuck on /metrics.
+COMMERCE_PAYMENT_STUCK_SECONDS = env.int("COMMERCE_PAYMENT_STUCK_SECONDS", default=3600)
+# --- end operations ----------------------------------------------------------------------------
+
+# --- operations: logs (ops/request_id.py) -------------------------------------------------------
+# "json" (production's default): one JSON object per line for the log collector; "plain" for people.
+# Every record carries request_id: the X-Request-ID of the request that caused it, through Celery.
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ops.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -474,6 +555,23 @@ LOGGING = {
         "axes": {"level": "WARNING"},  # lockouts are warnings; every login and reset would be noise
     },
 }
+# The worker and beat log through LOGGING above (JSON, request ids) instead of Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Errors to Sentry when a DSN is set; the SDK is imported only then.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,  # members' emails and addresses stay here
+    )
+# --- end operations: logs ----------------------------------------------------------------------
 
 # Each app seeds its own demo content; order matters (accounts before the things they own).
 DEMO_SEEDERS = [

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import DATABASE_URL, DATABASES, OAUTH2_PROVIDER, REDIS_URL, SITE_URL, env
+from .base import DATABASE_URL, DATABASES, LOGGING, OAUTH2_PROVIDER, REDIS_URL, SITE_URL, STORAGES, env
 
 _required = {
     "DJANGO_SECRET_KEY": env("DJANGO_SECRET_KEY", default=""),
@@ -44,13 +44,14 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 OSCAR_BASKET_COOKIE_SECURE = True
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+# Media stays where base.py put it (the filesystem, or the S3 bucket when one is configured).
+STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 
 # Loopback http redirect URIs are for development clients only.
 OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https"]
+
+# One JSON object per log line for the collector, unless DJANGO_LOG_FORMAT=plain says otherwise.
+LOGGING["handlers"]["console"]["formatter"] = env("DJANGO_LOG_FORMAT", default="json")

@@ -5,6 +5,7 @@ say "there is work". A sweep (deliveries_due) picks up anything the queue lost o
 """
 
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,6 +22,8 @@ from .blocks import blocked_domains
 from .fetch import FetchError, post_signed
 from .models import Activity, Delivery, DeliveryAttempt, Follow, Host, LocalActor
 from .signatures import CAVAGE, RFC9421, request_sign
+
+logger = logging.getLogger(__name__)
 
 
 def _setting(name: str, default):
@@ -191,6 +194,9 @@ def _post(delivery: Delivery, activity: Activity, body: bytes, scheme: str, sent
         DeliveryAttempt(delivery=delivery, scheme=scheme, status=status, error=error, duration_ms=duration)
     )
     sent.status, sent.error, sent.scheme = status, error, scheme
+    logger.info(
+        "delivery %s to %s (%s): %s in %d ms", delivery.pk, delivery.inbox, scheme, status or error, duration
+    )
 
 
 def _send(delivery: Delivery, activity: Activity, body: bytes) -> _Sent:
