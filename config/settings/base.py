@@ -389,6 +389,8 @@ SUMUP_MERCHANT_CODE = env("SUMUP_MERCHANT_CODE", default="MDEVFAKE")
 SUMUP_WEBHOOK_SECRET = env("SUMUP_WEBHOOK_SECRET", default="dev-only-webhook-secret")
 
 # --- OAuth2 / OpenID Connect -------------------------------------------------------------------
+# Named so our own models (accounts.SpentAuthorizationCode) can point at the swappable client model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": env("OIDC_RSA_PRIVATE_KEY", default=""),
