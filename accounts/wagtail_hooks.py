@@ -71,9 +71,9 @@ register_snippet(NewslettersGroup)
 @hooks.register("register_admin_urls")
 def newsletter_admin_urls():
     return [
-        path("newsletters/issues/<int:pk>/send/", admin_views.issue_send, name="accounts_issue_send"),
+        path("newsletters/issues/<id:pk>/send/", admin_views.issue_send, name="accounts_issue_send"),
         path(
-            "newsletters/issues/<int:pk>/progress/",
+            "newsletters/issues/<id:pk>/progress/",
             admin_views.issue_progress,
             name="accounts_issue_progress",
         ),

@@ -11,5 +11,5 @@ urlpatterns = [
     path("sumup/webhook/", views.sumup_webhook, name="sumup-webhook"),
     path("dashboard/orders/<str:number>/refund/", views.order_refund, name="order-refund"),
     path("dashboard/catalogue/imports/", views.product_import_list, name="product-import-list"),
-    path("dashboard/catalogue/imports/<int:pk>/", views.product_import_detail, name="product-import-detail"),
+    path("dashboard/catalogue/imports/<id:pk>/", views.product_import_detail, name="product-import-detail"),
 ]

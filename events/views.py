@@ -14,12 +14,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from schedule.models import Calendar, Event, Occurrence
 
+from home.converters import IdConverter, TimestampConverter
+
 from . import services
 from .display import month_from_param, month_grid
 from .forms import CheckInForm, EventForm, MoveOccurrenceForm, TicketTypeForm
 from .ical import calendar_ical
 from .models import Booking, TicketType
 from .permissions import calendar_editable_by, organiser_calendars
+from .scheduler_urls import scheduler_address_check
 from .selectors import (
     bookings_held_for_event,
     bookings_of,
@@ -413,16 +416,26 @@ def event_ics(request, event_id: int):
 # --- django-scheduler's JSON API, with permissions ---------------------------------------------------
 
 
+def _api_datetime(value: str) -> dt.datetime:
+    """An ISO 8601 date-time from FullCalendar, in UTC; ValueError for one no datetime can hold.
+
+    dateutil accepts any UTC offset (+99:00) and any year, but Python refuses offsets of a day or
+    more the moment one is used, and a date near year 1 or 9999 overflows once shifted to UTC."""
+    parsed = dateutil.parser.parse(value)
+    parsed = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    in_utc = parsed.astimezone(dt.UTC)
+    TimestampConverter().to_python(str(int(in_utc.timestamp())))
+    return in_utc
+
+
 @require_GET
 def api_occurrences(request):
     """FullCalendar's event source: only events the caller may see, in the calendars asked for."""
     try:
-        start = dateutil.parser.parse(request.GET["start"])
-        end = dateutil.parser.parse(request.GET["end"])
+        start = _api_datetime(request.GET["start"])
+        end = _api_datetime(request.GET["end"])
     except (KeyError, ValueError, OverflowError):
         return HttpResponseBadRequest("start and end are required ISO 8601 date-times")
-    start = start if timezone.is_aware(start) else timezone.make_aware(start)
-    end = end if timezone.is_aware(end) else timezone.make_aware(end)
     if end <= start or end - start > dt.timedelta(days=400):
         return HttpResponseBadRequest("the window must be positive and at most 400 days")
     events = events_visible_to(request.user)
@@ -457,14 +470,20 @@ def api_move_or_resize(request):
         return JsonResponse({"status": "PERMISSION DENIED"}, status=403)
     try:
         delta = dt.timedelta(minutes=int(request.POST["delta"]))
-        event = Event.objects.select_related("calendar").get(pk=int(request.POST["event_id"]))
-    except (KeyError, ValueError, Event.DoesNotExist):
+        event = Event.objects.select_related("calendar").get(
+            pk=IdConverter().to_python(request.POST["event_id"])
+        )
+    except (KeyError, ValueError, OverflowError, Event.DoesNotExist):
         return JsonResponse({"status": "BAD REQUEST"}, status=400)
     if not calendar_editable_by(event.calendar, request.user):
         return JsonResponse({"status": "PERMISSION DENIED"}, status=403)
     resize = request.POST.get("resize") in ("true", "1", "True")
     if request.POST.get("existed") == "true":
-        occurrence = get_object_or_404(Occurrence, pk=request.POST.get("id"), event=event)
+        try:
+            occurrence_id = IdConverter().to_python(request.POST.get("id", ""))
+        except ValueError:
+            return JsonResponse({"status": "BAD REQUEST"}, status=400)
+        occurrence = get_object_or_404(Occurrence, pk=occurrence_id, event=event)
         services.occurrence_shift(occurrence=occurrence, delta=delta, resize=resize)
     else:
         services.event_shift(event=event, delta=delta, resize=resize)
@@ -480,15 +499,15 @@ def api_select_create(request):
     if not calendar_editable_by(calendar, request.user):
         return JsonResponse({"status": "PERMISSION DENIED"}, status=403)
     try:
-        start = dateutil.parser.parse(request.POST["start"])
-        end = dateutil.parser.parse(request.POST["end"])
+        start = _api_datetime(request.POST["start"])
+        end = _api_datetime(request.POST["end"])
     except (KeyError, ValueError, OverflowError):
         return JsonResponse({"status": "BAD REQUEST"}, status=400)
     zone = timezone.get_current_timezone()
     spec = services.EventSpec(
         title="New event",
-        start=timezone.make_naive(start, zone) if timezone.is_aware(start) else start,
-        end=timezone.make_naive(end, zone) if timezone.is_aware(end) else end,
+        start=timezone.make_naive(start, zone),
+        end=timezone.make_naive(end, zone),
         time_zone=str(zone),
         published=False,
     )
@@ -503,6 +522,7 @@ def scheduler_visible(view):
     """Wrap a django-scheduler view addressed by event_id (and occurrence_id) with our visibility rule."""
 
     def guarded(request, *args, **kwargs):
+        scheduler_address_check(kwargs)
         event = _visible_event(request, kwargs["event_id"])
         if "occurrence_id" in kwargs:
             get_object_or_404(Occurrence, pk=kwargs["occurrence_id"], event=event)
@@ -520,6 +540,7 @@ def scheduler_change_reported(view, *, cancels_dates: bool = False):
     """
 
     def reporting(request, *args, **kwargs):
+        scheduler_address_check(kwargs)
         response = view(request, *args, **kwargs)
         if request.method == "POST" and response.status_code == 302:
             event = Event.objects.select_related("calendar").filter(pk=kwargs["event_id"]).first()

@@ -6,6 +6,6 @@ from social import views
 
 urlpatterns: list = [
     path("flows/", views.flow_list, name="social-flow-list"),
-    path("flows/<int:flow_id>/", views.flow_detail, name="social-flow-detail"),
+    path("flows/<id:flow_id>/", views.flow_detail, name="social-flow-detail"),
     path("", include("social.federation.urls")),
 ]
