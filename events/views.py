@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from schedule.models import Calendar, Event, Occurrence
 
 from home.converters import IdConverter, TimestampConverter
@@ -73,7 +73,7 @@ def event_public_url(event: Event) -> str:
 # --- public pages -----------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def home(request):
     """/events/: a month of the public calendars' events, all of them or one calendar's."""
     calendars = list(calendars_public())
@@ -91,7 +91,7 @@ def home(request):
     return render(request, "events/home.html", context)
 
 
-@require_GET
+@require_safe
 def occurrence_detail(request, event_id: int, timestamp: int):
     event = _visible_event(request, event_id)
     occurrence = occurrence_get(event, _from_timestamp(timestamp))
@@ -394,20 +394,20 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def feed(request, **_ignored):
     events = events_published().select_related("page")
     return _ics(calendar_ical(events, name="All events", url_for=event_public_url), "events.ics")
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, slug: str):
     calendar = get_object_or_404(calendars_public(), slug=slug)
     events = events_published().filter(calendar=calendar).select_related("page")
     return _ics(calendar_ical(events, name=calendar.name, url_for=event_public_url), f"{calendar.slug}.ics")
 
 
-@require_GET
+@require_safe
 def event_ics(request, event_id: int):
     event = get_object_or_404(events_published(), pk=event_id)
     return _ics(calendar_ical([event], name=event.title, url_for=event_public_url), f"event-{event.pk}.ics")
@@ -428,7 +428,7 @@ def _api_datetime(value: str) -> dt.datetime:
     return in_utc
 
 
-@require_GET
+@require_safe
 def api_occurrences(request):
     """FullCalendar's event source: only events the caller may see, in the calendars asked for."""
     try:

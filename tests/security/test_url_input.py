@@ -1,9 +1,13 @@
 """Bad numbers in URLs and query strings answer 400 or 404, never 500: ids beyond a 64-bit integer
-(SQLite raises OverflowError, PostgreSQL "out of range"), years past 9999, UTC offsets past ±24 h."""
+(SQLite raises OverflowError, PostgreSQL "out of range"), years past 9999, UTC offsets past ±24 h.
+And HEAD on every feed answers as GET does."""
 
 from urllib.parse import quote
 
 import pytest
+from schedule.models import Calendar
+
+from events.selectors import events_published
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +149,45 @@ def test_post_with_huge_numbers_is_not_a_server_error(staff_client, event_id, pa
 def test_huge_id_in_a_converter_path_is_a_404(anonymous):
     assert anonymous.get(f"/events/e/{JUST_OVER}.ics").status_code == 404
     assert anonymous.get(f"/events/occurrence/{quote(HUGE)}/").status_code == 404
+
+
+# --- HEAD on feeds: feed readers and link checkers ask HEAD first ------------------------------------
+
+AP = "application/activity+json"
+
+
+def _feed_urls() -> list[tuple[str, dict]]:
+    from cms.models import Author, BlogCategory
+
+    calendar = Calendar.objects.order_by("pk").first()
+    event = events_published().order_by("pk").first()
+    category = BlogCategory.objects.order_by("pk").first()
+    author = Author.objects.order_by("pk").first()
+    return [
+        ("/blog/feed/", {}),
+        ("/blog/feed/atom/", {}),
+        (f"/blog/category/{category.slug}/feed/", {}),
+        (f"/blog/category/{category.slug}/feed/atom/", {}),
+        (f"/blog/author/{author.slug}/feed/", {}),
+        (f"/blog/author/{author.slug}/feed/atom/", {}),
+        ("/events/feed.ics", {}),
+        (f"/events/calendars/{calendar.slug}.ics", {}),
+        (f"/events/e/{event.pk}.ics", {}),
+        (f"/events/ical/calendar/{calendar.slug}/", {}),
+        (f"/events/feed/calendar/upcoming/{calendar.pk}/", {}),
+        ("/ap/users/blog/outbox", {"Accept": AP}),
+        ("/ap/users/blog/outbox?page=1", {"Accept": AP}),
+        ("/ap/users/blog/followers", {"Accept": AP}),
+        ("/ap/users/blog/featured", {"Accept": AP}),
+        ("/ap/users/blog", {"Accept": AP}),
+    ]
+
+
+def test_head_on_every_feed_answers_like_get(client, seeded):
+    for url, headers in _feed_urls():
+        get = client.get(url, headers=headers)
+        head = client.head(url, headers=headers)
+        assert get.status_code == 200, url
+        assert head.status_code == get.status_code, url
+        assert head["Content-Type"] == get["Content-Type"], url
+        assert head.content == b"", url
