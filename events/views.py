@@ -136,7 +136,11 @@ def occurrence_detail(request, event_id: int, timestamp: int):
 
 def _ticket_and_start(request, event_id: int, timestamp: int) -> tuple[TicketType, dt.datetime]:
     event = _visible_event(request, event_id)
-    ticket_type = get_object_or_404(TicketType, pk=request.POST.get("ticket_type"), event=event)
+    try:
+        ticket_type_id = IdConverter().to_python(request.POST.get("ticket_type", ""))
+    except ValueError:
+        raise Http404("No such ticket") from None
+    ticket_type = get_object_or_404(TicketType, pk=ticket_type_id, event=event)
     return ticket_type, _from_timestamp(timestamp)
 
 
