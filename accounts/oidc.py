@@ -4,6 +4,7 @@ import hashlib
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_id_token_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
@@ -53,21 +54,35 @@ class ClaimsValidator(OAuth2Validator):
     def save_bearer_token(self, token, request, *args, **kwargs):
         super().save_bearer_token(token, request, *args, **kwargs)
         if request.grant_type == "authorization_code" and request.code and token.get("access_token"):
-            family = None
-            if token.get("refresh_token"):
-                family = (
-                    get_refresh_token_model()
-                    .objects.filter(access_token__token_checksum=_checksum(token["access_token"]))
-                    .values_list("token_family", flat=True)
-                    .first()
-                )
-            SpentAuthorizationCode.objects.filter(spent_at__lt=timezone.now() - SPENT_CODE_RETENTION).delete()
-            SpentAuthorizationCode.objects.create(
-                code_checksum=_checksum(request.code),
-                application=request.client,
-                access_token_checksum=_checksum(token["access_token"]),
-                token_family=family,
+            self._code_spent(token, request)
+
+    def _code_spent(self, token, request) -> None:
+        access_checksum = _checksum(token["access_token"])
+        family = None
+        if token.get("refresh_token"):
+            family = (
+                get_refresh_token_model()
+                .objects.filter(access_token__token_checksum=access_checksum)
+                .values_list("token_family", flat=True)
+                .first()
             )
+        SpentAuthorizationCode.objects.filter(spent_at__lt=timezone.now() - SPENT_CODE_RETENTION).delete()
+        try:
+            with transaction.atomic():
+                SpentAuthorizationCode.objects.create(
+                    code_checksum=_checksum(request.code),
+                    application=request.client,
+                    access_token_checksum=access_checksum,
+                    token_family=family,
+                )
+        except IntegrityError:
+            # Two exchanges of one code raced past validate_code: the code was used twice, so
+            # both sets of tokens go, and this one is refused.
+            earlier = SpentAuthorizationCode.objects.filter(code_checksum=_checksum(request.code)).first()
+            if earlier is not None:
+                _revoke_spent(earlier)
+            _revoke_tokens(access_checksum, family)
+            raise errors.InvalidGrantError(request=request) from None
 
     def get_additional_claims(self, request) -> dict:
         user = request.user
@@ -86,16 +101,20 @@ class ClaimsValidator(OAuth2Validator):
         return ["sub", "email", "email_verified", "name", "given_name", "family_name", "preferred_username"]
 
 
-def _revoke_spent(spent: SpentAuthorizationCode) -> None:
-    """Revoke the tokens first issued for a spent code: its access token (and id token) and the
-    whole refresh family, which holds every token rotated from it since."""
-    RefreshToken, AccessToken = get_refresh_token_model(), get_access_token_model()
-    if spent.token_family:
-        RefreshToken.revoke_family(spent.token_family)
-    first = AccessToken.objects.filter(token_checksum=spent.access_token_checksum).first()
+def _revoke_tokens(access_token_checksum: str, token_family) -> None:
+    """Revoke an access token (and its id token) and the whole refresh family it started, which
+    holds every token rotated from it since."""
+    if token_family:
+        get_refresh_token_model().revoke_family(token_family)
+    first = get_access_token_model().objects.filter(token_checksum=access_token_checksum).first()
     if first is not None:
         id_token_id = first.id_token_id
         first.revoke()
         if id_token_id:
             get_id_token_model().objects.filter(pk=id_token_id).delete()
+
+
+def _revoke_spent(spent: SpentAuthorizationCode) -> None:
+    """Revoke the tokens first issued for a spent code."""
+    _revoke_tokens(spent.access_token_checksum, spent.token_family)
     spent.delete()  # revoked once; a further replay has nothing left to revoke

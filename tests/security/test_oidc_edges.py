@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import json
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -138,3 +139,25 @@ def test_a_code_replayed_by_another_client_revokes_nothing(signed_in):
     other, other_secret = oauth_client(redirect_uri=REDIRECT_URI, name="Other app")
     assert _exchange(client, other, other_secret, code).status_code == 400
     assert get_access_token_model().objects.filter(application=application).count() == 1
+
+
+def test_two_exchanges_racing_past_the_code_check_both_lose_their_tokens(signed_in):
+    """On PostgreSQL two exchanges of one code can both find the grant before either deletes it;
+    the spent-code row is unique, so the second notices, and both sets of tokens go."""
+    from accounts.models import SpentAuthorizationCode
+
+    client, application, secret = signed_in
+    code = _code(client, application)
+    # What the other exchange, committed a moment earlier, left behind.
+    other = _exchange(client, application, secret, _code(client, application)).json()
+    SpentAuthorizationCode.objects.create(
+        code_checksum=hashlib.sha256(code.encode()).hexdigest(),
+        application=application,
+        access_token_checksum=hashlib.sha256(other["access_token"].encode()).hexdigest(),
+    )
+
+    response = _exchange(client, application, secret, code)
+
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"] == "invalid_grant"
+    assert not get_access_token_model().objects.exists()
