@@ -222,6 +222,17 @@ def loaded_member(client, fake_sumup, django_capture_on_commit_callbacks):
     follow = hub_factories.following()
     follow.requested_by = member
     follow.save()
+    from social.hub.models import Mute, Note
+
+    reply = Note.objects.create(
+        local_actor=hub_factories.local_actor(),
+        author=member,
+        uri="https://coop.example/ap/hub/notes/1",
+        text="Lovely!",
+        content="<p>Lovely!</p>",
+        in_reply_to="https://remote.example/notes/1",
+    )
+    Mute.objects.create(domain="spam.example", created_by=member)
 
     UserAddressFactory(user=member, country=country_gb())
     WishListFactory(owner=member)
@@ -242,6 +253,7 @@ def loaded_member(client, fake_sumup, django_capture_on_commit_callbacks):
         "owned_app": owned_app,
         "other_token": other_token,
         "follow": follow,
+        "reply": reply,
     }
 
 
@@ -294,9 +306,10 @@ def test_delete_a_member_who_has_everything(client, loaded_member, django_captur
     assert owned_app.user is None
     assert get_access_token_model().objects.filter(pk=loaded_member["other_token"].pk).exists()
 
-    follow = loaded_member["follow"]
+    follow, reply = loaded_member["follow"], loaded_member["reply"]
     follow.refresh_from_db()
-    assert follow.requested_by is None
+    reply.refresh_from_db()
+    assert follow.requested_by is None and reply.author is None  # the cooperative's, kept
 
     assert _axes_failures(member.email) == 0
     assert cache.get(f"accounts:email-change:{member.pk}") is None
