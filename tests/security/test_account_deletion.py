@@ -349,3 +349,12 @@ def test_the_data_rights_page_says_what_deletion_does(client):
     ):
         assert promise in page, promise
     assert "removes your profile, newsletter subscriptions, bookings" not in page
+
+
+def test_oscar_profile_delete_goes_to_the_one_account_deletion(client):
+    member = UserFactory()
+    client.force_login(member)
+    response = client.post("/shop/accounts/profile/delete/", {"password": PASSWORD})
+    assert response.status_code in (301, 302, 307, 308)
+    assert response["Location"].startswith("/account/delete/")
+    assert User.objects.filter(pk=member.pk).exists()
