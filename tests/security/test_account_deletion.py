@@ -358,3 +358,16 @@ def test_oscar_profile_delete_goes_to_the_one_account_deletion(client):
     assert response.status_code in (301, 302, 307, 308)
     assert response["Location"].startswith("/account/delete/")
     assert User.objects.filter(pk=member.pk).exists()
+
+
+def test_staff_delete_a_member_who_checked_out_from_the_django_admin(client, loaded_member, admin_user):
+    member = loaded_member["member"]
+    client.force_login(admin_user)
+    url = reverse("admin:accounts_user_delete", args=[member.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == 302, response.content[:3000]
+    assert not User.objects.filter(pk=member.pk).exists()
+    order = Order.objects.get()
+    assert order.user is None and order.guest_email == ""
+    assert loaded_member["paid"].basket.__class__._base_manager.filter(owner__isnull=True).count() == 2
