@@ -371,3 +371,15 @@ def test_staff_delete_a_member_who_checked_out_from_the_django_admin(client, loa
     order = Order.objects.get()
     assert order.user is None and order.guest_email == ""
     assert loaded_member["paid"].basket.__class__._base_manager.filter(owner__isnull=True).count() == 2
+
+
+def test_staff_delete_a_member_who_checked_out_from_the_wagtail_admin(client, loaded_member, admin_user):
+    member = loaded_member["member"]
+    client.force_login(admin_user)
+    url = reverse("wagtailusers_users:delete", args=[member.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url)
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=member.pk).exists()
+    order = Order.objects.get()
+    assert order.user is None and order.guest_email == ""
