@@ -15,7 +15,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
-from . import selectors, services
+from . import deletion, selectors, services
 from .dashboard import dashboard_sections
 from .forms import AccountDeleteForm, EmailChangeForm, LoginForm, ProfileForm, SignupForm
 
@@ -194,7 +194,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 def account_delete(request: HttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.user_delete(request.user)
+        deletion.user_delete(request.user)
         logout(request)
         messages.success(request, "Your account is deleted. Thank you for having been with us.")
         return redirect("/")

@@ -6,9 +6,9 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from home.redirects import safe_next_url
 from social.federation.models import ActorBlock, DomainBlock, RemoteActor
 
 from . import selectors, services
@@ -31,10 +31,8 @@ def hub_permission_required(view):
 
 
 def _back(request, default: str) -> HttpResponseRedirect:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return HttpResponseRedirect(target)
-    return redirect(default)
+    target = safe_next_url(request, "")
+    return HttpResponseRedirect(target) if target else redirect(default)
 
 
 def _actor(request, username: str):
