@@ -16,13 +16,15 @@ if anything went out inside a transaction that the test did not already assert o
 
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
+
+from tests.security.failing_mail import RefusingBackend
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,19 @@ class OutboundLog:
         self.skipped_ports = skipped_ports
         self.calls: list[Outbound] = []
         self.checked = False
+        # Called in the test thread just before a connection opens: lets a test look at the database
+        # at that moment (what had been recorded before this POST went).
+        self.on_connect: Callable[[Outbound], None] | None = None
+        self.on_mail: Callable[[Outbound], None] | None = None  # the same, as a message is handed over
 
     def record(self, kind: str, target: str) -> None:
         if threading.current_thread() is not self.thread:
             return  # the fake servers' own threads, a live server's: not the code under test
-        self.calls.append(Outbound(kind, target, connection.in_atomic_block))
+        call = Outbound(kind, target, connection.in_atomic_block)
+        self.calls.append(call)
+        hook = self.on_connect if kind == "connect" else self.on_mail
+        if hook is not None:
+            hook(call)
 
     def of(self, kind: str) -> list[Outbound]:
         return [call for call in self.calls if call.kind == kind]
@@ -66,8 +76,10 @@ class OutboundLog:
 _active: OutboundLog | None = None
 
 
-class RecordingBackend(EmailBackend):
-    """Django's locmem backend (messages land in ``mail.outbox``) that also tells the guard."""
+class RecordingBackend(RefusingBackend):
+    """Django's locmem backend (messages land in ``mail.outbox``) that tells the guard of each message,
+    and refuses the addresses in ``failing_mail.REFUSED`` as an SMTP server would (none unless a test
+    adds some)."""
 
     def send_messages(self, messages):
         if _active is not None:

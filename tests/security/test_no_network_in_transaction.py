@@ -7,6 +7,8 @@ open at that moment.
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core import mail
+from django.db import transaction
 
 from social.federation import ids
 from social.federation.inbox import inbox_item_process
@@ -108,3 +110,161 @@ def test_inbox_move_fetches_the_new_account_outside_a_transaction(remote, outbou
     assert inbox_item_process(item.pk) == InboxItem.State.PROCESSED, InboxItem.objects.get().error
     assert RemoteActor.objects.get(pk=old.pk).moved_to == remote.actor_uri("bob")
     outbound_guard.assert_clean("connect")
+
+
+# --- deliveries ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site(live_server, settings):
+    """Our site on a real port (the fake remotes fetch our key from it to verify the POSTs)."""
+    settings.SITE_URL = live_server.url
+    settings.SITE_HOST = live_server.url.split("//")[1]
+    return live_server.url
+
+
+def test_delivery_batch_records_each_post_before_the_next_goes(site, eager_celery, outbound_guard):
+    """A worker killed mid-batch must have recorded every POST it made but the one in flight."""
+    from social.federation.actors import host_for
+    from social.federation.delivery import activity_record, deliveries_attempt
+    from social.federation.models import Delivery
+    from tests.social.federation.fake_remote import FakeRemote
+
+    with FakeRemote() as first, FakeRemote() as second:  # two hosts: two connections, in order
+        blog = ids.actor_id("blog")
+        data = {"id": ids.activity_url("batch-1"), "type": "Like", "actor": blog, "object": site}
+        activity, _ = activity_record(activity_id="batch-1", actor=f.local_actor(), data=data)
+        inboxes = [f"{first.base}/inbox", f"{second.base}/inbox"]
+        Delivery.objects.bulk_create(
+            [Delivery(activity=activity, inbox=inbox, host=host_for(inbox)) for inbox in inboxes]
+        )
+        states_at_connect: list[dict[str, str]] = []
+        outbound_guard.on_connect = lambda call: states_at_connect.append(
+            dict(Delivery.objects.values_list("inbox", "state"))
+        )
+        outcomes = deliveries_attempt(list(activity.deliveries.values_list("pk", flat=True)))
+    assert sorted(outcomes.values()) == ["delivered", "delivered"]
+    assert len(states_at_connect) == 2, states_at_connect
+    assert states_at_connect[1][inboxes[0]] == Delivery.State.DELIVERED  # written before the second POST
+    outbound_guard.assert_clean("connect")
+
+
+# --- email ---------------------------------------------------------------------------------------------
+
+
+def _mail_to(address: str) -> list:
+    return [message for message in mail.outbox if address in message.to]
+
+
+def test_password_reset_email_leaves_after_the_request_commits(client, eager_celery, outbound_guard):
+    from tests.factories.accounts import UserFactory
+
+    UserFactory(email="ann@example.org", email_verified=True)
+    response = client.post("/account/password/reset/", {"email": "ann@example.org"})
+    assert response.status_code == 302
+    assert "/account/password/reset/" in _mail_to("ann@example.org")[0].body
+    outbound_guard.assert_clean("mail")
+
+
+def test_signup_confirmation_leaves_after_the_request_commits(client, eager_celery, outbound_guard):
+    from tests.factories.accounts import PASSWORD
+
+    response = client.post("/account/signup/", {"email": "new@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    assert _mail_to("new@example.org")
+    outbound_guard.assert_clean("mail")
+
+
+def test_email_change_link_leaves_after_the_request_commits(client, eager_celery, outbound_guard):
+    from tests.factories.accounts import PASSWORD, UserFactory
+
+    client.force_login(UserFactory(email="old@example.org", email_verified=True))
+    client.post("/account/email/change/", {"new_email": "fresh@example.org", "password": PASSWORD})
+    assert _mail_to("fresh@example.org") and _mail_to("old@example.org")
+    outbound_guard.assert_clean("mail")
+
+
+def test_newsletter_confirmation_leaves_after_the_request_commits(client, eager_celery, outbound_guard):
+    from tests.factories.accounts import NewsletterListFactory
+
+    newsletter = NewsletterListFactory(name="Cooperative news")
+    client.post("/account/newsletters/", {"email": "reader@example.org", "newsletters": [newsletter.pk]})
+    assert _mail_to("reader@example.org")
+    outbound_guard.assert_clean("mail")
+
+
+def test_booking_ticket_leaves_after_the_booking_commits(eager_celery, outbound_guard):
+    from events import services as events
+    from tests.factories import events as ev
+
+    meetup = ev.event(
+        ev.organiser_calendar("Otto's", ev.user("otto@example.org")),
+        "Meetup",
+        start=ev.local(2, 18),
+        end=ev.local(2, 20),
+    )
+    ticket_type = ev.ticket_type(meetup)
+    with transaction.atomic():  # as the booking view runs, inside the request's transaction
+        events.booking_create_free(
+            ticket_type=ticket_type, original_start=meetup.start, user=ev.user("ann@example.org")
+        )
+    assert _mail_to("ann@example.org")
+    outbound_guard.assert_clean("mail")
+
+
+# --- claims before mail: a refused email releases its claim, a sent one is never sent again ---------
+
+
+@pytest.fixture
+def refused():
+    """Addresses the guard's mail backend refuses, as an SMTP server that drops mid-run."""
+    from . import failing_mail
+
+    failing_mail.REFUSED.clear()
+    yield failing_mail.REFUSED
+    failing_mail.REFUSED.clear()
+
+
+def test_staff_notification_refused_by_smtp_is_released_then_sent_once(outbound_guard, refused):
+    import smtplib
+
+    from social import services as social_services
+    from social.models import StaffNotification
+    from tests.factories.accounts import UserFactory
+
+    UserFactory(email="staff@example.org", is_staff=True)
+    notification = StaffNotification.objects.create(key="k", subject="Flow failed", body="see the log")
+    refused.add("staff@example.org")
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        social_services.notification_email_send(notification.pk)
+    assert StaffNotification.objects.get().emailed_at is None  # the task's retry may send it
+    refused.clear()
+    assert social_services.notification_email_send(notification.pk) is True
+    assert social_services.notification_email_send(notification.pk) is False
+    assert len(_mail_to("staff@example.org")) == 1
+    outbound_guard.assert_clean("mail")
+
+
+def test_hub_digest_claims_before_sending_and_releases_when_refused(outbound_guard, refused, settings):
+    import smtplib
+
+    from social.hub import services as hub_services
+    from social.hub.models import Notification
+
+    settings.HUB_DIGEST_EMAILS = ["desk@example.org"]
+    f.notification()
+    f.notification()
+    refused.add("desk@example.org")
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        hub_services.notifications_digest_send()
+    assert not Notification.objects.filter(emailed__isnull=False).exists()  # released for the next run
+    refused.clear()
+    unclaimed_while_sending = []
+    outbound_guard.on_mail = lambda call: unclaimed_while_sending.append(
+        Notification.objects.filter(emailed__isnull=True).count()
+    )
+    assert hub_services.notifications_digest_send() == 2
+    assert unclaimed_while_sending == [0]  # both claimed before the message went
+    assert hub_services.notifications_digest_send() == 0
+    assert len(_mail_to("desk@example.org")) == 1
+    outbound_guard.assert_clean("mail")
