@@ -268,3 +268,36 @@ def test_hub_digest_claims_before_sending_and_releases_when_refused(outbound_gua
     assert hub_services.notifications_digest_send() == 0
     assert len(_mail_to("desk@example.org")) == 1
     outbound_guard.assert_clean("mail")
+
+
+# --- imports ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def old_ghost_blog():
+    """The old Ghost site's images on a real HTTP server on 127.0.0.1 (as in tests/cms)."""
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.cms.test_import_ghost import FIXTURES, QuietHandler
+    from tests.conftest import free_port
+
+    handler = functools.partial(QuietHandler, directory=str(FIXTURES / "ghost-remote"))
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_ghost_import_downloads_images_before_each_post_transaction(old_ghost_blog, outbound_guard):
+    from cms.models import BlogPostPage
+    from tests.cms.test_import_ghost import EXPORT, IMAGES, run_import
+    from tests.factories.cms import blog_index_ensure
+
+    blog_index_ensure()
+    out, _ = run_import(str(EXPORT), "--images-dir", str(IMAGES), "--ghost-url", old_ghost_blog)
+    assert out.splitlines()[0] == "4 created, 0 updated, 0 unchanged, 2 skipped"
+    assert BlogPostPage.objects.get(slug="sourdough-starter").hero_image is not None  # fetched remotely
+    outbound_guard.assert_clean("connect")
