@@ -16,6 +16,8 @@ import nh3
 import requests
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from cms.embeds import url_embeddable
+
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "a", "b", "strong", "i", "em", "code", "br", "hr"}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
@@ -340,13 +342,6 @@ def embed_card_url(figure: Tag) -> str:
     # Tweets and other script embeds quote the original as a blockquote whose last link is the post.
     links = [a["href"] for a in figure.find_all("a", href=True)]
     return links[-1].strip() if links else ""
-
-
-def url_embeddable(url: str) -> bool:
-    """True when one of Wagtail's embed finders accepts the URL (a pattern match: no request is made)."""
-    from wagtail.embeds.finders import get_finders
-
-    return url.startswith(("http://", "https://")) and any(finder.accept(url) for finder in get_finders())
 
 
 # --- HTML to StreamField ---------------------------------------------------------------------------

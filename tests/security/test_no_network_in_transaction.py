@@ -5,6 +5,9 @@ for every connection and email whether our code (or ATOMIC_REQUESTS around a vie
 open at that moment.
 """
 
+import json
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
@@ -301,3 +304,42 @@ def test_ghost_import_downloads_images_before_each_post_transaction(old_ghost_bl
     assert out.splitlines()[0] == "4 created, 0 updated, 0 unchanged, 2 skipped"
     assert BlogPostPage.objects.get(slug="sourdough-starter").hero_image is not None  # fetched remotely
     outbound_guard.assert_clean("connect")
+
+
+# --- oEmbed ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def oembed_provider(remote, settings):
+    """An oEmbed provider on 127.0.0.1 that Wagtail's finder is configured to ask for its video URLs."""
+    answer = {"type": "video", "version": "1.0", "title": "Bees", "width": 640, "height": 360}
+    answer["html"] = '<iframe src="https://player.example/bees" title="Bees"></iframe>'
+    remote.files["/oembed"] = ("application/json", json.dumps(answer).encode())
+    provider = {"endpoint": f"{remote.base}/oembed", "urls": [rf"^{re.escape(remote.base)}/video/.+$"]}
+    settings.WAGTAILEMBEDS_FINDERS = [{"class": "wagtail.embeds.finders.oembed", "providers": [provider]}]
+    return f"{remote.base}/video/bees"
+
+
+def test_embed_block_saved_by_an_editor_asks_the_provider_after_commit(
+    oembed_provider, eager_celery, outbound_guard
+):
+    from wagtail.embeds.models import Embed
+
+    from cms.blocks import ArticleStreamBlock
+
+    body = ArticleStreamBlock()
+    with transaction.atomic():  # as the page editor's request validates the body
+        body.clean(body.to_python([{"type": "embed", "value": oembed_provider}]))
+    outbound_guard.assert_clean("connect")
+    assert Embed.objects.get(url=oembed_provider).title == "Bees"  # stored for the page to render
+
+
+def test_embed_block_of_no_known_provider_refused_without_a_request(oembed_provider, outbound_guard):
+    from django.core.exceptions import ValidationError
+
+    from cms.blocks import ArticleStreamBlock
+
+    body = ArticleStreamBlock()
+    with pytest.raises(ValidationError):
+        body.clean(body.to_python([{"type": "embed", "value": "https://unknown.example/video/1"}]))
+    assert outbound_guard.of("connect") == []
