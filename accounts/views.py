@@ -17,7 +17,14 @@ from django.views.generic import FormView, TemplateView
 
 from . import deletion, selectors, services
 from .dashboard import dashboard_sections
-from .forms import AccountDeleteForm, EmailChangeForm, LoginForm, ProfileForm, SignupForm
+from .forms import (
+    AccountDeleteForm,
+    EmailChangeForm,
+    LoginForm,
+    PasswordResetAfterCommitForm,
+    ProfileForm,
+    SignupForm,
+)
 
 LOGIN_BACKEND = "oscar.apps.customer.auth_backends.EmailBackend"
 
@@ -113,6 +120,7 @@ def email_change_confirm(request: HttpRequest, signed: str) -> HttpResponse:
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's view already answers the same for unknown addresses; we add our templates."""
 
+    form_class = PasswordResetAfterCommitForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     html_email_template_name = "accounts/email/password_reset.html"

@@ -50,6 +50,8 @@ def activity_handle(activity: dict, remote_actor: RemoteActor) -> str:
     }.get(kind)
     if handler is None:
         return f"ignored: {kind}"
+    if kind == "Announce":  # fetches the boosted post first, then writes in its own transaction
+        return handler(activity, obj, remote_actor)
     with transaction.atomic():
         return handler(activity, obj, remote_actor)
 
@@ -160,7 +162,7 @@ def _announce_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
         return "ignored: no object"
     ours, owner = _our_object_actor(object_uri)
     if ours:
-        Notification.objects.get_or_create(
+        Notification.objects.get_or_create(  # one statement: no transaction needed around it
             activity_uri=activity["id"],
             defaults={
                 "kind": Notification.Kind.BOOST,
@@ -173,6 +175,7 @@ def _announce_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
     if not _followed(remote_actor):
         return "ignored: not followed"
     # The boosted post is fetched from its origin, never trusted inline: the booster could forge it.
+    # Fetched (post and author) before any transaction opens: a slow server must not hold one open.
     try:
         document = remote_document_fetch(object_uri, id_known=True)  # served by its own origin
     except FetchError as exc:
@@ -188,7 +191,8 @@ def _announce_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
         return "ignored: boosted author unavailable"
     if account_blocked(author.uri, author.domain):
         return "ignored: boosted author blocked"
-    _post_store(document, author, uri=activity["id"], on_timeline=True, boosted_by=remote_actor)
+    with transaction.atomic():
+        _post_store(document, author, uri=activity["id"], on_timeline=True, boosted_by=remote_actor)
     return "timeline boost"
 
 
