@@ -114,6 +114,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: /healthz, /readyz and /metrics answer before host checks, HTTPS redirects and metrics.
     "ops.middleware.OperationsEndpointsMiddleware",
+    "ops.middleware.MalformedContentLengthMiddleware",
     "ops.request_id.RequestIdMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
