@@ -7,12 +7,22 @@ dot of a fully qualified name ("Evil.Example." is "evil.example"); default ports
 
 from urllib.parse import urlsplit
 
+import idna
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def hostname_normalise(hostname: str) -> str:
-    """A host name as blocks, Host rows and origins compare it: lower-case, no trailing dot."""
-    return hostname.strip().lower().rstrip(".")
+    """A host name as blocks, Host rows and origins compare it: lower-case, no trailing dot, and an
+    internationalised name in its punycode form ("ÉVIL.example" is "xn--vil-9la.example"), since a
+    server may spell itself either way and a block must hold for both."""
+    hostname = hostname.strip().lower().rstrip(".")
+    if not hostname.isascii():
+        try:  # UTS 46 maps what browsers and resolvers map (case, full-width and ideographic dots)
+            hostname = idna.encode(hostname, uts46=True).decode("ascii").rstrip(".")
+        except (idna.IDNAError, UnicodeError):
+            pass  # not a name IDNA accepts: no resolver reaches it either, compared as written
+    return hostname
 
 
 def domain_normalise(domain: str) -> str:
