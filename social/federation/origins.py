@@ -5,6 +5,7 @@ id counts only when the id is on that server. Host names compare lower-cased and
 dot of a fully qualified name ("Evil.Example." is "evil.example"); default ports compare equal.
 """
 
+from contextlib import suppress
 from urllib.parse import urlsplit
 
 import idna
@@ -18,10 +19,10 @@ def hostname_normalise(hostname: str) -> str:
     server may spell itself either way and a block must hold for both."""
     hostname = hostname.strip().lower().rstrip(".")
     if not hostname.isascii():
-        try:  # UTS 46 maps what browsers and resolvers map (case, full-width and ideographic dots)
+        # UTS 46 maps what browsers and resolvers map (case, full-width and ideographic dots); a name
+        # IDNA refuses reaches no resolver either, and is compared as written.
+        with suppress(idna.IDNAError, UnicodeError):
             hostname = idna.encode(hostname, uts46=True).decode("ascii").rstrip(".")
-        except (idna.IDNAError, UnicodeError):
-            pass  # not a name IDNA accepts: no resolver reaches it either, compared as written
     return hostname
 
 
