@@ -6,7 +6,7 @@ added or changed, before the shopper is sent to SumUp, and again when the paid o
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -23,13 +23,23 @@ from .services import OCCURRENCE_OPTION_CODE, occurrence_bookable
 Line = get_model("basket", "Line")
 
 
+OCCURRENCE_YEARS_AROUND = 10
+
+
 def occurrence_parse(value: object) -> datetime | None:
-    """The occurrence start a line option holds, or None if it is not an aware ISO date-time."""
+    """The occurrence start a line option holds, or None unless it is an aware ISO date-time within
+    OCCURRENCE_YEARS_AROUND years of now."""
     try:
         start = datetime.fromisoformat(str(value))
-    except (TypeError, ValueError):
+        if start.tzinfo is None:
+            return None
+        start.astimezone(UTC)  # raises OverflowError for a date past datetime's range in UTC
+    except (TypeError, ValueError, OverflowError):
         return None
-    return start if start.tzinfo is not None else None
+    # No ticket is sold further ahead (or back); django-scheduler overflows on dates near year 9999.
+    if abs(start.year - timezone.now().year) > OCCURRENCE_YEARS_AROUND:
+        return None
+    return start
 
 
 def places_held_in_checkout(

@@ -79,3 +79,22 @@ def test_tickets_for_two_dates_can_each_be_changed_up_to_their_own_quota(client,
     assert response.status_code == 200
     assert "places left" in response.content.decode()
     assert [line.quantity for line in Line.objects.order_by("pk")] == [4, 4]
+
+
+@pytest.mark.parametrize(
+    "occurrence",
+    [
+        "9999-12-31T23:00:00-05:00",  # past datetime's range once in UTC
+        "0001-01-01T00:30:00+05:00",  # before it
+        "9999-12-31T23:59:59+00:00",  # far future, in range
+        "2027-01-10T19:00:00",  # no time zone
+    ],
+)
+def test_add_form_answers_an_out_of_range_or_naive_date_with_a_form_error(client, workshop, sam, occurrence):
+    ticket_type = f.ticket_type(workshop, quota=8, price="10.00")
+    client.force_login(sam)
+    response = client.post(
+        reverse("basket:add", args=[ticket_type.product.pk]), {"quantity": 1, "occurrence": occurrence}
+    )
+    assert response.status_code == 302
+    assert not Line.objects.exists()
