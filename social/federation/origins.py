@@ -33,6 +33,10 @@ def domain_normalise(domain: str) -> str:
         return host_domain(domain)
     host, sep, port = domain.rpartition(":")
     if sep and port.isdigit() and not host.endswith("]") and ":" not in host:
+        if int(port) in DEFAULT_PORTS.values():
+            # A server at https://evil.example is on 443 (or 80) though its ids name no port: a block
+            # or mute written "evil.example:443" must cover it, so a default port names the host.
+            return hostname_normalise(host)
         return f"{hostname_normalise(host)}:{int(port)}"
     return hostname_normalise(domain)
 

@@ -42,3 +42,12 @@ def test_unicode_and_punycode_spellings_are_one_origin():
 
 def test_stored_block_is_punycode():
     assert DomainBlock.objects.create(domain="ÉVIL.example.").domain == "xn--vil-9la.example"
+
+
+@pytest.mark.parametrize("block", ["evil.example:443", "evil.example:80", "EVIL.example.:443"])
+def test_block_written_with_a_default_port_covers_the_server_without_one(block):
+    DomainBlock.objects.create(domain=block)
+    server = "https://evil.example/users/eve"
+    assert domain_blocked(server)
+    assert sender_blocked(host_domain(server), server)
+    assert blocked_domains().covers("https://sub.evil.example/inbox")

@@ -1,4 +1,4 @@
-"""Domain blocks written in Unicode are stored in their punycode form, as origins.domain_normalise now gives."""
+"""Domain blocks stored as origins.domain_normalise now gives: Unicode names in punycode, no default port."""
 
 from django.db import migrations
 
