@@ -231,6 +231,7 @@ def _on_create(data: dict, remote: RemoteActor) -> None:
     if not same_origin(_id(note), remote.uri):
         raise Ignored("a reply's id must be on its author's server")  # else it could squat a real reply's
     obj = _local_object(note.get("inReplyTo"))
+    _squats_drop(_id(note))
     published = parse_datetime(note.get("published") or "") or timezone.now()
     Comment.objects.get_or_create(
         uri=_id(note)[:500],
@@ -242,6 +243,17 @@ def _on_create(data: dict, remote: RemoteActor) -> None:
             "published": published,
         },
     )
+
+
+def _squats_drop(uri: str) -> int:
+    """Remove replies stored under this id by an author of another server (before the inbox checked
+    origins): the id's own server now speaks for it, and the squat would hide or outlive its reply."""
+    squats = [
+        comment.pk
+        for comment in Comment.objects.filter(uri=uri).select_related("remote_actor")
+        if not same_origin(comment.uri, comment.remote_actor.uri)
+    ]
+    return Comment.objects.filter(pk__in=squats).delete()[0] if squats else 0
 
 
 def _on_update(data: dict, remote: RemoteActor) -> None:
@@ -270,7 +282,8 @@ def _on_delete(data: dict, remote: RemoteActor) -> None:
     if target == remote.uri:
         remote_actor_forget(remote)
         return
-    deleted, _ = Comment.objects.filter(uri=target, remote_actor=remote).delete()
+    # The Delete is on the sender's origin (activity_origin_problem): its id is the sender's to remove.
+    deleted = _squats_drop(target) + Comment.objects.filter(uri=target, remote_actor=remote).delete()[0]
     if not deleted:
         raise Ignored("delete of something we do not hold")
 

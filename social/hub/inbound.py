@@ -118,6 +118,7 @@ def _create_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
         return "ignored: attributed to someone else"  # a relayed copy must be fetched, not trusted
     if not same_origin(obj["id"], remote_actor.uri):
         return "ignored: a post's id must be on its author's server"  # else it squats another's id
+    _squats_drop(obj["id"])
     mentioned = [actor for actor in (_our_actor(uri) for uri in tags_extract(obj)[0]) if actor]
     replied_to_ours, reply_owner = _our_object_actor(uri_of(obj.get("inReplyTo")))
     followed = _followed(remote_actor)
@@ -141,6 +142,15 @@ def _create_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
         )
         outcome.append(kind)
     return " + ".join(outcome)
+
+
+def _squats_drop(uri: str) -> None:
+    """Remove posts stored under this id by an author of another server (before origins were checked):
+    the id's own server now speaks for it. A boost's row is keyed by the Announce, not the post."""
+    squats = TimelineItem.objects.filter(Q(uri=uri, boosted_by=None) | Q(object_uri=uri))
+    for item in squats.select_related("author"):
+        if not same_origin(item.object_uri, item.author.uri):
+            item.delete()
 
 
 def _update_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
@@ -252,5 +262,6 @@ def _delete_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
     if uri == remote_actor.uri:
         deleted = TimelineItem.objects.filter(Q(author=remote_actor) | Q(boosted_by=remote_actor)).delete()[0]
         return f"actor deleted: {deleted} items"
+    _squats_drop(uri)  # the Delete is on the sender's origin (activity_origin_problem)
     deleted = TimelineItem.objects.filter(object_uri=uri, author=remote_actor).delete()[0]
     return f"deleted {deleted} items"
