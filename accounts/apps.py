@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from .integrations import register_events_sections
+        from .integrations import register_commerce_erasers, register_events_sections
 
         register_events_sections()
+        register_commerce_erasers()

@@ -15,6 +15,11 @@ def email_render(template_prefix: str, context: dict) -> tuple[str, str, str]:
 
 def email_send(template_prefix: str, to: str, context: dict, headers: dict | None = None) -> None:
     subject, text, html = email_render(template_prefix, context)
+    email_send_rendered(subject, text, html, to, headers=headers)
+
+
+def email_send_rendered(subject: str, text: str, html: str, to: str, headers: dict | None = None) -> None:
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or {})
-    message.attach_alternative(html, "text/html")
+    if html:
+        message.attach_alternative(html, "text/html")
     message.send()

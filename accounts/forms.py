@@ -2,7 +2,9 @@
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
+from django.template import loader
 
 from .models import NewsletterList, User
 
@@ -16,6 +18,31 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That email and password do not match an account.",
     }
+
+
+class PasswordResetAfterCommitForm(PasswordResetForm):
+    """Django's reset form, but the email leaves after the request's transaction commits.
+
+    Django sends it from inside the view, and ATOMIC_REQUESTS holds a transaction open around every
+    view: SMTP must not run there. The message is rendered here (its context holds the user and the
+    token) and a task enqueued on commit sends it.
+    """
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        from .tasks import send_rendered_email
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        text = loader.render_to_string(email_template_name, context)
+        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        transaction.on_commit(lambda: send_rendered_email.delay(subject, text, html, to_email))
 
 
 class SignupForm(forms.Form):

@@ -5,6 +5,7 @@ its own section under the same key (from its own ready(), which runs later) repl
 """
 
 from django.apps import apps
+from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from .dashboard import DashboardSection, dashboard_section_register, data_erase_register, data_export_register
@@ -45,8 +46,41 @@ def _booking_export(user) -> list[dict]:
 
 
 def _booking_erase(user) -> None:
-    # Bookings outlive the account (attendance and paid-ticket records) but lose the address.
-    _bookings_of()(user).update(email="")
+    # Bookings outlive the account (attendance and paid-ticket records) but lose the address, the
+    # member's and any they booked under before signing up; the user link goes with the account.
+    Booking = apps.get_model("events", "Booking")
+    Booking.objects.filter(Q(user=user) | Q(email__iexact=user.email)).update(email="")
+
+
+# What a payment attempt keeps of the shipping address once its member is gone (VAT and the books).
+_ATTEMPT_ADDRESS_KEPT = ("country",)
+
+
+def _payment_attempt_erase(user) -> None:
+    """SumUp checkout records stay (they match SumUp's transactions) without name, address or email.
+
+    A checkout still open on SumUp's page may yet be paid: its order is then placed as a guest order
+    from this anonymised row, so nothing personal comes back."""
+    PaymentAttempt = apps.get_model("commerce", "PaymentAttempt")
+    for attempt in PaymentAttempt.objects.filter(Q(user=user) | Q(guest_email__iexact=user.email)):
+        address = attempt.shipping_address or {}
+        kept = {name: address[name] for name in _ATTEMPT_ADDRESS_KEPT if name in address}
+        if address.get("postcode"):
+            kept["postcode"] = str(address["postcode"]).split(" ")[0]
+        if address:
+            kept["last_name"] = "Deleted member"
+        attempt.shipping_address = kept
+        attempt.guest_email = ""
+        attempt.user = None
+        attempt.save(update_fields=["shipping_address", "guest_email", "user"])
+
+
+def register_commerce_erasers() -> None:
+    try:
+        apps.get_model("commerce", "PaymentAttempt")
+    except LookupError:
+        return
+    data_erase_register("payment_attempts", _payment_attempt_erase)
 
 
 def register_events_sections() -> None:

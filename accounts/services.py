@@ -1,6 +1,5 @@
-"""Writes about members: sign-up and confirmation, email change, connected apps, deleting an account."""
+"""Writes about members: sign-up and confirmation, email change, connected apps (deletion: deletion.py)."""
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -16,7 +15,6 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
-from .dashboard import data_erasers
 from .models import Subscription, User
 from .tokens import email_confirmation_token
 
@@ -171,36 +169,3 @@ def connected_app_revoke(user: User, application_id: int) -> int:
         deleted, _ = model.objects.filter(user=user, application_id=application_id).delete()
         revoked += deleted
     return revoked
-
-
-@transaction.atomic
-def user_delete(user: User) -> None:
-    """Delete an account. Orders stay for the accounts (a legal duty) but lose everything personal."""
-    Order = apps.get_model("order", "Order")
-    orders = Order.objects.filter(user=user)
-    for order in orders.select_related("shipping_address", "billing_address"):
-        for address in (order.shipping_address, order.billing_address):
-            if address is None:
-                continue
-            # Keep the country (VAT) and postcode area; drop the name, street and phone.
-            address.title = ""
-            address.first_name = ""
-            address.last_name = "Deleted member"
-            address.line1 = address.line2 = address.line3 = ""
-            address.line4 = ""
-            address.postcode = (address.postcode or "").split(" ")[0]
-            if hasattr(address, "phone_number"):
-                address.phone_number = ""
-            if hasattr(address, "notes"):
-                address.notes = ""
-            address.save()
-    orders.update(user=None, guest_email="")
-    for erase in data_erasers().values():
-        erase(user)
-    # Subscriptions by address (made before signing up) belong to the person too.
-    Subscription.objects.filter(email__iexact=user.email).delete()
-    for application_id in set(
-        get_access_token_model().objects.filter(user=user).values_list("application_id", flat=True)
-    ) | set(get_refresh_token_model().objects.filter(user=user).values_list("application_id", flat=True)):
-        connected_app_revoke(user, application_id)
-    user.delete()

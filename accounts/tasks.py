@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from .emails import email_send
+from .emails import email_send, email_send_rendered
 from .newsletter_services import issue_send_batch
 from .selectors import issues_stalled
 
@@ -11,6 +11,12 @@ from .selectors import issues_stalled
 @shared_task(acks_late=True)
 def send_account_email(template_prefix: str, to: str, context: dict) -> None:
     email_send(template_prefix, to, context)
+
+
+@shared_task(acks_late=True)
+def send_rendered_email(subject: str, text: str, html: str, to: str) -> None:
+    """An email rendered where its context lives (Django's password reset), sent here, after commit."""
+    email_send_rendered(subject, text, html, to)
 
 
 @shared_task(acks_late=True)

@@ -34,18 +34,16 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
-    path("apps/<int:application_id>/revoke/", views.connected_app_revoke, name="connected_app_revoke"),
+    path("apps/<id:application_id>/revoke/", views.connected_app_revoke, name="connected_app_revoke"),
     path("export/", views.data_export, name="data_export"),
     path("delete/", views.account_delete, name="delete"),
     path("newsletters/", newsletter_views.newsletter_signup, name="newsletter_signup"),
     path(
-        "newsletters/<int:newsletter_id>/subscribe/",
+        "newsletters/<id:newsletter_id>/subscribe/",
         newsletter_views.newsletter_subscribe,
         name="newsletter_subscribe",
     ),
-    path(
-        "newsletters/<int:newsletter_id>/leave/", newsletter_views.newsletter_leave, name="newsletter_leave"
-    ),
+    path("newsletters/<id:newsletter_id>/leave/", newsletter_views.newsletter_leave, name="newsletter_leave"),
     path("newsletters/mail-events/", newsletter_views.mail_events, name="newsletter_mail_events"),
     path("newsletters/confirm/<str:signed>/", newsletter_views.newsletter_confirm, name="newsletter_confirm"),
     path(

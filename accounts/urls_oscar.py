@@ -1,4 +1,4 @@
-"""Oscar's login and registration pages send people to the site's own (mounted at /shop/accounts/)."""
+"""Oscar's login, sign-up and profile-deletion pages send people to the site's own (at /shop/accounts/)."""
 
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
@@ -16,4 +16,7 @@ def _to(name: str):
 urlpatterns = [
     path("login/", _to("accounts:login"), name="oscar_login_redirect"),
     path("register/", _to("accounts:signup"), name="oscar_register_redirect"),
+    # Oscar's own "delete profile" would delete the user without anonymising orders and payments (and
+    # fail on a member who ever checked out): there is one way to delete an account, ours.
+    path("profile/delete/", _to("accounts:delete"), name="oscar_profile_delete_redirect"),
 ]

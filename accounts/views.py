@@ -15,9 +15,16 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
-from . import selectors, services
+from . import deletion, selectors, services
 from .dashboard import dashboard_sections
-from .forms import AccountDeleteForm, EmailChangeForm, LoginForm, ProfileForm, SignupForm
+from .forms import (
+    AccountDeleteForm,
+    EmailChangeForm,
+    LoginForm,
+    PasswordResetAfterCommitForm,
+    ProfileForm,
+    SignupForm,
+)
 
 LOGIN_BACKEND = "oscar.apps.customer.auth_backends.EmailBackend"
 
@@ -113,6 +120,7 @@ def email_change_confirm(request: HttpRequest, signed: str) -> HttpResponse:
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's view already answers the same for unknown addresses; we add our templates."""
 
+    form_class = PasswordResetAfterCommitForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     html_email_template_name = "accounts/email/password_reset.html"
@@ -194,7 +202,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 def account_delete(request: HttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.user_delete(request.user)
+        deletion.user_delete(request.user)
         logout(request)
         messages.success(request, "Your account is deleted. Thank you for having been with us.")
         return redirect("/")

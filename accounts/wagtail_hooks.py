@@ -71,9 +71,9 @@ register_snippet(NewslettersGroup)
 @hooks.register("register_admin_urls")
 def newsletter_admin_urls():
     return [
-        path("newsletters/issues/<int:pk>/send/", admin_views.issue_send, name="accounts_issue_send"),
+        path("newsletters/issues/<id:pk>/send/", admin_views.issue_send, name="accounts_issue_send"),
         path(
-            "newsletters/issues/<int:pk>/progress/",
+            "newsletters/issues/<id:pk>/progress/",
             admin_views.issue_progress,
             name="accounts_issue_progress",
         ),
@@ -89,3 +89,20 @@ def newsletter_issue_buttons(snippet, user, next_url=None):
             )
         else:
             yield Button("Progress", reverse("accounts_issue_progress", args=[snippet.pk]), priority=5)
+
+
+@hooks.register("before_delete_user")
+def user_delete_as_the_member_would(request, user):
+    """Wagtail's user delete, confirmed: the same deletion as the member's own (orders and payments
+    anonymised), not a plain cascade that fails on the baskets payments protect."""
+    if request.method != "POST":
+        return None  # Wagtail's confirmation page
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from .deletion import user_delete
+
+    name = str(user)
+    user_delete(user)
+    messages.success(request, f"User '{name}' deleted.")
+    return redirect("wagtailusers_users:index")

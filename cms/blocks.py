@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from wagtail import blocks
-from wagtail.embeds.blocks import EmbedBlock
+from wagtail.embeds.blocks import EmbedBlock, EmbedValue
 from wagtail.images.blocks import ImageChooserBlock
 
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "link", "ol", "ul", "hr", "code", "image"]
@@ -36,13 +36,27 @@ class CodeBlock(blocks.StructBlock):
         template = "cms/blocks/code.html"
 
 
+class StoredEmbedBlock(EmbedBlock):
+    """Wagtail's EmbedBlock, validated without HTTP (cms.embeds): the URL must match a configured
+    embed finder, and the provider is asked after the editor's transaction commits, not inside it."""
+
+    def clean(self, value):
+        from .embeds import embed_fetch_after_commit, url_embeddable
+
+        if isinstance(value, EmbedValue):
+            if not url_embeddable(value.url):
+                raise ValidationError("Cannot find an embed for this URL.")
+            embed_fetch_after_commit(value.url, value.max_width, value.max_height)
+        return super(EmbedBlock, self).clean(value)  # the URL checks, not EmbedBlock's provider call
+
+
 class ArticleStreamBlock(blocks.StreamBlock):
     """The body of posts and content pages."""
 
     paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, icon="pilcrow")
     image = CaptionedImageBlock()
     quote = QuoteBlock()
-    embed = EmbedBlock(icon="media", help_text="A YouTube, Vimeo or other oEmbed URL.")
+    embed = StoredEmbedBlock(icon="media", help_text="A YouTube, Vimeo or other oEmbed URL.")
     code = CodeBlock()
 
 

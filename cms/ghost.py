@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 import nh3
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from cms.embeds import url_embeddable
 from cms.ghost_checks import GHOST_ID_MAX, TABLE_SHAPES, TEXT_FORBIDDEN, nesting_too_deep, table_problems
 from edge.http import RemoteFetchError, ResponseTooLarge, remote_request
 
@@ -186,17 +187,6 @@ def _date(value) -> datetime | None:
 
 
 # --- body formats --------------------------------------------------------------------------------
-
-
-def post_image_sources(post: GhostPost) -> list[str]:
-    """Every image a post's import may read: its feature image, its authors' pictures, its body's images."""
-    body_images = BeautifulSoup(post_body_html(post), "html.parser").find_all("img")
-    sources = [
-        post.feature_image,
-        *(row.get("profile_image") for row in post.authors if isinstance(row, dict)),
-        *(img.get("src") for img in body_images),
-    ]
-    return list(dict.fromkeys(src.strip() for src in sources if isinstance(src, str) and src.strip()))
 
 
 def post_body_html(post: GhostPost) -> str:
@@ -380,13 +370,6 @@ def embed_card_url(figure: Tag) -> str:
     return links[-1].strip() if links else ""
 
 
-def url_embeddable(url: str) -> bool:
-    """True when one of Wagtail's embed finders accepts the URL (a pattern match: no request is made)."""
-    from wagtail.embeds.finders import get_finders
-
-    return url.startswith(("http://", "https://")) and any(finder.accept(url) for finder in get_finders())
-
-
 # --- HTML to StreamField ---------------------------------------------------------------------------
 
 
@@ -522,25 +505,10 @@ class GhostImages:
         self.images_dir = images_dir
         self.ghost_url = (ghost_url or "").rstrip("/")
         self.timeout = timeout  # None: settings.EDGE_FETCH_DEADLINE_SECONDS
-        self._prefetched: dict[str, tuple[bytes, str] | PostSkipped] = {}
-
-    def prefetch(self, post: "GhostPost") -> None:
-        """Read every image a post may use before its transaction opens: no HTTP while rows are locked.
-
-        Keeps only this post's images (the previous post's are dropped)."""
-        self._prefetched = {}
-        for src in post_image_sources(post):
-            try:
-                self._prefetched[src] = self._read(src)
-            except PostSkipped as reason:
-                self._prefetched[src] = reason
 
     def read(self, src: str) -> tuple[bytes, str]:
         """The image's bytes and a file name; raises PostSkipped with the reason if unavailable."""
-        found = self._prefetched.get(src.strip())
-        if isinstance(found, PostSkipped):
-            raise found
-        return found if found is not None else self._read(src)
+        return self._read(src)
 
     def _read(self, src: str) -> tuple[bytes, str]:
         src = src.strip()

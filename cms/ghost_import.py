@@ -53,9 +53,10 @@ def ghost_posts_import(
     for done, post in enumerate(posts, start=1):
         label = f"{post.type} “{post.slug}”"
         try:
-            images.prefetch(post)  # the network first, then the post's transaction
+            # Images are downloaded first: no HTTP while the post's transaction holds its rows.
+            fetched = _images_fetch(post, images)
             with transaction.atomic():
-                outcome, notes = ghost_post_import(post, blog_index, images, default_category)
+                outcome, notes = ghost_post_import(post, blog_index, fetched, default_category)
         except PostSkipped as reason:
             report.skipped.append((label, str(reason)))
         except ValidationError as error:
@@ -70,8 +71,54 @@ def ghost_posts_import(
     return report
 
 
+class FetchedImages:
+    """A post's images, read (downloaded if need be) before its transaction: ``read`` as GhostImages."""
+
+    def __init__(self, images: GhostImages, sources: list[str]):
+        self.read_results: dict[str, tuple[bytes, str] | PostSkipped] = {}
+        for src in dict.fromkeys(sources):
+            try:
+                self.read_results[src] = images.read(src)
+            except PostSkipped as reason:
+                self.read_results[src] = reason
+
+    def read(self, src: str) -> tuple[bytes, str]:
+        result = self.read_results.get(src)
+        if result is None:
+            raise PostSkipped(f"image {src} was not read before the import")
+        if isinstance(result, PostSkipped):
+            raise result
+        return result
+
+
+def _images_fetch(post: GhostPost, images: GhostImages) -> FetchedImages:
+    """Every image the post's import will ask for: body images, feature image, new authors' avatars."""
+    if post.type not in ("post", "page") or post.status not in ("published", "draft", "scheduled"):
+        return FetchedImages(images, [])  # skipped before any image is read
+    if GhostImportRecord.objects.filter(ghost_id=post.ghost_id, content_hash=ghost_post_hash(post)).exists():
+        return FetchedImages(images, [])  # unchanged: the import reads no image
+    sources: list[str] = []
+
+    def collect(src: str, title: str = ""):
+        sources.append(src)
+        return None
+
+    html_to_blocks(post_body_html(post), collect)
+    if post.feature_image:
+        sources.append(post.feature_image)
+    with_avatar = set(Author.objects.filter(avatar__isnull=False).values_list("slug", flat=True))
+    for row in post.authors:
+        slug = slugify(row.get("slug") or row.get("name") or "author")[:60] or "author"
+        if (row.get("profile_image") or "").strip() and slug not in with_avatar:
+            sources.append(row["profile_image"].strip())
+    return FetchedImages(images, sources)
+
+
 def ghost_post_import(
-    post: GhostPost, blog_index: BlogIndexPage, images: GhostImages, default_category: BlogCategory
+    post: GhostPost,
+    blog_index: BlogIndexPage,
+    images: GhostImages | FetchedImages,
+    default_category: BlogCategory,
 ) -> tuple[str, list[str]]:
     """Create or update one page; returns ("created"|"updated"|"unchanged", notes)."""
     if post.type not in ("post", "page"):

@@ -13,11 +13,18 @@ request renders afresh: listings, feeds and the menus on every page are never ol
 publish. Parts that change without a publish (the fediverse reactions under a post) are "live"
 fragments: the page keeps a marker, and each hit fills it from a short-lived copy of the fragment
 (LIVE_FRAGMENT_SECONDS), so a new like or reply shows within seconds without a query per request.
+
+The key is the host, the path and only the query parameters the page reads (declared by the page,
+`page_cache_query_params`), each in the one spelling the page records it used
+(`page_cache_query_used`): `?utm_source=…` or `?page=02` cannot make new entries, so junk query
+strings cannot fill the cache. Which names a path reads is remembered beside its entries.
 """
 
 import hashlib
 import re
 import uuid
+from collections.abc import Iterable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,6 +34,8 @@ from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "cms:pages:version"
 ALLOW_ATTRIBUTE = "cms_page_cache_allow"
+QUERY_PARAMS_ATTRIBUTE = "cms_page_cache_query_params"  # on the response: the names the page reads
+QUERY_USED_ATTRIBUTE = "cms_page_cache_query_used"  # on the request: {name: value as the page read it}
 # <!--cms:live template/name.html 42-->rendered once<!--/cms:live-->
 LIVE_FRAGMENT = re.compile(r"<!--cms:live ([\w./-]+) (\d+)-->.*?<!--/cms:live-->", re.DOTALL)
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
@@ -46,11 +55,28 @@ def page_cache_seconds() -> int:
     return int(getattr(settings, "CMS_PAGE_CACHE_SECONDS", 0) or 0)
 
 
-def page_cache_allow(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """Mark a page's response as the same for every anonymous reader (never a preview)."""
+def page_cache_allow(
+    request: HttpRequest, response: HttpResponse, query_params: Iterable[str] = ()
+) -> HttpResponse:
+    """Mark a page's response as the same for every anonymous reader (never a preview) who sends
+    the same values of `query_params`, the query parameters the page reads; it ignores the rest."""
     if not getattr(request, "is_preview", False):
         setattr(response, ALLOW_ATTRIBUTE, True)
+        setattr(response, QUERY_PARAMS_ATTRIBUTE, tuple(sorted(set(query_params))))
     return response
+
+
+def page_cache_query_used(request: HttpRequest, name: str, value: object) -> None:
+    """Record the value the page used for query parameter `name`, in its one canonical spelling.
+
+    The response is stored only if the request spelled every parameter the page reads that way, so
+    `?page=2` is kept once and `?page=02`, `?page=+2` are answered but never stored. A parameter the
+    page reads but did not record keeps the response out of the cache: forgetting is safe."""
+    used = getattr(request, QUERY_USED_ATTRIBUTE, None)
+    if used is None:
+        used = {}
+        setattr(request, QUERY_USED_ATTRIBUTE, used)
+    used[name] = str(value)
 
 
 def live_fragment_html(template_name: str, page_id: int, html: str) -> str:
@@ -110,9 +136,29 @@ def response_cacheable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def page_cache_key(request: HttpRequest) -> str:
-    where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+def _where(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}{request.path}"
+
+
+def _query(pairs: dict, names: Iterable[str]) -> str:
+    return urlencode([(name, pairs[name]) for name in sorted(names) if name in pairs])
+
+
+def query_params_key(request: HttpRequest) -> str:
+    """Where the names of the query parameters the page at this path reads are remembered."""
+    return "cms:page-query:" + hashlib.sha256(_where(request).encode()).hexdigest()
+
+
+def page_cache_key(request: HttpRequest, query_params: Iterable[str] = ()) -> str:
+    """The entry for this path and the request's values of the parameters the page reads."""
+    where = f"{_where(request)}?{_query(request.GET, query_params)}"
     return "cms:page:" + hashlib.sha256(where.encode()).hexdigest()
+
+
+def query_canonical(request: HttpRequest, query_params: Iterable[str]) -> bool:
+    """Whether the request spelled the parameters the page reads as the page recorded using them."""
+    used = getattr(request, QUERY_USED_ATTRIBUTE, {})
+    return _query(request.GET, query_params) == _query(used, query_params)
 
 
 class AnonymousPageCacheMiddleware:
@@ -125,18 +171,24 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request_cacheable(request):
             return self.get_response(request)
-        key = page_cache_key(request)
-        # One round trip for the version and the entry; an entry of another version is stale.
-        found = cache.get_many([VERSION_KEY, key])
+        # One round trip for the version, the names the page reads and the entry without any query
+        # (most pages read none); a second only for a page that reads some. Another version's
+        # entry is stale.
+        plain_key, names_key = page_cache_key(request), query_params_key(request)
+        found = cache.get_many([VERSION_KEY, names_key, plain_key])
         version = found.get(VERSION_KEY)
-        entry = found.get(key)
-        if version is not None and entry is not None and entry["version"] == version:
-            return self.cached_response(entry)
+        names = found.get(names_key)
+        if names is not None:
+            key = page_cache_key(request, names)
+            entry = found.get(plain_key) if key == plain_key else cache.get(key)
+            if version is not None and entry is not None and entry["version"] == version:
+                return self.cached_response(entry)
         if version is None:
             cache.add(VERSION_KEY, uuid.uuid4().hex, None)
             version = cache.get(VERSION_KEY)
         response = self.get_response(request)
-        if response_cacheable(request, response):
+        names = getattr(response, QUERY_PARAMS_ATTRIBUTE, ())
+        if response_cacheable(request, response) and query_canonical(request, names):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             entry = {
@@ -145,7 +197,8 @@ class AnonymousPageCacheMiddleware:
                 "charset": response.charset,
                 "headers": {name: response[name] for name in KEPT_HEADERS if name in response},
             }
-            cache.set(key, entry, page_cache_seconds())
+            seconds = page_cache_seconds()
+            cache.set_many({names_key: names, page_cache_key(request, names): entry}, seconds)
         return response
 
     @staticmethod

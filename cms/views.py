@@ -3,13 +3,13 @@
 from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from wagtail.models import Page
 
 SEARCH_RESULTS_PER_PAGE = 10
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     results = None
@@ -23,7 +23,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "cms/search.html", {"query": query, "results": results})
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,

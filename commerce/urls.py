@@ -12,5 +12,5 @@ urlpatterns = [
     path("dashboard/orders/<str:number>/refund/", views.order_refund, name="order-refund"),
     path("dashboard/payments/attention/", views.payment_attention_list, name="payment-attention"),
     path("dashboard/catalogue/imports/", views.product_import_list, name="product-import-list"),
-    path("dashboard/catalogue/imports/<int:pk>/", views.product_import_detail, name="product-import-detail"),
+    path("dashboard/catalogue/imports/<id:pk>/", views.product_import_detail, name="product-import-detail"),
 ]

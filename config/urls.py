@@ -22,7 +22,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("shop/accounts/", include("accounts.urls_oscar")),  # Oscar's login/register → /account/
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
-    path("events/", include("schedule.urls")),
+    path("events/", include("events.scheduler_urls")),  # django-scheduler's, its numbers checked
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
 ]
 

@@ -17,8 +17,13 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
 _V4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated ::a.b.c.d
 _V4_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # SIIT ::ffff:0:a.b.c.d
-# Not global, though Python 3.11's is_global says so (its tables predate RFC 8215 and RFC 3879).
-_NOT_GLOBAL = (ipaddress.IPv6Network("64:ff9b:1::/48"), ipaddress.IPv6Network("fec0::/10"))
+# Not global, though Python 3.11's is_global says so (its tables predate RFC 8215 and RFC 3879, and
+# miss IANA's 192.0.0.0/24, where Oracle Cloud serves instance metadata on 192.0.0.192).
+_NOT_GLOBAL = (
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    ipaddress.IPv6Network("fec0::/10"),
+    ipaddress.IPv4Network("192.0.0.0/24"),
+)
 
 
 def embedded_ipv4(address: IPAddress) -> list[ipaddress.IPv4Address]:

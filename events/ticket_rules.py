@@ -6,7 +6,7 @@ added or changed, before the shopper is sent to SumUp, and again when the paid o
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -23,13 +23,23 @@ from .services import OCCURRENCE_OPTION_CODE, occurrence_bookable
 Line = get_model("basket", "Line")
 
 
+OCCURRENCE_YEARS_AROUND = 10
+
+
 def occurrence_parse(value: object) -> datetime | None:
-    """The occurrence start a line option holds, or None if it is not an aware ISO date-time."""
+    """The occurrence start a line option holds, or None unless it is an aware ISO date-time within
+    OCCURRENCE_YEARS_AROUND years of now."""
     try:
         start = datetime.fromisoformat(str(value))
-    except (TypeError, ValueError):
+        if start.tzinfo is None:
+            return None
+        start.astimezone(UTC)  # raises OverflowError for a date past datetime's range in UTC
+    except (TypeError, ValueError, OverflowError):
         return None
-    return start if start.tzinfo is not None else None
+    # No ticket is sold further ahead (or back); django-scheduler overflows on dates near year 9999.
+    if abs(start.year - timezone.now().year) > OCCURRENCE_YEARS_AROUND:
+        return None
+    return start
 
 
 def places_held_in_checkout(
@@ -59,6 +69,24 @@ def places_held_in_checkout(
     return held
 
 
+def places_in_other_spellings(ticket_type: TicketType, start: datetime, spelling: object, basket_id) -> int:
+    """Places the same basket holds for this date under another spelling of it ("…+00:00", "…Z",
+    another offset): Oscar keeps those as separate lines, each of which would pass the quota alone."""
+    if basket_id is None:
+        return 0
+    lines = Line.objects.filter(basket_id=basket_id, product_id=ticket_type.product_id).prefetch_related(
+        "attributes__option"
+    )
+    held = 0
+    for line in lines:
+        value = next(
+            (a.value for a in line.attributes.all() if a.option.code == OCCURRENCE_OPTION_CODE), None
+        )
+        if value != spelling and occurrence_parse(value) == start:
+            held += line.quantity
+    return held
+
+
 def ticket_line_refusal(product, options: dict, quantity: int, *, basket_id=None) -> LineRefusal | None:
     """Commerce's line rule: None for anything but a ticket, or a ticket the rules allow."""
     ticket_type = TicketType.objects.filter(product_id=product.pk).select_related("event").first()
@@ -76,6 +104,7 @@ def ticket_line_refusal(product, options: dict, quantity: int, *, basket_id=None
         ticket_type.quota
         - places_taken(ticket_type, start, now=now)
         - places_held_in_checkout(ticket_type, start, now=now, exclude_basket_id=basket_id)
+        - places_in_other_spellings(ticket_type, start, options.get(OCCURRENCE_OPTION_CODE), basket_id)
     )
     if quantity > free:
         return LineRefusal(f"Not enough places left: {max(free, 0)} for this date.")

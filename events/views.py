@@ -12,8 +12,10 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from schedule.models import Calendar, Event, Occurrence
+
+from home.converters import IdConverter, TimestampConverter
 
 from . import services
 from .display import month_from_param, month_grid
@@ -21,6 +23,7 @@ from .forms import CheckInForm, EventForm, MoveOccurrenceForm, TicketTypeForm
 from .ical import calendar_ical
 from .models import Booking, TicketType
 from .permissions import calendar_editable_by, organiser_calendars
+from .scheduler_urls import scheduler_address_check
 from .selectors import (
     bookings_held_for_event,
     bookings_of,
@@ -71,7 +74,7 @@ def event_public_url(event: Event) -> str:
 # --- public pages -----------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def home(request):
     """/events/: a month of the public calendars' events, all of them or one calendar's."""
     calendars = list(calendars_public())
@@ -89,7 +92,7 @@ def home(request):
     return render(request, "events/home.html", context)
 
 
-@require_GET
+@require_safe
 def occurrence_detail(request, event_id: int, timestamp: int):
     event = _visible_event(request, event_id)
     occurrence = occurrence_get(event, _from_timestamp(timestamp))
@@ -134,7 +137,11 @@ def occurrence_detail(request, event_id: int, timestamp: int):
 
 def _ticket_and_start(request, event_id: int, timestamp: int) -> tuple[TicketType, dt.datetime]:
     event = _visible_event(request, event_id)
-    ticket_type = get_object_or_404(TicketType, pk=request.POST.get("ticket_type"), event=event)
+    try:
+        ticket_type_id = IdConverter().to_python(request.POST.get("ticket_type", ""))
+    except ValueError:
+        raise Http404("No such ticket") from None
+    ticket_type = get_object_or_404(TicketType, pk=ticket_type_id, event=event)
     return ticket_type, _from_timestamp(timestamp)
 
 
@@ -392,20 +399,20 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def feed(request, **_ignored):
     events = events_published().select_related("page")
     return _ics(calendar_ical(events, name="All events", url_for=event_public_url), "events.ics")
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, slug: str):
     calendar = get_object_or_404(calendars_public(), slug=slug)
     events = events_published().filter(calendar=calendar).select_related("page")
     return _ics(calendar_ical(events, name=calendar.name, url_for=event_public_url), f"{calendar.slug}.ics")
 
 
-@require_GET
+@require_safe
 def event_ics(request, event_id: int):
     event = get_object_or_404(events_published(), pk=event_id)
     return _ics(calendar_ical([event], name=event.title, url_for=event_public_url), f"event-{event.pk}.ics")
@@ -414,16 +421,26 @@ def event_ics(request, event_id: int):
 # --- django-scheduler's JSON API, with permissions ---------------------------------------------------
 
 
-@require_GET
+def _api_datetime(value: str) -> dt.datetime:
+    """An ISO 8601 date-time from FullCalendar, in UTC; ValueError for one no datetime can hold.
+
+    dateutil accepts any UTC offset (+99:00) and any year, but Python refuses offsets of a day or
+    more the moment one is used, and a date near year 1 or 9999 overflows once shifted to UTC."""
+    parsed = dateutil.parser.parse(value)
+    parsed = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    in_utc = parsed.astimezone(dt.UTC)
+    TimestampConverter().to_python(str(int(in_utc.timestamp())))
+    return in_utc
+
+
+@require_safe
 def api_occurrences(request):
     """FullCalendar's event source: only events the caller may see, in the calendars asked for."""
     try:
-        start = dateutil.parser.parse(request.GET["start"])
-        end = dateutil.parser.parse(request.GET["end"])
+        start = _api_datetime(request.GET["start"])
+        end = _api_datetime(request.GET["end"])
     except (KeyError, ValueError, OverflowError):
         return HttpResponseBadRequest("start and end are required ISO 8601 date-times")
-    start = start if timezone.is_aware(start) else timezone.make_aware(start)
-    end = end if timezone.is_aware(end) else timezone.make_aware(end)
     if end <= start or end - start > dt.timedelta(days=400):
         return HttpResponseBadRequest("the window must be positive and at most 400 days")
     events = events_visible_to(request.user)
@@ -465,7 +482,7 @@ def api_move_or_resize(request):
             raise ValueError("no drag moves an event that far")
         delta = dt.timedelta(minutes=minutes)
         event = Event.objects.select_related("calendar").get(pk=_row_id(request.POST["event_id"]))
-    except (KeyError, ValueError, Event.DoesNotExist):
+    except (KeyError, ValueError, OverflowError, Event.DoesNotExist):
         return JsonResponse({"status": "BAD REQUEST"}, status=400)
     if not calendar_editable_by(event.calendar, request.user):
         return JsonResponse({"status": "PERMISSION DENIED"}, status=403)
@@ -502,11 +519,10 @@ def api_select_create(request):
         return JsonResponse({"status": "PERMISSION DENIED"}, status=403)
     zone = timezone.get_current_timezone()
     try:
-        start = dateutil.parser.parse(request.POST["start"])
-        end = dateutil.parser.parse(request.POST["end"])
+        start = _api_datetime(request.POST["start"])
+        end = _api_datetime(request.POST["end"])
         # Converting to local time can leave datetime's range (year 1 at +14:00)
-        start = timezone.make_naive(start, zone) if timezone.is_aware(start) else start
-        end = timezone.make_naive(end, zone) if timezone.is_aware(end) else end
+        start, end = timezone.make_naive(start, zone), timezone.make_naive(end, zone)
     except (KeyError, ValueError, OverflowError):
         return JsonResponse({"status": "BAD REQUEST"}, status=400)
     spec = services.EventSpec(title="New event", start=start, end=end, time_zone=str(zone), published=False)
@@ -521,6 +537,7 @@ def scheduler_visible(view):
     """Wrap a django-scheduler view addressed by event_id (and occurrence_id) with our visibility rule."""
 
     def guarded(request, *args, **kwargs):
+        scheduler_address_check(kwargs)
         event = _visible_event(request, kwargs["event_id"])
         if "occurrence_id" in kwargs:
             get_object_or_404(Occurrence, pk=kwargs["occurrence_id"], event=event)
@@ -538,6 +555,7 @@ def scheduler_change_reported(view, *, cancels_dates: bool = False):
     """
 
     def reporting(request, *args, **kwargs):
+        scheduler_address_check(kwargs)
         response = view(request, *args, **kwargs)
         if request.method == "POST" and response.status_code == 302:
             event = Event.objects.select_related("calendar").filter(pk=kwargs["event_id"]).first()

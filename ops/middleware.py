@@ -8,7 +8,7 @@ would turn those probes into 400s and 301s, and they must not count in the reque
 from collections.abc import Callable
 
 from asgiref.sync import async_to_sync, iscoroutinefunction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from . import health, metrics
 
@@ -30,3 +30,20 @@ class OperationsEndpointsMiddleware:
         if iscoroutinefunction(view):  # django-health-check's view is async; this stack is WSGI
             return async_to_sync(view)(request)
         return view(request)
+
+
+class MalformedContentLengthMiddleware:
+    """A request whose Content-Length is not a whole number is refused with 400 before anything reads it.
+
+    Django itself reads such a body as empty, but middleware that parses the header (django-prometheus
+    does, with int()) would answer 500: the refusal belongs at the door, for every path at once.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        length = request.META.get("CONTENT_LENGTH")
+        if length and not (length.isascii() and length.isdigit()):
+            return HttpResponseBadRequest("malformed Content-Length", content_type="text/plain")
+        return self.get_response(request)

@@ -130,7 +130,12 @@ def notification_email_send(notification_id: int) -> bool:
     )
     if recipients:
         body = f"{notification.body}\n\n{notification.url}".strip()
-        send_mail(f"[{settings.SITE_NAME}] {notification.subject}", body, None, recipients)
+        try:
+            send_mail(f"[{settings.SITE_NAME}] {notification.subject}", body, None, recipients)
+        except Exception:
+            # Refused: the claim goes back, so the task's retry (or the next one) sends it, once.
+            StaffNotification.objects.filter(pk=notification_id).update(emailed_at=None)
+            raise
     return True
 
 

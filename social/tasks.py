@@ -1,6 +1,7 @@
 """Thin Celery tasks: advance a flow one step, resume stalled flows, email a staff notification."""
 
 import logging
+from smtplib import SMTPException
 
 from celery import shared_task
 
@@ -30,8 +31,9 @@ def flows_resume_stalled_task() -> list[int]:
     return engine.flows_resume_stalled()
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
 def notification_email_task(notification_id: int) -> bool:
+    """Refused by the mail server, the claim is released (services) and the task tries again later."""
     from social import services
 
     return services.notification_email_send(notification_id)

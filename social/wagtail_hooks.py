@@ -18,7 +18,7 @@ def register_admin_urls():
             admin_views.behavior_graph_svg,
             name="social_admin_behavior_svg",
         ),
-        path("flows/<int:flow_id>/", admin_views.flow_inspect, name="social_admin_flow"),
+        path("flows/<id:flow_id>/", admin_views.flow_inspect, name="social_admin_flow"),
         path("staff-notifications/", admin_views.notifications_index, name="social_admin_notifications"),
         path(
             "staff-notifications/read-all/",
@@ -26,7 +26,7 @@ def register_admin_urls():
             name="social_admin_notifications_read_all",
         ),
         path(
-            "staff-notifications/<int:notification_id>/read/",
+            "staff-notifications/<id:notification_id>/read/",
             admin_views.notification_read,
             name="social_admin_notification_read",
         ),

@@ -21,7 +21,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import ArticleStreamBlock
-from cms.page_cache import page_cache_allow
+from cms.page_cache import page_cache_allow, page_cache_query_used
 
 WORDS_PER_MINUTE = 220
 POSTS_PER_PAGE = 10
@@ -31,10 +31,16 @@ HERO_RENDITIONS = ("fill-1200x630", "width-400", "width-800", "width-1200", "fil
 
 
 class AnonymousPageCacheMixin:
-    """The page looks the same to every reader without cookies, so cms/page_cache.py may keep it."""
+    """The page looks the same to every reader without cookies, so cms/page_cache.py may keep it.
+
+    A page that reads query parameters names them here and records each value it used with
+    page_cache_query_used; the cache ignores every other parameter."""
+
+    page_cache_query_params: tuple[str, ...] = ()
 
     def serve(self, request, *args, **kwargs):
-        return page_cache_allow(request, super().serve(request, *args, **kwargs))
+        response = super().serve(request, *args, **kwargs)
+        return page_cache_allow(request, response, self.page_cache_query_params)
 
 
 class BlogIndexPage(AnonymousPageCacheMixin, RoutablePageMixin, Page):
@@ -46,6 +52,7 @@ class BlogIndexPage(AnonymousPageCacheMixin, RoutablePageMixin, Page):
     subpage_types = ["cms.BlogPostPage"]
     max_count = 1
     posts_per_page = POSTS_PER_PAGE
+    page_cache_query_params = ("category", "tag", "author", "page")
 
     def get_context(self, request, *args, filters=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -61,6 +68,9 @@ class BlogIndexPage(AnonymousPageCacheMixin, RoutablePageMixin, Page):
         category_slug = filters.get("category") or request.GET.get("category")
         tag_slug = filters.get("tag") or request.GET.get("tag")
         author_slug = filters.get("author") or request.GET.get("author")
+        for name, slug in (("category", category_slug), ("tag", tag_slug), ("author", author_slug)):
+            if slug and name not in filters:  # read from the query string, not the path
+                page_cache_query_used(request, name, slug)
         if category_slug:
             from cms.models import BlogCategory
 
@@ -84,6 +94,8 @@ class BlogIndexPage(AnonymousPageCacheMixin, RoutablePageMixin, Page):
             raise Http404("No such page") from None
         if number < 1 or (number > paginator.num_pages):
             raise Http404("No such page")
+        if "page" in request.GET:
+            page_cache_query_used(request, "page", number)
         return paginator.page(number)
 
     def listing(self, request, **filters):

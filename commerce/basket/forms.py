@@ -25,6 +25,27 @@ class AddToBasketForm(oscar_forms.AddToBasketForm):
         return cleaned
 
 
+class BasketLineForm(oscar_forms.BasketLineForm):
+    """Oscar's quantity form; its cross-line check asks only the product's own availability (stock)."""
+
+    def check_max_allowed_quantity(self, qty):
+        # Oscar sums every line of the product (a ticket's several dates) and asks the line's
+        # availability about that sum. Line rules are per line (a date's quota, counted by the rule
+        # across spellings of that date) and check_permission asks them with the line's own quantity;
+        # asked about the sum they refused tickets for two dates, through a message that crashed on
+        # num_available None. Stock, shared by all lines of a stock record, is still checked summed.
+        line = self.instance
+        availability = line.purchase_info.availability
+        product_availability = getattr(availability, "product_availability", availability)
+        delta = qty - line.quantity
+        permitted, reason = line.basket.is_quantity_allowed(delta)  # the basket's size threshold
+        if permitted:
+            total = line.basket.basket_quantity(line) + delta
+            permitted, reason = product_availability.is_purchase_permitted(total)
+        if not permitted:
+            raise forms.ValidationError(reason)
+
+
 class SavedLineForm(oscar_forms.SavedLineForm):
     """Moving a saved-for-later line back into the basket is held to the same rules as adding it."""
 

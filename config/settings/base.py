@@ -114,6 +114,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: /healthz, /readyz and /metrics answer before host checks, HTTPS redirects and metrics.
     "ops.middleware.OperationsEndpointsMiddleware",
+    "ops.middleware.MalformedContentLengthMiddleware",
     "ops.request_id.RequestIdMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -199,11 +200,19 @@ if REDIS_URL and urlsplit(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
     raise ImproperlyConfigured(
         f"REDIS_URL must be a redis://, rediss:// or unix:// URL, got scheme {urlsplit(REDIS_URL).scheme!r}"
     )
-if REDIS_URL:
+# The cache may live in its own Redis (REDIS_CACHE_URL): one bounded with LRU eviction, while the
+# broker's must never evict a queued task (docker/compose.yml runs the two so). Defaults to REDIS_URL.
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="") or REDIS_URL
+if REDIS_CACHE_URL and urlsplit(REDIS_CACHE_URL).scheme not in ("redis", "rediss", "unix"):
+    raise ImproperlyConfigured(
+        "REDIS_CACHE_URL must be a redis://, rediss:// or unix:// URL, "
+        f"got scheme {urlsplit(REDIS_CACHE_URL).scheme!r}"
+    )
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="coop"),
         }
     }
@@ -335,7 +344,7 @@ AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 AXES_VERBOSE = False  # no start-up banner on every manage.py command and worker
 # One email-change request (its two mails) per account per this many seconds; 0 turns the limit off.
 ACCOUNTS_EMAIL_CHANGE_INTERVAL_SECONDS = env.int("ACCOUNTS_EMAIL_CHANGE_INTERVAL_SECONDS", default=10 * 60)
-if not REDIS_URL:
+if not REDIS_CACHE_URL:
     # Without Redis each process counts in its own locmem cache: right for the one-process dev
     # server and the tests. Production refuses to start without REDIS_URL, so there the check stays.
     SILENCED_SYSTEM_CHECKS = ["axes.W001"]
@@ -478,6 +487,8 @@ SUMUP_CHECKOUT_VALID_MINUTES = env.int("SUMUP_CHECKOUT_VALID_MINUTES", default=3
 CELERY_BEAT_SCHEDULE["commerce-payments-sweep"] = {"task": "commerce.payments_sweep", "schedule": 120.0}
 
 # --- OAuth2 / OpenID Connect -------------------------------------------------------------------
+# Named so our own models (accounts.SpentAuthorizationCode) can point at the swappable client model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": env("OIDC_RSA_PRIVATE_KEY", default=""),

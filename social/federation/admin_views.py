@@ -11,6 +11,8 @@ from django.urls import reverse
 from wagtail.admin import messages
 from wagtail.permissions import policy_registry
 
+from home.redirects import safe_next_url
+
 from .delivery import delivery_retry, host_revive
 from .inbox import follow_accept, follow_reject
 from .models import Comment, Delivery, Follow, Host
@@ -69,7 +71,8 @@ def action_view(request, name: str, pk: int):
     instance = get_object_or_404(action.model, pk=pk)
     if not action_allowed(request.user, instance):
         raise PermissionDenied
-    back = request.GET.get("next") or request.POST.get("next") or reverse("wagtailadmin_home")
+    # Only ever back to a page of this site: the link that brought the editor here could be anyone's.
+    back = safe_next_url(request, reverse("wagtailadmin_home"))
     if request.method == "POST":
         action.run(instance)
         messages.success(request, f"{action.label}: done for {instance}.")

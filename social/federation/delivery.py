@@ -212,9 +212,10 @@ def _send(delivery: Delivery, activity: Activity, body: bytes) -> _Sent:
 def deliveries_attempt(delivery_ids: list[int]) -> dict[int, str]:
     """Make one attempt at each due delivery of a batch; record every POST. Outcome per delivery id.
 
-    A batch costs a fixed handful of queries whatever its size: one claim, one load of the deliveries
-    with their hosts, one of their activities, then every attempt row in one INSERT and the outcomes in
-    a few grouped UPDATEs. Each activity's body is encoded once; only the signature differs per inbox.
+    One claim, one load of the deliveries with their hosts, one of their activities; then each POST's
+    result is written (in its own short transaction) before the next POST goes, so a worker killed
+    mid-batch has sent at most one delivery it did not record: the retry after the lease repeats that
+    one, never the whole batch. Each activity's body is encoded once; only the signature differs.
     """
     now = timezone.now()
     claimed = _deliveries_claim(delivery_ids, now)
@@ -222,6 +223,9 @@ def deliveries_attempt(delivery_ids: list[int]) -> dict[int, str]:
     if not claimed:
         return outcomes
     deliveries = list(Delivery.objects.filter(pk__in=claimed).select_related("host").order_by("pk"))
+    shared_hosts: dict[int, Host] = {}
+    for delivery in deliveries:  # one Host object per host: what one result writes, the next one sees
+        delivery.host = shared_hosts.setdefault(delivery.host_id, delivery.host)
     activities = {
         activity.pk: activity
         for activity in Activity.objects.filter(pk__in={d.activity_id for d in deliveries})
@@ -229,7 +233,7 @@ def deliveries_attempt(delivery_ids: list[int]) -> dict[int, str]:
         .only("body", "actor", "actor__username", "actor__private_key_pem")
     }
     bodies = {pk: activity.body.encode() for pk, activity in activities.items()}
-    dead, results, blocked = [], [], blocked_domains()
+    dead, blocked = [], blocked_domains()
     for delivery in deliveries:
         if blocked.covers(delivery.host.domain):  # blocked after it was scheduled: never sent
             Delivery.objects.filter(pk=delivery.pk).update(
@@ -240,8 +244,9 @@ def deliveries_attempt(delivery_ids: list[int]) -> dict[int, str]:
         if delivery.host.dead:
             dead.append(delivery.pk)
             continue
-        results.append(_send(delivery, activities[delivery.activity_id], bodies[delivery.activity_id]))
-    _deliveries_record(results, dead, outcomes)
+        sent = _send(delivery, activities[delivery.activity_id], bodies[delivery.activity_id])
+        _deliveries_record([sent], [], outcomes)
+    _deliveries_record([], dead, outcomes)
     return outcomes
 
 
@@ -273,6 +278,10 @@ def _deliveries_record(results: list[_Sent], dead: list[int], outcomes: dict[int
             Host.objects.filter(pk__in=host_pks).update(
                 last_success=now, failing_since=None, signature_scheme=scheme, dead=False
             )
+        for sent in results:  # the batch's next deliveries to these hosts see what was just written
+            host = sent.delivery.host
+            if host.pk in hosts.get(sent.scheme, ()):
+                host.last_success, host.failing_since, host.signature_scheme = now, None, sent.scheme
 
 
 def delivery_attempt(delivery_id: int) -> str:

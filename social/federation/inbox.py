@@ -116,15 +116,20 @@ def inbox_item_process(item_id: int) -> str:
     host_revive(host_domain(item.actor_uri))
     handler = HANDLERS.get(item.activity_type)
     try:
+        if handler is None:
+            raise Ignored(f"unsupported type {item.activity_type}")
+        problem = activity_origin_problem(item.data, item.actor_uri)
+        if problem:  # the inbox refuses these; rows stored before it did are refused here
+            raise Ignored(problem)
+        # What the handler needs from other servers is fetched first, outside the transaction: a slow
+        # or hostile server must not hold our rows locked while it answers. The handler reads it stored.
+        remote = remote_actor_get(item.actor_uri)
+        if remote is None:
+            raise Ignored("the actor cannot be fetched")
+        prefetch = PREFETCH.get(item.activity_type)
+        if prefetch is not None:
+            prefetch(item.data, remote)
         with transaction.atomic():
-            if handler is None:
-                raise Ignored(f"unsupported type {item.activity_type}")
-            problem = activity_origin_problem(item.data, item.actor_uri)
-            if problem:  # the inbox refuses these; rows stored before it did are refused here
-                raise Ignored(problem)
-            remote = remote_actor_get(item.actor_uri)
-            if remote is None:
-                raise Ignored("the actor cannot be fetched")
             handler(item.data, remote)
         item.state, item.error = InboxItem.State.PROCESSED, ""
     except Ignored as exc:
@@ -226,6 +231,7 @@ def _on_create(data: dict, remote: RemoteActor) -> None:
     if not same_origin(_id(note), remote.uri):
         raise Ignored("a reply's id must be on its author's server")  # else it could squat a real reply's
     obj = _local_object(note.get("inReplyTo"))
+    _squats_drop(_id(note))
     published = parse_datetime(note.get("published") or "") or timezone.now()
     Comment.objects.get_or_create(
         uri=_id(note)[:500],
@@ -237,6 +243,17 @@ def _on_create(data: dict, remote: RemoteActor) -> None:
             "published": published,
         },
     )
+
+
+def _squats_drop(uri: str) -> int:
+    """Remove replies stored under this id by an author of another server (before the inbox checked
+    origins): the id's own server now speaks for it, and the squat would hide or outlive its reply."""
+    squats = [
+        comment.pk
+        for comment in Comment.objects.filter(uri=uri).select_related("remote_actor")
+        if not same_origin(comment.uri, comment.remote_actor.uri)
+    ]
+    return Comment.objects.filter(pk__in=squats).delete()[0] if squats else 0
 
 
 def _on_update(data: dict, remote: RemoteActor) -> None:
@@ -265,7 +282,8 @@ def _on_delete(data: dict, remote: RemoteActor) -> None:
     if target == remote.uri:
         remote_actor_forget(remote)
         return
-    deleted, _ = Comment.objects.filter(uri=target, remote_actor=remote).delete()
+    # The Delete is on the sender's origin (activity_origin_problem): its id is the sender's to remove.
+    deleted = _squats_drop(target) + Comment.objects.filter(uri=target, remote_actor=remote).delete()[0]
     if not deleted:
         raise Ignored("delete of something we do not hold")
 
@@ -301,10 +319,17 @@ def _on_undo(data: dict, remote: RemoteActor) -> None:
         raise Ignored("undo of something we do not hold")
 
 
+def _move_target_fetch(data: dict, remote: RemoteActor) -> None:
+    """Fetch the account moved to afresh (its alsoKnownAs must name the old one), before the transaction."""
+    if _id(data.get("object")) == remote.uri and _id(data.get("target")):
+        remote_actor_get(_id(data.get("target")), refresh=True)
+
+
 def _on_move(data: dict, remote: RemoteActor) -> None:
     if _id(data.get("object")) != remote.uri:
         raise Ignored("an actor may only move itself")
-    target = remote_actor_get(_id(data.get("target")), refresh=True)
+    # Fetched just before by _move_target_fetch; here only the stored row is read.
+    target = RemoteActor.objects.filter(uri=_id(data.get("target"))).first()
     if target is None or remote.uri not in target.also_known_as:
         raise Ignored("the move target does not claim the old account")
     for follow in Follow.objects.filter(remote_actor=remote):
@@ -326,6 +351,9 @@ def _on_block(data: dict, remote: RemoteActor) -> None:
 def _on_accept(data: dict, remote: RemoteActor) -> None:
     raise Ignored("we follow nobody, so there is nothing to accept")
 
+
+# Fetches a handler needs done before its transaction opens (the handler then reads what was stored).
+PREFETCH = {"Move": _move_target_fetch}
 
 HANDLERS = {
     "Follow": _on_follow,

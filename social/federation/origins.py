@@ -5,14 +5,25 @@ id counts only when the id is on that server. Host names compare lower-cased and
 dot of a fully qualified name ("Evil.Example." is "evil.example"); default ports compare equal.
 """
 
+from contextlib import suppress
 from urllib.parse import urlsplit
+
+import idna
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def hostname_normalise(hostname: str) -> str:
-    """A host name as blocks, Host rows and origins compare it: lower-case, no trailing dot."""
-    return hostname.strip().lower().rstrip(".")
+    """A host name as blocks, Host rows and origins compare it: lower-case, no trailing dot, and an
+    internationalised name in its punycode form ("ÉVIL.example" is "xn--vil-9la.example"), since a
+    server may spell itself either way and a block must hold for both."""
+    hostname = hostname.strip().lower().rstrip(".")
+    if not hostname.isascii():
+        # UTS 46 maps what browsers and resolvers map (case, full-width and ideographic dots); a name
+        # IDNA refuses reaches no resolver either, and is compared as written.
+        with suppress(idna.IDNAError, UnicodeError):
+            hostname = idna.encode(hostname, uts46=True).decode("ascii").rstrip(".")
+    return hostname
 
 
 def domain_normalise(domain: str) -> str:
@@ -22,6 +33,10 @@ def domain_normalise(domain: str) -> str:
         return host_domain(domain)
     host, sep, port = domain.rpartition(":")
     if sep and port.isdigit() and not host.endswith("]") and ":" not in host:
+        if int(port) in DEFAULT_PORTS.values():
+            # A server at https://evil.example is on 443 (or 80) though its ids name no port: a block
+            # or mute written "evil.example:443" must cover it, so a default port names the host.
+            return hostname_normalise(host)
         return f"{hostname_normalise(host)}:{int(port)}"
     return hostname_normalise(domain)
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import ids
 from .actors import FIXED_ACTORS, actor_document, host_domain, key_lookup, local_actor_get, remote_actor_store
@@ -49,7 +49,7 @@ def _actor_or_404(username: str) -> LocalActor:
 # --- discovery ------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def webfinger(request):
     resource = request.GET.get("resource", "")
     username = None
@@ -84,7 +84,7 @@ def webfinger(request):
     return response
 
 
-@require_GET
+@require_safe
 def host_meta(request):
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -95,7 +95,7 @@ def host_meta(request):
     return HttpResponse(xml, content_type="application/xrd+xml")
 
 
-@require_GET
+@require_safe
 def nodeinfo_discovery(request):
     return JsonResponse(
         {
@@ -109,7 +109,7 @@ def nodeinfo_discovery(request):
     )
 
 
-@require_GET
+@require_safe
 def nodeinfo(request):
     document = {
         "version": "2.1",
@@ -134,7 +134,7 @@ def nodeinfo(request):
 # --- actors and collections -----------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def actor(request, username: str):
     local = _actor_or_404(username)
     if not wants_activity_json(request) and "text/html" in request.headers.get("Accept", ""):
@@ -183,7 +183,7 @@ def _create_of(obj: FederatedObject) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def outbox(request, username: str):
     local = _actor_or_404(username)
     objects = actor_objects(local).filter(data__to__isnull=False).select_related("actor")
@@ -210,7 +210,7 @@ def _can_see_followers(request, local: LocalActor) -> bool:
     return author is not None and getattr(author, "user_id", None) == user.pk
 
 
-@require_GET
+@require_safe
 def followers(request, username: str):
     local = _actor_or_404(username)
     follows = accepted_followers(local).order_by("-created")
@@ -228,7 +228,7 @@ def followers(request, username: str):
     return _ordered_collection(request, uid, follows, lambda follow: follow.remote_actor.uri)
 
 
-@require_GET
+@require_safe
 def following(request, username: str):
     _actor_or_404(username)
     uid = ids.actor_collection(username, "following")
@@ -243,7 +243,7 @@ def following(request, username: str):
     )
 
 
-@require_GET
+@require_safe
 def featured(request, username: str):
     local = _actor_or_404(username)
     pinned = actor_objects(local).filter(pinned=True)
@@ -284,7 +284,7 @@ def object_response(obj: FederatedObject):
     return ap_response(object_document(obj), status=410 if obj.deleted else 200)
 
 
-@require_GET
+@require_safe
 def object_view(request, slug: str):
     obj = FederatedObject.objects.filter(object_key=ids.object_key_from_slug(slug)).first()
     if obj is None:
@@ -294,7 +294,7 @@ def object_view(request, slug: str):
     return object_response(obj)
 
 
-@require_GET
+@require_safe
 def object_collection(request, slug: str, collection: str):
     obj = FederatedObject.objects.filter(object_key=ids.object_key_from_slug(slug), deleted=None).first()
     if obj is None:
@@ -311,7 +311,7 @@ def object_collection(request, slug: str, collection: str):
     )
 
 
-@require_GET
+@require_safe
 def activity_view(request, activity_id: str):
     activity = Activity.objects.filter(activity_id=activity_id).first()
     if activity is None or ids.PUBLIC not in (activity.data.get("to") or []) + (

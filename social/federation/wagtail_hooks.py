@@ -21,9 +21,7 @@ register_permission_policy(Comment, comment_permission_policy)
 
 @hooks.register("register_admin_urls")
 def register_admin_urls():
-    return [
-        path("federation/action/<slug:name>/<int:pk>/", admin_views.action_view, name="federation_action")
-    ]
+    return [path("federation/action/<slug:name>/<id:pk>/", admin_views.action_view, name="federation_action")]
 
 
 def _index_with_actions(*names: str):

@@ -7,10 +7,10 @@ from . import views
 app_name = "hub"
 urlpatterns = [
     path("", views.timeline, name="timeline"),
-    path("items/<int:item_id>/react/", views.react, name="react"),
+    path("items/<id:item_id>/react/", views.react, name="react"),
     path("compose/", views.compose, name="compose"),
     path("following/", views.following, name="following"),
-    path("following/<int:following_id>/unfollow/", views.unfollow, name="unfollow"),
+    path("following/<id:following_id>/unfollow/", views.unfollow, name="unfollow"),
     path("notifications/", views.notifications, name="notifications"),
     path("blocks/", views.blocks, name="blocks"),
     path("blocks/remove/", views.unblock, name="unblock"),

@@ -50,6 +50,8 @@ def activity_handle(activity: dict, remote_actor: RemoteActor) -> str:
     }.get(kind)
     if handler is None:
         return f"ignored: {kind}"
+    if kind == "Announce":  # fetches the boosted post first, then writes in its own transaction
+        return handler(activity, obj, remote_actor)
     with transaction.atomic():
         return handler(activity, obj, remote_actor)
 
@@ -116,6 +118,7 @@ def _create_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
         return "ignored: attributed to someone else"  # a relayed copy must be fetched, not trusted
     if not same_origin(obj["id"], remote_actor.uri):
         return "ignored: a post's id must be on its author's server"  # else it squats another's id
+    _squats_drop(obj["id"])
     mentioned = [actor for actor in (_our_actor(uri) for uri in tags_extract(obj)[0]) if actor]
     replied_to_ours, reply_owner = _our_object_actor(uri_of(obj.get("inReplyTo")))
     followed = _followed(remote_actor)
@@ -141,6 +144,15 @@ def _create_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
     return " + ".join(outcome)
 
 
+def _squats_drop(uri: str) -> None:
+    """Remove posts stored under this id by an author of another server (before origins were checked):
+    the id's own server now speaks for it. A boost's row is keyed by the Announce, not the post."""
+    squats = TimelineItem.objects.filter(Q(uri=uri, boosted_by=None) | Q(object_uri=uri))
+    for item in squats.select_related("author"):
+        if not same_origin(item.object_uri, item.author.uri):
+            item.delete()
+
+
 def _update_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
     if not isinstance(obj, dict) or obj.get("type") not in POST_TYPES or not isinstance(obj.get("id"), str):
         return "ignored: not a post"
@@ -160,7 +172,7 @@ def _announce_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
         return "ignored: no object"
     ours, owner = _our_object_actor(object_uri)
     if ours:
-        Notification.objects.get_or_create(
+        Notification.objects.get_or_create(  # one statement: no transaction needed around it
             activity_uri=activity["id"],
             defaults={
                 "kind": Notification.Kind.BOOST,
@@ -173,6 +185,7 @@ def _announce_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
     if not _followed(remote_actor):
         return "ignored: not followed"
     # The boosted post is fetched from its origin, never trusted inline: the booster could forge it.
+    # Fetched (post and author) before any transaction opens: a slow server must not hold one open.
     try:
         document = remote_document_fetch(object_uri, id_known=True)  # served by its own origin
     except FetchError as exc:
@@ -188,7 +201,8 @@ def _announce_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
         return "ignored: boosted author unavailable"
     if account_blocked(author.uri, author.domain):
         return "ignored: boosted author blocked"
-    _post_store(document, author, uri=activity["id"], on_timeline=True, boosted_by=remote_actor)
+    with transaction.atomic():
+        _post_store(document, author, uri=activity["id"], on_timeline=True, boosted_by=remote_actor)
     return "timeline boost"
 
 
@@ -248,5 +262,6 @@ def _delete_receive(activity: dict, obj, remote_actor: RemoteActor) -> str:
     if uri == remote_actor.uri:
         deleted = TimelineItem.objects.filter(Q(author=remote_actor) | Q(boosted_by=remote_actor)).delete()[0]
         return f"actor deleted: {deleted} items"
+    _squats_drop(uri)  # the Delete is on the sender's origin (activity_origin_problem)
     deleted = TimelineItem.objects.filter(object_uri=uri, author=remote_actor).delete()[0]
     return f"deleted {deleted} items"

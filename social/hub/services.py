@@ -452,16 +452,27 @@ def notifications_digest_send() -> int:
     )
     if not recipients or not pending:
         return 0
+    # Claimed first, in a commit of its own: a digest run at the same time finds them taken, and a
+    # crash once the SMTP server has the message cannot mail them again. A refused send releases them.
+    claim = timezone.now()
+    Notification.objects.filter(pk__in=[n.pk for n in pending], emailed__isnull=True).update(emailed=claim)
+    claimed = set(Notification.objects.filter(emailed=claim).values_list("pk", flat=True))
+    pending = [n for n in pending if n.pk in claimed]
+    if not pending:
+        return 0
     lines = [
         f"- {n.get_kind_display()}: {n.remote_actor} → @{n.local_actor.username if n.local_actor else '?'}"
         + (f" ({n.object_uri})" if n.object_uri else "")
         for n in pending
     ]
-    send_mail(
-        subject=f"{len(pending)} new fediverse notification{'s' if len(pending) != 1 else ''}",
-        message="\n".join(lines) + f"\n\nRead them at {settings.SITE_URL}/admin/hub/notifications/\n",
-        from_email=None,
-        recipient_list=recipients,
-    )
-    Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed=timezone.now())
+    try:
+        send_mail(
+            subject=f"{len(pending)} new fediverse notification{'s' if len(pending) != 1 else ''}",
+            message="\n".join(lines) + f"\n\nRead them at {settings.SITE_URL}/admin/hub/notifications/\n",
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except Exception:
+        Notification.objects.filter(pk__in=claimed, emailed=claim).update(emailed=None)
+        raise
     return len(pending)

@@ -5,5 +5,5 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("ap/hub/notes/<int:note_id>", views.note_object, name="hub-note"),
+    path("ap/hub/notes/<id:note_id>", views.note_object, name="hub-note"),
 ]

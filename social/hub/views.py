@@ -1,14 +1,16 @@
 """The hub's Wagtail admin screens (thin: forms in, one service call, a redirect or a template out)."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from home.redirects import safe_next_url
 from social.federation.models import ActorBlock, DomainBlock, RemoteActor
 
 from . import selectors, services
@@ -20,21 +22,18 @@ PAGE_SIZE = 20
 
 
 def hub_permission_required(view):
+    @wraps(view)  # keeps the view's marks (non_atomic_requests) for the handler that reads them
     def wrapped(request, *args, **kwargs):
         if not request.user.has_perm(PERMISSION):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
 def _back(request, default: str) -> HttpResponseRedirect:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return HttpResponseRedirect(target)
-    return redirect(default)
+    target = safe_next_url(request, "")
+    return HttpResponseRedirect(target) if target else redirect(default)
 
 
 def _actor(request, username: str):
@@ -84,8 +83,8 @@ def react(request, item_id: int):
     return _back(request, "hub:timeline")
 
 
-# Resolving accounts is HTTP (WebFinger, actor documents): no request transaction is held open meanwhile;
-# the service writes in its own short transaction afterwards.
+# These two screens look accounts up on other servers (WebFinger, actor documents): no request-wide
+# transaction may stay open across that HTTP. The services open their own, for the writes only.
 @transaction.non_atomic_requests
 @hub_permission_required
 def compose(request):
@@ -122,8 +121,6 @@ def compose(request):
     return render(request, "hub/compose.html", {"form": form, "reply_to": reply_to})
 
 
-# Resolving accounts is HTTP (WebFinger, actor documents): no request transaction is held open meanwhile;
-# the service writes in its own short transaction afterwards.
 @transaction.non_atomic_requests
 @hub_permission_required
 def following(request):

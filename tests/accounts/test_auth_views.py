@@ -125,18 +125,22 @@ def test_confirm_link_verifies_logs_in_and_works_only_once(client, django_captur
     assert client.get(f"/{path}").status_code == 400
 
 
-def test_password_reset_for_unknown_email_looks_the_same_and_sends_nothing(client):
+def test_password_reset_for_unknown_email_looks_the_same_and_sends_nothing(
+    client, django_capture_on_commit_callbacks
+):
     UserFactory(email="known@example.org")
-    unknown = client.post("/account/password/reset/", {"email": "unknown@example.org"})
-    known = client.post("/account/password/reset/", {"email": "known@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):  # the email leaves after commit
+        unknown = client.post("/account/password/reset/", {"email": "unknown@example.org"})
+        known = client.post("/account/password/reset/", {"email": "known@example.org"})
     assert unknown.status_code == known.status_code == 302
     assert unknown["Location"] == known["Location"]
     assert [message.to for message in mail.outbox] == [["known@example.org"]]
 
 
-def test_password_reset_link_sets_new_password_and_verifies_email(client):
+def test_password_reset_link_sets_new_password_and_verifies_email(client, django_capture_on_commit_callbacks):
     user = UserFactory(email="forgot@example.org", email_verified=False)
-    client.post("/account/password/reset/", {"email": user.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/account/password/reset/", {"email": user.email})
     path = "/" + _link(mail.outbox[0]).split("://", 1)[1].split("/", 1)[1]
     form_page = client.get(path, follow=True)
     set_url = form_page.redirect_chain[-1][0]

@@ -1,0 +1,345 @@
+"""No HTTP and no email while a database transaction is open: remote calls and mail leave after commit.
+
+Each test runs a real flow against real fake servers on 127.0.0.1 with the outbound guard, which notes
+for every connection and email whether our code (or ATOMIC_REQUESTS around a view) had a transaction
+open at that moment.
+"""
+
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core import mail
+from django.db import transaction
+
+from social.federation import ids
+from social.federation.inbox import inbox_item_process
+from social.federation.models import InboxItem, RemoteActor
+from social.hub.inbound import activity_handle
+from social.hub.models import Following, Note, TimelineItem
+from tests.factories import hub as f
+from tests.security.outbound_guard import outbound_guard_fixture  # noqa: F401
+from tests.social.hub.fake_hub_remote import HubRemote
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def remote(settings):
+    settings.FEDERATION_ALLOW_PRIVATE_ADDRESSES = True
+    settings.HUB_WEBFINGER_ALLOW_HTTP = True
+    with HubRemote() as server:
+        yield server
+
+
+@pytest.fixture
+def eager_celery():
+    from config.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def hub_client(client, django_user_model):
+    editor = django_user_model.objects.create_user(email="ed@example.org", password="x")
+    editor.user_permissions.add(*Permission.objects.filter(codename__in=["access_admin", "use_hub"]))
+    client.force_login(editor)
+    return client
+
+
+# --- the hub's screens ------------------------------------------------------------------------------
+
+
+def test_hub_follow_screen_resolves_the_account_outside_the_request_transaction(
+    hub_client, remote, eager_celery, outbound_guard
+):
+    response = hub_client.post("/admin/hub/following/", {"query": remote.handle("carol"), "actor": "blog"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert Following.objects.get().remote_actor.uri == remote.actor_uri("carol")
+    outbound_guard.assert_clean("connect")
+
+
+def test_hub_compose_resolves_mentions_outside_the_request_transaction(
+    hub_client, remote, eager_celery, outbound_guard
+):
+    note = {"text": f"hi {remote.handle('carol')}", "actor": "blog"}
+    response = hub_client.post("/admin/hub/compose/", note)
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert Note.objects.get().mentions[0]["uri"] == remote.actor_uri("carol")
+    outbound_guard.assert_clean("connect")
+
+
+# --- activities arriving ----------------------------------------------------------------------------
+
+
+def test_hub_announce_fetches_the_boosted_post_outside_a_transaction(remote, outbound_guard):
+    from social.federation.actors import remote_actor_get
+
+    booster = remote_actor_get(remote.actor_uri("alice"))
+    f.following(remote=booster)
+    original = remote.note("<p>original words</p>", name="dave")
+    outbound_guard.clear()
+    announce = remote.activity("Announce", original["id"])
+    assert activity_handle(announce, booster) == "timeline boost"
+    assert TimelineItem.objects.get().author.uri == remote.actor_uri("dave")
+    outbound_guard.assert_clean("connect")
+
+
+def test_inbox_item_of_an_unknown_actor_fetches_it_outside_a_transaction(remote, outbound_guard):
+    f.local_actor()
+    follow = remote.activity("Follow", ids.actor_id("blog"))  # alice is not stored yet: fetched first
+    item = InboxItem.objects.create(
+        activity_uri=follow["id"], activity_type="Follow", actor_uri=follow["actor"], data=follow
+    )
+    assert inbox_item_process(item.pk) == InboxItem.State.PROCESSED
+    assert RemoteActor.objects.filter(uri=remote.actor_uri("alice")).exists()
+    outbound_guard.assert_clean("connect")
+
+
+def test_inbox_move_fetches_the_new_account_outside_a_transaction(remote, outbound_guard):
+    from social.federation.actors import remote_actor_get
+
+    old = remote_actor_get(remote.actor_uri("alice"))
+    remote.actor_overrides["bob"] = {"alsoKnownAs": [old.uri]}
+    move = remote.activity("Move", old.uri, target=remote.actor_uri("bob"))
+    item = InboxItem.objects.create(
+        activity_uri=move["id"], activity_type="Move", actor_uri=old.uri, data=move
+    )
+    outbound_guard.clear()
+    assert inbox_item_process(item.pk) == InboxItem.State.PROCESSED, InboxItem.objects.get().error
+    assert RemoteActor.objects.get(pk=old.pk).moved_to == remote.actor_uri("bob")
+    outbound_guard.assert_clean("connect")
+
+
+# --- deliveries ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site(live_server, settings):
+    """Our site on a real port (the fake remotes fetch our key from it to verify the POSTs)."""
+    settings.SITE_URL = live_server.url
+    settings.SITE_HOST = live_server.url.split("//")[1]
+    return live_server.url
+
+
+def test_delivery_batch_records_each_post_before_the_next_goes(site, eager_celery, outbound_guard):
+    """A worker killed mid-batch must have recorded every POST it made but the one in flight."""
+    from social.federation.actors import host_for
+    from social.federation.delivery import activity_record, deliveries_attempt
+    from social.federation.models import Delivery
+    from tests.social.federation.fake_remote import FakeRemote
+
+    with FakeRemote() as first, FakeRemote() as second:  # two hosts: two connections, in order
+        blog = ids.actor_id("blog")
+        data = {"id": ids.activity_url("batch-1"), "type": "Like", "actor": blog, "object": site}
+        activity, _ = activity_record(activity_id="batch-1", actor=f.local_actor(), data=data)
+        inboxes = [f"{first.base}/inbox", f"{second.base}/inbox"]
+        Delivery.objects.bulk_create(
+            [Delivery(activity=activity, inbox=inbox, host=host_for(inbox)) for inbox in inboxes]
+        )
+        states_at_connect: list[dict[str, str]] = []
+        outbound_guard.on_connect = lambda call: states_at_connect.append(
+            dict(Delivery.objects.values_list("inbox", "state"))
+        )
+        outcomes = deliveries_attempt(list(activity.deliveries.values_list("pk", flat=True)))
+    assert sorted(outcomes.values()) == ["delivered", "delivered"]
+    assert len(states_at_connect) == 2, states_at_connect
+    assert states_at_connect[1][inboxes[0]] == Delivery.State.DELIVERED  # written before the second POST
+    outbound_guard.assert_clean("connect")
+
+
+# --- email ---------------------------------------------------------------------------------------------
+
+
+def _mail_to(address: str) -> list:
+    return [message for message in mail.outbox if address in message.to]
+
+
+def test_password_reset_email_leaves_after_the_request_commits(client, eager_celery, outbound_guard):
+    from tests.factories.accounts import UserFactory
+
+    UserFactory(email="ann@example.org", email_verified=True)
+    response = client.post("/account/password/reset/", {"email": "ann@example.org"})
+    assert response.status_code == 302
+    assert "/account/password/reset/" in _mail_to("ann@example.org")[0].body
+    outbound_guard.assert_clean("mail")
+
+
+def test_signup_confirmation_leaves_after_the_request_commits(client, eager_celery, outbound_guard):
+    from tests.factories.accounts import PASSWORD
+
+    response = client.post("/account/signup/", {"email": "new@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    assert _mail_to("new@example.org")
+    outbound_guard.assert_clean("mail")
+
+
+def test_email_change_link_leaves_after_the_request_commits(client, eager_celery, outbound_guard):
+    from tests.factories.accounts import PASSWORD, UserFactory
+
+    client.force_login(UserFactory(email="old@example.org", email_verified=True))
+    client.post("/account/email/change/", {"new_email": "fresh@example.org", "password": PASSWORD})
+    assert _mail_to("fresh@example.org") and _mail_to("old@example.org")
+    outbound_guard.assert_clean("mail")
+
+
+def test_newsletter_confirmation_leaves_after_the_request_commits(client, eager_celery, outbound_guard):
+    from tests.factories.accounts import NewsletterListFactory
+
+    newsletter = NewsletterListFactory(name="Cooperative news")
+    client.post("/account/newsletters/", {"email": "reader@example.org", "newsletters": [newsletter.pk]})
+    assert _mail_to("reader@example.org")
+    outbound_guard.assert_clean("mail")
+
+
+def test_booking_ticket_leaves_after_the_booking_commits(eager_celery, outbound_guard):
+    from events import services as events
+    from tests.factories import events as ev
+
+    meetup = ev.event(
+        ev.organiser_calendar("Otto's", ev.user("otto@example.org")),
+        "Meetup",
+        start=ev.local(2, 18),
+        end=ev.local(2, 20),
+    )
+    ticket_type = ev.ticket_type(meetup)
+    with transaction.atomic():  # as the booking view runs, inside the request's transaction
+        events.booking_create_free(
+            ticket_type=ticket_type, original_start=meetup.start, user=ev.user("ann@example.org")
+        )
+    assert _mail_to("ann@example.org")
+    outbound_guard.assert_clean("mail")
+
+
+# --- claims before mail: a refused email releases its claim, a sent one is never sent again ---------
+
+
+@pytest.fixture
+def refused():
+    """Addresses the guard's mail backend refuses, as an SMTP server that drops mid-run."""
+    from . import failing_mail
+
+    failing_mail.REFUSED.clear()
+    yield failing_mail.REFUSED
+    failing_mail.REFUSED.clear()
+
+
+def test_staff_notification_refused_by_smtp_is_released_then_sent_once(outbound_guard, refused):
+    import smtplib
+
+    from social import services as social_services
+    from social.models import StaffNotification
+    from tests.factories.accounts import UserFactory
+
+    UserFactory(email="staff@example.org", is_staff=True)
+    notification = StaffNotification.objects.create(key="k", subject="Flow failed", body="see the log")
+    refused.add("staff@example.org")
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        social_services.notification_email_send(notification.pk)
+    assert StaffNotification.objects.get().emailed_at is None  # the task's retry may send it
+    refused.clear()
+    assert social_services.notification_email_send(notification.pk) is True
+    assert social_services.notification_email_send(notification.pk) is False
+    assert len(_mail_to("staff@example.org")) == 1
+    outbound_guard.assert_clean("mail")
+
+
+def test_hub_digest_claims_before_sending_and_releases_when_refused(outbound_guard, refused, settings):
+    import smtplib
+
+    from social.hub import services as hub_services
+    from social.hub.models import Notification
+
+    settings.HUB_DIGEST_EMAILS = ["desk@example.org"]
+    f.notification()
+    f.notification()
+    refused.add("desk@example.org")
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        hub_services.notifications_digest_send()
+    assert not Notification.objects.filter(emailed__isnull=False).exists()  # released for the next run
+    refused.clear()
+    unclaimed_while_sending = []
+    outbound_guard.on_mail = lambda call: unclaimed_while_sending.append(
+        Notification.objects.filter(emailed__isnull=True).count()
+    )
+    assert hub_services.notifications_digest_send() == 2
+    assert unclaimed_while_sending == [0]  # both claimed before the message went
+    assert hub_services.notifications_digest_send() == 0
+    assert len(_mail_to("desk@example.org")) == 1
+    outbound_guard.assert_clean("mail")
+
+
+# --- imports ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def old_ghost_blog():
+    """The old Ghost site's images on a real HTTP server on 127.0.0.1 (as in tests/cms)."""
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.cms.test_import_ghost import FIXTURES, QuietHandler
+    from tests.conftest import free_port
+
+    handler = functools.partial(QuietHandler, directory=str(FIXTURES / "ghost-remote"))
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_ghost_import_downloads_images_before_each_post_transaction(old_ghost_blog, outbound_guard):
+    from cms.models import BlogPostPage
+    from tests.cms.test_import_ghost import EXPORT, IMAGES, run_import
+    from tests.factories.cms import blog_index_ensure
+
+    blog_index_ensure()
+    out, _ = run_import(str(EXPORT), "--images-dir", str(IMAGES), "--ghost-url", old_ghost_blog)
+    assert out.splitlines()[0] == "4 created, 0 updated, 0 unchanged, 2 skipped"
+    assert BlogPostPage.objects.get(slug="sourdough-starter").hero_image is not None  # fetched remotely
+    outbound_guard.assert_clean("connect")
+
+
+# --- oEmbed ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def oembed_provider(remote, settings):
+    """An oEmbed provider on 127.0.0.1 that Wagtail's finder is configured to ask for its video URLs."""
+    answer = {"type": "video", "version": "1.0", "title": "Bees", "width": 640, "height": 360}
+    answer["html"] = '<iframe src="https://player.example/bees" title="Bees"></iframe>'
+    remote.files["/oembed"] = ("application/json", json.dumps(answer).encode())
+    provider = {"endpoint": f"{remote.base}/oembed", "urls": [rf"^{re.escape(remote.base)}/video/.+$"]}
+    settings.WAGTAILEMBEDS_FINDERS = [{"class": "wagtail.embeds.finders.oembed", "providers": [provider]}]
+    return f"{remote.base}/video/bees"
+
+
+def test_embed_block_saved_by_an_editor_asks_the_provider_after_commit(
+    oembed_provider, eager_celery, outbound_guard
+):
+    from wagtail.embeds.models import Embed
+
+    from cms.blocks import ArticleStreamBlock
+
+    body = ArticleStreamBlock()
+    with transaction.atomic():  # as the page editor's request validates the body
+        body.clean(body.to_python([{"type": "embed", "value": oembed_provider}]))
+    outbound_guard.assert_clean("connect")
+    assert Embed.objects.get(url=oembed_provider).title == "Bees"  # stored for the page to render
+
+
+def test_embed_block_of_no_known_provider_refused_without_a_request(oembed_provider, outbound_guard):
+    from django.core.exceptions import ValidationError
+
+    from cms.blocks import ArticleStreamBlock
+
+    body = ArticleStreamBlock()
+    with pytest.raises(ValidationError):
+        body.clean(body.to_python([{"type": "embed", "value": "https://unknown.example/video/1"}]))
+    assert outbound_guard.of("connect") == []
