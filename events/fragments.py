@@ -31,7 +31,7 @@ def _filter(params: Mapping[str, object]) -> str:
 
 
 def _events(slug: str):
-    events = events_published().select_related("detail")
+    events = events_published()
     if slug:
         events = events.filter(Q(calendar__slug=slug) | Q(detail__category__slug=slug))
     return events
@@ -59,7 +59,7 @@ def events_upcoming(params: Mapping[str, object]) -> str:
 def market_day_next(params: Mapping[str, object]) -> str:
     now = timezone.now()
     category = _filter(params) or MARKET_CATEGORY
-    events = events_published().select_related("detail").filter(detail__category__slug=category)
+    events = events_published().filter(detail__category__slug=category)
     found = occurrences_between(events, now, now + timedelta(days=366))[:1]
     return render_to_string(
         "events/fragments/market_day.html",

@@ -34,7 +34,6 @@ def home_sections_ensure(home: HomePage) -> None:
 def home_page_ensure() -> HomePage:
     existing = HomePage.objects.first()
     if existing:
-        home_sections_ensure(existing)
         return existing
     root = tree_root_ensure()
     home = HomePage(
@@ -71,6 +70,7 @@ def editors_may_edit_pages(home: HomePage) -> None:
 
 def seed() -> str:
     home = home_page_ensure()
+    home_sections_ensure(home)
     editors_may_edit_pages(home)
     sites_sync_from_settings()
     return f"home page {home.url_path}"
