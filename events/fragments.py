@@ -21,7 +21,7 @@ MARKET_CATEGORY = "markets"  # the demo's (and the cooperative's) category of ma
 
 def _limit(params: Mapping[str, object], default: int) -> int:
     try:
-        return max(1, min(int(params.get("limit") or default), 24))
+        return max(1, min(int(params.get("limit") or default), 50))
     except (TypeError, ValueError):
         return default
 
@@ -30,10 +30,16 @@ def _filter(params: Mapping[str, object]) -> str:
     return str(params.get("filter") or "").strip()
 
 
-def _events(slug: str):
+def _events(params: Mapping[str, object]):
+    """Published events, of the calendar and/or category named (the block's free "filter" is either)."""
     events = events_published()
+    slug = _filter(params)
     if slug:
         events = events.filter(Q(calendar__slug=slug) | Q(detail__category__slug=slug))
+    if params.get("calendar"):
+        events = events.filter(calendar__slug=params["calendar"])
+    if params.get("category"):
+        events = events.filter(detail__category__slug=params["category"])
     return events
 
 
@@ -46,13 +52,13 @@ def _events_html(heading: str, occurrences: list, empty: str) -> str:
 
 def events_this_week(params: Mapping[str, object]) -> str:
     now = timezone.now()
-    found = occurrences_between(_events(_filter(params)), now, now + timedelta(days=7))[: _limit(params, 8)]
+    found = occurrences_between(_events(params), now, now + timedelta(days=7))[: _limit(params, 8)]
     return _events_html(str(params.get("heading") or "This week"), found, "Nothing on this week.")
 
 
 def events_upcoming(params: Mapping[str, object]) -> str:
     now = timezone.now()
-    found = occurrences_between(_events(_filter(params)), now, now + timedelta(days=366))[: _limit(params, 5)]
+    found = occurrences_between(_events(params), now, now + timedelta(days=366))[: _limit(params, 5)]
     return _events_html(str(params.get("heading") or "Coming up"), found, "No events coming up.")
 
 
