@@ -30,8 +30,9 @@ class Fragment:
     label: str
     sources: tuple[str, ...]
     render: Callable[[Mapping[str, object]], str]
-    # What the block's free-text "filter" means for this fragment (shown to editors), "" if unused.
-    filter_help: str = ""
+    # How long a copy may serve even if no source changed: time passes ("this week" moves on, a
+    # finished event drops off), and versions left behind by a change expire instead of piling up.
+    seconds: int = 3600
 
 
 _fragments: dict[str, Fragment] = {}
@@ -43,9 +44,9 @@ def fragment_register(
     label: str,
     sources: Iterable[str],
     render: Callable[[Mapping[str, object]], str],
-    filter_help: str = "",
+    seconds: int = 3600,
 ) -> None:
-    _fragments[name] = Fragment(name, label, tuple(sources), render, filter_help)
+    _fragments[name] = Fragment(name, label, tuple(sources), render, seconds)
 
 
 def fragment_choices() -> list[tuple[str, str]]:
@@ -82,7 +83,7 @@ def fragment_html(name: str, params: Mapping[str, object]) -> str:
     html = cache.get(key)
     if html is None:
         html = fragment.render(params)
-        cache.set(key, html, None)
+        cache.set(key, html, fragment.seconds)
     return html
 
 

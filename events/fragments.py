@@ -77,7 +77,14 @@ def market_day_next(params: Mapping[str, object]) -> str:
     )
 
 
+# Occurrences end without any row changing: a past one must drop off within minutes.
+FRAGMENT_SECONDS = 300
+
+
 def fragments_register() -> None:
-    fragment_register("events-week", label="Events this week", sources=["events"], render=events_this_week)
-    fragment_register("events-upcoming", label="Upcoming events", sources=["events"], render=events_upcoming)
-    fragment_register("market-day", label="Next market day", sources=["events"], render=market_day_next)
+    for name, label, render in [
+        ("events-week", "Events this week", events_this_week),
+        ("events-upcoming", "Upcoming events", events_upcoming),
+        ("market-day", "Next market day", market_day_next),
+    ]:
+        fragment_register(name, label=label, sources=["events"], render=render, seconds=FRAGMENT_SECONDS)
