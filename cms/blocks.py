@@ -1,6 +1,7 @@
 """StreamField blocks shared by the blog, content pages and the navigation menus."""
 
 from django.core.exceptions import ValidationError
+from django.utils.safestring import mark_safe
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock, EmbedValue
 from wagtail.images.blocks import ImageChooserBlock
@@ -50,6 +51,44 @@ class StoredEmbedBlock(EmbedBlock):
         return super(EmbedBlock, self).clean(value)  # the URL checks, not EmbedBlock's provider call
 
 
+def _fragment_choices():
+    from cms.fragments import fragment_choices
+
+    return fragment_choices()
+
+
+class AppFragmentBlock(blocks.StructBlock):
+    """What another app offers (this week's events, the producers' picks, the next market day, the
+    newsletter sign-up), named from cms.fragments' registry and rendered from its cache."""
+
+    fragment = blocks.ChoiceBlock(choices=_fragment_choices)
+    heading = blocks.CharBlock(required=False, help_text="Defaults to the fragment's own heading.")
+    filter = blocks.CharBlock(
+        required=False,
+        max_length=200,
+        help_text="Calendar or category slug for events; producer code, category slug or product UPCs "
+        "(comma-separated) for products.",
+    )
+    limit = blocks.IntegerBlock(default=6, min_value=1, max_value=24)
+
+    class Meta:
+        icon = "snippet"
+        label = "From the market or the calendar"
+
+    @staticmethod
+    def fragment_params(value) -> dict:
+        return {
+            "heading": value.get("heading") or "",
+            "filter": value.get("filter") or "",
+            "limit": value.get("limit") or 6,
+        }
+
+    def render_basic(self, value, context=None):
+        from cms.fragments import fragment_html
+
+        return mark_safe(fragment_html(value.get("fragment") or "", self.fragment_params(value)))
+
+
 class ArticleStreamBlock(blocks.StreamBlock):
     """The body of posts and content pages."""
 
@@ -58,6 +97,7 @@ class ArticleStreamBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     embed = StoredEmbedBlock(icon="media", help_text="A YouTube, Vimeo or other oEmbed URL.")
     code = CodeBlock()
+    fragment = AppFragmentBlock()
 
 
 # --- navigation ------------------------------------------------------------------------------

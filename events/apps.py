@@ -1,6 +1,7 @@
 """App config for events."""
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_delete, post_save
 
 
 class EventsConfig(AppConfig):
@@ -12,7 +13,20 @@ class EventsConfig(AppConfig):
 
         from commerce.line_rules import line_rule_register
 
-        from . import receivers, ticket_rules
+        from . import fragments, receivers, ticket_rules
 
         order_placed.connect(receivers.on_order_placed, dispatch_uid="events.issue_tickets")
         line_rule_register(ticket_rules.ticket_line_refusal)
+
+        fragments.fragments_register()
+        for app_label, model_name in [
+            ("schedule", "Event"),
+            ("schedule", "Occurrence"),
+            ("schedule", "Rule"),
+            ("events", "EventDetail"),
+            ("events", "EventCategory"),
+        ]:
+            model = apps.get_model(app_label, model_name)
+            uid = f"events.fragments.{app_label}.{model_name}"
+            post_save.connect(receivers.on_events_changed, sender=model, dispatch_uid=uid)
+            post_delete.connect(receivers.on_events_changed, sender=model, dispatch_uid=uid)

@@ -1,8 +1,7 @@
-"""StreamField blocks events offers to any page: "upcoming events" by calendar, category or count."""
+"""StreamField blocks events offers to any page: "upcoming events" by calendar, category or count,
+rendered from the cached fragment of events/fragments.py."""
 
-from datetime import timedelta
-
-from django.utils import timezone
+from django.utils.safestring import mark_safe
 from wagtail import blocks
 
 
@@ -29,19 +28,16 @@ class UpcomingEventsBlock(blocks.StructBlock):
     class Meta:
         icon = "date"
         label = "Upcoming events"
-        template = "events/blocks/upcoming_events.html"
 
-    def get_context(self, value, parent_context=None):
-        from .display import occurrences_for_display
-        from .selectors import events_published, occurrences_between
+    def render(self, value, context=None):
+        # The same cached fragment the composed pages use (events/fragments.py), so it is refreshed
+        # by the same signals and costs the same fixed queries.
+        from cms.fragments import fragment_html
 
-        context = super().get_context(value, parent_context=parent_context)
-        events = events_published()
-        if value.get("calendar"):
-            events = events.filter(calendar__slug=value["calendar"])
-        if value.get("category"):
-            events = events.filter(detail__category__slug=value["category"])
-        now = timezone.now()
-        upcoming = occurrences_between(events, now, now + timedelta(days=366))[: value["count"]]
-        context["occurrences"] = occurrences_for_display(upcoming)
-        return context
+        params = {
+            "heading": value.get("heading") or "",
+            "calendar": value.get("calendar") or "",
+            "category": value.get("category") or "",
+            "limit": value.get("count") or 5,
+        }
+        return mark_safe(fragment_html("events-upcoming", params))

@@ -1,7 +1,16 @@
-"""Signal receivers for events: issue tickets when Oscar places an order with ticket lines."""
+"""Signal receivers for events: issue tickets for ticket lines; refresh the calendar's fragments."""
+
+from typing import Any
+
+from cms.fragments import fragment_source_changed
 
 from . import services
 
 
 def on_order_placed(sender, order, user=None, **kwargs) -> None:
     services.tickets_issue_for_order(order)
+
+
+def on_events_changed(sender: Any, **kwargs: Any) -> None:
+    # An event moved, cancelled, published or re-categorised: the calendar's fragments render again.
+    fragment_source_changed("events")

@@ -15,6 +15,22 @@ def tree_root_ensure() -> Page:
     return Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
 
 
+# What the home page composes beside the latest posts (`make run` shows them).
+DEMO_SECTIONS = [
+    ("fragment", {"fragment": "events-week", "heading": "On this week", "filter": "", "limit": 6}),
+    ("fragment", {"fragment": "products", "heading": "The producers' picks", "filter": "", "limit": 6}),
+    ("fragment", {"fragment": "market-day", "heading": "Next market day", "filter": "", "limit": 1}),
+    ("fragment", {"fragment": "newsletter", "heading": "", "filter": "", "limit": 1}),
+]
+
+
+def home_sections_ensure(home: HomePage) -> None:
+    """Give a home page seeded before the sections existed its demo sections, once."""
+    if not home.sections:
+        home.sections = DEMO_SECTIONS
+        home.save_revision().publish()
+
+
 def home_page_ensure() -> HomePage:
     existing = HomePage.objects.first()
     if existing:
@@ -25,6 +41,7 @@ def home_page_ensure() -> HomePage:
         slug="home",
         intro="Food, crafts and gatherings from the cooperative's producers.",
         body="<p>Read the blog, shop the market, and come to our events.</p>",
+        sections=DEMO_SECTIONS,
     )
     placeholder = root.get_children().exclude(content_type__model="homepage").filter(slug="home").first()
     if placeholder:
@@ -53,6 +70,7 @@ def editors_may_edit_pages(home: HomePage) -> None:
 
 def seed() -> str:
     home = home_page_ensure()
+    home_sections_ensure(home)
     editors_may_edit_pages(home)
     sites_sync_from_settings()
     return f"home page {home.url_path}"

@@ -6,4 +6,5 @@ from home import views
 
 urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
+    path("follow/<slug:username>/", views.remote_follow, name="remote_follow"),
 ]
