@@ -12,7 +12,8 @@ def product_line_title(product) -> str:
 
 def variant_choice_label(child, purchase_info) -> str:
     """A variant as the selector offers it: its name, price and stock ("340 g jar — £9.00, 40 in stock")."""
-    name = child.attribute_summary or child.get_title()
+    # A variant's own title names it; its attribute summary repeats what it shares with its parent.
+    name = child.title or child.attribute_summary or child.get_title()
     price = purchase_info.price
     parts = [name]
     if price.exists:

@@ -93,3 +93,9 @@ def test_sold_out_variant_cannot_be_chosen(seeded, client):
     assert sold_out.input.has_attr("disabled") and "sold out" in sold_out.get_text()
     client.post(reverse("basket:add", args=[tub.parent.pk]), {"child_id": tub.pk, "quantity": 1})
     assert not Basket.objects.filter(lines__product=tub).exists()
+
+
+def test_product_with_variants_priced_from_its_cheapest_variant(seeded, client):
+    soup = BeautifulSoup(client.get(ProducerPage.objects.get(slug="hillside").url).content, "html.parser")
+    # 1 kg bag £2.40, 2.5 kg sack £5.20: whichever Oscar lists first, the card says the lowest.
+    assert _card(soup, "Heritage potatoes").select_one(".price").get_text(strip=True) == "From £2.40"
