@@ -31,11 +31,13 @@ STATUS_MESSAGES = {
 
 
 def order_status_changed_receiver(sender, order, old_status: str, new_status: str, **kwargs) -> None:
-    """Oscar's order_status_changed: email the customer after the change commits."""
+    """Oscar's order_status_changed: queue the customer's email for when the change commits."""
+    from commerce import tasks  # tasks import the services that place orders
+
     if new_status not in STATUS_MESSAGES:
         return
     order_id = order.pk
-    transaction.on_commit(lambda: order_status_email_send(order_id, new_status))
+    transaction.on_commit(lambda: tasks.order_status_email.delay(order_id, new_status))
 
 
 def order_status_email_send(order_id: int, status: str) -> None:
