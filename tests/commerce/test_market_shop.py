@@ -78,6 +78,8 @@ def test_variant_added_basket_and_order_line_name_product_and_variant(seeded, cl
     basket_html = client.get(reverse("basket:summary")).content.decode()
 
     assert "Wildflower honey — 340 g jar" in basket_html and "Wildflower honey — 1 kg tub" in basket_html
+    assert "<strong>Wildflower honey — 340 g jar</strong> has been added to your basket" in basket_html
+    assert 'alt="Wildflower honey — 1 kg tub"' in basket_html
     lines = Basket.objects.get().all_lines()
     assert sorted(line.description for line in lines) == [
         "Wildflower honey — 1 kg tub",
