@@ -101,3 +101,12 @@ def test_product_with_variants_priced_from_its_cheapest_variant(seeded, client):
     soup = BeautifulSoup(client.get(ProducerPage.objects.get(slug="hillside").url).content, "html.parser")
     # 1 kg bag £2.40, 2.5 kg sack £5.20: whichever Oscar lists first, the card says the lowest.
     assert _card(soup, "Heritage potatoes").select_one(".price").get_text(strip=True) == "From £2.40"
+
+
+def test_product_with_every_variant_sold_out_has_no_add_to_basket(seeded, client):
+    for variant in Product.objects.filter(parent__upc="RA-POTATO"):
+        variant.stockrecords.update(num_in_stock=0)
+    soup = BeautifulSoup(client.get(ProducerPage.objects.get(slug="hillside").url).content, "html.parser")
+    potatoes = _card(soup, "Heritage potatoes")
+    assert potatoes.select_one("form") is None
+    assert potatoes.select_one(".availability").get_text(strip=True) != ""
