@@ -29,14 +29,22 @@ PRODUCERS = {
         "Calder Valley",
         "#c98a1b",
         "Honey, eggs, preserves and vegetables from a hill farm.",
+        "Todmorden market, Saturdays; the cooperative's stall, first Sunday of the month",
     ),
     "riverside": (
         "Riverside Bakery",
         "Hebden Bridge",
         "#8a5a3b",
         "Slow-fermented bread and bakes, fired at dawn.",
+        "Hebden Bridge market, Thursdays and Saturdays",
     ),
-    "oak-thread": ("Oak & Thread", "Todmorden", "#4d6b53", "Candles, textiles and woodwork made by hand."),
+    "oak-thread": (
+        "Oak & Thread",
+        "Todmorden",
+        "#4d6b53",
+        "Candles, textiles and woodwork made by hand.",
+        "The cooperative's stall at Todmorden market, Saturdays",
+    ),
 }
 # class slug: (name, attribute code, attribute name, attribute type)
 CLASSES = {
@@ -48,8 +56,7 @@ CLASSES = {
 #  variants [(upc, title, price, stock)])
 PRODUCTS = [
     ("RA-HONEY", "Wildflower honey", "food", "hillside", "Food > Pantry", None, None, None,
-     [("RA-HONEY-227", "227 g jar", "5.20", 30), ("RA-HONEY-340", "340 g jar", "7.50", 40),
-      ("RA-HONEY-454", "454 g jar", "9.40", 12)]),
+     [("RA-HONEY-340", "340 g jar", "7.50", 40), ("RA-HONEY-1K", "1 kg tub", "18.00", 12)]),
     ("RA-EGGS-6", "Free-range eggs, 6", "food", "hillside", "Food > Dairy & eggs", "3.10", 60, 380, []),
     ("RA-JAM-DAMSON", "Damson jam", "food", "hillside", "Food > Pantry", "4.80", 25, 340, []),
     ("RA-CHUTNEY", "Apple chutney", "food", "hillside", "Food > Pantry", "4.60", 20, 300, []),
@@ -206,10 +213,16 @@ def market_pages_seed(partners: dict) -> None:
     for key, partner in partners.items():
         if ProducerPage.objects.filter(partner=partner).exists():
             continue
-        name, location, colour, intro = PRODUCERS[key]
+        name, location, colour, intro, sells_at = PRODUCERS[key]
         image = Image.objects.create(title=name, file=placeholder_image(name, colour, (1200, 800)))
         page = ProducerPage(
-            title=name, slug=key, partner=partner, location=location, intro=intro, image=image
+            title=name,
+            slug=key,
+            partner=partner,
+            location=location,
+            sells_at=sells_at,
+            intro=intro,
+            image=image,
         )
         market.add_child(instance=page)
         page.save_revision().publish()

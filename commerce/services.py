@@ -37,6 +37,7 @@ from commerce.stock import (
     stock_reserve,
 )
 from commerce.sumup_client import from_major_units, sumup_client, to_major_units
+from commerce.variants import product_line_title
 
 logger = logging.getLogger(__name__)
 
@@ -327,10 +328,15 @@ def _refund_unplaced(attempt: PaymentAttempt, paid: Decimal, reason: str) -> Non
 
 
 class _ReservedStockOrderCreator(OrderCreator):
-    """Oscar's creator, except stock: it was allocated when the payment started."""
+    """Oscar's creator, except stock (allocated when the payment started) and the line's title, which
+    names a variant with its product as the basket did ("Wildflower honey — 340 g jar")."""
 
     def update_stock_records(self, line):
         pass
+
+    def create_line_models(self, order, basket_line, extra_line_fields=None):
+        fields = {"title": product_line_title(basket_line.product)} | (extra_line_fields or {})
+        return super().create_line_models(order, basket_line, fields)
 
 
 def _order_place(attempt: PaymentAttempt):

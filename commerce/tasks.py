@@ -1,11 +1,12 @@
-"""Thin Celery tasks for commerce: run a product import, send a refund, sweep stale checkouts."""
+"""Thin Celery tasks for commerce: run a product import, send a refund or an order's status email, sweep
+stale checkouts."""
 
 import logging
 
 from celery import shared_task
 from celery.exceptions import Retry
 
-from commerce import product_imports, refunds, services
+from commerce import order_status, product_imports, refunds, services
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,16 @@ def refund_send(self, refund_id: int) -> str | Retry | None:
         # Returned, not raised: eager Celery (tests, development) runs a returned retry in-process.
         return self.retry(exc=exc, countdown=countdown, throw=False)
     return refund.state
+
+
+@shared_task(
+    name="commerce.order_status_email",
+    autoretry_for=(OSError,),  # the mail server down or refusing (smtplib's errors are OSErrors)
+    retry_backoff=60,
+    max_retries=5,
+)
+def order_status_email(order_id: int, status: str) -> None:
+    order_status.order_status_email_send(order_id, status)
 
 
 @shared_task(name="commerce.payments_sweep")

@@ -4,9 +4,41 @@ from django import forms
 from oscar.apps.basket import forms as oscar_forms
 
 from commerce.line_rules import line_options, line_refusal
+from commerce.variants import variant_choice_label
+
+
+class VariantRadioSelect(forms.RadioSelect):
+    """One radio per variant; a sold-out variant is shown but cannot be chosen."""
+
+    def __init__(self, *args, disabled_values=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.disabled_values = {str(value) for value in disabled_values}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
 
 
 class AddToBasketForm(oscar_forms.AddToBasketForm):
+    def _create_parent_product_fields(self, product):
+        """Oscar's variant choice, with each variant's price and stock, as radios: one add-to-basket."""
+        offers = [
+            (child, self.basket.strategy.fetch_for_product(child)) for child in product.get_public_children()
+        ]
+        # Smallest (cheapest) first, as sizes are read: 340 g jar, then 1 kg tub.
+        offers.sort(key=lambda offer: (not offer[1].price.exists, offer[1].price.excl_tax or 0, offer[0].pk))
+        choices = [(child.id, variant_choice_label(child, info)) for child, info in offers]
+        disabled = [child.id for child, info in offers if not info.availability.is_available_to_buy]
+        first_available = next((child.id for child, _ in offers if child.id not in disabled), None)
+        self.fields["child_id"] = forms.ChoiceField(
+            choices=choices,
+            label="Choose",
+            initial=first_available,
+            widget=VariantRadioSelect(disabled_values=disabled),
+        )
+
     def clean(self):
         cleaned = super().clean()
         if self.errors:

@@ -1,15 +1,53 @@
-"""Checkout views: Oscar's, except that "Place order" sends the shopper to SumUp's hosted checkout."""
+"""Checkout views: Oscar's, except that collection skips the address and "Place order" goes to SumUp."""
 
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.views import generic
 from oscar.apps.checkout import views
 from oscar.apps.payment.exceptions import PaymentError, RedirectRequired
 
 from commerce import services
+from commerce.shipping.repository import CollectionPoint
 from commerce.views import attempt_remember
+
+
+class ShippingAddressView(views.ShippingAddressView):
+    """The first step offers collection at the market stall, which needs no address, beside delivery."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["collection_method"] = CollectionPoint()
+        return context
+
+    def get_success_url(self):
+        # An address typed in while collection was chosen: let the shopper choose the method again.
+        basket = self.request.basket
+        if self.checkout_session.is_shipping_method_set(basket) and not self.is_collecting(basket):
+            return reverse("checkout:payment-method")
+        return reverse("checkout:shipping-method")
+
+
+class ShippingMethodView(views.ShippingMethodView):
+    """Collection or delivery, chosen with or without an address; only delivery goes on to ask for one."""
+
+    def get(self, request, *args, **kwargs):
+        if not request.basket.is_shipping_required():
+            return super().get(request, *args, **kwargs)
+        self._methods = self.get_available_shipping_methods()
+        if len(self._methods) == 1:
+            self.checkout_session.use_shipping_method(self._methods[0].code)
+            return self.get_success_response()
+        return generic.FormView.get(self, request, *args, **kwargs)
+
+    def get_success_url(self):
+        basket = self.request.basket
+        needs_address = basket.is_shipping_required() and not self.is_collecting(basket)
+        if needs_address and not self.checkout_session.is_shipping_address_set():
+            return reverse("checkout:shipping-address")
+        return str(self.success_url)
 
 
 # Placing the order calls SumUp, which must not happen inside the request's transaction.

@@ -36,12 +36,18 @@ class ProducerPage(Page):
     image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    location = models.CharField(max_length=120, blank=True)
+    location = models.CharField(max_length=120, blank=True, help_text="Where the producer is based.")
+    sells_at = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text='Where to find them in person, e.g. "Hebden Bridge market, Saturdays 9–3".',
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("partner"),
         FieldPanel("intro"),
         FieldPanel("location"),
+        FieldPanel("sells_at"),
         FieldPanel("image"),
         FieldPanel("body"),
     ]

@@ -52,6 +52,18 @@ class MarketPricing(
             return Decimal("0")
         return self.rate
 
+    def parent_pricing_policy(self, product, children_stock):
+        # Oscar prices a parent as whichever variant comes first; the market says "From" the cheapest.
+        priced = sorted(
+            (
+                (child, record)
+                for child, record in children_stock
+                if record is not None and record.price is not None
+            ),
+            key=lambda pair: pair[1].price,
+        )
+        return super().parent_pricing_policy(product, priced)
+
     def fetch_for_line(self, line, stockrecord=None):
         info = super().fetch_for_line(line, stockrecord)
         return info._replace(availability=LineRulesChecked(info.availability, line))

@@ -8,8 +8,8 @@ from oscar.apps.shipping import repository as oscar_repository
 
 class CollectionPoint(methods.Free):
     code = "collection-point"
-    name = "Collect from the cooperative's market stall"
-    description = "Pick your order up at the Saturday market. Free."
+    name = "Collect at the market stall"
+    description = "Pick your order up at the cooperative's Saturday market stall. Free; no address needed."
 
 
 class Delivery(methods.FixedPrice):

@@ -431,6 +431,21 @@ OSCAR_DEFAULT_CURRENCY = "GBP"
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_URL_SCHEMA = _site.scheme
+# An order is placed only once SumUp reports it paid. Staff then move it along in the dashboard, and
+# the customer is emailed at each step (commerce/order_status.py).
+OSCAR_INITIAL_ORDER_STATUS = "Paid"
+OSCAR_ORDER_STATUS_PIPELINE = {
+    "Paid": ("Ready for collection", "Dispatched", "Cancelled", "Refunded"),
+    "Ready for collection": ("Collected", "Cancelled", "Refunded"),
+    "Dispatched": ("Refunded",),
+    "Collected": ("Refunded",),
+    "Cancelled": ("Refunded",),
+    "Refunded": (),
+}
+# Lines follow their order (Oscar's dashboard also lets staff move one line on its own).
+OSCAR_INITIAL_LINE_STATUS = OSCAR_INITIAL_ORDER_STATUS
+OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
+OSCAR_ORDER_STATUS_CASCADE = {status: status for status in OSCAR_ORDER_STATUS_PIPELINE}
 # The catalogue's facets: by category and by kind of product, named as staff named them (see
 # commerce/search/search_indexes.py). No rating facet: the cooperative does not use reviews.
 OSCAR_SEARCH_FACETS = {
