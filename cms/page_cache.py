@@ -25,6 +25,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
+from cms.front_door import front_door_allow
+
 VERSION_KEY = "cms:pages:version"
 ALLOW_ATTRIBUTE = "cms_page_cache_allow"
 # <!--cms:live template/name.html 42-->rendered once<!--/cms:live-->
@@ -146,6 +148,7 @@ class AnonymousPageCacheMiddleware:
                 "headers": {name: response[name] for name in KEPT_HEADERS if name in response},
             }
             cache.set(key, entry, page_cache_seconds())
+            front_door_allow(response)
         return response
 
     @staticmethod
@@ -159,4 +162,5 @@ class AnonymousPageCacheMiddleware:
         # What the cache decided on: shared caches in front must not hand this page to a member.
         patch_vary_headers(response, ("Cookie", "Accept"))
         response["X-Page-Cache"] = "hit"
+        front_door_allow(response)
         return response

@@ -9,3 +9,11 @@ def publish_scheduled() -> None:
     # Wagtail's command is idempotent: it publishes revisions whose go-live time has passed
     # and unpublishes pages whose expiry has passed.
     call_command("publish_scheduled", verbosity=0)
+
+
+@shared_task(name="cms.front_door_purge")
+def front_door_purge() -> int:
+    # Sent after the commit that changed content (cms/receivers.py): the PURGEs are HTTP.
+    from cms.front_door import front_door_purge_all
+
+    return front_door_purge_all()
