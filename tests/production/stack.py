@@ -3,6 +3,7 @@ worker and beat against the test database and a Redis database of its own."""
 
 import os
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
@@ -68,8 +69,8 @@ class ProdStack:
         context = ssl.create_default_context(cafile=str(self.ca))
         context.set_alpn_protocols(["h2", "http/1.1"])
         host, port = self.url.removeprefix("https://").split(":")
-        import socket
-
-        with socket.create_connection((host, int(port)), timeout=5) as raw:
-            with context.wrap_socket(raw, server_hostname=host) as tls:
-                return tls.selected_alpn_protocol() or ""
+        with (
+            socket.create_connection((host, int(port)), timeout=5) as raw,
+            context.wrap_socket(raw, server_hostname=host) as tls,
+        ):
+            return tls.selected_alpn_protocol() or ""
