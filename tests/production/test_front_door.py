@@ -21,6 +21,8 @@ from .stack import ROOT, ProdStack, front_door_missing
 
 pytestmark = [
     pytest.mark.front_door,
+    # One stack for the module, on one xdist process: a second would empty the first's Redis.
+    pytest.mark.xdist_group("front-door"),
     pytest.mark.skipif(bool(front_door_missing()), reason=front_door_missing() or ""),
 ]
 
