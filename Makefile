@@ -8,7 +8,7 @@ PORT ?= 8000
 # Two pytest-xdist processes: the suite waits on browsers, servers and workers as much as on CPU.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format venv clean
+.PHONY: run test lint format venv clean front-door-packages
 
 $(STAMP): $(REQS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ $(INTEROP_STAMP): requirements/interop.txt
 
 venv: $(STAMP)
 
+# The front door's Debian packages (tests/production starts Caddy and nginx), installed as .ci/run
+# installs chromium, so those tests never skip for want of them.
+FRONT_DOOR_PACKAGES := nginx-light caddy
+front-door-packages:
+	@command -v nginx >/dev/null && command -v caddy >/dev/null || \
+	    (apt-get install -y -q $(FRONT_DOOR_PACKAGES) >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q $(FRONT_DOOR_PACKAGES) >/dev/null))
+
 # Absolute links, the Sites and ActivityPub ids follow the port the server listens on.
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP)
@@ -32,7 +40,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py seed_demo
 	PORT=$(PORT) scripts/serve-dev
 
-test: $(STAMP) $(INTEROP_STAMP)
+test: $(STAMP) $(INTEROP_STAMP) front-door-packages
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -32,6 +32,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
+from cms.front_door import front_door_allow
+
 VERSION_KEY = "cms:pages:version"
 ALLOW_ATTRIBUTE = "cms_page_cache_allow"
 QUERY_PARAMS_ATTRIBUTE = "cms_page_cache_query_params"  # on the response: the names the page reads
@@ -199,6 +201,7 @@ class AnonymousPageCacheMiddleware:
             }
             seconds = page_cache_seconds()
             cache.set_many({names_key: names, page_cache_key(request, names): entry}, seconds)
+            front_door_allow(response)
         return response
 
     @staticmethod
@@ -212,4 +215,5 @@ class AnonymousPageCacheMiddleware:
         # What the cache decided on: shared caches in front must not hand this page to a member.
         patch_vary_headers(response, ("Cookie", "Accept"))
         response["X-Page-Cache"] = "hit"
+        front_door_allow(response)
         return response

@@ -234,6 +234,16 @@ if REDIS_URL:
 
 # Anonymous readers' Wagtail pages are served from the cache; publishing invalidates. 0 turns it off.
 CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=600)
+# The front door (docker/front-door/nginx.conf) keeps the same pages this long, and is purged on the
+# same changes through Wagtail's frontend cache when FRONT_DOOR_PURGE_URL names its nginx listener.
+FRONT_DOOR_CACHE_SECONDS = env.int("FRONT_DOOR_CACHE_SECONDS", default=600)
+if FRONT_DOOR_PURGE_URL := env("FRONT_DOOR_PURGE_URL", default=""):
+    WAGTAILFRONTENDCACHE = {
+        "front_door": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": FRONT_DOOR_PURGE_URL,
+        }
+    }
 
 # --- Celery ------------------------------------------------------------------------------------
 # Without Redis the tasks run in-process (eagerly), so a fresh checkout needs no broker.
@@ -420,6 +430,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAIL_SITE_NAME = SITE_NAME
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
+# Wagtail's default, written out because the front door refuses larger bodies with the same number.
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: form fields beside the upload
 # The admin shows its own default avatar instead of asking gravatar.com (editors' email hashes stay here).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL

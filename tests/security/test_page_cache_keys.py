@@ -87,15 +87,15 @@ def test_a_parameter_the_page_reads_still_varies_the_page(client, post):
 def test_compose_gives_the_cache_its_own_bounded_redis():
     compose = yaml.safe_load(COMPOSE.read_text())
     services = compose["services"]
-    cache_command = " ".join(services["cache"]["command"])
+    cache_command = " ".join(services["redis-cache"]["command"])
     assert "--maxmemory 256mb" in cache_command
     assert "--maxmemory-policy allkeys-lru" in cache_command
     broker_command = " ".join(services["redis"]["command"])
     assert "--maxmemory-policy noeviction" in broker_command
-    assert services["cache"]["image"] == services["redis"]["image"]
+    assert services["redis-cache"]["image"] == services["redis"]["image"]
     environment = compose["x-app"]["environment"]
     assert environment["REDIS_URL"].startswith("redis://redis:")
-    assert environment["REDIS_CACHE_URL"].startswith("redis://cache:")
+    assert environment["REDIS_CACHE_URL"].startswith("redis://redis-cache:")
 
 
 def test_settings_read_a_separate_cache_redis(monkeypatch):

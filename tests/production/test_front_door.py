@@ -1,0 +1,212 @@
+"""Through the front door over HTTPS (Caddy's local CA, HTTP/2) to gunicorn, a Celery worker and
+beat, as scripts/prod-stack runs them: caching, purging, sessions and federation end to end."""
+
+import os
+import re
+import time
+import uuid
+
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.urls import reverse
+
+from tests.factories.accounts import PASSWORD, UserFactory
+from tests.factories.cms import blog_index_ensure
+from tests.factories.commerce import stocked_product
+from tests.factories.social import blog_post, publish
+from tests.social.federation.fake_remote import FakeRemote
+from tests.workers import celery_on_broker, shared_database_url
+
+from .stack import ROOT, ProdStack, front_door_missing
+
+pytestmark = [
+    pytest.mark.front_door,
+    # One stack for the module, on one xdist process: a second would empty the first's Redis.
+    pytest.mark.xdist_group("front-door"),
+    pytest.mark.skipif(bool(front_door_missing()), reason=front_door_missing() or ""),
+]
+
+# The stack's broker and cache: a Redis database of its own, emptied when the stack starts.
+REDIS = os.environ.get("FRONT_DOOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+
+
+@pytest.fixture(scope="module")
+def stack(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        database_url = shared_database_url()
+    state = ROOT / "var" / f"test-prod-stack-{os.getpid()}"  # nginx's workers must reach it
+    prefix = f"door-{uuid.uuid4().hex[:8]}"
+    with celery_on_broker(REDIS):
+        front_door = ProdStack(
+            state,
+            {
+                "DATABASE_URL": database_url,
+                "REDIS_URL": REDIS,
+                "CACHE_KEY_PREFIX": prefix,
+                "EDGE_ALLOWED_NETWORKS": "127.0.0.0/8",  # the fake remote listens on loopback
+                "DJANGO_STATIC_ROOT": str(ROOT / "var" / "test-prod-stack-static"),
+                "DJANGO_MEDIA_ROOT": str(state / "media"),
+            },
+        )
+        front_door.cache_prefix = prefix
+        try:
+            front_door.start()
+            yield front_door
+        finally:
+            front_door.stop()
+            import shutil
+
+            if not os.environ.get("FRONT_DOOR_TEST_KEEP"):  # set it to read the stack's logs
+                shutil.rmtree(state, ignore_errors=True)
+
+
+@pytest.fixture
+def site(stack, settings, monkeypatch):
+    """This process publishes as an editor would: into the stack's database, cache and broker."""
+    settings.SITE_URL = stack.url
+    settings.SITE_HOST = stack.url.split("//")[1]
+    settings.SOCIAL_FLOW_RUNNER = "social.engine.CeleryRunner"
+    settings.SOCIAL_HUB_NEXT_TRANSPORT = "social.federation.transport.ActivityPubTransport"
+    settings.CMS_PAGE_CACHE_SECONDS = 600
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS,
+            "KEY_PREFIX": stack.cache_prefix,
+        }
+    }
+    settings.WAGTAILFRONTENDCACHE = {
+        "front_door": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": stack.purge_url,
+        }
+    }
+    # The fake remote fetches our keys through the front door: it trusts the stack's CA only.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(stack.ca))
+    blog_index_ensure()
+    return stack
+
+
+def wait_until(predicate, timeout: float, what: str, stack=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{stack.logs() if stack else ''}")
+
+
+def member(first_name: str):
+    """A member whose password the stack can check: production has no test-only MD5 hasher."""
+    user = UserFactory(first_name=first_name)
+    hasher = PBKDF2PasswordHasher()
+    user.password = hasher.encode(PASSWORD, hasher.salt())
+    user.save(update_fields=["password"])
+    return user
+
+
+def login(stack, email: str):
+    session = stack.session()
+    form = session.get(f"{stack.url}/account/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+    response = session.post(
+        f"{stack.url}/account/login/",
+        data={"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        headers={"Referer": f"{stack.url}/account/login/", "Origin": stack.url},
+    )
+    assert response.status_code == 200 and "sessionid" in session.cookies, re.findall(
+        r"match[^<]*", response.text
+    )
+    return session
+
+
+@pytest.mark.django_db(transaction=True)
+def test_front_door_anonymous_page_second_request_is_a_cache_hit_over_http2(site):
+    post = publish(blog_post(title="Hit me twice", summary="Cached at the door."))
+    url = f"{site.url}{post.url}"
+    reader = site.session()
+    first = reader.get(url)
+    second = reader.get(url)
+    assert first.status_code == second.status_code == 200
+    assert first.headers["X-Cache-Status"] in {"MISS", "EXPIRED"}
+    assert second.headers["X-Cache-Status"] == "HIT"
+    assert second.text == first.text and "Hit me twice" in second.text
+    assert "X-Accel-Expires" not in second.headers  # meant for nginx only
+    assert set(re.split(r",\s*", second.headers["Vary"])) >= {"Cookie", "Accept"}
+    assert "public" in second.headers["Cache-Control"]
+    assert site.tls_version() == "h2"
+    static = reader.get(
+        f"{site.url}/static/css/" + next(os.scandir(ROOT / "var" / "test-prod-stack-static" / "css")).name
+    )
+    assert static.status_code == 200 and static.headers["X-Cache-Status"] == "STATIC"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_front_door_edit_is_visible_within_a_second(site):
+    post = publish(blog_post(title="Before the edit", summary="Old words."))
+    url = f"{site.url}{post.url}"
+    reader = site.session()
+    reader.get(url)
+    cached = reader.get(url)
+    assert cached.headers.get("X-Cache-Status") == "HIT", (cached.status_code, cached.headers, site.logs())
+
+    post.title = "After the edit"
+    publish(post)
+    edited_at = time.monotonic()
+    wait_until(lambda: "After the edit" in reader.get(url).text, 1.0, "the edit through the front door", site)
+    assert time.monotonic() - edited_at <= 1.0
+    # Listings and menus change too: the blog index was purged with the post.
+    assert "After the edit" in reader.get(f"{site.url}{post.get_parent().url}").text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_front_door_shopper_never_sees_another_shoppers_basket(site):
+    honey = stocked_product(title="Front door honey")
+    ada, bob = member("Ada"), member("Bob")
+    anonymous = site.session()
+    anonymous.get(f"{site.url}/")
+    assert anonymous.get(f"{site.url}/").headers["X-Cache-Status"] == "HIT"
+
+    ada_session = login(site, ada.email)
+    add = reverse("basket:add", args=[honey.pk])
+    basket_page = ada_session.get(f"{site.url}/shop/basket/")
+    token = ada_session.cookies["csrftoken"]
+    added = ada_session.post(
+        f"{site.url}{add}",
+        data={"quantity": 1, "csrfmiddlewaretoken": token},
+        headers={"Referer": basket_page.url, "Origin": site.url},
+    )
+    assert added.status_code == 200
+    bob_session = login(site, bob.email)
+
+    for session, sees, never in (
+        (ada_session, "Front door honey", None),
+        (bob_session, None, "Front door honey"),
+    ):
+        home = session.get(f"{site.url}/")
+        basket = session.get(f"{site.url}/shop/basket/")
+        # Neither the page everyone shares nor the basket is served from the cache to a member.
+        assert home.headers.get("X-Cache-Status") != "HIT" and basket.headers.get("X-Cache-Status") != "HIT"
+        if sees:
+            assert sees in basket.text
+        if never:
+            assert never not in basket.text and never not in home.text
+    # And what members saw was never stored for the anonymous reader.
+    page = anonymous.get(f"{site.url}/")
+    assert page.headers["X-Cache-Status"] == "HIT"
+    assert "Ada" not in page.text and "Bob" not in page.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_front_door_fake_remote_follows_the_blog_and_a_publish_reaches_it(site):
+    with FakeRemote() as remote:
+        follow = remote.activity("Follow", f"{site.url}/ap/users/blog")
+        assert remote.send(f"{site.url}/ap/users/blog/inbox", follow).status_code == 202
+        remote.wait_for(lambda a: a["type"] == "Accept", timeout=30)
+        publish(blog_post(title="Through the front door", summary="Federated over HTTPS."))
+        create = remote.wait_for(
+            lambda a: a["type"] == "Create" and a["object"].get("name") == "Through the front door",
+            timeout=30,
+        )
+        assert create["activity"]["object"]["url"].startswith(site.url)
+        assert not remote.rejected

@@ -1,0 +1,33 @@
+"""The front door's configuration agrees with the app: body limits, purge, what may be cached."""
+
+import pytest
+import yaml
+from django.conf import settings
+from django.test import override_settings
+
+from cms.front_door import SHARED_CACHE_HEADER
+
+from .stack import ROOT
+
+
+def test_front_door_compose_limits_match_the_apps():
+    cache = yaml.safe_load((ROOT / "docker" / "compose.yml").read_text())["services"]["cache"]["environment"]
+    upload = settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert int(cache["MAX_UPLOAD_BYTES"]) == upload
+    assert int(cache["MAX_INBOX_BYTES"]) == settings.FEDERATION_MAX_INBOX_BYTES
+
+
+def test_front_door_nginx_never_caches_personal_requests():
+    conf = (ROOT / "docker" / "front-door" / "nginx.conf").read_text()
+    # Every cookie, an Authorization header or a JSON Accept skips the cache both ways.
+    assert "proxy_cache_bypass $front_door_skip;" in conf and "proxy_no_cache $front_door_skip;" in conf
+    assert 'map $http_cookie $front_door_has_cookie { default 1; "" 0; }' in conf
+    assert "proxy_ignore_headers Cache-Control Expires Vary;" in conf
+
+
+@pytest.mark.django_db
+@override_settings(CMS_PAGE_CACHE_SECONDS=600, FRONT_DOOR_CACHE_SECONDS=600)
+def test_front_door_header_only_on_pages_the_app_caches(client):
+    # robots.txt is not a page that opted in: the front door must pass it through uncached.
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and SHARED_CACHE_HEADER not in response
