@@ -25,13 +25,13 @@ $(INTEROP_STAMP): requirements/interop.txt
 
 venv: $(STAMP)
 
-# The front door's Debian packages (tests/production starts Caddy and nginx), installed as .ci/run
-# installs chromium, so those tests never skip for want of them.
-FRONT_DOOR_PACKAGES := nginx-light caddy
+# Debian packages the suite drives: chromium (Playwright's browser tests), Caddy and nginx (the front
+# door in tests/production). Installed when missing, as .ci/run does, so no test skips for want of them.
+SYSTEM_PACKAGES := chromium nginx-light caddy
 front-door-packages:
-	@command -v nginx >/dev/null && command -v caddy >/dev/null || \
-	    (apt-get install -y -q $(FRONT_DOOR_PACKAGES) >/dev/null 2>&1 || \
-	     (apt-get update -q >/dev/null && apt-get install -y -q $(FRONT_DOOR_PACKAGES) >/dev/null))
+	@test -x /usr/bin/chromium && command -v nginx >/dev/null && command -v caddy >/dev/null || \
+	    (apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null))
 
 # Absolute links, the Sites and ActivityPub ids follow the port the server listens on.
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
