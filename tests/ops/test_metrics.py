@@ -129,7 +129,7 @@ def test_metrics_scrape_queries_do_not_grow_with_rows(client):
 
 @pytest.mark.django_db
 def test_metrics_celery_queue_depth_is_the_redis_queue_length(client, settings):
-    broker = "redis://127.0.0.1:6379/13"
+    broker = "redis://127.0.0.1:6379/7"
     try:
         redis.Redis.from_url(broker).ping()
     except redis.ConnectionError:

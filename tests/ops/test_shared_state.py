@@ -10,7 +10,7 @@ import pytest
 import redis
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS = "redis://127.0.0.1:6379/12"
+REDIS = "redis://127.0.0.1:6379/10"
 
 _WRITE = """
 import django

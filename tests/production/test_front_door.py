@@ -27,7 +27,7 @@ pytestmark = [
 ]
 
 # The stack's broker and cache: a Redis database of its own, emptied when the stack starts.
-REDIS = os.environ.get("FRONT_DOOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+REDIS = os.environ.get("FRONT_DOOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
 
 
 @pytest.fixture(scope="module")
