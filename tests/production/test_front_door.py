@@ -203,11 +203,12 @@ def test_front_door_fake_remote_follows_the_blog_and_a_publish_reaches_it(site):
     with FakeRemote() as remote:
         follow = remote.activity("Follow", f"{site.url}/ap/users/blog")
         assert remote.send(f"{site.url}/ap/users/blog/inbox", follow).status_code == 202
-        remote.wait_for(lambda a: a["type"] == "Accept", timeout=30)
+        # 90 s, as the other real-worker tests: under the whole suite the stack's worker can start late.
+        remote.wait_for(lambda a: a["type"] == "Accept", timeout=90)
         publish(blog_post(title="Through the front door", summary="Federated over HTTPS."))
         create = remote.wait_for(
             lambda a: a["type"] == "Create" and a["object"].get("name") == "Through the front door",
-            timeout=30,
+            timeout=90,
         )
         assert create["activity"]["object"]["url"].startswith(site.url)
         assert not remote.rejected
