@@ -66,19 +66,19 @@ def _index_page(calendar, slug: str):
 def main() -> None:
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0, keepdb=True)
-    from events import services
+    from events import calendars, cancellation
     from events.ical import calendar_ical
     from events.selectors import events_published, occurrences_between
 
     print(f"database: {connection.vendor}")
     with transaction.atomic():
-        big = services.calendar_create(name=f"Bench {time.time_ns()}")
+        big = calendars.calendar_create(name=f"Bench {time.time_ns()}")
         base = datetime(2027, 1, 4, 9)
         for i in range(EVENTS):
             start = base + timedelta(days=i % 28, hours=i % 8)
-            event = services.event_create(
+            event = calendars.event_create(
                 calendar=big,
-                spec=services.EventSpec(
+                spec=calendars.EventSpec(
                     title=f"Event {i}",
                     start=start,
                     end=start + timedelta(hours=2),
@@ -87,7 +87,7 @@ def main() -> None:
                 ),
             )
             if i % 10 == 0 and event.rule_id:
-                services.occurrence_cancel(event=event, original_start=event.start + timedelta(days=35))
+                cancellation.occurrence_cancel(event=event, original_start=event.start + timedelta(days=35))
         events = events_published().filter(calendar=big)
         print(f"{EVENTS} events (weekly, monthly, daily, one-off; every 10th with a cancelled date)")
         line, _ = timed(lambda: calendar_ical(events.all(), name="bench"))
@@ -114,10 +114,10 @@ def main() -> None:
         line, _ = timed(lambda: client.get(month_url))
         print(f"  month view page ({shown:5d} shown)  {line}")
 
-        weekly_calendar = services.calendar_create(name=f"Weekly {time.time_ns()}")
-        services.event_create(
+        weekly_calendar = calendars.calendar_create(name=f"Weekly {time.time_ns()}")
+        calendars.event_create(
             calendar=weekly_calendar,
-            spec=services.EventSpec(
+            spec=calendars.EventSpec(
                 title="Market", start=base, end=base + timedelta(hours=4), frequency="WEEKLY"
             ),
         )

@@ -8,14 +8,21 @@ class EventsConfig(AppConfig):
     name = "events"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def import_models(self) -> None:
+        super().import_models()
+        # The Wagtail page models live in pages.py, which reads through selectors and display; importing
+        # it here rather than from models.py keeps models at the bottom of the app's imports.
+        from . import pages  # noqa: F401
+
     def ready(self) -> None:
         from oscar.apps.order.signals import order_placed
 
         from commerce.line_rules import line_rule_register
 
-        from . import fragments, receivers, ticket_rules
+        from . import cancellation, fragments, receivers, ticket_rules
 
         order_placed.connect(receivers.on_order_placed, dispatch_uid="events.issue_tickets")
+        cancellation.refunds_owed.connect(receivers.on_refunds_owed, dispatch_uid="events.queue_refunds")
         line_rule_register(ticket_rules.ticket_line_refusal)
 
         fragments.fragments_register()

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 from schedule.models import Calendar, Event
 
-from . import services
+from . import calendars, cancellation, tickets
 from .models import CalendarOwnership, EventCategory, EventDetail, TicketType
 from .pages import EventIndexPage, EventPage
 
@@ -20,10 +20,10 @@ def _calendar(slug: str, name: str, venue: str, owner_emails=()) -> Calendar:
     return calendar
 
 
-def _event(calendar: Calendar, title: str, spec: services.EventSpec) -> tuple[Event, bool]:
+def _event(calendar: Calendar, title: str, spec: calendars.EventSpec) -> tuple[Event, bool]:
     event = Event.objects.filter(calendar=calendar, title=title).first()
     if event is None:
-        return services.event_create(calendar=calendar, spec=spec), True
+        return calendars.event_create(calendar=calendar, spec=spec), True
     # Events seeded before events had details get them now, published.
     EventDetail.objects.get_or_create(
         event=event, defaults={"published": True, "location": spec.location, "category": spec.category}
@@ -33,7 +33,7 @@ def _event(calendar: Calendar, title: str, spec: services.EventSpec) -> tuple[Ev
 
 def _ticket(event: Event, name: str, quota: int, price: str = "0") -> None:
     if not TicketType.objects.filter(event=event, name=name).exists():
-        services.ticket_type_create(event=event, name=name, quota=quota, price=Decimal(price))
+        tickets.ticket_type_create(event=event, name=name, quota=quota, price=Decimal(price))
 
 
 def seed() -> str:
@@ -54,7 +54,7 @@ def seed() -> str:
     market, was_created = _event(
         cooperative,
         "Saturday market",
-        services.EventSpec(
+        calendars.EventSpec(
             title="Saturday market",
             start=datetime.combine(saturday, time(9)),
             end=datetime.combine(saturday, time(13)),
@@ -68,12 +68,12 @@ def seed() -> str:
     if was_created:
         # The second market falls on a bank-holiday weekend: cancelled, so feeds carry an EXDATE.
         second = timezone.make_aware(datetime.combine(saturday + timedelta(days=7), time(9)))
-        services.occurrence_cancel(event=market, original_start=second)
+        cancellation.occurrence_cancel(event=market, original_start=second)
 
     meeting, was_created = _event(
         cooperative,
         "Members' meeting",
-        services.EventSpec(
+        calendars.EventSpec(
             title="Members' meeting",
             start=datetime.combine(first_of_next_month, time(19)),
             end=datetime.combine(first_of_next_month, time(21)),
@@ -86,7 +86,7 @@ def seed() -> str:
     meetup, was_created = _event(
         workshop_calendar,
         "Open meetup",
-        services.EventSpec(
+        calendars.EventSpec(
             title="Open meetup",
             start=datetime.combine(thursday, time(18, 30)),
             end=datetime.combine(thursday, time(20)),
@@ -102,7 +102,7 @@ def seed() -> str:
     workshop, was_created = _event(
         workshop_calendar,
         "Bread-baking workshop",
-        services.EventSpec(
+        calendars.EventSpec(
             title="Bread-baking workshop",
             start=datetime.combine(workshop_day, time(10)),
             end=datetime.combine(workshop_day, time(15)),

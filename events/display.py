@@ -20,6 +20,8 @@ from django.utils import dateformat, timezone
 from django.utils.safestring import mark_safe
 from schedule.models import Event, Occurrence
 
+from .links import occurrence_url
+from .models import OCCURRENCE_OPTION_CODE
 from .selectors import occurrences_between
 
 
@@ -27,7 +29,6 @@ def occurrences_for_display(occurrences: Sequence[Occurrence]) -> Sequence[Occur
     """Set local_start, start_iso, time_label, when, url and place on each occurrence (for
     _occurrence_row.html and the month grid): the text the templates' date filters made, in the
     current time zone."""
-    from .views import occurrence_url  # views import the ORM-heavy services: not at model loading
 
     zone = timezone.get_current_timezone()  # once: each lookup goes through asgiref's context-local
     day_labels: dict = {}
@@ -151,8 +152,6 @@ def shop_line_label(line) -> str:
     except ObjectDoesNotExist:
         ticket_type = None
     if ticket_type is not None:
-        from .services import OCCURRENCE_OPTION_CODE  # services imports the ORM-heavy rest of events
-
         value = next(
             (a.value for a in line.attributes.all() if a.option.code == OCCURRENCE_OPTION_CODE), None
         )

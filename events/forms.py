@@ -6,8 +6,7 @@ from zoneinfo import available_timezones
 from django import forms
 from django.conf import settings
 
-from .models import EventCategory
-from .services import FREQUENCIES
+from .models import FREQUENCIES, EventCategory
 
 _ZONES = sorted(available_timezones())
 

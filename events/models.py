@@ -5,10 +5,19 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from schedule.models import Calendar, Event
+
+FREQUENCIES = {"DAILY": "Daily", "WEEKLY": "Weekly", "MONTHLY": "Monthly", "YEARLY": "Yearly"}
+TICKET_PRODUCT_CLASS = "Ticket"
+OCCURRENCE_OPTION_CODE = "occurrence"  # the Oscar line option a paid ticket's date rides in
+
+
+class BookingRefused(ValidationError):
+    """A booking, waiting-list or check-in request the rules do not allow; the message says why."""
 
 
 def _ticket_code() -> str:
@@ -188,6 +197,3 @@ class WaitingListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} waiting for {self.ticket_type_id} at {self.occurrence_start}"
-
-
-from .pages import EventIndexPage, EventPage  # noqa: E402, F401  Wagtail finds page models through models.py

@@ -62,10 +62,3 @@ def organiser_calendars(user: Any):
     return Calendar.objects.filter(
         Q(ownership__owners=user) | Q(ownership__owner_groups__in=user.groups.all())
     ).distinct()
-
-
-def scheduler_events(request: Any, calendar: Any):
-    """django-scheduler's GET_EVENTS_FUNC: its calendar views show only the events the user may see."""
-    from .selectors import events_visible_to
-
-    return events_visible_to(request.user).filter(calendar=calendar)

@@ -1,6 +1,7 @@
 """Celery tasks for events: thin wrappers run by beat, and the refund of a cancelled paid ticket."""
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
 from celery.exceptions import Retry
@@ -8,7 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from commerce.refunds import RefundRefused
 
-from . import services
+from . import bookings, cancellation, services
 
 logger = logging.getLogger(__name__)
 
@@ -22,19 +23,28 @@ def send_reminders() -> int:
 
 @shared_task
 def expire_waiting_list_offers() -> int:
-    return services.waiting_list_expire_offers()
+    return bookings.waiting_list_expire_offers()
 
 
 @shared_task
-def refunds_owed_resume() -> list[int]:
-    return services.refunds_owed_resume()
+def refunds_owed_resume(now: datetime | None = None) -> list[int]:
+    """The beat sweep: queue again the refunds whose task was lost; the refund's recorded key makes a
+    duplicate harmless."""
+    owed = cancellation.refunds_owed_stale(now)
+    refunds_queue(owed)
+    return owed
+
+
+def refunds_queue(booking_ids: list[int]) -> None:
+    for booking_id in booking_ids:
+        refund_cancelled_ticket.delay(booking_id)
 
 
 @shared_task(bind=True, max_retries=REFUND_MAX_RETRIES, acks_late=True)
 def refund_cancelled_ticket(self, booking_id: int) -> str | Retry | None:
     """Refund one cancelled paid ticket; SumUp failures retry with backoff, then flag it for staff."""
     try:
-        amount = services.booking_refund(booking_id)
+        amount = cancellation.booking_refund(booking_id)
     except (ValueError, ObjectDoesNotExist, RefundRefused) as exc:
         # Nothing left to refund, no SumUp payment behind it, or SumUp refuses: retrying cannot help.
         _give_up(booking_id, exc)
@@ -53,4 +63,4 @@ def refund_cancelled_ticket(self, booking_id: int) -> str | Retry | None:
 
 def _give_up(booking_id: int, exc: Exception) -> None:
     logger.error("booking %s: automatic refund failed, staff must refund by hand: %s", booking_id, exc)
-    services.booking_refund_failed(booking_id, f"{type(exc).__name__}: {exc}")
+    cancellation.booking_refund_failed(booking_id, f"{type(exc).__name__}: {exc}")

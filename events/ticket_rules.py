@@ -16,9 +16,9 @@ from oscar.core.loading import get_model
 from commerce.line_rules import LineRefusal
 from commerce.models import PaymentAttempt
 
-from .models import TicketType
+from .bookings import occurrence_bookable
+from .models import OCCURRENCE_OPTION_CODE, TicketType
 from .selectors import places_taken
-from .services import OCCURRENCE_OPTION_CODE, occurrence_bookable
 
 Line = get_model("basket", "Line")
 

@@ -11,12 +11,12 @@ from schedule.views import (
     OccurrenceView,
 )
 
-from . import views
+from .views import bookings, calendar_api, check_in, feeds, organisers, public, scheduler
 
 app_name = "events"
 
 # django-scheduler addresses an occurrence not yet stored by its original start's parts; the views'
-# wrappers answer 404 for parts that make no date (views.scheduler_date_checked).
+# wrappers answer 404 for parts that make no date (scheduler: scheduler_address_check).
 _DATE = (
     r"(?P<year>\d{1,4})/(?P<month>\d{1,2})/(?P<day>\d{1,2})/"
     r"(?P<hour>\d{1,2})/(?P<minute>\d{1,2})/(?P<second>\d{1,2})"
@@ -26,59 +26,63 @@ _ID = r"\d{1,19}"
 
 urlpatterns = [
     # our pages
-    path("", views.home, name="home"),
-    path("o/<id:event_id>/<timestamp:timestamp>/", views.occurrence_detail, name="occurrence"),
-    path("o/<id:event_id>/<timestamp:timestamp>/book/", views.book_free, name="book_free"),
-    path("o/<id:event_id>/<timestamp:timestamp>/wait/", views.waiting_list_join, name="waiting_list_join"),
-    path("o/<id:event_id>/<timestamp:timestamp>/basket/", views.basket_add, name="basket_add"),
-    path("o/<id:event_id>/<timestamp:timestamp>/cancel/", views.occurrence_cancel, name="occurrence_cancel"),
-    path("o/<id:event_id>/<timestamp:timestamp>/move/", views.occurrence_move, name="occurrence_move"),
-    path("tickets/", views.my_tickets, name="my_tickets"),
-    path("tickets/<str:code>/cancel/", views.booking_cancel, name="booking_cancel"),
-    path("tickets/<str:code>/qr.svg", views.ticket_qr, name="ticket_qr"),
-    path("manage/", views.manage, name="manage"),
-    path("manage/new/", views.event_create, name="event_create"),
-    path("manage/<id:event_id>/", views.manage_event, name="manage_event"),
-    path("manage/<id:event_id>/cancel/", views.event_cancel, name="event_cancel"),
-    path("check-in/", views.check_in, name="check_in"),
+    path("", public.home, name="home"),
+    path("o/<id:event_id>/<timestamp:timestamp>/", public.occurrence_detail, name="occurrence"),
+    path("o/<id:event_id>/<timestamp:timestamp>/book/", bookings.book_free, name="book_free"),
+    path("o/<id:event_id>/<timestamp:timestamp>/wait/", bookings.waiting_list_join, name="waiting_list_join"),
+    path("o/<id:event_id>/<timestamp:timestamp>/basket/", bookings.basket_add, name="basket_add"),
+    path(
+        "o/<id:event_id>/<timestamp:timestamp>/cancel/",
+        organisers.occurrence_cancel,
+        name="occurrence_cancel",
+    ),
+    path("o/<id:event_id>/<timestamp:timestamp>/move/", organisers.occurrence_move, name="occurrence_move"),
+    path("tickets/", bookings.my_tickets, name="my_tickets"),
+    path("tickets/<str:code>/cancel/", bookings.booking_cancel, name="booking_cancel"),
+    path("tickets/<str:code>/qr.svg", bookings.ticket_qr, name="ticket_qr"),
+    path("manage/", organisers.manage, name="manage"),
+    path("manage/new/", organisers.event_create, name="event_create"),
+    path("manage/<id:event_id>/", organisers.manage_event, name="manage_event"),
+    path("manage/<id:event_id>/cancel/", organisers.event_cancel, name="event_cancel"),
+    path("check-in/", check_in.check_in, name="check_in"),
     # iCalendar
-    path("feed.ics", views.feed, name="feed"),
-    path("calendars/<slug:slug>.ics", views.calendar_feed, name="calendar_feed"),
-    path("e/<id:event_id>.ics", views.event_ics, name="event_ics"),
+    path("feed.ics", feeds.feed, name="feed"),
+    path("calendars/<slug:slug>.ics", feeds.calendar_feed, name="calendar_feed"),
+    path("e/<id:event_id>.ics", feeds.event_ics, name="event_ics"),
     # django-scheduler's addresses, replaced: its defaults answer anyone for every calendar
-    re_path(r"^api/occurrences", views.api_occurrences, name="api_occurrences"),
-    re_path(r"^api/move_or_resize/$", views.api_move_or_resize, name="api_move_or_resize"),
-    re_path(r"^api/select_create/$", views.api_select_create, name="api_select_create"),
-    re_path(r"^ical/calendar/(?P<slug>[-\w]+)/$", views.scheduler_calendar_ical),
-    path("feed/calendar/upcoming/<id:calendar_id>/", views.feed),
-    path("event/<id:event_id>/", views.scheduler_visible(EventView.as_view())),
+    re_path(r"^api/occurrences", calendar_api.api_occurrences, name="api_occurrences"),
+    re_path(r"^api/move_or_resize/$", calendar_api.api_move_or_resize, name="api_move_or_resize"),
+    re_path(r"^api/select_create/$", calendar_api.api_select_create, name="api_select_create"),
+    re_path(r"^ical/calendar/(?P<slug>[-\w]+)/$", feeds.scheduler_calendar_ical),
+    path("feed/calendar/upcoming/<id:calendar_id>/", feeds.feed),
+    path("event/<id:event_id>/", scheduler.scheduler_visible(EventView.as_view())),
     path(
         "occurrence/<id:event_id>/<id:occurrence_id>/",
-        views.scheduler_visible(OccurrenceView.as_view()),
+        scheduler.scheduler_visible(OccurrenceView.as_view()),
     ),
     re_path(
         rf"^occurrence/(?P<event_id>{_ID})/{_DATE}/$",
-        views.scheduler_visible(OccurrencePreview.as_view()),
+        scheduler.scheduler_visible(OccurrencePreview.as_view()),
     ),
     # its edit views, unchanged but for reporting a change to the federated page
     path(
         "event/edit/<slug:calendar_slug>/<id:event_id>/",
-        views.scheduler_change_reported(EditEventView.as_view()),
+        scheduler.scheduler_change_reported(EditEventView.as_view()),
     ),
     path(
         "occurrence/cancel/<id:event_id>/<id:occurrence_id>/",
-        views.scheduler_change_reported(CancelOccurrenceView.as_view(), cancels_dates=True),
+        scheduler.scheduler_change_reported(CancelOccurrenceView.as_view(), cancels_dates=True),
     ),
     path(
         "occurrence/edit/<id:event_id>/<id:occurrence_id>/",
-        views.scheduler_change_reported(EditOccurrenceView.as_view()),
+        scheduler.scheduler_change_reported(EditOccurrenceView.as_view()),
     ),
     re_path(
         rf"^occurrence/cancel/(?P<event_id>{_ID})/{_DATE}/$",
-        views.scheduler_change_reported(CancelOccurrenceView.as_view(), cancels_dates=True),
+        scheduler.scheduler_change_reported(CancelOccurrenceView.as_view(), cancels_dates=True),
     ),
     re_path(
         rf"^occurrence/edit/(?P<event_id>{_ID})/{_DATE}/$",
-        views.scheduler_change_reported(CreateOccurrenceView.as_view()),
+        scheduler.scheduler_change_reported(CreateOccurrenceView.as_view()),
     ),
 ]

@@ -553,8 +553,8 @@ from events.permissions import (  # noqa: E402, F401, I001  settings names djang
     calendar_editable_by as CHECK_CALENDAR_PERM_FUNC,
     event_editable_by as CHECK_EVENT_PERM_FUNC,
     occurrence_editable_by as CHECK_OCCURRENCE_PERM_FUNC,
-    scheduler_events as GET_EVENTS_FUNC,
 )
+from events.scheduler_hooks import scheduler_events as GET_EVENTS_FUNC  # noqa: E402, F401
 
 EVENTS_WAITING_OFFER_HOURS = env.int("EVENTS_WAITING_OFFER_HOURS", default=24)
 EVENTS_REMINDER_HOURS = env.int("EVENTS_REMINDER_HOURS", default=24)

@@ -6,8 +6,8 @@ from django import template
 from django.utils import timezone
 
 from .. import display
+from ..links import occurrence_url as _occurrence_url
 from ..selectors import events_published, occurrences_between
-from ..views import occurrence_url as _occurrence_url
 
 register = template.Library()
 

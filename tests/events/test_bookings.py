@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from events import services
+from events import bookings, cancellation, check_in, models, occurrences, services
 from events.models import Booking, WaitingListEntry
 from tests.factories import events as f
 
@@ -33,7 +33,7 @@ def _people(n):
 def test_booking_free_issues_code_and_emails_ticket(meetup, first, sam, django_capture_on_commit_callbacks):
     ticket_type = f.ticket_type(meetup, quota=2)
     with django_capture_on_commit_callbacks(execute=True):
-        booking = services.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
+        booking = bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
     assert len(booking.code) == 10 and booking.status == "confirmed"
     assert mail.outbox[-1].to == ["sam@example.org"] and booking.code in mail.outbox[-1].body
     assert mail.outbox[-1].attachments[0][2] == "image/png"
@@ -42,42 +42,42 @@ def test_booking_free_issues_code_and_emails_ticket(meetup, first, sam, django_c
 def test_booking_free_over_quota_refused(meetup, first):
     ticket_type = f.ticket_type(meetup, quota=2)
     a, b, c = _people(3)
-    services.booking_create_free(ticket_type=ticket_type, original_start=first, user=a)
-    services.booking_create_free(ticket_type=ticket_type, original_start=first, user=b)
-    with pytest.raises(services.BookingRefused, match="Sold out"):
-        services.booking_create_free(ticket_type=ticket_type, original_start=first, user=c)
+    bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=a)
+    bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=b)
+    with pytest.raises(models.BookingRefused, match="Sold out"):
+        bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=c)
     # Quota is per occurrence: next week's is untouched.
-    services.booking_create_free(ticket_type=ticket_type, original_start=first + timedelta(days=7), user=c)
+    bookings.booking_create_free(ticket_type=ticket_type, original_start=first + timedelta(days=7), user=c)
 
 
 def test_booking_free_twice_by_same_person_refused(meetup, first, sam):
     ticket_type = f.ticket_type(meetup, quota=5)
-    services.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
-    with pytest.raises(services.BookingRefused):
-        services.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
+    bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
+    with pytest.raises(models.BookingRefused):
+        bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
 
 
 def test_booking_free_outside_sale_window_refused(meetup, first, sam):
     ticket_type = f.ticket_type(meetup, quota=5, sale_ends=timezone.now() - timedelta(minutes=1))
-    with pytest.raises(services.BookingRefused, match="not on sale"):
-        services.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
+    with pytest.raises(models.BookingRefused, match="not on sale"):
+        bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
 
 
 def test_booking_free_for_cancelled_or_nonexistent_occurrence_refused(meetup, first, sam):
     ticket_type = f.ticket_type(meetup, quota=5)
-    with pytest.raises(services.BookingRefused):
-        services.booking_create_free(
+    with pytest.raises(models.BookingRefused):
+        bookings.booking_create_free(
             ticket_type=ticket_type, original_start=first + timedelta(hours=1), user=sam
         )
-    services.occurrence_cancel(event=meetup, original_start=first)
-    with pytest.raises(services.BookingRefused):
-        services.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
+    cancellation.occurrence_cancel(event=meetup, original_start=first)
+    with pytest.raises(models.BookingRefused):
+        bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
 
 
 def test_booking_for_one_occurrence_ticket_type_refused_for_other_dates(meetup, first, sam):
     ticket_type = f.ticket_type(meetup, quota=5, occurrence_start=first)
-    with pytest.raises(services.BookingRefused, match="another date"):
-        services.booking_create_free(
+    with pytest.raises(models.BookingRefused, match="another date"):
+        bookings.booking_create_free(
             ticket_type=ticket_type, original_start=first + timedelta(days=7), user=sam
         )
 
@@ -86,9 +86,9 @@ def test_occurrence_cancel_cancels_bookings_and_tells_attendees(
     meetup, first, sam, django_capture_on_commit_callbacks
 ):
     ticket_type = f.ticket_type(meetup, quota=5)
-    booking = services.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
+    booking = bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
     with django_capture_on_commit_callbacks(execute=True):
-        services.occurrence_cancel(event=meetup, original_start=first)
+        cancellation.occurrence_cancel(event=meetup, original_start=first)
     booking.refresh_from_db()
     assert booking.status == "cancelled"
     assert any("Cancelled" in m.subject for m in mail.outbox)
@@ -99,81 +99,81 @@ def test_booking_cancel_by_attendee_frees_place_and_offers_it_to_waiting_list(
 ):
     ticket_type = f.ticket_type(meetup, quota=1)
     holder, waiter = _people(2)
-    booking = services.booking_create_free(ticket_type=ticket_type, original_start=first, user=holder)
-    entry = services.waiting_list_join(ticket_type=ticket_type, original_start=first, user=waiter)
+    booking = bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=holder)
+    entry = bookings.waiting_list_join(ticket_type=ticket_type, original_start=first, user=waiter)
     with django_capture_on_commit_callbacks(execute=True):
-        services.booking_cancel(booking=booking, user=holder)
+        bookings.booking_cancel(booking=booking, user=holder)
     entry.refresh_from_db()
     assert entry.status == "offered" and entry.offer_expires_at > timezone.now()
     assert mail.outbox[-1].to == [waiter.email]
     # The offered place is held: a stranger cannot take it, the person offered can.
-    with pytest.raises(services.BookingRefused, match="Sold out"):
-        services.booking_create_free(
+    with pytest.raises(models.BookingRefused, match="Sold out"):
+        bookings.booking_create_free(
             ticket_type=ticket_type, original_start=first, user=f.user("x@example.org")
         )
-    services.booking_create_free(ticket_type=ticket_type, original_start=first, user=waiter)
+    bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=waiter)
     entry.refresh_from_db()
     assert entry.status == "accepted"
 
 
 def test_booking_cancel_by_someone_else_refused(meetup, first, sam, olga):
     ticket_type = f.ticket_type(meetup, quota=1)
-    booking = services.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
+    booking = bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.booking_cancel(booking=booking, user=olga)
+        bookings.booking_cancel(booking=booking, user=olga)
 
 
 def test_waiting_list_join_when_places_left_refused(meetup, first, sam):
     ticket_type = f.ticket_type(meetup, quota=1)
-    with pytest.raises(services.BookingRefused):
-        services.waiting_list_join(ticket_type=ticket_type, original_start=first, user=sam)
+    with pytest.raises(models.BookingRefused):
+        bookings.waiting_list_join(ticket_type=ticket_type, original_start=first, user=sam)
 
 
 def test_waiting_list_offer_expires_and_passes_to_next(meetup, first):
     ticket_type = f.ticket_type(meetup, quota=1)
     holder, slow, next_in_line = _people(3)
-    booking = services.booking_create_free(ticket_type=ticket_type, original_start=first, user=holder)
-    slow_entry = services.waiting_list_join(ticket_type=ticket_type, original_start=first, user=slow)
-    next_entry = services.waiting_list_join(ticket_type=ticket_type, original_start=first, user=next_in_line)
-    services.booking_cancel(booking=booking, user=holder)
+    booking = bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=holder)
+    slow_entry = bookings.waiting_list_join(ticket_type=ticket_type, original_start=first, user=slow)
+    next_entry = bookings.waiting_list_join(ticket_type=ticket_type, original_start=first, user=next_in_line)
+    bookings.booking_cancel(booking=booking, user=holder)
     later = timezone.now() + timedelta(hours=settings.EVENTS_WAITING_OFFER_HOURS, minutes=1)
-    assert services.waiting_list_expire_offers(now=later) == 1
+    assert bookings.waiting_list_expire_offers(now=later) == 1
     slow_entry.refresh_from_db()
     next_entry.refresh_from_db()
     assert slow_entry.status == "expired" and next_entry.status == "offered"
 
 
 def test_check_in_by_organiser_then_second_check_in_refused(meetup, first, sam, otto):
-    booking = services.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
-    checked = services.booking_check_in(code=booking.code.lower(), by_user=otto)
+    booking = bookings.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
+    checked = check_in.booking_check_in(code=booking.code.lower(), by_user=otto)
     assert checked.checked_in_at is not None and checked.checked_in_by == otto
-    with pytest.raises(services.BookingRefused, match="Already checked in"):
-        services.booking_check_in(code=booking.code, by_user=otto)
+    with pytest.raises(models.BookingRefused, match="Already checked in"):
+        check_in.booking_check_in(code=booking.code, by_user=otto)
 
 
 def test_check_in_by_other_organiser_refused(meetup, first, sam, olga, olga_calendar):
     from django.core.exceptions import PermissionDenied
 
-    booking = services.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
+    booking = bookings.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
     with pytest.raises(PermissionDenied):
-        services.booking_check_in(code=booking.code, by_user=olga)
+        check_in.booking_check_in(code=booking.code, by_user=olga)
     booking.refresh_from_db()
     assert booking.checked_in_at is None
 
 
 def test_check_in_of_cancelled_or_unknown_ticket_refused(meetup, first, sam, otto):
-    booking = services.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
-    services.booking_cancel(booking=booking, user=sam)
-    with pytest.raises(services.BookingRefused, match="cancelled"):
-        services.booking_check_in(code=booking.code, by_user=otto)
-    with pytest.raises(services.BookingRefused, match="Unknown"):
-        services.booking_check_in(code="NOPE", by_user=otto)
+    booking = bookings.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
+    bookings.booking_cancel(booking=booking, user=sam)
+    with pytest.raises(models.BookingRefused, match="cancelled"):
+        check_in.booking_check_in(code=booking.code, by_user=otto)
+    with pytest.raises(models.BookingRefused, match="Unknown"):
+        check_in.booking_check_in(code="NOPE", by_user=otto)
 
 
 def test_check_in_view_second_scan_refused_with_409(client, meetup, first, sam, otto):
-    booking = services.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
+    booking = bookings.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
     client.force_login(otto)
     assert client.post("/events/check-in/", {"code": booking.code}).status_code == 200
     second = client.post("/events/check-in/", {"code": booking.code})
@@ -194,13 +194,13 @@ def test_book_free_view_requires_login_and_books(client, meetup, first, sam):
 
 
 def test_ticket_qr_of_someone_elses_ticket_is_404(client, meetup, first, sam, olga):
-    booking = services.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
+    booking = bookings.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
     client.force_login(olga)
     assert client.get(f"/events/tickets/{booking.code}/qr.svg").status_code == 404
 
 
 def test_reminders_sent_once_in_the_24_hours_before(meetup, first, sam):
-    services.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
+    bookings.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
     mail.outbox.clear()
     assert services.reminders_send_due(now=first - timedelta(hours=30)) == 0
     assert services.reminders_send_due(now=first - timedelta(hours=20)) == 1
@@ -209,8 +209,8 @@ def test_reminders_sent_once_in_the_24_hours_before(meetup, first, sam):
 
 
 def test_reminder_follows_a_moved_occurrence(meetup, first, sam):
-    services.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
-    services.occurrence_move(event=meetup, original_start=first, new_start=first + timedelta(days=2))
+    bookings.booking_create_free(ticket_type=f.ticket_type(meetup), original_start=first, user=sam)
+    occurrences.occurrence_move(event=meetup, original_start=first, new_start=first + timedelta(days=2))
     assert services.reminders_send_due(now=first - timedelta(hours=20)) == 0
     assert services.reminders_send_due(now=first + timedelta(days=2) - timedelta(hours=20)) == 1
 
@@ -228,9 +228,9 @@ def test_booking_free_50_concurrent_for_last_5_places_yields_exactly_5(otto_cale
     def book(person):
         barrier.wait()
         try:
-            services.booking_create_free(ticket_type=ticket_type, original_start=meetup.start, user=person)
+            bookings.booking_create_free(ticket_type=ticket_type, original_start=meetup.start, user=person)
             results.append("ok")
-        except services.BookingRefused:
+        except models.BookingRefused:
             results.append("refused")
         finally:
             connection.close()

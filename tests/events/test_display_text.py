@@ -14,7 +14,7 @@ from oscar.apps.basket.models import Basket
 from oscar.apps.partner.strategy import Selector
 from oscar.test.factories import create_order
 
-from events import services
+from events import bookings, cancellation
 from events.display import ticket_line
 from events.models import Booking
 from tests.factories import events as f
@@ -117,7 +117,7 @@ def test_order_email_names_the_ticket(client, pottery, sam):
 def test_ticket_email_names_the_ticket_in_site_time(pottery, sam, django_capture_on_commit_callbacks):
     ticket_type = f.ticket_type(pottery, quota=5, name="Free place")
     with timezone.override(ZoneInfo("UTC")), django_capture_on_commit_callbacks(execute=True):
-        services.booking_create_free(ticket_type=ticket_type, original_start=pottery.start, user=sam)
+        bookings.booking_create_free(ticket_type=ticket_type, original_start=pottery.start, user=sam)
     assert Booking.objects.filter(user=sam).exists()
     body = mail.outbox[-1].body
     assert expected_line("Pottery evening", pottery.start, "Wheel place") in body
@@ -126,10 +126,10 @@ def test_ticket_email_names_the_ticket_in_site_time(pottery, sam, django_capture
 def test_cancellation_email_names_the_ticket(pottery, sam, django_capture_on_commit_callbacks):
     ticket_type = f.ticket_type(pottery, quota=5, name="Free place")
     with django_capture_on_commit_callbacks(execute=True):
-        services.booking_create_free(ticket_type=ticket_type, original_start=pottery.start, user=sam)
+        bookings.booking_create_free(ticket_type=ticket_type, original_start=pottery.start, user=sam)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.occurrence_cancel(event=pottery, original_start=pottery.start)
+        cancellation.occurrence_cancel(event=pottery, original_start=pottery.start)
     assert mail.outbox
     text = "\n".join(message.subject + "\n" + message.body for message in mail.outbox)
     assert expected_line("Pottery evening", pottery.start, "Wheel place") in text

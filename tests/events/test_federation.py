@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from events import services
+from events import bookings, models, tickets
 from events.pages import EventIndexPage, EventPage
 from home.demo import home_page_ensure
 from home.services import sites_sync_from_settings
@@ -153,7 +153,7 @@ def test_publish_event_page_flows_to_event_object_delivered_to_events_follower(
     assert FederatedObject.objects.get(object_key=key).object_type == "Event"
 
     # Changing the event and publishing again is an Update; unpublishing it (cancelling) is a Delete.
-    services.ticket_type_create(event=workshop_page.event, name="Helper", quota=3)
+    tickets.ticket_type_create(event=workshop_page.event, name="Helper", quota=3)
     workshop_page.title = "Repair café (bigger room)"
     run_on_commit(_publish, workshop_page)
     run_on_commit(workshop_page.unpublish)
@@ -248,8 +248,8 @@ def test_occurrence_cancelled_through_scheduler_view_cancels_its_bookings_once(
 ):
     event = federated_page.event
     free = event.ticket_types.get(name="Free place")
-    cancelled = services.booking_create_free(ticket_type=free, original_start=event.start, user=sam)
-    next_week = services.booking_create_free(
+    cancelled = bookings.booking_create_free(ticket_type=free, original_start=event.start, user=sam)
+    next_week = bookings.booking_create_free(
         ticket_type=free, original_start=event.start + timedelta(days=7), user=sam
     )
     start = timezone.localtime(event.start)
@@ -292,7 +292,7 @@ def test_event_cancel_confirmed_marks_page_tells_holders_refuses_bookings_and_se
 ):
     event = federated_page.event
     free = event.ticket_types.get(name="Free place")
-    booking = services.booking_create_free(ticket_type=free, original_start=event.start, user=sam)
+    booking = bookings.booking_create_free(ticket_type=free, original_start=event.start, user=sam)
     client.force_login(otto)
     url = f"/events/manage/{event.pk}/cancel/"
     confirm = client.get(url)
@@ -319,8 +319,8 @@ def test_event_cancel_confirmed_marks_page_tells_holders_refuses_bookings_and_se
     page = client.get(federated_page.url)
     assert page.status_code == 200 and "event-cancelled" in page.content.decode()
     assert "STATUS:CANCELLED" in client.get(f"/events/e/{event.pk}.ics").content.decode()
-    with pytest.raises(services.BookingRefused, match="cancelled"):
-        services.booking_create_free(ticket_type=free, original_start=event.start, user=staff)
+    with pytest.raises(models.BookingRefused, match="cancelled"):
+        bookings.booking_create_free(ticket_type=free, original_start=event.start, user=staff)
     # A second cancellation (by staff, who may) is refused without a second Delete.
     client.force_login(staff)
     assert client.post(url).status_code == 302

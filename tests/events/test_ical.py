@@ -9,7 +9,7 @@ import recurring_ical_events
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from events import services
+from events import cancellation, occurrences
 from events.selectors import events_published, occurrences_between
 from tests.factories import events as f
 
@@ -31,8 +31,8 @@ def market(otto_calendar):
         location="The hall",
         time_zone="Europe/London",
     )
-    services.occurrence_cancel(event=event, original_start=datetime(2027, 3, 20, 10, tzinfo=LONDON))
-    services.occurrence_move(
+    cancellation.occurrence_cancel(event=event, original_start=datetime(2027, 3, 20, 10, tzinfo=LONDON))
+    occurrences.occurrence_move(
         event=event,
         original_start=datetime(2027, 4, 10, 10, tzinfo=LONDON),
         new_start=datetime(2027, 4, 11, 14, tzinfo=LONDON),

@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from events import services
+from events import cancellation
 from events.blocks import UpcomingEventsBlock
 from events.pages import EventIndexPage, EventPage
 from events.selectors import events_published, occurrences_between
@@ -31,7 +31,7 @@ def market(otto_calendar):
     event = f.event(
         otto_calendar, "Saturday market", start=f.local(2, 9), end=f.local(2, 13), frequency="WEEKLY"
     )
-    services.occurrence_cancel(event=event, original_start=timezone.make_aware(f.local(9, 9)))
+    cancellation.occurrence_cancel(event=event, original_start=timezone.make_aware(f.local(9, 9)))
     return event
 
 

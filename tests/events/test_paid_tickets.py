@@ -5,7 +5,7 @@ from oscar.apps.basket.models import Basket
 from oscar.apps.partner.strategy import Selector
 from oscar.test.factories import create_order
 
-from events import services
+from events import tickets
 from events.models import Booking
 from tests.factories import events as f
 
@@ -40,12 +40,12 @@ def test_paid_ticket_bought_through_basket_issued_on_order_placed(client, worksh
     line = basket.all_lines()[0]
     assert line.quantity == 2 and line.attributes.get().value == start.isoformat()
     order = create_order(basket=basket, user=sam)
-    tickets = Booking.objects.filter(order_line__order=order)
-    assert tickets.count() == 2
-    assert {t.occurrence_start for t in tickets} == {start}
-    assert {t.email for t in tickets} == {sam.email}
+    issued = Booking.objects.filter(order_line__order=order)
+    assert issued.count() == 2
+    assert {t.occurrence_start for t in issued} == {start}
+    assert {t.email for t in issued} == {sam.email}
     # The receiver is idempotent: a replayed signal issues nothing more.
-    assert services.tickets_issue_for_order(order) == []
+    assert tickets.tickets_issue_for_order(order) == []
     assert Booking.objects.filter(order_line__order=order).count() == 2
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from oscar.apps.payment.models import Source
 
 from commerce.models import PaymentAttempt
-from events import services, tasks
+from events import bookings, cancellation, check_in, tasks
 from events.models import Booking
 from tests.factories import events as f
 
@@ -63,11 +63,11 @@ def test_event_cancel_refunds_each_paid_seat_once(
     next_week = workshop.start + timedelta(days=7)
     sams = buy(sam, paid, workshop.start, quantity=2)
     olgas = buy(olga, paid, next_week)
-    kept_free = services.booking_create_free(ticket_type=free, original_start=workshop.start, user=sam)
+    kept_free = bookings.booking_create_free(ticket_type=free, original_start=workshop.start, user=sam)
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.event_cancel(event=workshop, by_user=otto)
+        cancellation.event_cancel(event=workshop, by_user=otto)
 
     sam_order, olga_order = sams[0].order_line.order, olgas[0].order_line.order
     assert _refunded(fake_sumup) == sorted(
@@ -96,7 +96,7 @@ def test_date_cancel_refunds_only_that_dates_tickets(
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.occurrence_cancel(event=workshop, original_start=workshop.start)
+        cancellation.occurrence_cancel(event=workshop, original_start=workshop.start)
 
     assert _refunded(fake_sumup) == [(_transaction_id(on_the_day.order_line.order), 12.5)]
     on_the_day.refresh_from_db()
@@ -118,7 +118,7 @@ def test_refund_task_run_again_refunds_nothing_more(
     tickets = buy(sam, paid, workshop.start, workshop.start + timedelta(days=7))
     [cancelled] = [t for t in tickets if t.occurrence_start == workshop.start]
     with django_capture_on_commit_callbacks(execute=True):
-        services.occurrence_cancel(event=workshop, original_start=workshop.start)
+        cancellation.occurrence_cancel(event=workshop, original_start=workshop.start)
     assert len(fake_sumup.refunds) == 1
 
     for _ in range(2):  # a redelivered or duplicated task
@@ -133,9 +133,9 @@ def test_ticket_the_holder_cancelled_is_not_refunded(
 ):
     paid = f.ticket_type(workshop, quota=5, price="25.00")
     [ticket] = buy(sam, paid, workshop.start)
-    services.booking_cancel(booking=ticket, user=sam)
+    bookings.booking_cancel(booking=ticket, user=sam)
     with django_capture_on_commit_callbacks(execute=True):
-        services.event_cancel(event=workshop, by_user=otto)
+        cancellation.event_cancel(event=workshop, by_user=otto)
     assert fake_sumup.refunds == []
     ticket.refresh_from_db()
     assert ticket.refunded_at is None
@@ -155,7 +155,7 @@ def test_sumup_down_leaves_booking_unrefunded_and_flagged_for_staff(
     _fail_next_refunds(fake_sumup, 100)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.event_cancel(event=workshop, by_user=otto)
+        cancellation.event_cancel(event=workshop, by_user=otto)
 
     # Every attempt reached SumUp and failed; the retries are bounded.
     assert 100 - fake_sumup.refund_failures == tasks.REFUND_MAX_RETRIES + 1
@@ -178,7 +178,7 @@ def test_sumup_failing_briefly_refunds_once_after_retrying(
     _fail_next_refunds(fake_sumup, 2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.event_cancel(event=workshop, by_user=otto)
+        cancellation.event_cancel(event=workshop, by_user=otto)
 
     assert [r["amount"] for r in fake_sumup.refunds] == [25.0]
     ticket.refresh_from_db()
@@ -191,10 +191,10 @@ def test_free_tickets_cancelled_without_refund_or_refund_wording(
     workshop, otto, sam, fake_sumup, mailoutbox, django_capture_on_commit_callbacks
 ):
     free = f.ticket_type(workshop, quota=5)
-    booking = services.booking_create_free(ticket_type=free, original_start=workshop.start, user=sam)
+    booking = bookings.booking_create_free(ticket_type=free, original_start=workshop.start, user=sam)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.event_cancel(event=workshop, by_user=otto)
+        cancellation.event_cancel(event=workshop, by_user=otto)
     assert fake_sumup.refunds == []
     booking.refresh_from_db()
     assert booking.status == "cancelled" and booking.refunded_at is None and booking.refund_failed_at is None
@@ -208,14 +208,14 @@ def test_refund_whose_task_was_lost_is_found_by_the_beat_sweep(
     paid = f.ticket_type(workshop, quota=5, price="25.00")
     [ticket] = buy(sam, paid, workshop.start)
     with django_capture_on_commit_callbacks(execute=False):  # the broker was down: no task was queued
-        services.event_cancel(event=workshop, by_user=otto)
+        cancellation.event_cancel(event=workshop, by_user=otto)
     ticket.refresh_from_db()
     assert ticket.refund_owed == Decimal("25.00") and fake_sumup.refunds == []
 
-    assert services.refunds_owed_resume() == []  # a task may still be on its way: the sweep waits
-    later = timezone.now() + services.REFUND_SWEEP_GRACE + timedelta(minutes=1)
-    assert services.refunds_owed_resume(now=later) == [ticket.pk]
-    assert services.refunds_owed_resume(now=later) == []  # refunded now: nothing owed
+    assert tasks.refunds_owed_resume() == []  # a task may still be on its way: the sweep waits
+    later = timezone.now() + cancellation.REFUND_SWEEP_GRACE + timedelta(minutes=1)
+    assert tasks.refunds_owed_resume(now=later) == [ticket.pk]
+    assert tasks.refunds_owed_resume(now=later) == []  # refunded now: nothing owed
 
     assert [r["amount"] for r in fake_sumup.refunds] == [25.0]
     ticket.refresh_from_db()
@@ -228,11 +228,11 @@ def test_checked_in_ticket_is_neither_cancelled_nor_refunded(
     paid = f.ticket_type(workshop, quota=5, price="25.00")
     [attended] = buy(sam, paid, workshop.start)
     [not_yet] = buy(olga, paid, workshop.start)
-    services.booking_check_in(code=attended.code, by_user=otto)
+    check_in.booking_check_in(code=attended.code, by_user=otto)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.occurrence_cancel(event=workshop, original_start=workshop.start)
-        services.event_cancel(event=workshop, by_user=otto)
+        cancellation.occurrence_cancel(event=workshop, original_start=workshop.start)
+        cancellation.event_cancel(event=workshop, by_user=otto)
 
     attended.refresh_from_db()
     not_yet.refresh_from_db()

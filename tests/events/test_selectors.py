@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events import services
+from events import cancellation, occurrences
 from events.selectors import event_occurrences, events_published
 from tests.factories import events as f
 
@@ -27,13 +27,13 @@ def test_event_occurrences_equal_scheduler_across_dst_with_moves_and_cancellatio
         repeat_until=date(2027, 11, 30),
         time_zone="Europe/London",
     )
-    services.occurrence_cancel(event=weekly, original_start=datetime(2027, 3, 20, 10, tzinfo=LONDON))
-    services.occurrence_move(  # moved from outside the March window into it, and one out of it
+    cancellation.occurrence_cancel(event=weekly, original_start=datetime(2027, 3, 20, 10, tzinfo=LONDON))
+    occurrences.occurrence_move(  # moved from outside the March window into it, and one out of it
         event=weekly,
         original_start=datetime(2027, 4, 10, 10, tzinfo=LONDON),
         new_start=datetime(2027, 3, 31, 14, tzinfo=LONDON),
     )
-    services.occurrence_move(
+    occurrences.occurrence_move(
         event=weekly,
         original_start=datetime(2027, 3, 6, 10, tzinfo=LONDON),
         new_start=datetime(2027, 2, 20, 14, tzinfo=LONDON),

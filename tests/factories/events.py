@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from events import services
+from events import calendars, tickets
 
 
 def local(days: int, hour: int) -> datetime:
@@ -22,14 +22,14 @@ def user(email: str, *, staff: bool = False):
 
 
 def organiser_calendar(name: str, owner=None, **kwargs):
-    return services.calendar_create(name=name, owners=[owner] if owner else [], **kwargs)
+    return calendars.calendar_create(name=name, owners=[owner] if owner else [], **kwargs)
 
 
 def event(calendar, title: str = "Weekly market", *, start: datetime, end: datetime, **spec):
-    return services.event_create(
-        calendar=calendar, spec=services.EventSpec(title=title, start=start, end=end, **spec)
+    return calendars.event_create(
+        calendar=calendar, spec=calendars.EventSpec(title=title, start=start, end=end, **spec)
     )
 
 
 def ticket_type(event, *, quota: int = 5, price: str = "0", name: str = "Place", **kwargs):
-    return services.ticket_type_create(event=event, name=name, quota=quota, price=Decimal(price), **kwargs)
+    return tickets.ticket_type_create(event=event, name=name, quota=quota, price=Decimal(price), **kwargs)

@@ -7,7 +7,8 @@ import pytest
 from django.core.cache import cache
 
 from cms.fragments import fragment_html, fragment_source_changed
-from events import services as event_services
+from events import calendars, cancellation
+from events.models import EventCategory
 from home.demo import DEMO_SECTIONS
 from home.models import HomePage
 from tests.factories.cms import blog_index_ensure, blog_post
@@ -54,7 +55,7 @@ def test_fragment_event_moved_renders_again_and_keeps_the_rest_of_the_cache(cale
     before = fragment_html("events-week", WEEK)
     assert "18:00" in before
 
-    event_services.event_shift(event=tasting, delta=timedelta(hours=1))
+    calendars.event_shift(event=tasting, delta=timedelta(hours=1))
 
     after = fragment_html("events-week", WEEK)
     assert "19:00" in after and "18:00" not in after
@@ -65,7 +66,7 @@ def test_fragment_cancelled_event_shows_cancelled(calendar):
     tasting = event(calendar, "Cheese tasting", start=local(2, 18), end=local(2, 20))
     assert "cancelled" not in fragment_html("events-week", WEEK)
 
-    event_services.event_cancel(event=tasting, by_user=user("staff@example.org", staff=True))
+    cancellation.event_cancel(event=tasting, by_user=user("staff@example.org", staff=True))
 
     assert "cancelled" in fragment_html("events-week", WEEK)
 
@@ -101,7 +102,7 @@ def test_cached_home_page_follows_a_moved_event(client, home, calendar, settings
     assert "18:00" in client.get("/").content.decode()
     assert "18:00" in client.get("/").content.decode()  # from the anonymous page cache
 
-    event_services.event_shift(event=tasting, delta=timedelta(hours=2))
+    calendars.event_shift(event=tasting, delta=timedelta(hours=2))
 
     page = client.get("/").content.decode()
     assert "20:00" in page and "18:00" not in page
@@ -116,7 +117,7 @@ SOURCES = {"events-week": "events", "events-upcoming": "events", "market-day": "
 @pytest.mark.parametrize("size", [5, 50])
 @pytest.mark.parametrize("name", list(EXPECTED_QUERIES))
 def test_fragment_query_count_fixed_with_content(name, size, calendar, django_assert_num_queries):
-    markets = event_services.EventCategory.objects.create(slug="markets", name="Markets")
+    markets = EventCategory.objects.create(slug="markets", name="Markets")
     for n in range(size):
         event(calendar, f"Event {n}", start=local(1 + n % 6, 9), end=local(1 + n % 6, 10), category=markets)
         stocked_product(title=f"Product {n}", partner_name=f"Producer {n % 3}")

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from events import services
+from events import bookings, cancellation, services
 from events.models import Booking
 from tests.factories import events as f
 
@@ -31,7 +31,7 @@ def meetup(db):
 def _book(meetup, *emails, quota=5):
     ticket_type = f.ticket_type(meetup, quota=quota)
     for email in emails:
-        services.booking_create_free(ticket_type=ticket_type, original_start=meetup.start, user=f.user(email))
+        bookings.booking_create_free(ticket_type=ticket_type, original_start=meetup.start, user=f.user(email))
     mail.outbox.clear()
     return ticket_type
 
@@ -56,7 +56,7 @@ def test_reminders_one_refused_address_keeps_the_others_sent_once(meetup, refusi
 def test_occurrence_cancel_mails_holders_only_after_commit(meetup, django_capture_on_commit_callbacks):
     _book(meetup, "ann@example.org")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.occurrence_cancel(event=meetup, original_start=meetup.start)
+        cancellation.occurrence_cancel(event=meetup, original_start=meetup.start)
     assert mail.outbox == []  # a rollback now would leave no email behind
     for callback in callbacks:
         callback()
@@ -66,11 +66,11 @@ def test_occurrence_cancel_mails_holders_only_after_commit(meetup, django_captur
 def test_waiting_list_offer_mailed_only_after_commit(meetup, django_capture_on_commit_callbacks):
     ticket_type = _book(meetup, "ann@example.org", quota=1)
     waiting = f.user("wes@example.org")
-    services.waiting_list_join(ticket_type=ticket_type, original_start=meetup.start, user=waiting)
+    bookings.waiting_list_join(ticket_type=ticket_type, original_start=meetup.start, user=waiting)
     booking = Booking.objects.get(email="ann@example.org")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.booking_cancel(booking=booking, user=booking.user)
+        bookings.booking_cancel(booking=booking, user=booking.user)
     assert _sent_to("wes@example.org") == 0
     for callback in callbacks:
         callback()

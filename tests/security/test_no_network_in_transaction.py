@@ -197,7 +197,7 @@ def test_newsletter_confirmation_leaves_after_the_request_commits(client, eager_
 
 
 def test_booking_ticket_leaves_after_the_booking_commits(eager_celery, outbound_guard):
-    from events import services as events
+    from events import bookings
     from tests.factories import events as ev
 
     meetup = ev.event(
@@ -208,7 +208,7 @@ def test_booking_ticket_leaves_after_the_booking_commits(eager_celery, outbound_
     )
     ticket_type = ev.ticket_type(meetup)
     with transaction.atomic():  # as the booking view runs, inside the request's transaction
-        events.booking_create_free(
+        bookings.booking_create_free(
             ticket_type=ticket_type, original_start=meetup.start, user=ev.user("ann@example.org")
         )
     assert _mail_to("ann@example.org")

@@ -265,7 +265,7 @@ def test_refund_owed_is_committed_before_sumup_is_called(fake_sumup):
 
 @pytest.mark.django_db(transaction=True)
 def test_cancelled_ticket_refund_is_sent_outside_any_lock(workshop, organiser, sam, fake_sumup):
-    from events import services as event_services
+    from events import cancellation
 
     ticket_type = f.ticket_type(workshop, quota=3, price="25.00")
     client = Client()
@@ -284,7 +284,7 @@ def test_cancelled_ticket_refund_is_sent_outside_any_lock(workshop, organiser, s
         ),
     )
 
-    event_services.event_cancel(event=workshop, by_user=organiser)
+    cancellation.event_cancel(event=workshop, by_user=organiser)
 
     assert seen == [([(f"ticket-{booking.code}", PaymentRefund.State.SENDING)], Booking.Status.CANCELLED)]
     booking.refresh_from_db()

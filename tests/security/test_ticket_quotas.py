@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from oscar.core.loading import get_model
 
-from events import services
+from events import cancellation
 from tests.factories import events as f
 from tests.security.money_support import ticket_url, tickets_to_sumup
 
@@ -87,7 +87,7 @@ def test_generic_add_form_refuses_a_date_the_event_does_not_have_or_cancelled(cl
     client.post(add, {"quantity": 1, "occurrence": not_a_date_of_it})
     assert not Line.objects.exists()
 
-    services.occurrence_cancel(event=workshop, original_start=workshop.start)
+    cancellation.occurrence_cancel(event=workshop, original_start=workshop.start)
     client.post(add, {"quantity": 1, "occurrence": workshop.start.isoformat()})
     assert not Line.objects.exists()
 

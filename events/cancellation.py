@@ -1,0 +1,187 @@
+"""Writes for calling off an event or one date, and the refunds of the paid tickets it cancels.
+
+The refunds themselves run after commit: the cancellation records what each seat is owed and sends
+`refunds_owed`; the app's receiver queues one task per seat (so this module never imports the tasks).
+"""
+
+from datetime import datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from schedule.models import Event, Occurrence
+
+from . import federation
+from .calendars import event_changed, event_detail_ensure
+from .mail import mail, mail_on_commit
+from .models import Booking, BookingRefused, EventDetail, WaitingListEntry
+from .occurrences import occurrence_persisted
+from .permissions import calendar_editable_by
+from .selectors import bookings_held_for_event
+
+# Sent once a cancellation commits, with the pks of the bookings owed a refund (booking_ids).
+refunds_owed = Signal()
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, by_user) -> list[Booking]:
+    """Call off the whole event: the site shows it cancelled and takes no more bookings, every holder of
+    a ticket for a date still to come is told, and once this commits the fediverse gets a Delete.
+
+    Returns the bookings cancelled. Paid tickets are cancelled too and, once this commits, refunded one
+    by one by a Celery task (the email says how much).
+    """
+    if not calendar_editable_by(event.calendar, by_user):
+        raise PermissionDenied("You do not organise this event.")
+    detail = EventDetail.objects.select_for_update().filter(event=event).first() or event_detail_ensure(event)
+    if detail.is_cancelled:
+        raise BookingRefused("This event is already cancelled.")
+    now = timezone.now()
+    detail.cancelled_at = now
+    detail.save(update_fields=["cancelled_at"])
+    bookings = list(
+        bookings_held_for_event(event, now)
+        .select_for_update(of=("self",))
+        .select_related("ticket_type", "order_line__order")
+    )
+    for booking in bookings:
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = now
+        booking.refund_owed = ticket_refund_amount(booking)
+    Booking.objects.bulk_update(bookings, ["status", "cancelled_at", "refund_owed"])
+    _refunds_enqueue(bookings)
+    WaitingListEntry.objects.filter(
+        ticket_type__event=event,
+        status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
+    ).update(status=WaitingListEntry.Status.EXPIRED)
+    # One email per holder, listing all their tickets, and only once the cancellation has committed.
+    by_email: dict[str, list[Booking]] = {}
+    for booking in bookings:
+        by_email.setdefault(booking.email, []).append(booking)
+    for email, held in by_email.items():
+        context = {"bookings": held, "event": event, "paid": any(b.refund_owed for b in held)}
+        transaction.on_commit(
+            lambda email=email, context=context: mail(email, "events/email/event_cancelled.txt", context)
+        )
+    federation.event_cancelled(event)
+    return bookings
+
+
+@transaction.atomic
+def occurrence_cancel(*, event: Event, original_start: datetime) -> Occurrence:
+    """Cancel one occurrence: feeds get an EXDATE, its bookings are cancelled and attendees told."""
+    occurrence = occurrence_persisted(event, original_start)
+    occurrence.cancel()
+    _bookings_cancel_on_dates(event, [original_start])
+    event_changed(event)
+    return occurrence
+
+
+def cancelled_dates_bookings_cancel(event: Event) -> int:
+    """Cancel the confirmed bookings of every cancelled date of ``event`` and tell their holders.
+
+    For dates cancelled by django-scheduler's own views, which know nothing of bookings; a booking
+    already cancelled is left alone, so running it again changes nothing.
+    """
+    cancelled_starts = event.occurrence_set.filter(cancelled=True).values_list("original_start", flat=True)
+    return _bookings_cancel_on_dates(event, cancelled_starts)
+
+
+def _bookings_cancel_on_dates(event: Event, original_starts) -> int:
+    bookings = Booking.objects.filter(
+        ticket_type__event=event,
+        occurrence_start__in=original_starts,
+        status=Booking.Status.CONFIRMED,
+        checked_in_at__isnull=True,  # whoever was let in attended: nothing to call off or refund
+    ).select_related("ticket_type", "order_line__order")
+    for booking in bookings:
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = timezone.now()
+        booking.refund_owed = ticket_refund_amount(booking)
+        booking.save(update_fields=["status", "cancelled_at", "refund_owed"])
+        mail_on_commit(
+            booking.email, "events/email/occurrence_cancelled.txt", {"booking": booking, "event": event}
+        )
+    _refunds_enqueue(bookings)
+    return len(bookings)
+
+
+def ticket_refund_amount(booking: Booking) -> Decimal | None:
+    """What one seat of a paid ticket cost (tax included), or None for a ticket nobody paid for.
+
+    A discounted line refunds its share of what was actually paid, never the undiscounted price.
+    """
+    line = booking.order_line
+    if line is None or booking.ticket_type.is_free:
+        return None
+    paid_per_seat = (line.line_price_incl_tax / line.quantity).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    if line.unit_price_incl_tax is None:
+        return paid_per_seat
+    return min(line.unit_price_incl_tax, paid_per_seat)
+
+
+def _refunds_enqueue(bookings) -> None:
+    # Never SumUp inside the organiser's request: the refunds are queued once the cancellation commits.
+    owed = [booking.pk for booking in bookings if booking.refund_owed]
+    if owed:
+        transaction.on_commit(lambda: refunds_owed.send(sender=Booking, booking_ids=owed))
+
+
+# How long a refund owed may wait for its task before the beat sweep queues it again: longer than a
+# task normally takes, so the sweep only catches tasks that never reached the queue or were lost.
+REFUND_SWEEP_GRACE = timedelta(minutes=15)
+
+
+def refunds_owed_stale(now: datetime | None = None) -> list[int]:
+    """The refunds owed that neither succeeded nor gave up within the grace (a lost task, a dead worker),
+    for the beat sweep to queue again; booking_refund's recorded key makes a duplicate harmless."""
+    cutoff = (now or timezone.now()) - REFUND_SWEEP_GRACE
+    return list(
+        Booking.objects.filter(
+            refund_owed__isnull=False,
+            refunded_at__isnull=True,
+            refund_failed_at__isnull=True,
+            cancelled_at__lt=cutoff,
+        ).values_list("pk", flat=True)
+    )
+
+
+def booking_refund(booking_id: int) -> Decimal | None:
+    """Refund a cancelled paid ticket's seat through SumUp, once; returns the amount, None if skipped.
+
+    No transaction or lock is held while SumUp answers: the refund is recorded under a key of its
+    own (the ticket's code) first, so a duplicated or retried task sends it at most once, and the
+    booking is marked refunded only once SumUp has confirmed. SumUp failures raise (the task retries).
+    """
+    from commerce.refunds import order_refund
+
+    booking = Booking.objects.select_related("order_line__order").get(pk=booking_id)
+    amount = booking.refund_owed
+    if booking.refunded_at is not None or not amount or amount <= 0:
+        return None
+    refund = order_refund(
+        booking.order_line.order, amount, key=f"ticket-{booking.code}", reference=f"ticket {booking.code}"
+    )
+    if refund.state != refund.State.SENT:
+        return None  # another worker is sending it and will mark the booking
+    marked = Booking.objects.filter(pk=booking.pk, refunded_at__isnull=True).update(
+        refunded_at=timezone.now(), refund_amount=refund.amount, refund_failed_at=None, refund_error=""
+    )
+    return refund.amount if marked else None
+
+
+def booking_refund_failed(booking_id: int, error: str) -> None:
+    """The automatic refund gave up: flag the booking so staff see it and refund from the order;
+    its recorded refund is given up too, so no sweep sends it behind staff's back."""
+    from commerce.models import PaymentRefund
+    from commerce.refunds import refund_give_up
+
+    code = Booking.objects.filter(pk=booking_id).values_list("code", flat=True).first()
+    refund = PaymentRefund.objects.filter(key=f"ticket-{code}").first()
+    if refund is not None:
+        refund_give_up(refund.pk, error)
+    Booking.objects.filter(pk=booking_id, refunded_at__isnull=True).update(
+        refund_failed_at=timezone.now(), refund_error=error[:255]
+    )

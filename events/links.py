@@ -1,0 +1,29 @@
+"""Addresses of events: an occurrence's page on this site, an event's public (Wagtail) page."""
+
+import functools
+
+from django.urls import get_script_prefix, reverse
+from schedule.models import Event, Occurrence
+
+
+@functools.lru_cache(maxsize=8)
+def _occurrence_url_pattern(script_prefix: str) -> str:
+    # One reverse() per process and prefix: month views and the API link hundreds of occurrences.
+    return (
+        reverse("events:occurrence", args=[123456789, 987654321])
+        .replace("123456789", "{event}")
+        .replace("987654321", "{timestamp}")
+    )
+
+
+def occurrence_url(occurrence: Occurrence) -> str:
+    return _occurrence_url_pattern(get_script_prefix()).format(
+        event=occurrence.event_id, timestamp=int(occurrence.original_start.timestamp())
+    )
+
+
+def event_public_url(event: Event) -> str:
+    page = getattr(event, "page", None)
+    if page is not None and page.live:
+        return page.full_url or ""
+    return ""
