@@ -14,6 +14,7 @@ from django.utils.html import strip_tags
 
 from .emails import email_render, email_send
 from .models import MailEvent, NewsletterDelivery, NewsletterIssue, NewsletterList, Subscription, User
+from .signals import account_email_wanted, newsletter_issue_queued
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +38,6 @@ def subscription_request(email: str, newsletters: list[NewsletterList], user: Us
     else up. Unsubscribed and bounced addresses go back to pending too: only a fresh confirmation
     brings them back. The response is the same whether or not the address was known.
     """
-    from .tasks import send_account_email
-
     email = email.strip().lower()
     now = timezone.now()
     pending = []
@@ -61,7 +60,11 @@ def subscription_request(email: str, newsletters: list[NewsletterList], user: Us
         "newsletters": [sub.newsletter.name for sub in pending],
         "confirm_url": _absolute(reverse("accounts:newsletter_confirm", args=[signed])),
     }
-    transaction.on_commit(lambda: send_account_email.delay("newsletter_confirm", email, context))
+    transaction.on_commit(
+        lambda: account_email_wanted.send(
+            sender=Subscription, template_prefix="newsletter_confirm", to=email, context=context
+        )
+    )
 
 
 def subscription_confirm(signed: str) -> list[Subscription]:
@@ -171,8 +174,6 @@ def issue_render_page(issue: NewsletterIssue) -> tuple[str, str]:
 
 def issue_queue(issue: NewsletterIssue) -> bool:
     """Freeze the issue's content and start sending it; False if it was already queued."""
-    from .tasks import newsletter_send
-
     with transaction.atomic():
         issue = NewsletterIssue.objects.select_for_update().get(pk=issue.pk)
         if issue.status != NewsletterIssue.Status.DRAFT or issue.page is None:
@@ -185,7 +186,7 @@ def issue_queue(issue: NewsletterIssue) -> bool:
         issue.status = NewsletterIssue.Status.SENDING
         issue.queued_at = timezone.now()
         issue.save()
-        transaction.on_commit(lambda: newsletter_send.delay(issue.pk))
+        transaction.on_commit(lambda: newsletter_issue_queued.send(sender=NewsletterIssue, issue_id=issue.pk))
     return True
 
 

@@ -16,6 +16,7 @@ from oauth2_provider.models import (
 )
 
 from .models import Subscription, User
+from .signals import account_email_wanted
 from .tokens import email_confirmation_token
 
 
@@ -24,9 +25,11 @@ def _absolute(path: str) -> str:
 
 
 def _email_later(template_prefix: str, to: str, context: dict) -> None:
-    from .tasks import send_account_email
-
-    transaction.on_commit(lambda: send_account_email.delay(template_prefix, to, context))
+    transaction.on_commit(
+        lambda: account_email_wanted.send(
+            sender=User, template_prefix=template_prefix, to=to, context=context
+        )
+    )
 
 
 def email_confirmation_url(user: User) -> str:

@@ -16,9 +16,10 @@ class CmsConfig(AppConfig):
         from wagtail.models import PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
-        from . import receivers
+        from . import embeds, receivers
         from .models import Author, BlogCategory, NavigationSettings
 
+        embeds.embed_wanted.connect(receivers.on_embed_wanted, dispatch_uid="cms.embed_fetch")
         post_save.connect(receivers.on_navigation_saved, sender=NavigationSettings)
         page_published.connect(receivers.on_navigation_changed)
         page_unpublished.connect(receivers.on_navigation_changed)

@@ -9,6 +9,11 @@ transaction has closed, as TemplateResponse does.)
 """
 
 from django.db import transaction
+from django.dispatch import Signal
+
+# A block named an embed URL; sent after commit with url, max_width, max_height. The cms receiver
+# queues the lookup (blocks sit under the models, which import no tasks).
+embed_wanted = Signal()
 
 
 def url_embeddable(url: str) -> bool:
@@ -19,9 +24,9 @@ def url_embeddable(url: str) -> bool:
 
 
 def embed_fetch_after_commit(url: str, max_width: int | None = None, max_height: int | None = None) -> None:
-    from .tasks import embed_fetch
-
-    transaction.on_commit(lambda: embed_fetch.delay(url, max_width, max_height))
+    transaction.on_commit(
+        lambda: embed_wanted.send(sender=None, url=url, max_width=max_width, max_height=max_height)
+    )
 
 
 def embed_fetch(url: str, max_width: int | None = None, max_height: int | None = None) -> bool:

@@ -64,3 +64,11 @@ def on_user_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     user_id = instance.pk
     navigation.account_fragment_invalidate(user_id)
     transaction.on_commit(lambda: navigation.account_fragment_invalidate(user_id))
+
+
+def on_embed_wanted(
+    sender: Any, url: str, max_width: int | None, max_height: int | None, **kwargs: Any
+) -> None:
+    from cms import tasks
+
+    tasks.embed_fetch.delay(url, max_width, max_height)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, Sum
+from django.dispatch import Signal
 from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 from sumup import APIError
@@ -23,6 +24,10 @@ from commerce.models import PaymentAttempt, PaymentRefund
 from commerce.sumup_client import sumup_client, to_major_units
 
 logger = logging.getLogger(__name__)
+
+# A refund written down and committed, to be sent off the request: refund_id. The services send it;
+# commerce's receiver queues the task, so no service imports the tasks.
+refund_owed = Signal()
 
 Source = get_model("payment", "Source")
 PaymentEventType = get_model("order", "PaymentEventType")

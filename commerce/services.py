@@ -28,7 +28,7 @@ from sumup import APIError
 
 from commerce.line_rules import basket_line_refusals
 from commerce.models import PaymentAttempt
-from commerce.refunds import SOURCE_TYPE_NAME, refund_request
+from commerce.refunds import SOURCE_TYPE_NAME, refund_owed, refund_request
 from commerce.stock import (
     CheckoutRefused,
     SoldOut,  # noqa: F401 - callers catch services.SoldOut, as before
@@ -311,8 +311,6 @@ def _settle_paid(attempt: PaymentAttempt, paid: Decimal, currency: str) -> None:
 def _refund_unplaced(attempt: PaymentAttempt, paid: Decimal, reason: str) -> None:
     """Paid, but no order can be placed: release what was held, record the refund owed and the
     reason for staff, and send the refund once this commits (retried by a task if SumUp fails)."""
-    from commerce import tasks
-
     if attempt.reserved_stock:
         stock_release(attempt.reserved_stock)
         attempt.reserved_stock = {}
@@ -323,7 +321,7 @@ def _refund_unplaced(attempt: PaymentAttempt, paid: Decimal, reason: str) -> Non
     attempt.needs_attention = True
     attempt.note = f"Paid, but no order could be placed: {reason}."[:1000]
     refund = refund_request(attempt=attempt, amount=paid, key=f"attempt-{attempt.pk}-unplaced", reason=reason)
-    transaction.on_commit(lambda: tasks.refund_send.delay(refund.pk))
+    transaction.on_commit(lambda: refund_owed.send(sender=PaymentAttempt, refund_id=refund.pk))
     logger.warning("Payment attempt %s: %s", attempt.pk, attempt.note)
 
 
