@@ -1,29 +1,14 @@
 """Settings shared by every environment; deploy-varying values come from the environment."""
 
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlsplit
 
-import environ
-from django.core.exceptions import ImproperlyConfigured
 from oscar.defaults import *
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
-
-env = environ.Env()
+from .site import *  # where the site lives, what it is called and who its mail is from: includes read it
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
-
-# The public base URL. Absolute links, both Site rows and (later) ActivityPub ids derive from it.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-_site = urlsplit(SITE_URL)
-if _site.scheme not in ("http", "https") or not _site.hostname:
-    raise ImproperlyConfigured(f"SITE_URL must be an absolute http(s) URL, got {SITE_URL!r}")
-SITE_HOST = _site.netloc  # host[:port], as WebFinger and Site.domain want it
-SITE_NAME = env("SITE_NAME", default="Rose Ash Cooperative")
 WAGTAILADMIN_BASE_URL = SITE_URL
 SITE_ID = 1
 
@@ -166,71 +151,7 @@ TEMPLATES = [
     },
 ]
 
-# --- data stores -------------------------------------------------------------------------------
-DATABASE_URL = env("DATABASE_URL", default="")
-if DATABASE_URL:
-    _scheme = urlsplit(DATABASE_URL).scheme
-    if _scheme not in ("postgres", "postgresql", "pgsql", "sqlite"):
-        raise ImproperlyConfigured(
-            f"DATABASE_URL must be a postgres:// or sqlite:// URL, got scheme {_scheme!r}"
-        )
-    try:
-        DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-    except Exception as exc:  # environ raises several types; one clear line is what operators need
-        raise ImproperlyConfigured(f"DATABASE_URL is not a usable database URL: {exc}") from None
-else:
-    VAR_DIR.mkdir(exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "db.sqlite3",
-            # IMMEDIATE: each (per-request) transaction takes the write lock up front and waits for it;
-            # deferred ones fail at once with "database is locked" when two requests write together
-            # (Wagtail 8 autosaves and refreshes the preview side by side).
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
-        }
-    }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
-
-REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL and urlsplit(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
-    raise ImproperlyConfigured(
-        f"REDIS_URL must be a redis://, rediss:// or unix:// URL, got scheme {urlsplit(REDIS_URL).scheme!r}"
-    )
-# The cache may live in its own Redis (REDIS_CACHE_URL): one bounded with LRU eviction, while the
-# broker's must never evict a queued task (docker/compose.yml runs the two so). Defaults to REDIS_URL.
-REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="") or REDIS_URL
-if REDIS_CACHE_URL and urlsplit(REDIS_CACHE_URL).scheme not in ("redis", "rediss", "unix"):
-    raise ImproperlyConfigured(
-        "REDIS_CACHE_URL must be a redis://, rediss:// or unix:// URL, "
-        f"got scheme {urlsplit(REDIS_CACHE_URL).scheme!r}"
-    )
-if REDIS_CACHE_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_CACHE_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="coop"),
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-# --- operations: shared state for more than one host ------------------------------------------
-# Sessions live in Redis (the persistent one: REDIS_URL, append-only in docker/compose.yml), under
-# their own alias, so any web host serves any member and flushing the page cache logs nobody out.
-if REDIS_URL:
-    CACHES["sessions"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env("SESSION_KEY_PREFIX", default="coop-session"),
-    }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
-    SESSION_CACHE_ALIAS = "sessions"
-# --- end operations: shared state --------------------------------------------------------------
+from .stores import *  # the database, Redis, caches and sessions
 
 # Anonymous readers' Wagtail pages are served from the cache; publishing invalidates. 0 turns it off.
 CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=600)
@@ -257,9 +178,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
-# Wagtail's scheduled publishing (go-live / expiry times set by editors).
-CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {"task": "cms.publish_scheduled", "schedule": 60.0}
+from .celery_beat import *  # every app's beat entries but social's, which follow its settings below
 
 # --- operations: a beat that is safe to run twice ---------------------------------------------
 # With Redis, celery-redbeat keeps the schedule in Redis behind a lock: a second beat (`--scale
@@ -322,12 +241,6 @@ CELERY_BEAT_SCHEDULE["hub-notifications-digest"] = {
     "task": "social.hub.tasks.notifications_digest_task",
     "schedule": env.float("HUB_DIGEST_INTERVAL_SECONDS", default=24 * 3600.0),
 }
-CELERY_BEAT_SCHEDULE["events-reminders"] = {"task": "events.tasks.send_reminders", "schedule": 600.0}
-CELERY_BEAT_SCHEDULE["events-waiting-list-offers"] = {
-    "task": "events.tasks.expire_waiting_list_offers",
-    "schedule": 300.0,
-}
-CELERY_BEAT_SCHEDULE["events-refunds-owed"] = {"task": "events.tasks.refunds_owed_resume", "schedule": 900.0}
 
 # --- auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -366,10 +279,6 @@ ACCOUNTS_NEWSLETTER_STALL_SECONDS = env.int("ACCOUNTS_NEWSLETTER_STALL_SECONDS",
 # shared secret; unset, the endpoint is off. Reports older than the max age are refused as replays.
 ACCOUNTS_MAIL_EVENTS_SECRET = env("ACCOUNTS_MAIL_EVENTS_SECRET", default="")
 ACCOUNTS_MAIL_EVENTS_MAX_AGE_SECONDS = env.int("ACCOUNTS_MAIL_EVENTS_MAX_AGE_SECONDS", default=300)
-CELERY_BEAT_SCHEDULE["accounts-newsletters-resume"] = {
-    "task": "accounts.tasks.newsletter_resume_stalled",
-    "schedule": 60.0,
-}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -421,11 +330,6 @@ if AWS_STORAGE_BUCKET_NAME:
     }
 # --- end operations: media ---------------------------------------------------------------------
 
-# --- email -------------------------------------------------------------------------------------
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@{_site.hostname}>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
 # --- Wagtail -----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = SITE_NAME
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -437,180 +341,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: form fields beside 
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Oscar -------------------------------------------------------------------------------------
-OSCAR_SHOP_NAME = SITE_NAME
-OSCAR_SHOP_TAGLINE = "Market"
-OSCAR_DEFAULT_CURRENCY = "GBP"
-OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
-OSCAR_ALLOW_ANON_CHECKOUT = True
-OSCAR_URL_SCHEMA = _site.scheme
-# An order is placed only once SumUp reports it paid. Staff then move it along in the dashboard, and
-# the customer is emailed at each step (commerce/order_status.py).
-OSCAR_INITIAL_ORDER_STATUS = "Paid"
-OSCAR_ORDER_STATUS_PIPELINE = {
-    "Paid": ("Ready for collection", "Dispatched", "Cancelled", "Refunded"),
-    "Ready for collection": ("Collected", "Cancelled", "Refunded"),
-    "Dispatched": ("Refunded",),
-    "Collected": ("Refunded",),
-    "Cancelled": ("Refunded",),
-    "Refunded": (),
-}
-# Lines follow their order (Oscar's dashboard also lets staff move one line on its own).
-OSCAR_INITIAL_LINE_STATUS = OSCAR_INITIAL_ORDER_STATUS
-OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
-OSCAR_ORDER_STATUS_CASCADE = {status: status for status in OSCAR_ORDER_STATUS_PIPELINE}
-# The catalogue's facets: by category and by kind of product, named as staff named them (see
-# commerce/search/search_indexes.py). No rating facet: the cooperative does not use reviews.
-OSCAR_SEARCH_FACETS = {
-    "fields": {
-        "category_name": {"name": "Category", "field": "category_name"},
-        "product_class": {"name": "Type", "field": "product_class"},
-    },
-    "queries": {},
-}
-# Product editors import products from the dashboard's Catalogue menu. The view is commerce's, which
-# Oscar's permission lookup (by dashboard app) cannot find, so the entry asks the view's own check.
-from commerce.permissions import product_import_allowed  # noqa: E402  imports no models at load
-
-next(
-    menu
-    for menu in OSCAR_DASHBOARD_NAVIGATION
-    if any(child.get("url_name") == "dashboard:catalogue-product-list" for child in menu.get("children", []))
-)["children"].append(
-    {
-        "label": "Import products",
-        "url_name": "commerce:product-import-list",
-        "access_fn": product_import_allowed,
-    }
-)
-# Payments paid without an order (refunded or not) wait for staff under Orders.
-next(
-    menu
-    for menu in OSCAR_DASHBOARD_NAVIGATION
-    if any(child.get("url_name") == "dashboard:order-list" for child in menu.get("children", []))
-)["children"].append(
-    {
-        "label": "Payments needing attention",
-        "url_name": "commerce:payment-attention",
-        "access_fn": lambda user, *args, **kwargs: user.has_perm("order.change_order"),
-    }
-)
-# Oscar browses its catalogue through Haystack; Whoosh keeps the index in a local folder with no service.
-HAYSTACK_CONNECTIONS = {
-    "default": {
-        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
-        "PATH": env("HAYSTACK_WHOOSH_PATH", default=str(VAR_DIR / "whoosh")),
-    }
-}
-
-# --- SumUp (commerce) --------------------------------------------------------------------------
-# The defaults point at our fake SumUp server (commerce/sumup_fake, started by `make run`);
-# production.py requires real values.
-SUMUP_API_URL = env("SUMUP_API_URL", default="http://127.0.0.1:8140").rstrip("/")
-SUMUP_API_KEY = env("SUMUP_API_KEY", default="sup_sk_dev_fake")
-SUMUP_MERCHANT_CODE = env("SUMUP_MERCHANT_CODE", default="MDEVFAKE")
-SUMUP_WEBHOOK_SECRET = env("SUMUP_WEBHOOK_SECRET", default="dev-only-webhook-secret")
-# A SumUp checkout can be paid for this long (SumUp is told, as valid_until); then its stock is freed.
-SUMUP_CHECKOUT_VALID_MINUTES = env.int("SUMUP_CHECKOUT_VALID_MINUTES", default=30)
-CELERY_BEAT_SCHEDULE["commerce-payments-sweep"] = {"task": "commerce.payments_sweep", "schedule": 120.0}
-
-# --- OAuth2 / OpenID Connect -------------------------------------------------------------------
-# Named so our own models (accounts.SpentAuthorizationCode) can point at the swappable client model.
-OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
-OAUTH2_PROVIDER = {
-    "OIDC_ENABLED": True,
-    "OIDC_RSA_PRIVATE_KEY": env("OIDC_RSA_PRIVATE_KEY", default=""),
-    "OIDC_ISS_ENDPOINT": f"{SITE_URL}/o",
-    "PKCE_REQUIRED": True,
-    "ALLOWED_CODE_CHALLENGE_METHODS": ["S256"],
-    "SCOPES": {"openid": "OpenID Connect", "profile": "Your name", "email": "Your email address"},
-    "OAUTH2_VALIDATOR_CLASS": "accounts.oidc.ClaimsValidator",
-    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
-    # Key rotation: the previous signing keys (PEM, separated by blank-line-free "|||") stay in the JWKS.
-    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [
-        pem for pem in env("OIDC_RSA_PRIVATE_KEYS_INACTIVE", default="").split("|||") if pem.strip()
-    ],
-    # RP-initiated logout (end_session_endpoint /o/logout/): a sibling app that sends the member's id
-    # token logs them out here too, and their tokens go; without a matching id token we ask first.
-    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
-    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
-    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
-    "ROTATE_REFRESH_TOKEN": True,
-    "REFRESH_TOKEN_REUSE_PROTECTION": True,
-    # Adopt the OAuth 2.0 Security BCP (RFC 9700) now rather than when the library flips its defaults.
-    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
-    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
-    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
-    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
-}
-
-# --- django-scheduler --------------------------------------------------------------------------
-FIRST_DAY_OF_WEEK = 1
-# django-scheduler calls these directly (not dotted paths); events.permissions imports no models at load.
-from events.permissions import (  # noqa: E402, F401, I001  settings names django-scheduler reads
-    calendar_editable_by as CHECK_CALENDAR_PERM_FUNC,
-    event_editable_by as CHECK_EVENT_PERM_FUNC,
-    occurrence_editable_by as CHECK_OCCURRENCE_PERM_FUNC,
-)
-from events.scheduler_hooks import scheduler_events as GET_EVENTS_FUNC  # noqa: E402, F401
-
-EVENTS_WAITING_OFFER_HOURS = env.int("EVENTS_WAITING_OFFER_HOURS", default=24)
-EVENTS_REMINDER_HOURS = env.int("EVENTS_REMINDER_HOURS", default=24)
-
-# --- operations: health, metrics (ops/) ---------------------------------------------------------
-# /metrics answers these networks (Prometheus on the internal network) or a bearer token; others 403.
-METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
-METRICS_TOKEN = env("METRICS_TOKEN", default="")
-# A SumUp hosted checkout still pending after this long is counted as stuck on /metrics.
-COMMERCE_PAYMENT_STUCK_SECONDS = env.int("COMMERCE_PAYMENT_STUCK_SECONDS", default=3600)
-# --- end operations ----------------------------------------------------------------------------
-
-# --- operations: logs (ops/request_id.py) -------------------------------------------------------
-# "json" (production's default): one JSON object per line for the log collector; "plain" for people.
-# Every record carries request_id: the X-Request-ID of the request that caused it, through Celery.
-LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="plain")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ops.request_id.RequestIdFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
-    },
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "django_tasks": {"level": "WARNING"},
-        "oscar.alerts": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},  # lockouts are warnings; every login and reset would be noise
-    },
-}
-# The worker and beat log through LOGGING above (JSON, request ids) instead of Celery's own handler.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# Errors to Sentry when a DSN is set; the SDK is imported only then.
-SENTRY_DSN = env("SENTRY_DSN", default="")
-if SENTRY_DSN:
-    import sentry_sdk
-    from sentry_sdk.integrations.celery import CeleryIntegration
-    from sentry_sdk.integrations.django import DjangoIntegration
-
-    sentry_sdk.init(
-        dsn=SENTRY_DSN,
-        integrations=[DjangoIntegration(), CeleryIntegration()],
-        environment=env("SENTRY_ENVIRONMENT", default="production"),
-        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
-        send_default_pii=False,  # members' emails and addresses stay here
-    )
-# --- end operations: logs ----------------------------------------------------------------------
+from .commerce import *  # Oscar, its dashboard menu, Haystack and SumUp
+from .oidc import *  # the OAuth2 / OpenID Connect provider sibling apps sign in through
+from .operations import *  # metrics, logs and Sentry
+from .scheduler import *  # django-scheduler's hooks and the events app's own numbers
 
 # Each app seeds its own demo content; order matters (accounts before the things they own).
 DEMO_SEEDERS = [

@@ -1,0 +1,84 @@
+"""Oscar (the shop under /shop/), its dashboard menu entries, Haystack, and SumUp."""
+
+from urllib.parse import urlsplit
+
+from oscar.defaults import OSCAR_DASHBOARD_NAVIGATION
+
+from commerce.permissions import product_import_allowed  # imports no models at load
+
+from .site import DEFAULT_FROM_EMAIL, SITE_NAME, SITE_URL, VAR_DIR, env
+
+# --- Oscar -------------------------------------------------------------------------------------
+OSCAR_SHOP_NAME = SITE_NAME
+OSCAR_SHOP_TAGLINE = "Market"
+OSCAR_DEFAULT_CURRENCY = "GBP"
+OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
+OSCAR_ALLOW_ANON_CHECKOUT = True
+OSCAR_URL_SCHEMA = urlsplit(SITE_URL).scheme
+# An order is placed only once SumUp reports it paid. Staff then move it along in the dashboard, and
+# the customer is emailed at each step (commerce/order_status.py).
+OSCAR_INITIAL_ORDER_STATUS = "Paid"
+OSCAR_ORDER_STATUS_PIPELINE = {
+    "Paid": ("Ready for collection", "Dispatched", "Cancelled", "Refunded"),
+    "Ready for collection": ("Collected", "Cancelled", "Refunded"),
+    "Dispatched": ("Refunded",),
+    "Collected": ("Refunded",),
+    "Cancelled": ("Refunded",),
+    "Refunded": (),
+}
+# Lines follow their order (Oscar's dashboard also lets staff move one line on its own).
+OSCAR_INITIAL_LINE_STATUS = OSCAR_INITIAL_ORDER_STATUS
+OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
+OSCAR_ORDER_STATUS_CASCADE = {status: status for status in OSCAR_ORDER_STATUS_PIPELINE}
+# The catalogue's facets: by category and by kind of product, named as staff named them (see
+# commerce/search/search_indexes.py). No rating facet: the cooperative does not use reviews.
+OSCAR_SEARCH_FACETS = {
+    "fields": {
+        "category_name": {"name": "Category", "field": "category_name"},
+        "product_class": {"name": "Type", "field": "product_class"},
+    },
+    "queries": {},
+}
+# Product editors import products from the dashboard's Catalogue menu. The view is commerce's, which
+# Oscar's permission lookup (by dashboard app) cannot find, so the entry asks the view's own check.
+
+next(
+    menu
+    for menu in OSCAR_DASHBOARD_NAVIGATION
+    if any(child.get("url_name") == "dashboard:catalogue-product-list" for child in menu.get("children", []))
+)["children"].append(
+    {
+        "label": "Import products",
+        "url_name": "commerce:product-import-list",
+        "access_fn": product_import_allowed,
+    }
+)
+# Payments paid without an order (refunded or not) wait for staff under Orders.
+next(
+    menu
+    for menu in OSCAR_DASHBOARD_NAVIGATION
+    if any(child.get("url_name") == "dashboard:order-list" for child in menu.get("children", []))
+)["children"].append(
+    {
+        "label": "Payments needing attention",
+        "url_name": "commerce:payment-attention",
+        "access_fn": lambda user, *args, **kwargs: user.has_perm("order.change_order"),
+    }
+)
+# Oscar browses its catalogue through Haystack; Whoosh keeps the index in a local folder with no service.
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "PATH": env("HAYSTACK_WHOOSH_PATH", default=str(VAR_DIR / "whoosh")),
+    }
+}
+
+# --- SumUp (commerce) --------------------------------------------------------------------------
+# The defaults point at our fake SumUp server (commerce/sumup_fake, started by `make run`);
+# production.py requires real values.
+SUMUP_API_URL = env("SUMUP_API_URL", default="http://127.0.0.1:8140").rstrip("/")
+SUMUP_API_KEY = env("SUMUP_API_KEY", default="sup_sk_dev_fake")
+SUMUP_MERCHANT_CODE = env("SUMUP_MERCHANT_CODE", default="MDEVFAKE")
+SUMUP_WEBHOOK_SECRET = env("SUMUP_WEBHOOK_SECRET", default="dev-only-webhook-secret")
+# A SumUp checkout can be paid for this long (SumUp is told, as valid_until); then its stock is freed.
+SUMUP_CHECKOUT_VALID_MINUTES = env.int("SUMUP_CHECKOUT_VALID_MINUTES", default=30)
