@@ -1,4 +1,4 @@
-"""One picture for every graph staff look at (behaviors, state machines): nodes, edges and counts as SVG. Pure.
+"""One picture for every graph staff look at (behaviors, state machines): nodes, edges, counts as SVG.
 
 It knows nothing of flows or states: callers hand it node names, labelled edges, and per node a few
 counts ("running": 2, "failed": 1); it lays the nodes out in columns and draws them with the counts
