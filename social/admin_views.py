@@ -1,17 +1,26 @@
 """Wagtail admin views: the flow log, the behavior graphs and the staff notifications."""
 
 from functools import wraps
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from social import selectors, services
 from social.behaviors import GraphError, behavior_get, behaviors_all
+from social.behaviors.graph import END
 from social.diagram import behavior_svg
+from social.filters import ACTIVE
 from social.models import Flow, StaffNotification
-from social.views import flow_graph, flow_list_context
+from social.views import flow_graph
+
+FLOWS_PER_PAGE = 50
+RETRY_PERMISSION = "social.retry_flow"
 
 
 def staff_only(view):
@@ -26,14 +35,28 @@ def staff_only(view):
     return wrapped
 
 
+def can_retry(user) -> bool:
+    return user.is_staff and user.has_perm(RETRY_PERMISSION)
+
+
 @staff_only
 def flows_index(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    context = flow_list_context(status if status in Flow.Status.values else "")
+    filterset, flows = selectors.flows_filtered(request.GET)
+    page = Paginator(flows, FLOWS_PER_PAGE).get_page(request.GET.get("p"))
+    query = request.GET.copy()
+    query.pop("p", None)
     return render(
         request,
         "social/admin/flow_list.html",
-        {**context, "page_title": "Flows", "header_title": "Flows", "header_icon": "history"},
+        {
+            "filterset": filterset,
+            "flows": page.object_list,
+            "page_obj": page,
+            "query": query.urlencode(),
+            "page_title": "Flows",
+            "header_title": "Flows",
+            "header_icon": "history",
+        },
     )
 
 
@@ -44,13 +67,65 @@ def flow_inspect(request: HttpRequest, flow_id: int) -> HttpResponse:
     except Flow.DoesNotExist:
         raise Http404("no such flow") from None
     title = f"Flow {flow.pk}: {flow.behavior}"
-    context = {"flow": flow, "graph": flow_graph(flow), "page_title": title, "header_title": title}
+    context = {
+        "flow": flow,
+        "graph": flow_graph(flow),
+        "can_retry": flow.status == Flow.Status.FAILED and can_retry(request.user),
+        "page_title": title,
+        "header_title": title,
+    }
     return render(request, "social/admin/flow_detail.html", {**context, "header_icon": "history"})
+
+
+@require_http_methods(["GET", "POST"])
+def flow_retry(request: HttpRequest, flow_id: int) -> HttpResponse:
+    """GET asks for confirmation and changes nothing; POST (CSRF-checked by Django) retries."""
+    if not can_retry(request.user):
+        # A 403, not the PermissionDenied Wagtail turns into a redirect to the dashboard: a refused
+        # write must read as refused to whatever sent it.
+        return HttpResponseForbidden("Retrying flows needs the social.retry_flow permission.")
+    flow = get_object_or_404(Flow, pk=flow_id)
+    if request.method == "POST":
+        try:
+            step = services.flow_retry_from_failed_step(flow, user=request.user)
+        except services.FlowNotRetryable as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, f"Flow {flow.pk} retried from its step {step.name!r}.")
+        return redirect("social_admin_flow", flow.pk)
+    title = f"Retry flow {flow.pk}?"
+    return render(
+        request,
+        "social/admin/flow_retry.html",
+        {"flow": flow, "page_title": title, "header_title": title, "header_icon": "history"},
+    )
+
+
+def _count_url(behavior: str):
+    """Each count under a step links to those flows in the flow log."""
+    flows_url = reverse("social_admin_flows")
+
+    def url(step: str, label: str) -> str | None:
+        if step == END:
+            return f"{flows_url}?{urlencode({'behavior': behavior, 'status': label})}"
+        if label in ("running", "failed"):
+            status = ACTIVE if label == "running" else label
+            return f"{flows_url}?{urlencode({'behavior': behavior, 'status': status, 'step': step})}"
+        return None
+
+    return url
 
 
 @staff_only
 def behaviors_index(request: HttpRequest) -> HttpResponse:
-    graphs = [(behavior, behavior_svg(behavior)) for behavior in behaviors_all()]
+    counts = selectors.behavior_step_counts()
+    graphs = [
+        (
+            behavior,
+            behavior_svg(behavior, counts=counts.get(behavior.name, {}), count_url=_count_url(behavior.name)),
+        )
+        for behavior in behaviors_all()
+    ]
     return render(
         request,
         "social/admin/behaviors.html",

@@ -178,7 +178,7 @@ def flow_step_claim(flow_id: int) -> StepClaim | None:
                 and step.claimed_at > _stall_cutoff()
             ):
                 return None  # a live claim: its process is (probably) still at work
-        if step.attempts >= settings.SOCIAL_STEP_MAX_ATTEMPTS:
+        if step.attempts >= (step.attempt_limit or settings.SOCIAL_STEP_MAX_ATTEMPTS):
             flow.status = Flow.Status.FAILED
             flow.error = f"step {step.name!r} failed {step.attempts} times; last error:\n{step.error}"
             flow.finished_at = timezone.now()

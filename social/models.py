@@ -60,6 +60,7 @@ class Flow(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "updated_at"], name="social_flow_status_idx")]
+        permissions = [("retry_flow", "Can retry a failed flow from its failed step")]
 
     def __str__(self) -> str:
         return f"flow {self.pk} {self.behavior} {self.object_key} ({self.status})"
@@ -87,6 +88,8 @@ class FlowStep(models.Model):
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Blank: settings.SOCIAL_STEP_MAX_ATTEMPTS. A staff retry of a failed flow raises it for this step.
+    attempt_limit = models.PositiveSmallIntegerField(null=True, blank=True)
     claim_token = models.CharField(max_length=64, blank=True)
     claimed_by = models.CharField(max_length=200, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)

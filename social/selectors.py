@@ -1,11 +1,14 @@
 """Reads for social: the flow log, the activity log (federation's outbox backfill), notifications."""
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from social.behaviors.graph import END
+from social.filters import FlowFilterSet
 from social.models import Activity, Flow, FlowEffect, FlowStep, StaffNotification
 
 
@@ -14,6 +17,37 @@ def flows_recent(*, status: str = "", limit: int = 100) -> QuerySet[Flow]:
     if status:
         flows = flows.filter(status=status)
     return flows[:limit]
+
+
+def flows_filtered(params: Mapping[str, Any]) -> tuple[FlowFilterSet, QuerySet[Flow]]:
+    """The flow log filtered by the staff's choices (kind, status, step, object), newest first."""
+    flows = Flow.objects.annotate(effect_count=Count("effects")).order_by("-created_at", "-id")
+    filterset = FlowFilterSet(params or None, queryset=flows)
+    return filterset, filterset.qs
+
+
+def behavior_step_counts() -> dict[str, dict[str, dict[str, int]]]:
+    """Per behavior, per step: flows there now ("running": pending or running, "failed") and steps
+    completed ("done"); at END, the finished flows by outcome. Three grouped queries, whatever the size."""
+    counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    at_cursor = Flow.objects.exclude(cursor="").values_list("behavior", "cursor", "status")
+    for behavior, cursor, status, n in at_cursor.annotate(n=Count("id")).order_by():
+        label = "failed" if status == Flow.Status.FAILED else "running"
+        counts[behavior][cursor][label] = counts[behavior][cursor].get(label, 0) + n
+    done = FlowStep.objects.filter(status=FlowStep.Status.DONE).values_list("flow__behavior", "name")
+    for behavior, name, n in done.annotate(n=Count("id")).order_by():
+        counts[behavior][name]["done"] = n
+    finished = Flow.objects.filter(cursor="").values_list("behavior", "status")
+    for behavior, status, n in finished.annotate(n=Count("id")).order_by():
+        counts[behavior][END][status] = n
+    order = {label: i for i, label in enumerate(["running", "failed", "done", *Flow.Status.values])}
+    return {
+        behavior: {
+            step: dict(sorted(labels.items(), key=lambda item: order.get(item[0], len(order))))
+            for step, labels in steps.items()
+        }
+        for behavior, steps in counts.items()
+    }
 
 
 def flow_detail(flow_id: int) -> Flow:

@@ -1,4 +1,5 @@
-"""Writes for social: start a flow for a page event (in the publish transaction), notifications."""
+"""Writes for social: start a flow for a page event (in the publish transaction), retry a failed one,
+notifications."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -6,10 +7,11 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from wagtail.log_actions import log
 
 from social import registry
 from social.behaviors import behavior_get
-from social.models import FederatedObject, Flow, StaffNotification
+from social.models import FederatedObject, Flow, FlowStep, StaffNotification
 from social.triggers import PageEvent, Triggers
 
 
@@ -47,6 +49,35 @@ def flow_start(
     flow_runner = runner()
     transaction.on_commit(lambda: flow_runner.start(flow.pk))
     return flow
+
+
+class FlowNotRetryable(Exception):
+    """Only a failed flow can be retried; a running one is the runner's, a finished one is done."""
+
+
+def flow_retry_from_failed_step(flow: Flow, *, user=None) -> FlowStep:
+    """Give a failed flow's failed step a fresh set of attempts and hand the flow back to the runner.
+
+    The next attempt is recorded by the engine's claim as any other (the step's `attempts` goes up);
+    steps already done are not run again, and the failed step's own effects rolled back with it, so
+    no effect is dispatched twice (each FlowEffect's idempotency key would refuse a second row anyway).
+    """
+    with transaction.atomic():
+        flow = Flow.objects.select_for_update().get(pk=flow.pk)
+        if flow.status != Flow.Status.FAILED or not flow.cursor:
+            raise FlowNotRetryable(f"flow {flow.pk} is {flow.status}, not failed")
+        step = FlowStep.objects.select_for_update().get(flow=flow, name=flow.cursor)
+        step.attempt_limit = step.attempts + settings.SOCIAL_STEP_MAX_ATTEMPTS
+        step.save(update_fields=["attempt_limit"])
+        flow.status, flow.error, flow.finished_at = Flow.Status.PENDING, "", None
+        flow.save(update_fields=["status", "error", "finished_at", "updated_at"])
+        if user is not None:
+            log(flow, "social.flow_retry", user=user, data={"step": step.name, "attempts": step.attempts})
+        from social.engine import runner
+
+        flow_runner = runner()
+        transaction.on_commit(lambda: flow_runner.start(flow.pk))
+    return step
 
 
 def _federation_state_lock(object_key: str, page_id: int) -> tuple[int, str]:

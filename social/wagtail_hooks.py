@@ -1,5 +1,6 @@
 """The flow log, behavior graphs and staff notifications in the Wagtail admin (menu and dashboard)."""
 
+from django.contrib.auth.models import Permission
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -19,6 +20,7 @@ def register_admin_urls():
             name="social_admin_behavior_svg",
         ),
         path("flows/<id:flow_id>/", admin_views.flow_inspect, name="social_admin_flow"),
+        path("flows/<id:flow_id>/retry/", admin_views.flow_retry, name="social_admin_flow_retry"),
         path("staff-notifications/", admin_views.notifications_index, name="social_admin_notifications"),
         path(
             "staff-notifications/read-all/",
@@ -83,3 +85,14 @@ class NotificationsPanel(Component):
 def add_notifications_panel(request, panels):
     if request.user.is_staff:
         panels.append(NotificationsPanel(request))
+
+
+@hooks.register("register_permissions")
+def register_flow_permissions():
+    """So the retry right can be given to a group in Wagtail's group editor."""
+    return Permission.objects.filter(content_type__app_label="social", codename="retry_flow")
+
+
+@hooks.register("register_log_actions")
+def register_flow_log_actions(actions):
+    actions.register_action("social.flow_retry", "Retry flow", "Retried from its failed step")

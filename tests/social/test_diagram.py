@@ -14,7 +14,7 @@ def taken_edges(svg: str) -> set[tuple[str, str]]:
 def test_behavior_svg_well_formed_with_every_step_and_end():
     svg = str(behavior_svg(behavior_get("publish")))
     root = ElementTree.fromstring(svg)
-    steps = {node.get("data-step") for node in root.iter("{http://www.w3.org/2000/svg}g")}
+    steps = {node.get("data-node") for node in root.iter("{http://www.w3.org/2000/svg}g")}
     assert steps == {"validate", "forget", "compose", "route", "notify", "deliver", "end"}
     assert taken_edges(svg) == set()
 
@@ -29,11 +29,11 @@ def test_behavior_svg_highlights_path_taken_including_end_when_finished():
         ("notify", "deliver"),
         ("deliver", "end"),
     }
-    assert 'class="node visited" data-step="notify"' in svg
-    assert 'class="node" data-step="forget"' in svg
+    assert 'class="node visited" data-node="notify"' in svg
+    assert 'class="node" data-node="forget"' in svg
 
 
 def test_behavior_svg_unfinished_flow_does_not_reach_end():
     svg = str(behavior_svg(behavior_get("publish"), ["validate", "compose"], finished=False))
     assert taken_edges(svg) == {("validate", "compose")}
-    assert 'class="node" data-step="end"' in svg
+    assert 'class="node" data-node="end"' in svg

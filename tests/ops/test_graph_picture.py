@@ -1,0 +1,51 @@
+"""The shared graph picture: any graph (cycles too) laid out in columns, counts under nodes. Pure."""
+
+import re
+from xml.etree import ElementTree
+
+from django.template import Context, Template
+
+from ops.graph_picture import graph_columns, graph_svg
+
+# A delivery-like state machine with a retry loop back to "queued".
+STATES = ["queued", "sending", "backoff", "delivered", "dead"]
+TRANSITIONS = [
+    ("queued", "claim", "sending"),
+    ("sending", "2xx", "delivered"),
+    ("sending", "5xx", "backoff"),
+    ("backoff", "due", "queued"),
+    ("backoff", "give up", "dead"),
+]
+
+
+def test_graph_columns_lays_out_a_state_machine_with_a_retry_loop():
+    assert graph_columns(STATES, TRANSITIONS) == [["queued"], ["sending"], ["backoff", "delivered"], ["dead"]]
+
+
+def test_graph_svg_writes_nonzero_counts_under_nodes_with_links():
+    svg = str(
+        graph_svg(
+            graph_columns(STATES, TRANSITIONS),
+            TRANSITIONS,
+            title="delivery <states>",
+            counts={"queued": {"running": 3, "failed": 0}, "dead": {"failed": 2}},
+            terminal=("delivered", "dead"),
+            count_url=lambda node, label: f"/deliveries/?state={node}&x=1" if node == "dead" else None,
+        )
+    )
+    root = ElementTree.fromstring(svg)  # well-formed: the title was escaped
+    assert root.get("class") == "graph-picture" and root.get("width") is None
+    assert re.findall(r'data-node="(\w+)">', svg) == STATES
+    assert re.findall(r'class="count" data-label="(\w+)"[^>]*>([^<]+)<', svg) == [
+        ("running", "3 running"),
+        ("failed", "2 failed"),
+    ]
+    assert '<a href="/deliveries/?state=dead&amp;x=1"><text class="count" data-label="failed"' in svg
+    assert 'data-from="backoff" data-to="queued"' in svg  # the loop back is drawn
+
+
+def test_graph_picture_template_tag_draws_from_nodes_and_edges():
+    html = Template("{% load graph_picture %}{% graph_picture nodes edges counts title='t' %}").render(
+        Context({"nodes": STATES, "edges": TRANSITIONS, "counts": {"sending": {"running": 1}}})
+    )
+    assert html.startswith("<svg") and ">1 running</text>" in html

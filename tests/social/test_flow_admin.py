@@ -1,0 +1,233 @@
+"""The flow log staff can act on: filter and page through flows, retry a failed one from its failed step
+(a new attempt, no effect twice), see each behavior's steps with the flows at each."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
+
+from social import engine, services
+from social.models import Activity, Flow, FlowEffect, StaffNotification
+from tests.social.transports import FailingTransport
+
+pytestmark = pytest.mark.django_db
+
+PAYLOAD = {
+    "page_id": 99,
+    "title": "Storm",
+    "summary": "Batten down.",
+    "url": "http://testserver/blog/storm/",
+    "category": {"slug": "alerts", "name": "Alerts", "urgent": True},
+    "is_private": False,
+}
+
+
+@pytest.fixture(autouse=True)
+def activity_log_transport(settings):
+    settings.SOCIAL_TRANSPORT = "social.transport_log.ActivityLogTransport"
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser(email="boss@example.org", password="x")
+
+
+@pytest.fixture
+def staff_without_retry(django_user_model):
+    """Staff who may read the flow log (Wagtail admin access) but were not given the retry right."""
+    user = django_user_model.objects.create_user(email="staff@example.org", password="x")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    return user
+
+
+@pytest.fixture
+def editor(django_user_model):
+    user = django_user_model.objects.create_user(email="ed@example.org", password="x")
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    editors.permissions.add(Permission.objects.get(codename="access_admin"))
+    user.groups.add(editors)
+    return user
+
+
+def flow_row(n: int, *, behavior: str = "publish", status: str = "succeeded", title: str = "Post") -> Flow:
+    return Flow.objects.create(
+        behavior=behavior,
+        event="published",
+        object_key=f"page:{n}",
+        page_id=n,
+        payload={"title": f"{title} {n}"},
+        status=status,
+        cursor="" if status in ("succeeded", "refused") else "deliver",
+    )
+
+
+def listed_ids(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<a href="/admin/flows/(\d+)/">', html)]
+
+
+def test_flow_list_filters_by_kind_status_and_object(client, superuser):
+    published = flow_row(1, title="Harvest")
+    failed = flow_row(2, status="failed", title="Storm")
+    unpublished = flow_row(3, behavior="delete", title="Storm")
+    client.force_login(superuser)
+    assert sorted(listed_ids(client.get("/admin/flows/").content.decode())) == [1, 2, 3]
+    assert listed_ids(client.get("/admin/flows/?behavior=delete").content.decode()) == [unpublished.pk]
+    assert listed_ids(client.get("/admin/flows/?status=failed").content.decode()) == [failed.pk]
+    html = client.get("/admin/flows/?status=active&step=deliver").content.decode()
+    assert listed_ids(html) == []
+    assert listed_ids(client.get("/admin/flows/?object=harv").content.decode()) == [published.pk]
+    assert listed_ids(client.get("/admin/flows/?object=page:2").content.decode()) == [failed.pk]
+    assert listed_ids(client.get("/admin/flows/?object=3").content.decode()) == [unpublished.pk]
+    storm = client.get("/admin/flows/?object=storm&behavior=publish").content.decode()
+    assert listed_ids(storm) == [failed.pk]
+    # A kind no behavior has is not a filter the form accepts: the list is not narrowed by it.
+    assert len(listed_ids(client.get("/admin/flows/?behavior=nope").content.decode())) == 3
+
+
+def test_flow_list_pages_by_fifty_and_keeps_the_filters(client, superuser):
+    Flow.objects.bulk_create(
+        Flow(behavior="publish", event="published", object_key=f"page:{n}", status="failed", cursor="deliver")
+        for n in range(55)
+    )
+    flow_row(999)
+    client.force_login(superuser)
+    first = client.get("/admin/flows/?status=failed").content.decode()
+    assert len(listed_ids(first)) == 50 and "Page 1 of 2" in first
+    assert 'href="?status=failed&amp;p=2"' in first
+    second = client.get("/admin/flows/?status=failed&p=2").content.decode()
+    assert len(listed_ids(second)) == 5
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_flow_list_query_count_does_not_grow_with_flows(client, superuser, django_assert_max_num_queries, n):
+    for i in range(n):
+        flow = flow_row(i, status="running")
+        FlowEffect.objects.create(
+            flow=flow,
+            step=flow.steps.create(name="validate", seq=0, status="done"),
+            seq=0,
+            kind="notify",
+            idempotency_key=f"k{i}",
+        )
+    client.force_login(superuser)
+    client.get("/admin/flows/")  # warm the session and Wagtail's per-process caches
+    # The admin's chrome (session, user, menu badges) takes 16; the flow log two: a count and one page.
+    with django_assert_max_num_queries(18):
+        html = client.get("/admin/flows/?behavior=publish&status=active").content.decode()
+    assert len(listed_ids(html)) == n
+
+
+def failed_flow(settings, django_capture_on_commit_callbacks) -> Flow:
+    """A publish flow whose deliver step failed for good: the network stayed down for every attempt."""
+    settings.SOCIAL_TRANSPORT = "tests.social.transports.FailingTransport"
+    settings.SOCIAL_STEP_MAX_ATTEMPTS = 1
+    FailingTransport.calls, FailingTransport.failures = 0, 100
+    with django_capture_on_commit_callbacks(execute=False):
+        flow = services.flow_start(
+            behavior="publish", event="published", object_key="page:99", payload=PAYLOAD
+        )
+    engine.flow_run(flow.pk)  # deliver fails (its transaction rolls back)
+    engine.flow_run(flow.pk)  # the sweep's retry finds no attempt left: the flow fails
+    flow.refresh_from_db()
+    assert (flow.status, flow.cursor) == ("failed", "deliver")
+    return flow
+
+
+def test_retry_failed_flow_resumes_at_failed_step_as_new_attempt_without_duplicate_effects(
+    client, superuser, settings, django_capture_on_commit_callbacks
+):
+    flow = failed_flow(settings, django_capture_on_commit_callbacks)
+    effects_before = list(FlowEffect.objects.filter(flow=flow).values_list("kind", "idempotency_key"))
+    assert [kind for kind, _ in effects_before] == ["record_activity", "notify"]
+    client.force_login(superuser)
+
+    page = client.get(f"/admin/flows/{flow.pk}/retry/")  # the confirm page changes nothing
+    assert page.status_code == 200 and b"Retry from deliver" in page.content
+    flow.refresh_from_db()
+    assert flow.status == "failed" and flow.steps.get(name="deliver").attempts == 1
+
+    FailingTransport.failures = 0  # the network is back
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/flows/{flow.pk}/retry/")
+    assert response.status_code == 302 and response["Location"] == f"/admin/flows/{flow.pk}/"
+    flow.refresh_from_db()
+    deliver = flow.steps.get(name="deliver")
+    assert (flow.status, flow.error, deliver.status, deliver.attempts) == ("succeeded", "", "done", 2)
+    assert [s.attempts for s in flow.steps.exclude(name="deliver")] == [1, 1, 1, 1]
+    effects = list(FlowEffect.objects.filter(flow=flow).values_list("kind", "idempotency_key"))
+    assert effects == [*effects_before, effects[-1]] and effects[-1][0] == "schedule_delivery"
+    assert Activity.objects.count() == 1 and StaffNotification.objects.count() == 1
+    assert FailingTransport.calls == 2  # the failed attempt, then the retry: the transport saw it once more
+    detail = client.get(f"/admin/flows/{flow.pk}/").content.decode()
+    assert "attempts: 2" in detail and "Retry from" not in detail
+
+    again = client.post(f"/admin/flows/{flow.pk}/retry/", follow=True)  # a succeeded flow is not retried
+    assert b"is succeeded, not failed" in again.content
+    assert flow.steps.get(name="deliver").attempts == 2
+
+
+def test_retry_refused_to_editor_and_staff_without_the_right(
+    client, editor, staff_without_retry, settings, django_capture_on_commit_callbacks
+):
+    flow = failed_flow(settings, django_capture_on_commit_callbacks)
+    for user in (editor, staff_without_retry):
+        client.force_login(user)
+        assert client.get(f"/admin/flows/{flow.pk}/retry/").status_code == 403
+        assert client.post(f"/admin/flows/{flow.pk}/retry/").status_code == 403
+    client.force_login(staff_without_retry)
+    assert b"Retry from" not in client.get(f"/admin/flows/{flow.pk}/").content
+    flow.refresh_from_db()
+    assert flow.status == "failed" and flow.steps.get(name="deliver").attempts == 1
+
+
+def test_retry_given_through_a_group_and_post_needs_csrf(
+    django_user_model, staff_without_retry, settings, django_capture_on_commit_callbacks
+):
+    flow = failed_flow(settings, django_capture_on_commit_callbacks)
+    retriers = Group.objects.create(name="Flow retriers")
+    retriers.permissions.add(Permission.objects.get(codename="retry_flow"))
+    staff_without_retry.groups.add(retriers)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_without_retry)
+    assert client.post(f"/admin/flows/{flow.pk}/retry/").status_code == 403  # no CSRF token
+    page = client.get(f"/admin/flows/{flow.pk}/retry/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/flows/{flow.pk}/retry/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    flow.refresh_from_db()
+    assert flow.status == "running" and flow.steps.get(name="deliver").attempts == 2  # failing still
+    assert flow.steps.get(name="deliver").status == "failed"
+
+
+def test_behaviors_page_counts_flows_at_each_step_with_links(client, superuser):
+    flow_row(1)
+    flow_row(2)
+    flow_row(3, status="refused")
+    flow_row(4, status="failed")
+    flow_row(5, status="running")
+    flow_row(6, status="pending")
+    done = flow_row(7)
+    done.steps.create(name="validate", seq=0, status="done")
+    client.force_login(superuser)
+    html = client.get("/admin/flows/behaviors/").content.decode()
+    publish = html[html.index('id="behavior-publish"') :]
+    publish = publish[: publish.index("</svg>")]
+    counts = {
+        (node, label): int(n)
+        for node, body in re.findall(r'<g class="node" data-node="(\w+)">(.*?)</g>', publish, re.S)
+        for n, label in re.findall(r'class="count"[^>]*>(\d+) (\w+)</text>', body)
+    }
+    assert counts == {
+        ("deliver", "running"): 2,
+        ("deliver", "failed"): 1,
+        ("validate", "done"): 1,
+        ("end", "succeeded"): 3,
+        ("end", "refused"): 1,
+    }
+    assert 'href="/admin/flows/?behavior=publish&amp;status=failed&amp;step=deliver"' in publish
+    failed = client.get("/admin/flows/?behavior=publish&status=failed&step=deliver").content.decode()
+    assert listed_ids(failed) == [Flow.objects.get(status="failed").pk]
