@@ -326,6 +326,9 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
             "default_acl": None,  # the bucket's policy decides, not a per-object ACL
             "file_overwrite": False,  # two uploads named alike keep both files
+            # Reading an object spools it to disk past 8 MiB (backups read every file; the default,
+            # 0, keeps each whole object in memory).
+            "max_memory_size": env.int("AWS_S3_MAX_MEMORY_SIZE", default=8 * 1024 * 1024),
         },
     }
 # --- end operations: media ---------------------------------------------------------------------
