@@ -50,8 +50,7 @@ def main() -> None:
     from social.federation import ids
     from social.federation.actors import local_actor_get
     from social.federation.models import Activity, Delivery, Follow, Host, RemoteActor
-    from social.federation.transport import ActivityPubTransport
-    from social.transport import OutboundActivity
+    from social.federation.transport import ActivityPubTransport, OutboundActivity
     from tests.conftest import free_port
 
     port = free_port()

@@ -32,8 +32,9 @@ from social.behaviors.context import FlowContext
 from social.behaviors.effects import Effect, Notify, RecordActivity, ScheduleDelivery, SetFederationState
 from social.behaviors.graph import END
 from social.behaviors.runtime import step_run
-from social.models import Activity, FederatedObject, Flow, FlowEffect, FlowStep, StaffNotification
-from social.transport import OutboundActivity, Transport
+from social.federation.models import FederatedObject
+from social.federation.transport import ActivityPubTransport, OutboundActivity
+from social.models import Flow, FlowEffect, FlowStep, StaffNotification
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +66,9 @@ def runner() -> FlowRunner:
     return import_string(settings.SOCIAL_FLOW_RUNNER)()
 
 
-def transport() -> Transport:
-    return import_string(settings.SOCIAL_TRANSPORT)()
+def transport() -> ActivityPubTransport:
+    """The one outbound transport (social/federation): pages and hub activities alike."""
+    return ActivityPubTransport()
 
 
 # --- the driver --------------------------------------------------------------------------------
@@ -93,31 +95,12 @@ class DatabaseDriver:
         )
 
     def _perform_record_activity(self, flow: Flow, effect: RecordActivity) -> dict[str, Any]:
-        activity, created = Activity.objects.get_or_create(
-            activity_id=effect.activity_id,
-            defaults={
-                "activity_type": effect.activity_type,
-                "object_type": effect.object_type,
-                "actor": effect.actor,
-                "object_key": effect.object_key,
-                "payload": dict(effect.payload),
-                "flow": flow,
-            },
-        )
-        return {"activity": activity.pk, "created": created}
+        return {"receipt": asdict(transport().record(_outbound(flow, effect.as_data())))}
 
     def _perform_schedule_delivery(self, flow: Flow, effect: ScheduleDelivery) -> dict[str, Any]:
-        activity = Activity.objects.get(activity_id=effect.activity_id)
-        outbound = OutboundActivity(
-            activity_id=activity.activity_id,
-            activity_type=activity.activity_type,
-            actor=activity.actor,
-            object_type=activity.object_type,
-            object_key=activity.object_key,
-            payload=activity.payload,
-            flow_id=flow.pk,
-        )
-        return {"receipt": asdict(transport().deliver(outbound))}
+        # The activity as the flow log recorded it: the RecordActivity effect row of the same activity.
+        recorded = FlowEffect.objects.get(idempotency_key=RecordActivity.key_for(effect.activity_id))
+        return {"receipt": asdict(transport().schedule(_outbound(flow, recorded.data)))}
 
     def _perform_notify(self, flow: Flow, effect: Notify) -> dict[str, Any]:
         notification, created = StaffNotification.objects.get_or_create(
@@ -137,10 +120,22 @@ class DatabaseDriver:
         return {"notification": notification.pk, "created": created, "email": "queued on commit"}
 
     def _perform_set_federation_state(self, flow: Flow, effect: SetFederationState) -> dict[str, Any]:
-        objects = FederatedObject.objects.filter(object_key=effect.object_key)
+        objects = FederatedObject.all_objects.filter(object_key=effect.object_key)
         if effect.only_if_activity:
             objects = objects.filter(created_activity_id=effect.only_if_activity)
-        return {"updated": objects.update(state=effect.state, updated_at=timezone.now())}
+        return {"updated": objects.update(state=effect.state)}
+
+
+def _outbound(flow: Flow, data: dict[str, Any]) -> OutboundActivity:
+    return OutboundActivity(
+        activity_id=data["activity_id"],
+        activity_type=data["activity_type"],
+        actor=data["actor"],
+        object_type=data["object_type"],
+        object_key=data["object_key"],
+        payload=data["payload"],
+        flow_id=flow.pk,
+    )
 
 
 # --- advancing a flow --------------------------------------------------------------------------

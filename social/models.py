@@ -1,5 +1,4 @@
-"""The flow log (flows, their steps and effects), the activity log, staff notifications and
-what the fediverse knows about each federated object."""
+"""The flow log (flows, their steps and effects) and staff notifications."""
 
 import uuid
 
@@ -9,23 +8,6 @@ from django.db import models
 
 def new_activity_id() -> str:
     return str(uuid.uuid4())
-
-
-class FederatedObject(models.Model):
-    """What the fediverse knows about one of our objects: decides Create vs Update vs nothing."""
-
-    class State(models.TextChoices):
-        LIVE = "live"
-        NONE = "none"
-
-    object_key = models.CharField(max_length=100, unique=True)  # "page:<id>"
-    page_id = models.BigIntegerField(null=True, blank=True)  # not a FK: the page may be deleted
-    state = models.CharField(max_length=8, choices=State.choices, default=State.NONE)
-    created_activity_id = models.CharField(max_length=64, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"{self.object_key} ({self.state})"
 
 
 class Flow(models.Model):
@@ -129,30 +111,6 @@ class FlowEffect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.idempotency_key}"
-
-
-class Activity(models.Model):
-    """The activity log: every activity the site emitted, the outbox federation reads from."""
-
-    activity_id = models.CharField(max_length=64, unique=True)
-    activity_type = models.CharField(max_length=20)
-    object_type = models.CharField(max_length=20)
-    actor = models.CharField(max_length=100)
-    object_key = models.CharField(max_length=100, db_index=True)
-    payload = models.JSONField(default=dict)
-    flow = models.ForeignKey(
-        Flow, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    transported_at = models.DateTimeField(null=True, blank=True)
-    transport = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name_plural = "activities"
-
-    def __str__(self) -> str:
-        return f"{self.activity_type} {self.object_type} {self.object_key}"
 
 
 class StaffNotification(models.Model):

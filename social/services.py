@@ -11,7 +11,8 @@ from wagtail.log_actions import log
 
 from social import registry
 from social.behaviors import behavior_get
-from social.models import FederatedObject, Flow, FlowStep, StaffNotification
+from social.federation.models import FederatedObject
+from social.models import Flow, FlowStep, StaffNotification
 from social.triggers import PageEvent, Triggers
 
 
@@ -90,20 +91,31 @@ def _federation_state_lock(object_key: str, page_id: int) -> tuple[int, str]:
     """
     ops, meta = connection.ops, FederatedObject._meta
     table, key = ops.quote_name(meta.db_table), ops.quote_name(meta.get_field("object_key").column)
-    columns = [ops.quote_name(meta.get_field(name).column) for name in ("page_id", "state", "updated_at")]
     pk, state = ops.quote_name(meta.pk.column), ops.quote_name(meta.get_field("state").column)
-    created = ops.quote_name(meta.get_field("created_activity_id").column)
-    # Identifiers come from the model's metadata (quoted); every value is a parameter.
+    # A new row is a decision only: the transport builds the object (actor, url, data) when it records
+    # the activity. Columns without a database default are given one here, as literals.
+    literals = {
+        "created_activity_id": "''",
+        "object_type": "''",
+        "url": "''",
+        "data": "'{}'",
+        "pinned": "FALSE",
+    }
+    params = {"page_id": page_id, "state": FederatedObject.State.NONE.value}
+    now = ops.adapt_datetimefield_value(timezone.now())
+    params |= {"published": now, "updated": now}
+    columns = [ops.quote_name(meta.get_field(name).column) for name in [*params, *literals]]
+    values = ["%s"] * len(params) + list(literals.values())
+    # Identifiers come from the model's metadata (quoted); every value is a parameter or a constant.
     sql = " ".join(
         [
-            f"INSERT INTO {table} ({key}, {', '.join(columns)}, {created})",
-            f"VALUES (%s, %s, %s, %s, '') ON CONFLICT ({key}) DO UPDATE SET {key} = EXCLUDED.{key}",
+            f"INSERT INTO {table} ({key}, {', '.join(columns)})",
+            f"VALUES (%s, {', '.join(values)}) ON CONFLICT ({key}) DO UPDATE SET {key} = EXCLUDED.{key}",
             f"RETURNING {pk}, {state}",
         ]
     )
-    now = ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(sql, [object_key, page_id, FederatedObject.State.NONE.value, now])
+        cursor.execute(sql, [object_key, *params.values()])
         row_pk, current = cursor.fetchone()
     return row_pk, current
 
@@ -141,7 +153,7 @@ def page_event_handle(page, kind: str, *, revision_id: int | None = None) -> Flo
         if decision.behavior == "publish":
             changes["created_activity_id"] = flow.activity_id
         if changes:  # a re-publish (live → live) changes nothing: no write
-            FederatedObject.objects.filter(pk=state_pk).update(**changes, updated_at=timezone.now())
+            FederatedObject.all_objects.filter(pk=state_pk).update(**changes)
         return flow
 
 

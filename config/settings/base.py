@@ -199,7 +199,6 @@ SOCIAL_FEDERATED_PAGE_MODELS = env.list(
     "SOCIAL_FEDERATED_PAGE_MODELS", default=["cms.BlogPostPage", "events.EventPage"]
 )
 SOCIAL_TRIGGERS = env("SOCIAL_TRIGGERS", default="social.triggers.PageLifecycleTriggers")
-SOCIAL_TRANSPORT = env("SOCIAL_TRANSPORT", default="social.federation.transport.ActivityPubTransport")
 # In-process after the publish commits when tasks are eager; otherwise each step is a Celery task.
 SOCIAL_FLOW_RUNNER = env(
     "SOCIAL_FLOW_RUNNER",
@@ -223,13 +222,10 @@ SOCIAL_AUTHOR_MODEL = env("SOCIAL_AUTHOR_MODEL", default="cms.Author")
 FEDERATION_MANUAL_APPROVAL = env.bool("FEDERATION_MANUAL_APPROVAL", default=False)
 FEDERATION_HOST_DEAD_AFTER = env.int("FEDERATION_HOST_DEAD_AFTER", default=7 * 24 * 3600)
 FEDERATION_DELIVERY_GIVE_UP_AFTER = env.int("FEDERATION_DELIVERY_GIVE_UP_AFTER", default=3 * 24 * 3600)
+FEDERATION_DELIVERY_LEASE_SECONDS = env.int("FEDERATION_DELIVERY_LEASE_SECONDS", default=600)
 FEDERATION_MAX_INBOX_BYTES = 1_000_000
 CELERY_BEAT_SCHEDULE["federation-deliveries-due"] = {"task": "federation.deliveries_due", "schedule": 60.0}
 # --- social hub (social/hub) ------------------------------------------------------------------
-# The hub sends its own activities (follows, likes, boosts, notes: object keys "hub:…") as built and
-# hands every other activity to the transport configured above.
-SOCIAL_HUB_NEXT_TRANSPORT = SOCIAL_TRANSPORT
-SOCIAL_TRANSPORT = "social.hub.transport.HubTransport"
 HUB_TIMELINE_RETENTION_DAYS = env.int("HUB_TIMELINE_RETENTION_DAYS", default=30)
 HUB_DIGEST_EMAILS = env.list("HUB_DIGEST_EMAILS", default=[])  # empty: no email digest
 HUB_WEBFINGER_ALLOW_HTTP = env.bool("HUB_WEBFINGER_ALLOW_HTTP", default=False)  # local development only

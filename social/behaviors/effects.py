@@ -24,7 +24,7 @@ class Effect:
 
 @dataclass(frozen=True)
 class RecordActivity(Effect):
-    """Write an activity to the site's activity log (the outbox federation reads from)."""
+    """Record the activity federation sends: a page's object is built then, a hub activity kept as built."""
 
     kind: ClassVar[str] = "record_activity"
     activity_id: str
@@ -36,12 +36,16 @@ class RecordActivity(Effect):
 
     @property
     def idempotency_key(self) -> str:
-        return f"activity:{self.activity_id}"
+        return self.key_for(self.activity_id)
+
+    @staticmethod
+    def key_for(activity_id: str) -> str:
+        return f"activity:{activity_id}"
 
 
 @dataclass(frozen=True)
 class ScheduleDelivery(Effect):
-    """Hand a recorded activity to the transport (settings.SOCIAL_TRANSPORT)."""
+    """Schedule a recorded activity's deliveries: one Delivery row per inbox of its audience."""
 
     kind: ClassVar[str] = "schedule_delivery"
     activity_id: str

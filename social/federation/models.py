@@ -106,22 +106,49 @@ class Follow(models.Model):
         return f"{self.remote_actor} → {self.local_actor}"
 
 
+class BuiltObjects(models.Manager):
+    """Objects the transport has built: a row the publish transaction only decided about has no actor
+    yet and must not be served, counted or reacted to."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(actor__isnull=False)
+
+
 class FederatedObject(models.Model):
-    """An object of ours as federated (an Article per blog post); a Tombstone once deleted."""
+    """One of our objects and what the fediverse knows about it: one row per object key.
+
+    The publish transaction writes `state` ("live" or "none": decides Create vs Update vs nothing)
+    and `created_activity_id`; the transport fills in the object (an Article per blog post) when it
+    records the activity, and stamps `deleted` when it sends the Delete (a Tombstone from then on).
+    `objects` only sees built objects; `all_objects` also sees rows still waiting for their first build.
+    """
+
+    class State(models.TextChoices):
+        LIVE = "live"
+        NONE = "none"
 
     object_key = models.CharField(max_length=100, unique=True)  # "page:42"
+    page_id = models.BigIntegerField(null=True, blank=True)  # not a FK: the page may be deleted
+    state = models.CharField(max_length=8, choices=State.choices, default=State.NONE)
+    created_activity_id = models.CharField(max_length=64, blank=True)  # the flow that made it live
     object_type = models.CharField(max_length=30, default="Article")
-    actor = models.ForeignKey(LocalActor, on_delete=models.PROTECT, related_name="published_objects")
+    actor = models.ForeignKey(
+        LocalActor, null=True, blank=True, on_delete=models.PROTECT, related_name="published_objects"
+    )
     authors = models.ManyToManyField(LocalActor, blank=True, related_name="authored")
-    url = models.URLField(max_length=500, db_index=True)  # the HTML page
+    url = models.URLField(max_length=500, blank=True, db_index=True)  # the HTML page
     data = models.JSONField(default=dict)
     published = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)
     deleted = models.DateTimeField(null=True, blank=True)
     pinned = models.BooleanField(default=False, help_text="Shown in the actor's featured collection.")
 
+    objects = BuiltObjects()
+    all_objects = models.Manager()  # noqa: DJ012 (a manager, not a field)
+
     class Meta:
         ordering = ["-published"]
+        base_manager_name = "all_objects"
 
     def __str__(self) -> str:
         return self.data.get("name") or self.object_key

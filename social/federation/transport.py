@@ -1,15 +1,52 @@
-"""The ActivityPub transport: turns the DAG's OutboundActivity into a stored AS2 activity and deliveries."""
+"""The one outbound transport: a flow's activity becomes a stored AS2 activity, then Delivery rows.
+
+A page's activity has its object built here (Article, Event, or a Tombstone for a Delete); a hub
+activity (object key "hub:…") arrives already built and goes out as it is. The behavior driver calls
+`record` for a RecordActivity effect and `schedule` for a ScheduleDelivery effect, each inside the
+step's transaction; both are idempotent on activity_id, since a retried step hands them the same
+activity again. The signed POSTs happen later, after commit (social/federation/delivery.py).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from social.transport import OutboundActivity, TransportReceipt
-
 from . import ids
 from .actors import local_actor_for_author, local_actor_get
+from .blocks import blocked_domains
 from .delivery import activity_record, deliveries_create, follower_inboxes
 from .models import Activity, Delivery, FederatedObject, LocalActor
 from .objects import object_build, tombstone_build, with_context
+
+HUB_PREFIX = "hub:"
+
+
+@dataclass(frozen=True)
+class OutboundActivity:
+    """An activity our site emits, as the flow log recorded it (the RecordActivity effect's data).
+
+    For a page, `payload` is the page's federation_payload(); for a hub action it holds the activity
+    already built and its audience ({"activity", "actor", "inboxes", "followers"})."""
+
+    activity_id: str  # globally unique and stable across retries (a UUID string)
+    activity_type: str  # "Create", "Update", "Delete", ...
+    actor: str  # local actor username: "blog" or an author's slug
+    object_type: str  # "Article", "Note", "Tombstone", ...
+    object_key: str  # stable key of the object this activity is about, e.g. "page:42" or "hub:…"
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    flow_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TransportReceipt:
+    """What the transport did with an activity: recorded in the flow log (the effect's result)."""
+
+    transport: str
+    deliveries_scheduled: int = 0
+    detail: str = ""
 
 
 def _authors(payload) -> list[LocalActor]:
@@ -22,9 +59,11 @@ def _authors(payload) -> list[LocalActor]:
 
 def _object_store(activity: OutboundActivity, actor: LocalActor) -> tuple[FederatedObject, list[LocalActor]]:
     payload = activity.payload
-    existing = FederatedObject.objects.filter(object_key=activity.object_key).first()
+    # The publish transaction may have written the row already (its state), without an object yet.
+    existing = FederatedObject.all_objects.filter(object_key=activity.object_key).first()
+    first_build = existing is None or existing.actor_id is None
     if activity.activity_type == "Delete":
-        if existing is None:
+        if first_build:
             raise ValueError(f"Delete of {activity.object_key}, which was never federated")
         now = timezone.now()
         existing.deleted = existing.deleted or now
@@ -47,10 +86,10 @@ def _object_store(activity: OutboundActivity, actor: LocalActor) -> tuple[Federa
         "updated": timezone.now(),
         "deleted": None,
     }
-    obj, created = FederatedObject.objects.update_or_create(object_key=activity.object_key, defaults=fields)
+    if first_build:
+        fields["published"] = payload.get("published") or timezone.now()
+    obj, _ = FederatedObject.all_objects.update_or_create(object_key=activity.object_key, defaults=fields)
     obj.authors.set(authors)
-    if created and payload.get("published"):
-        FederatedObject.objects.filter(pk=obj.pk).update(published=payload["published"])
     return obj, authors
 
 
@@ -62,48 +101,92 @@ def _attributed_usernames(article: dict) -> list[str]:
 
 
 class ActivityPubTransport:
-    """Implements social.transport.Transport; idempotent on activity_id."""
+    """Records an outbound activity once, then schedules one Delivery per inbox of its audience."""
 
     name = "activitypub"
 
-    def deliver(self, activity: OutboundActivity) -> TransportReceipt:
+    def record(self, activity: OutboundActivity) -> TransportReceipt:
+        """Store the AS2 activity (building a page's object first); idempotent on activity_id."""
         with transaction.atomic():
-            actor = local_actor_get(activity.actor)
             existing = Activity.objects.filter(activity_id=activity.activity_id).first()
             if existing is not None:
-                count = Delivery.objects.filter(activity=existing).count()
-                return TransportReceipt(self.name, count, f"already recorded as {existing.data['id']}")
-            if (
+                return TransportReceipt(self.name, 0, f"already recorded as {existing.data['id']}")
+            actor = local_actor_get(activity.actor)
+            if activity.object_key.startswith(HUB_PREFIX):
+                data, obj = dict(activity.payload["activity"]), None  # built by the hub's service
+            elif (
                 activity.activity_type == "Delete"
                 and not FederatedObject.objects.filter(object_key=activity.object_key).exists()
             ):
                 return TransportReceipt(self.name, 0, f"{activity.object_key} was never federated")
-            obj, authors = _object_store(activity, actor)
-            if activity.activity_type == "Delete":
-                body = tombstone_build(obj.object_key, obj.object_type, obj.deleted.isoformat())
             else:
-                body = obj.data
-            data = {
-                "@context": with_context({})["@context"],
-                "id": ids.activity_url(activity.activity_id),
-                "type": activity.activity_type,
-                "actor": ids.actor_id(actor.username),
-                "published": timezone.now().isoformat(),
-                "to": obj.data.get("to", [ids.PUBLIC]),
-                "cc": obj.data.get("cc", [])
-                + [ids.actor_collection(a.username, "followers") for a in authors],
-                "object": body,
-            }
+                obj, data = _page_activity_build(activity, actor)
             recorded, _ = activity_record(
                 activity_id=activity.activity_id, actor=actor, data=data, obj=obj, flow_id=activity.flow_id
             )
-            inboxes = follower_inboxes([actor, *authors])
+        return TransportReceipt(self.name, 0, f"recorded as {recorded.data['id']}")
+
+    def schedule(self, activity: OutboundActivity) -> TransportReceipt:
+        """One Delivery row per inbox of the recorded activity's audience; idempotent on activity_id."""
+        with transaction.atomic():
+            recorded = Activity.objects.select_related("actor", "object").filter(
+                activity_id=activity.activity_id
+            )
+            recorded = recorded.first()
+            if recorded is None:  # a Delete of an object the fediverse never saw: nothing to send
+                return TransportReceipt(self.name, 0, f"{activity.object_key} was never federated")
+            if Delivery.objects.filter(activity=recorded).exists():
+                count = Delivery.objects.filter(activity=recorded).count()
+                return TransportReceipt(self.name, count, f"already scheduled for {recorded.data['id']}")
+            inboxes = _audience(activity, recorded)
             scheduled = deliveries_create(recorded, inboxes)
         return TransportReceipt(
             self.name,
             len(scheduled),
-            f"{activity.activity_type} {obj.object_key} to {len(inboxes)} inboxes",
+            f"{activity.activity_type} {activity.object_key} to {len(inboxes)} inboxes",
         )
+
+    def deliver(self, activity: OutboundActivity) -> TransportReceipt:
+        """Record and schedule in one call (the backfill, benches and federation's own tests)."""
+        recorded = self.record(activity)
+        scheduled = self.schedule(activity)
+        return TransportReceipt(
+            self.name, scheduled.deliveries_scheduled, f"{recorded.detail}; {scheduled.detail}"
+        )
+
+
+def _page_activity_build(activity: OutboundActivity, actor: LocalActor) -> tuple[FederatedObject, dict]:
+    """A page's object, stored (or tombstoned), and the activity that carries it."""
+    obj, authors = _object_store(activity, actor)
+    if activity.activity_type == "Delete":
+        body = tombstone_build(obj.object_key, obj.object_type, obj.deleted.isoformat())
+    else:
+        body = obj.data
+    data = {
+        "@context": with_context({})["@context"],
+        "id": ids.activity_url(activity.activity_id),
+        "type": activity.activity_type,
+        "actor": ids.actor_id(actor.username),
+        "published": timezone.now().isoformat(),
+        "to": obj.data.get("to", [ids.PUBLIC]),
+        "cc": obj.data.get("cc", []) + [ids.actor_collection(a.username, "followers") for a in authors],
+        "object": body,
+    }
+    return obj, data
+
+
+def _audience(activity: OutboundActivity, recorded: Activity) -> list[str]:
+    """Where the activity goes: a page's to its actor's and its authors' followers; a hub activity to
+    the inboxes it names (and the actor's followers when it says so)."""
+    if activity.object_key.startswith(HUB_PREFIX):
+        inboxes = list(activity.payload.get("inboxes") or [])
+        if activity.payload.get("followers"):
+            inboxes += follower_inboxes([recorded.actor])
+        blocked = blocked_domains()  # deliveries_create leaves them out too; this keeps the count true
+        return sorted({inbox for inbox in inboxes if inbox and not blocked.covers(inbox)})
+    attributed = _attributed_usernames(recorded.object.data) if recorded.object else []
+    authors = list(LocalActor.objects.filter(username__in=attributed))
+    return follower_inboxes([recorded.actor, *authors])
 
 
 def objects_backfill() -> int:

@@ -5,7 +5,7 @@ import uuid
 
 from django.conf import settings
 
-from social.transport import OutboundActivity
+from social.federation.transport import OutboundActivity
 
 _counter = itertools.count(1000)
 

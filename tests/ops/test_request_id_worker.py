@@ -47,7 +47,6 @@ def test_request_id_reaches_the_worker_log_of_each_flow_step_and_delivery(
             BROKER,
             "config.settings.test",
             SITE_URL=live_server.url,
-            SOCIAL_TRANSPORT="social.federation.transport.ActivityPubTransport",
             DJANGO_LOG_FORMAT="plain",
         )
         try:

@@ -74,7 +74,6 @@ def site(stack, settings, monkeypatch, django_db_blocker):
     settings.SITE_URL = stack.url
     settings.SITE_HOST = stack.url.split("//")[1]
     settings.SOCIAL_FLOW_RUNNER = "social.engine.CeleryRunner"
-    settings.SOCIAL_HUB_NEXT_TRANSPORT = "social.federation.transport.ActivityPubTransport"
     settings.CMS_PAGE_CACHE_SECONDS = 600
     settings.CACHES = {
         "default": {

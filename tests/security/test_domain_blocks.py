@@ -10,11 +10,10 @@ from social.federation.delivery import (
 )
 from social.federation.models import Delivery, DomainBlock, Follow, RemoteActor
 from social.federation.selectors import accepted_followers
+from social.federation.transport import ActivityPubTransport, OutboundActivity
 from social.hub import services
 from social.hub.inbound import activity_handle
 from social.hub.models import Following
-from social.hub.transport import HubTransport
-from social.transport import OutboundActivity
 
 pytest_plugins = ["tests.security.hostile_remote"]  # network, offline_site, inbox_post
 pytestmark = pytest.mark.django_db
@@ -156,7 +155,7 @@ def test_hub_transport_leaves_out_blocked_inboxes(blog):
             "inboxes": ["https://Sub.Evil.Example./inbox", "https://friendly.example/inbox"],
         },
     )
-    HubTransport().deliver(activity)
+    ActivityPubTransport().deliver(activity)
     assert list(Delivery.objects.values_list("inbox", flat=True)) == ["https://friendly.example/inbox"]
 
 

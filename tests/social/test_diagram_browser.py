@@ -19,7 +19,6 @@ WIDTHS = (360, 768, 1280)
 def staff_page(live_server, page, client, settings):
     from accounts.models import User
 
-    settings.SOCIAL_TRANSPORT = "social.transport_log.ActivityLogTransport"  # nothing leaves the machine
     settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None
     staff = User.objects.create_superuser(email="boss@example.org", password="x")
     client.force_login(staff)

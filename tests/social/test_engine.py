@@ -1,4 +1,7 @@
-"""The persisted engine: claims, retries, idempotency, the sweep and the flow log rows."""
+"""The persisted engine: claims, retries, idempotency, the sweep and the flow log rows.
+
+Flows run on the production transport (social/federation/transport.py); their deliveries reach a
+recording receiver of ours on 127.0.0.1 (tests/social/conftest.py: recording_remote)."""
 
 from datetime import timedelta
 
@@ -7,16 +10,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from social import engine, services
-from social.models import Activity, Flow, FlowEffect, FlowStep, StaffNotification
-from tests.social.transports import FailingTransport
+from social.federation.actors import local_actor_for_author
+from social.federation.models import Activity, Delivery, DeliveryAttempt, LocalActor
+from social.models import Flow, FlowEffect, FlowStep, StaffNotification
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def activity_log_transport(settings):
-    """These tests read the default activity-log transport's receipts (federation tests its own)."""
-    settings.SOCIAL_TRANSPORT = "social.transport_log.ActivityLogTransport"
 
 
 PAYLOAD = {
@@ -37,9 +35,10 @@ def start_flow(django_capture_on_commit_callbacks, payload=PAYLOAD):
         )
 
 
-def test_flow_run_records_steps_effects_and_timings(django_capture_on_commit_callbacks):
+def test_flow_run_records_steps_effects_and_timings(django_capture_on_commit_callbacks, recording_remote):
     flow = start_flow(django_capture_on_commit_callbacks)
-    engine.flow_run(flow.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the delivery task runs after the commit
+        engine.flow_run(flow.pk)
     flow.refresh_from_db()
     assert flow.status == "succeeded" and flow.finished_at and flow.cursor == ""
     steps = list(flow.steps.order_by("seq"))
@@ -53,43 +52,53 @@ def test_flow_run_records_steps_effects_and_timings(django_capture_on_commit_cal
     assert all(s.duration_ms is not None and s.status == "done" for s in steps)
     effects = list(FlowEffect.objects.filter(flow=flow).order_by("step__seq"))
     assert [e.kind for e in effects] == ["record_activity", "notify", "schedule_delivery"]
-    receipt = effects[2].result["receipt"]
-    assert receipt == {
-        "transport": "activity-log",
-        "deliveries_scheduled": 0,
-        "detail": "recorded in the activity log",
+    activity = Activity.objects.get(activity_id=flow.activity_id)
+    assert effects[0].result["receipt"]["detail"] == f"recorded as {activity.data['id']}"
+    assert effects[2].result["receipt"] == {
+        "transport": "activitypub",
+        "deliveries_scheduled": 1,
+        "detail": "Create page:99 to 1 inboxes",
     }
     assert effects[0].data["payload"]["title"] == "Storm"
+    # The one activity row went out, signed, to the follower's shared inbox: the receiver verified it.
+    received = recording_remote.wait_for(lambda a: a["type"] == "Create")
+    assert received["path"] == "/inbox" and received["activity"]["id"] == activity.data["id"]
+    assert received["activity"]["object"]["name"] == "Storm"
+    assert Delivery.objects.get(activity=activity).state == "delivered"
+    assert DeliveryAttempt.objects.get(delivery__activity=activity).status == 202
 
 
-@override_settings(SOCIAL_TRANSPORT="tests.social.transports.FailingTransport")
+# A page whose actor is an author not known to the site yet: the transport cannot build its object.
+GHOST_PAYLOAD = {**PAYLOAD, "category": {"slug": "news", "name": "News", "urgent": False}, "actor": "ghost"}
+
+
 def test_step_failing_then_retried_completes_exactly_once(django_capture_on_commit_callbacks):
-    FailingTransport.calls, FailingTransport.failures = 0, 1
-    flow = start_flow(django_capture_on_commit_callbacks)
-    engine.flow_run(flow.pk)  # the deliver step fails: its transaction rolls back, the error is logged
+    flow = start_flow(django_capture_on_commit_callbacks, payload=GHOST_PAYLOAD)
+    engine.flow_run(flow.pk)  # compose fails in the transport: the step rolls back, the error is logged
     flow.refresh_from_db()
-    deliver = flow.steps.get(name="deliver")
-    assert (flow.status, flow.cursor, deliver.status) == ("running", "deliver", "failed")
-    assert "the network is down" in deliver.error
-    assert not FlowEffect.objects.filter(step=deliver).exists()
+    compose = flow.steps.get(name="compose")
+    assert (flow.status, flow.cursor, compose.status) == ("running", "compose", "failed")
+    assert "DoesNotExist" in compose.error
+    assert not FlowEffect.objects.filter(step=compose).exists() and not Activity.objects.exists()
 
+    local_actor_for_author("ghost", "Ghost")  # the author appears (the cause is mended)
     engine.flow_run(flow.pk)  # the retry (the sweep or Celery's retry would do this)
     flow.refresh_from_db()
-    deliver.refresh_from_db()
-    assert flow.status == "succeeded" and (deliver.status, deliver.attempts, deliver.error) == ("done", 2, "")
-    assert Activity.objects.count() == 1 and StaffNotification.objects.count() == 1
-    assert FlowEffect.objects.filter(flow=flow).count() == 3
-    assert FailingTransport.calls == 2
+    compose.refresh_from_db()
+    assert flow.status == "succeeded" and (compose.status, compose.attempts, compose.error) == ("done", 2, "")
+    assert Activity.objects.get().actor.username == "ghost"
+    assert [e.kind for e in FlowEffect.objects.filter(flow=flow)] == ["record_activity", "schedule_delivery"]
 
 
-@override_settings(SOCIAL_TRANSPORT="tests.social.transports.FailingTransport", SOCIAL_STEP_MAX_ATTEMPTS=2)
+@override_settings(SOCIAL_STEP_MAX_ATTEMPTS=2)
 def test_step_failing_every_time_fails_flow_after_max_attempts(django_capture_on_commit_callbacks):
-    FailingTransport.calls, FailingTransport.failures = 0, 100
-    flow = start_flow(django_capture_on_commit_callbacks)
+    flow = start_flow(django_capture_on_commit_callbacks, payload=GHOST_PAYLOAD)
     for _ in range(3):
         engine.flow_run(flow.pk)
     flow.refresh_from_db()
-    assert flow.status == "failed" and "failed 2 times" in flow.error and FailingTransport.calls == 2
+    assert flow.status == "failed" and "failed 2 times" in flow.error
+    assert flow.steps.get(name="compose").attempts == 2
+    assert not Activity.objects.exists() and not LocalActor.objects.filter(username="ghost").exists()
 
 
 def test_completing_same_claim_twice_does_nothing_the_second_time(django_capture_on_commit_callbacks):

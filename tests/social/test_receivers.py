@@ -10,16 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import GroupApprovalTask, PageViewRestriction, Workflow, WorkflowPage, WorkflowTask
 
-from social.models import Activity, FederatedObject, Flow, StaffNotification
+from social.federation.models import Activity, FederatedObject
+from social.models import Flow, StaffNotification
 from tests.factories.social import blog_post, publish
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def activity_log_transport(settings):
-    """These tests read the default activity-log transport's receipts (federation tests its own)."""
-    settings.SOCIAL_TRANSPORT = "social.transport_log.ActivityLogTransport"
+def object_state(post) -> str:
+    return FederatedObject.all_objects.get(object_key=f"page:{post.pk}").state
 
 
 @pytest.fixture
@@ -37,16 +36,18 @@ def flows(post):
     return list(Flow.objects.filter(object_key=f"page:{post.pk}").order_by("id"))
 
 
-def test_first_publish_runs_publish_flow_and_records_create(run_on_commit):
+def test_first_publish_runs_publish_flow_and_sends_create(run_on_commit, recording_remote):
     post = blog_post()
     run_on_commit(publish, post)
     [flow] = flows(post)
     assert (flow.behavior, flow.event, flow.status) == ("publish", "published", "succeeded")
     assert flow.path == ["validate", "compose", "route", "deliver"]
-    activity = Activity.objects.get(flow=flow)
-    assert (activity.activity_type, activity.object_type, activity.actor) == ("Create", "Article", "blog")
-    assert activity.payload["title"] == "Harvest report" and activity.transport == "activity-log"
-    assert FederatedObject.objects.get(object_key=f"page:{post.pk}").state == "live"
+    activity = Activity.objects.get(flow_id=flow.pk)
+    article = activity.data["object"]
+    assert (activity.activity_type, article["type"], activity.actor.username) == ("Create", "Article", "blog")
+    assert article["name"] == "Harvest report" and object_state(post) == "live"
+    received = recording_remote.wait_for(lambda a: a["type"] == "Create")
+    assert received["activity"]["id"] == activity.data["id"]
 
 
 def test_republish_runs_update_flow(run_on_commit):
@@ -56,8 +57,9 @@ def test_republish_runs_update_flow(run_on_commit):
     run_on_commit(publish, post)
     first, second = flows(post)
     assert (first.behavior, second.behavior, second.event) == ("publish", "update", "republished")
-    assert Activity.objects.get(flow=second).payload["title"] == "Harvest report (revised)"
-    assert list(Activity.objects.values_list("activity_type", flat=True)) == ["Create", "Update"]
+    assert Activity.objects.get(flow_id=second.pk).data["object"]["name"] == "Harvest report (revised)"
+    sent = Activity.objects.order_by("created", "id").values_list("activity_type", flat=True)
+    assert list(sent) == ["Create", "Update"]
 
 
 def test_unpublish_runs_delete_flow_and_next_publish_is_create(run_on_commit):
@@ -66,8 +68,8 @@ def test_unpublish_runs_delete_flow_and_next_publish_is_create(run_on_commit):
     run_on_commit(post.unpublish)
     run_on_commit(publish, post)
     assert [flow.behavior for flow in flows(post)] == ["publish", "delete", "publish"]
-    delete = Activity.objects.get(activity_type="Delete")
-    assert delete.object_type == "Tombstone" and "body_html" not in delete.payload
+    tombstone = Activity.objects.get(activity_type="Delete").data["object"]
+    assert tombstone["type"] == "Tombstone" and "content" not in tombstone and "name" not in tombstone
 
 
 def test_unpublish_of_never_federated_page_starts_nothing(run_on_commit):
@@ -156,7 +158,7 @@ def test_private_post_refused_with_reason_and_next_public_publish_is_create(run_
     assert refused.status == "refused" and refused.path == ["validate", "forget"]
     assert "marked private" in refused.steps.get(name="validate").note
     assert not Activity.objects.exists()
-    assert FederatedObject.objects.get(object_key=f"page:{post.pk}").state == "none"
+    assert object_state(post) == "none" and not FederatedObject.objects.exists()  # nothing built
     PageViewRestriction.objects.filter(page=post).delete()
     run_on_commit(publish, post)
     assert flows(post)[-1].behavior == "publish" and flows(post)[-1].status == "succeeded"
@@ -180,7 +182,7 @@ def test_publish_rolled_back_leaves_no_flow():
         assert len(flows(post)) == 1  # written in the publish transaction...
         raise RuntimeError("the publish request failed")
     assert flows(post) == []  # ...so it rolls back with it
-    assert not FederatedObject.objects.filter(state="live").exists()
+    assert not FederatedObject.all_objects.filter(state="live").exists()
 
 
 def test_flow_written_pending_before_commit(django_capture_on_commit_callbacks):
@@ -211,7 +213,7 @@ def test_publish_transaction_stores_revision_and_runner_reads_that_revision(
     flow.refresh_from_db()
     assert flow.status == "succeeded" and flow.payload["title"] == "As published"
     assert flow.payload["updated"] == post.last_published_at.isoformat()
-    assert Activity.objects.get(flow=flow).payload["title"] == "As published"
+    assert Activity.objects.get(flow_id=flow.pk).data["object"]["name"] == "As published"
 
 
 def test_publish_transaction_flow_share_is_a_few_queries(django_assert_max_num_queries):
@@ -241,4 +243,13 @@ def test_page_deleted_before_its_publish_flow_ran_is_refused_with_reason(
     flow.refresh_from_db()
     assert flow.status == "refused" and flow.path == ["validate", "forget"]
     assert "no longer exists" in flow.steps.get(name="validate").note
-    assert not Activity.objects.filter(flow=flow).exists()
+    assert not Activity.objects.filter(flow_id=flow.pk).exists()
+
+
+def test_deleting_blog_index_deletes_each_live_post(run_on_commit):
+    live, draft = blog_post(title="Live"), blog_post(title="Draft")
+    run_on_commit(publish, live)
+    run_on_commit(live.get_parent().delete)
+    deletes = Activity.objects.filter(activity_type="Delete")
+    assert [activity.object.object_key for activity in deletes] == [f"page:{live.pk}"]
+    assert draft.pk != live.pk

@@ -10,11 +10,6 @@ from tests.factories.social import blog_post, publish
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def activity_log_transport(settings):
-    settings.SOCIAL_TRANSPORT = "social.transport_log.ActivityLogTransport"
-
-
 @pytest.fixture
 def staff(django_user_model):
     user = django_user_model.objects.create_superuser(email="boss@example.org", password="x")

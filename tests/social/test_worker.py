@@ -1,5 +1,10 @@
-"""A real Celery worker killed with SIGKILL in the middle of a flow: after a restart the flow
-completes, and every step and effect happened exactly once."""
+"""A real Celery worker killed with SIGKILL while it posts a flow's activity: after a restart the
+activity reaches the remote, and every step, effect and delivery row exists exactly once.
+
+The worker runs the production chain: the flow's steps record the activity and schedule its delivery
+(database only, no network inside a step), then the delivery task POSTs it, signed, to a recording
+receiver of ours on 127.0.0.1 that holds the request unanswered, as a stuck remote does. The test
+kills the worker there, the one place a worker waits on the outside world."""
 
 import os
 import time
@@ -7,12 +12,16 @@ import time
 import pytest
 import redis
 
-from social.models import Activity, Flow, FlowEffect, FlowStep, StaffNotification
+from social.federation.models import Activity, Delivery, DeliveryAttempt
+from social.models import Flow, FlowEffect, StaffNotification
 from tests.factories.social import blog_post, publish
+from tests.social.conftest import follow_blog
+from tests.social.federation.fake_remote import FakeRemote
 from tests.workers import Worker, celery_on_broker
 
 BROKER = os.environ.get("SOCIAL_TEST_BROKER_URL", "redis://127.0.0.1:6379/2")  # the social suite's db
 SETTINGS = "config.settings.test"
+LEASE_SECONDS = 3  # the killed worker's claim on the delivery lapses this soon, so the sweep retries it
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -21,26 +30,34 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 def on_broker(settings):
     """This process sends tasks to the real broker (not eagerly) and uses the Celery runner."""
     settings.SOCIAL_FLOW_RUNNER = "social.engine.CeleryRunner"
-    settings.SOCIAL_TRANSPORT = "social.transport_log.ActivityLogTransport"
     with celery_on_broker(BROKER) as app:
         yield app
 
 
+@pytest.fixture
+def holding_remote():
+    with FakeRemote() as remote:
+        follow_blog(remote)
+        remote.hold(seconds=120)
+        yield remote
+
+
 def worker(name: str, log, **env: str) -> Worker:
-    return Worker(name, log, BROKER, SETTINGS, SOCIAL_FLOW_RUNNER="social.engine.CeleryRunner", **env)
-
-
-def test_worker_killed_mid_flow_restarted_completes_flow_exactly_once(on_broker, tmp_path):
-    from social.tasks import flows_resume_stalled_task
-
-    marker = tmp_path / "deliver-started"
-    first = worker(
-        "dag-first",
-        tmp_path / "first.log",
-        SOCIAL_TRANSPORT="tests.social.transports.StallingTransport",
-        SOCIAL_TEST_STALL_MARKER=str(marker),
-        SOCIAL_TEST_STALL_SECONDS="120",
+    return Worker(
+        name,
+        log,
+        BROKER,
+        SETTINGS,
+        SOCIAL_FLOW_RUNNER="social.engine.CeleryRunner",
+        FEDERATION_DELIVERY_LEASE_SECONDS=str(LEASE_SECONDS),
+        **env,
     )
+
+
+def test_worker_killed_mid_post_restarted_delivers_exactly_once(on_broker, holding_remote, tmp_path):
+    from social.federation.tasks import deliveries_due_task
+
+    first = worker("dag-first", tmp_path / "first.log")
     second = None
     try:
         post = blog_post(title="Storm warning", urgent=True)
@@ -48,44 +65,54 @@ def test_worker_killed_mid_flow_restarted_completes_flow_exactly_once(on_broker,
         flow = Flow.objects.get(object_key=f"page:{post.pk}")
 
         queued = redis.Redis.from_url(BROKER).llen("celery")
-        # The worker runs validate, compose, route and notify, then stalls inside deliver.
-        what = f"the deliver step to start ({queued} message(s) queued at publish)"
-        first.wait_for(marker.exists, 120, what)
+        # The worker runs validate, compose, route, notify and deliver, then POSTs and waits.
+        what = f"the Create's POST to reach the receiver ({queued} message(s) queued at publish)"
+        first.wait_for(holding_remote.holding.is_set, 120, what)
         first.kill()
+        holding_remote.release()  # answers nobody: the sender is dead
 
         flow.refresh_from_db()
-        assert flow.status == "running" and flow.path == ["validate", "compose", "route", "notify"]
-        deliver = FlowStep.objects.get(flow=flow, name="deliver")
-        assert (deliver.status, deliver.attempts) == ("running", 1)
-        assert not FlowEffect.objects.filter(flow=flow, kind="schedule_delivery").exists()
+        assert flow.status == "succeeded" and flow.path == [
+            "validate",
+            "compose",
+            "route",
+            "notify",
+            "deliver",
+        ]
+        activity = Activity.objects.get(flow_id=flow.pk)
+        delivery = Delivery.objects.get(activity=activity)
+        assert (delivery.state, delivery.attempts) == ("pending", 1)  # claimed, its POST never answered
+        assert not DeliveryAttempt.objects.filter(delivery=delivery).exists()
+        assert holding_remote.received == []
 
-        second = worker(
-            "dag-second",
-            tmp_path / "second.log",
-            SOCIAL_TRANSPORT="social.transport_log.ActivityLogTransport",
-            SOCIAL_FLOW_STALL_SECONDS="2",
-        )
-        time.sleep(2.5)  # let the dead worker's claim lapse
-        flows_resume_stalled_task.delay()  # what beat sends every minute
+        second = worker("dag-second", tmp_path / "second.log")
+        time.sleep(LEASE_SECONDS + 0.5)  # let the dead worker's lease on the delivery lapse
+        deliveries_due_task.delay()  # what beat sends every minute
 
-        def finished():
-            flow.refresh_from_db()
-            return flow.status not in Flow.ACTIVE
+        def delivered():
+            delivery.refresh_from_db()
+            return delivery.state == "delivered"
 
-        second.wait_for(finished, 90, "the flow to finish after the restart")
-        assert flow.status == "succeeded", flow.error
-        assert flow.path == ["validate", "compose", "route", "notify", "deliver"]
+        second.wait_for(delivered, 90, "the delivery to succeed after the restart")
+        received = holding_remote.wait_for(lambda a: a["type"] == "Create")
+        assert received["activity"]["id"] == activity.data["id"]
+        # At least once on the wire (the held POST, then the retry), exactly once in our rows.
+        assert [h["activity"]["id"] for h in holding_remote.held] == [activity.data["id"]]
+        assert len(holding_remote.received) == 1
+        assert delivery.attempts == 2
+        assert list(DeliveryAttempt.objects.filter(delivery=delivery).values_list("status", flat=True)) == [
+            202
+        ]
         steps = {step.name: step for step in flow.steps.all()}
-        assert {name: step.status for name, step in steps.items()} == dict.fromkeys(flow.path, "done")
-        assert steps["deliver"].attempts == 2 and steps["compose"].attempts == 1
+        assert {name: (step.status, step.attempts) for name, step in steps.items()} == dict.fromkeys(
+            flow.path, ("done", 1)
+        )
         assert sorted(FlowEffect.objects.filter(flow=flow).values_list("kind", flat=True)) == [
             "notify",
             "record_activity",
             "schedule_delivery",
         ]
-        activity = Activity.objects.get(flow=flow)
-        assert activity.transport == "activity-log" and activity.transported_at is not None
-        assert Activity.objects.filter(object_key=f"page:{post.pk}").count() == 1
+        assert Activity.objects.filter(object__object_key=f"page:{post.pk}").count() == 1
         assert StaffNotification.objects.filter(flow=flow).count() == 1
     finally:
         first.kill()

@@ -1,7 +1,9 @@
 """A fake remote ActivityPub server of ours: its own keys, actors and inboxes, on a real 127.0.0.1 port.
 
 It serves actor documents, records every POST to its inboxes after verifying the signature against
-the sender's key fetched over HTTP, and signs activities it sends to us (cavage or RFC 9421).
+the sender's key (fetched over HTTP, or handed to it with `trust` when no live server serves ours),
+and signs activities it sends to us (cavage or RFC 9421). `hold()` makes it keep the next POSTs
+waiting without answering them, as a stuck remote does: a test kills the worker that is waiting.
 """
 
 import json
@@ -30,6 +32,12 @@ class FakeRemote:
         self.status_override: int | None = None
         self.actor_overrides: dict[str, dict] = {}
         self.gone: set[str] = set()
+        self.trusted_keys: dict[str, PublicKey] = {}
+        self.held: list[dict] = []  # verified POSTs held unanswered (never in `received`)
+        self.holding = threading.Event()  # set once a held POST has arrived
+        self.released = threading.Event()
+        self.holding_posts = False
+        self.hold_seconds = 0.0
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)
         remote = self
@@ -70,6 +78,7 @@ class FakeRemote:
         return self
 
     def __exit__(self, *exc):
+        self.release()  # a held handler thread would keep shutdown waiting
         self.server.shutdown()
         self.server.server_close()
 
@@ -118,12 +127,34 @@ class FakeRemote:
             return 401
         if self.status_override:
             return self.status_override
+        if self.holding_posts:
+            with self.lock:
+                self.held.append({"path": path, "scheme": scheme, "activity": activity})
+            self.holding.set()
+            self.released.wait(timeout=self.hold_seconds)
+            return 503  # whoever sent it has long given up (or been killed)
         with self.arrived:
             self.received.append({"path": path, "scheme": scheme, "activity": activity, "headers": lower})
             self.arrived.notify_all()
         return 202
 
+    def trust(self, key_id: str, owner: str, public_pem: str) -> None:
+        """Verify signatures by this key without fetching it (our site is not served in this test)."""
+        self.trusted_keys[key_id] = PublicKey(key_id=key_id, owner=owner, pem=public_pem)
+
+    def hold(self, seconds: float = 120.0) -> None:
+        """Keep every POST from now on waiting (unanswered, unrecorded) until `release` or `seconds`."""
+        self.holding_posts, self.hold_seconds = True, seconds
+        self.holding.clear()
+        self.released.clear()
+
+    def release(self) -> None:
+        self.holding_posts = False
+        self.released.set()
+
     def _fetch_key(self, key_id: str, refresh: bool) -> PublicKey | None:
+        if key_id in self.trusted_keys:
+            return self.trusted_keys[key_id]
         try:
             response = requests.get(
                 key_id.split("#")[0], headers={"Accept": "application/activity+json"}, timeout=5

@@ -22,7 +22,6 @@ def worker(live_server, settings, tmp_path):
     settings.SITE_URL = live_server.url
     settings.SITE_HOST = live_server.url.split("//")[1]
     settings.SOCIAL_FLOW_RUNNER = "social.engine.CeleryRunner"
-    settings.SOCIAL_HUB_NEXT_TRANSPORT = "social.federation.transport.ActivityPubTransport"
     with celery_on_broker(BROKER) as app:
         call_command("seed_demo", verbosity=0)
         app.control.purge()  # the demo posts' own flows are not what this test is about
@@ -32,7 +31,6 @@ def worker(live_server, settings, tmp_path):
             BROKER,
             "config.settings.test",
             SITE_URL=live_server.url,
-            SOCIAL_TRANSPORT="social.federation.transport.ActivityPubTransport",
         )
         try:
             yield process
