@@ -118,7 +118,9 @@ def deliveries_enqueue(delivery_ids: list[int]) -> None:
     transaction.on_commit(send)
 
 
-DELIVERY_LEASE = timedelta(minutes=10)  # how long a claimed delivery is left to the worker that claimed it
+def delivery_lease() -> timedelta:
+    """How long a claimed delivery is left to the worker that claimed it (FEDERATION_DELIVERY_LEASE)."""
+    return timedelta(seconds=_setting("FEDERATION_DELIVERY_LEASE", 600))
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -149,7 +151,7 @@ def _deliveries_claim(delivery_ids: list[int], now) -> list[int]:
         ]
     )
     params = [
-        ops.adapt_datetimefield_value(now + DELIVERY_LEASE),
+        ops.adapt_datetimefield_value(now + delivery_lease()),
         *ids,
         Delivery.State.PENDING.value,
         ops.adapt_datetimefield_value(now),

@@ -6,6 +6,7 @@ the sender's key fetched over HTTP, and signs activities it sends to us (cavage 
 
 import json
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -19,7 +20,7 @@ _KEYS = key_pair_generate()  # one key pair per test session: RSA generation is 
 
 
 class FakeRemote:
-    def __init__(self, *, accept_schemes=(CAVAGE, "rfc9421"), shared_inbox=True):
+    def __init__(self, *, accept_schemes=(CAVAGE, "rfc9421"), shared_inbox=True, cache_keys=False):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.private_pem, self.public_pem = _KEYS
@@ -30,6 +31,9 @@ class FakeRemote:
         self.status_override: int | None = None
         self.actor_overrides: dict[str, dict] = {}
         self.gone: set[str] = set()
+        self.post_delay = 0.0  # seconds each inbox POST takes, so a fault can land mid-fan-out
+        self.cache_keys = cache_keys  # fetch each sender key once (a fan-out to hundreds of inboxes)
+        self.keys: dict[str, PublicKey] = {}
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)
         remote = self
@@ -118,12 +122,16 @@ class FakeRemote:
             return 401
         if self.status_override:
             return self.status_override
+        if self.post_delay:
+            time.sleep(self.post_delay)
         with self.arrived:
             self.received.append({"path": path, "scheme": scheme, "activity": activity, "headers": lower})
             self.arrived.notify_all()
         return 202
 
     def _fetch_key(self, key_id: str, refresh: bool) -> PublicKey | None:
+        if self.cache_keys and not refresh and key_id in self.keys:
+            return self.keys[key_id]
         try:
             response = requests.get(
                 key_id.split("#")[0], headers={"Accept": "application/activity+json"}, timeout=5
@@ -134,7 +142,8 @@ class FakeRemote:
             return None
         document = response.json()
         key = document["publicKey"]
-        return PublicKey(key_id=key["id"], owner=key["owner"], pem=key["publicKeyPem"])
+        self.keys[key_id] = PublicKey(key_id=key["id"], owner=key["owner"], pem=key["publicKeyPem"])
+        return self.keys[key_id]
 
     def wait_for(self, predicate, timeout: float = 10.0) -> dict:
         """The first received activity matching predicate, waiting for it to arrive."""
