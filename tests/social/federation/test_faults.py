@@ -1,6 +1,6 @@
 """Faults in the middle of a fan-out, with real processes: the queue's Redis restarted (every queued
-message lost) and a worker SIGKILLed mid-batch. The database is the truth, so after the sweep every
-inbox has the activity once and every delivery row is delivered once."""
+message lost), a worker SIGKILLed mid-batch, PostgreSQL connections terminated. The database is the
+truth, so after the sweep every inbox has the activity once and every delivery row is delivered once."""
 
 import os
 import time
@@ -8,6 +8,8 @@ import uuid
 from collections import Counter
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from social.federation import ids
 from social.federation.actors import local_actor_get
@@ -128,6 +130,39 @@ def test_worker_killed_mid_batch_every_delivery_completes_once_after_the_lease(b
         first.kill()
         if second:
             second.kill()
+    successes = Counter(
+        DeliveryAttempt.objects.filter(delivery__activity__activity_id=activity_id, status=202).values_list(
+            "delivery_id", flat=True
+        )
+    )
+    assert len(successes) == INBOXES and set(successes.values()) == {1}
+
+
+@pytest.mark.skipif(not settings.USING_POSTGRES, reason="pg_terminate_backend needs PostgreSQL")
+def test_database_connections_killed_mid_fan_out_every_delivery_completes_once(broker, site, tmp_path):
+    server, _app = broker
+    lease = {"FEDERATION_DELIVERY_LEASE": "3"}
+    worker = _worker("pg-killed", tmp_path, server.url, site, **lease)
+    try:
+        with FakeRemote(cache_keys=True) as remote:
+            remote.post_delay = 0.05
+            activity_id, inboxes = _fan_out(remote)
+            worker.wait_for(lambda: sum(_received(remote, activity_id).values()) >= 30, 90, "30 inboxes")
+            with connection.cursor() as cursor:  # every other session on the test database: the worker's
+                cursor.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                assert cursor.fetchone()[0] >= 1
+            time.sleep(3.5)  # the lease of whatever the broken batch had claimed runs out
+            deliveries_due_task.delay()
+            worker.wait_for(lambda: _all_delivered(activity_id), 120, "every delivery after the kill")
+            time.sleep(1)
+            received = _received(remote, activity_id)
+            assert set(received) == {inbox.removeprefix(remote.base) for inbox in inboxes}
+            assert sum(received.values()) - INBOXES <= 1  # only a POST whose record the kill broke
+    finally:
+        worker.kill()
     successes = Counter(
         DeliveryAttempt.objects.filter(delivery__activity__activity_id=activity_id, status=202).values_list(
             "delivery_id", flat=True
