@@ -78,7 +78,7 @@ def _all_delivered(activity_id: str) -> bool:
 def test_redis_restarted_mid_fan_out_every_inbox_gets_the_activity_once_after_the_sweep(
     broker, site, tmp_path
 ):
-    server, _app = broker
+    server, app = broker
     worker = _worker("fan-out", tmp_path, server.url, site)
     try:
         with FakeRemote(cache_keys=True) as remote:
@@ -86,6 +86,7 @@ def test_redis_restarted_mid_fan_out_every_inbox_gets_the_activity_once_after_th
             activity_id, inboxes = _fan_out(remote)
             worker.wait_for(lambda: sum(_received(remote, activity_id).values()) >= 40, 90, "40 inboxes")
             server.restart()  # every queued batch is gone; the one the worker is walking finishes
+            app._pool, app.amqp._producer_pool = None, None  # this process's connections died with it
             lost = Delivery.objects.filter(activity__activity_id=activity_id, state="pending").count()
             assert lost > INBOXES // 2  # the restart really did land mid-fan-out
 
