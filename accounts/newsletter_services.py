@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import logging
+import smtplib
 import time
 
 from django.conf import settings
@@ -218,6 +219,18 @@ def _delivery_send(delivery: NewsletterDelivery) -> None:
     email_send("newsletter_issue", subscription.email, context, headers=headers)
 
 
+def mail_server_unavailable(error: Exception) -> bool:
+    """Whether sending failed because the mail server is down or busy, not because of this address.
+
+    Connection refused, dropped or timed out, and SMTP 4xx answers (for every recipient) say "try
+    later"; 5xx answers about a recipient say "this address will not take it"."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return isinstance(error, OSError)  # refused, reset, timed out, SMTPServerDisconnected
+
+
 def issue_send_batch(issue_id: int, batch_size: int = BATCH_SIZE) -> bool:
     """Send the next batch of an issue; True while there may be more to send."""
     issue = NewsletterIssue.objects.select_related("newsletter").get(pk=issue_id)
@@ -240,6 +253,13 @@ def issue_send_batch(issue_id: int, batch_size: int = BATCH_SIZE) -> bool:
         try:
             _delivery_send(delivery)
         except Exception as error:  # one bad address must not stop the list
+            if mail_server_unavailable(error):
+                # Nothing was accepted: drop the claim so this subscriber is mailed on the resume, and
+                # stop here rather than mark everyone after the outage failed. The stalled-issue sweep
+                # restarts the issue once its last claim is ACCOUNTS_NEWSLETTER_STALL_SECONDS old.
+                NewsletterDelivery.objects.filter(pk=delivery.pk).delete()
+                logger.warning("newsletter %s paused, the mail server is unavailable: %s", issue.pk, error)
+                return False
             logger.warning("newsletter %s to subscription %s failed: %s", issue.pk, subscription.pk, error)
             delivery.status, delivery.error = NewsletterDelivery.Status.FAILED, str(error)[:2000]
         else:

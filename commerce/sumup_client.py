@@ -13,7 +13,9 @@ class SumUpNotConfigured(RuntimeError):
 def sumup_client() -> Sumup:
     if not (settings.SUMUP_API_KEY and settings.SUMUP_MERCHANT_CODE):
         raise SumUpNotConfigured("SUMUP_API_KEY and SUMUP_MERCHANT_CODE must be set to take payments")
-    return Sumup(api_key=settings.SUMUP_API_KEY, base_url=settings.SUMUP_API_URL, timeout=15)
+    return Sumup(
+        api_key=settings.SUMUP_API_KEY, base_url=settings.SUMUP_API_URL, timeout=settings.SUMUP_TIMEOUT
+    )
 
 
 def to_major_units(amount: Decimal) -> float:

@@ -102,3 +102,38 @@ class Worker:
                 pytest.fail(f"worker exited while waiting for {what}:\n{self.log.read_text()[-3000:]}")
             time.sleep(0.2)
         pytest.fail(f"timed out waiting for {what}:\n{self.log.read_text()[-3000:]}")
+
+
+class RedisServer:
+    """A throwaway ``redis-server`` of our own (no persistence): restarting it loses every queued
+    message, as a crashed or redeployed production Redis without AOF would."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                if client.ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server on port {self.port} did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()  # SIGKILL: nothing is saved, whatever was queued is gone
+            self.process.wait(timeout=10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()

@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -62,6 +63,11 @@ class FakeSumUp:
         self.refunds_by_key: dict[str, dict] = {}  # Idempotency-Key → the refund it made
         # The next this many refund requests answer 503, as SumUp does when it is down.
         self.refund_failures = 0
+        self.refund_calls: Counter[str] = Counter()  # Idempotency-Key → refund requests received
+        # The next this many checkout reads answer 503; the next `slow_answers` refunds and checkout
+        # reads are carried out but answered after `slow_seconds` (a client timing out first).
+        self.checkout_failures = 0
+        self.slow_answers, self.slow_seconds = 0, 0.0
         self.webhooks: list[WebhookDelivery] = []
         # Called as hook(method, path) in the server's thread before each API request is answered:
         # tests look at what the caller had committed by then. What a hook raises is kept here.
@@ -197,10 +203,23 @@ class FakeSumUp:
             checkout["status"] = "EXPIRED"
             return 200, dict(checkout)
 
+    def take(self, counter: str) -> bool:
+        """Use up one of the next failures counted in `counter`; False when none is left."""
+        with self._lock:
+            left = getattr(self, counter)
+            if left > 0:
+                setattr(self, counter, left - 1)
+            return left > 0
+
+    def answer_slowly(self) -> None:
+        if self.take("slow_answers"):
+            time.sleep(self.slow_seconds)
+
     def refund(
         self, merchant_code: str, transaction_id: str, data: dict, idempotency_key: str = ""
     ) -> tuple[int, dict]:
         with self._lock:
+            self.refund_calls[idempotency_key] += 1
             if self.refund_failures > 0:
                 self.refund_failures -= 1
                 return 503, {"title": "Service Unavailable", "status": 503, "detail": "try again later"}
@@ -354,7 +373,11 @@ def _handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
             if match := _CHECKOUT_PATH.match(path):
                 if not self._authorised():
                     return
+                if fake.take("checkout_failures"):
+                    self._send(503, {"title": "Service Unavailable", "status": 503})
+                    return
                 checkout = fake.get_checkout(match["id"])
+                fake.answer_slowly()
                 if checkout is None:
                     self._send(404, {"error_code": "NOT_FOUND", "message": "Resource not found"})
                 else:
@@ -393,14 +416,14 @@ def _handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
             elif match := _REFUND_PATH.match(path):
                 if not self._authorised():
                     return
-                self._send(
-                    *fake.refund(
-                        match["merchant"],
-                        match["tx"],
-                        json.loads(raw or b"{}"),
-                        idempotency_key=self.headers.get("Idempotency-Key", ""),
-                    )
+                answer = fake.refund(
+                    match["merchant"],
+                    match["tx"],
+                    json.loads(raw or b"{}"),
+                    idempotency_key=self.headers.get("Idempotency-Key", ""),
                 )
+                fake.answer_slowly()  # refunded already: only the answer is late
+                self._send(*answer)
             elif match := _PAY_PATH.match(path):
                 outcome = parse_qs(raw.decode()).get("outcome", [""])[0]
                 if outcome not in ("pay", "decline"):

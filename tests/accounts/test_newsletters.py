@@ -1,6 +1,7 @@
 """Newsletters: double opt-in, one-click unsubscribe, sticky bounces, batched sends that never repeat."""
 
 import re
+import smtplib
 
 import pytest
 from django.core import mail
@@ -196,7 +197,8 @@ def test_a_failing_address_is_recorded_and_the_rest_still_go(page, monkeypatch):
 
     def refuse_bad(self, messages):
         if any("bad@example.org" in message.to for message in messages):
-            raise OSError("550 mailbox unavailable")
+            # What Django's SMTP backend raises when the server refuses this one address for good.
+            raise smtplib.SMTPRecipientsRefused({"bad@example.org": (550, b"mailbox unavailable")})
         return original(self, messages)
 
     monkeypatch.setattr(EmailBackend, "send_messages", refuse_bad)

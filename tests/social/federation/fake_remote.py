@@ -8,6 +8,7 @@ waiting without answering them, as a stuck remote does: a test kills the worker 
 
 import json
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -21,7 +22,7 @@ _KEYS = key_pair_generate()  # one key pair per test session: RSA generation is 
 
 
 class FakeRemote:
-    def __init__(self, *, accept_schemes=(CAVAGE, "rfc9421"), shared_inbox=True):
+    def __init__(self, *, accept_schemes=(CAVAGE, "rfc9421"), shared_inbox=True, cache_keys=False):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.private_pem, self.public_pem = _KEYS
@@ -38,6 +39,9 @@ class FakeRemote:
         self.released = threading.Event()
         self.holding_posts = False
         self.hold_seconds = 0.0
+        self.post_delay = 0.0  # seconds each inbox POST takes, so a fault can land mid-fan-out
+        self.cache_keys = cache_keys  # fetch each sender key once (a fan-out to hundreds of inboxes)
+        self.keys: dict[str, PublicKey] = {}
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)
         remote = self
@@ -133,6 +137,8 @@ class FakeRemote:
             self.holding.set()
             self.released.wait(timeout=self.hold_seconds)
             return 503  # whoever sent it has long given up (or been killed)
+        if self.post_delay:
+            time.sleep(self.post_delay)
         with self.arrived:
             self.received.append({"path": path, "scheme": scheme, "activity": activity, "headers": lower})
             self.arrived.notify_all()
@@ -155,6 +161,8 @@ class FakeRemote:
     def _fetch_key(self, key_id: str, refresh: bool) -> PublicKey | None:
         if key_id in self.trusted_keys:
             return self.trusted_keys[key_id]
+        if self.cache_keys and not refresh and key_id in self.keys:
+            return self.keys[key_id]
         try:
             response = requests.get(
                 key_id.split("#")[0], headers={"Accept": "application/activity+json"}, timeout=5
@@ -165,7 +173,8 @@ class FakeRemote:
             return None
         document = response.json()
         key = document["publicKey"]
-        return PublicKey(key_id=key["id"], owner=key["owner"], pem=key["publicKeyPem"])
+        self.keys[key_id] = PublicKey(key_id=key["id"], owner=key["owner"], pem=key["publicKeyPem"])
+        return self.keys[key_id]
 
     def wait_for(self, predicate, timeout: float = 10.0) -> dict:
         """The first received activity matching predicate, waiting for it to arrive."""

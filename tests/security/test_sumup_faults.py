@@ -1,0 +1,84 @@
+"""SumUp down (503) or too slow (the client times out) during settlement and during a refund: after
+recovery there is one order and one refund, however many times we asked."""
+
+import pytest
+from django.urls import reverse
+from oscar.core.loading import get_model
+from oscar.test.factories import create_order, create_voucher
+
+from commerce.models import PaymentAttempt, PaymentRefund
+from commerce.tasks import payments_sweep
+from tests.factories.commerce import guest_checkout_to_sumup, stocked_product
+from tests.security.money_support import webhook_post
+
+Order = get_model("order", "Order")
+Voucher = get_model("voucher", "Voucher")
+VoucherApplication = get_model("voucher", "VoucherApplication")
+
+pytestmark = pytest.mark.django_db
+
+
+def _paid(client, fake_sumup) -> PaymentAttempt:
+    guest_checkout_to_sumup(client, [(stocked_product(num_in_stock=3), 1)])
+    attempt = PaymentAttempt.objects.get()
+    fake_sumup.settle(attempt.sumup_checkout_id, "pay", webhook="none")  # paid; we have not heard yet
+    return attempt
+
+
+def _return(client, attempt):
+    return client.get(reverse("commerce:sumup-return", args=[attempt.public_id]))
+
+
+@pytest.mark.parametrize("fault", ["503", "timeout"])
+def test_settlement_while_sumup_fails_places_one_order_after_recovery(client, fake_sumup, settings, fault):
+    client.raise_request_exception = False  # a 500 is an answer the shopper may see; count orders
+    attempt = _paid(client, fake_sumup)
+    settings.SUMUP_TIMEOUT = 0.5
+    if fault == "503":
+        fake_sumup.checkout_failures = 1
+    else:
+        fake_sumup.slow_answers, fake_sumup.slow_seconds = 1, 1.5
+
+    _return(client, attempt)  # the shopper comes back while SumUp cannot answer
+    assert not Order.objects.exists()
+    assert PaymentAttempt.objects.get().state != PaymentAttempt.State.FAILED  # paid: not given up
+
+    # Recovery: the shopper reloads, SumUp's webhook arrives, the sweep runs; in any order, twice.
+    _return(client, attempt)
+    webhook_post(fake_sumup, attempt.sumup_checkout_id)
+    payments_sweep.apply()
+    _return(client, attempt)
+    webhook_post(fake_sumup, attempt.sumup_checkout_id)
+    assert Order.objects.count() == 1
+    assert PaymentAttempt.objects.get().order_id == Order.objects.get().pk
+
+
+@pytest.mark.parametrize("fault", ["503", "timeout"])
+def test_refund_while_sumup_fails_refunds_once_after_recovery(
+    client, fake_sumup, settings, django_capture_on_commit_callbacks, fault
+):
+    # A paid checkout that cannot become an order (its single-use voucher was used meanwhile) is refunded.
+    honey = stocked_product(num_in_stock=3)
+    voucher = create_voucher(code="ONCE", usage=Voucher.SINGLE_USE)
+    client.post(reverse("basket:add", args=[honey.pk]), {"quantity": 1})
+    client.post(reverse("basket:vouchers-add"), {"code": voucher.code})
+    guest_checkout_to_sumup(client, [], email="ada@example.org")
+    attempt = PaymentAttempt.objects.get()
+    VoucherApplication.objects.create(voucher=voucher, order=create_order())
+    fake_sumup.settle(attempt.sumup_checkout_id, "pay", webhook="none")
+    settings.SUMUP_TIMEOUT = 0.5
+    if fault == "503":
+        fake_sumup.refund_failures = 2
+    else:  # SumUp refunds, but its answer comes after we stopped waiting
+        fake_sumup.slow_answers, fake_sumup.slow_seconds = 1, 1.5
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_post(fake_sumup, attempt.sumup_checkout_id).status_code == 204
+    with django_capture_on_commit_callbacks(execute=True):  # SumUp repeats its webhook
+        webhook_post(fake_sumup, attempt.sumup_checkout_id)
+
+    refund = PaymentRefund.objects.get()
+    assert refund.state == PaymentRefund.State.SENT
+    assert PaymentAttempt.objects.get().state == PaymentAttempt.State.REFUNDED
+    assert len(fake_sumup.refunds) == 1  # one refund at SumUp
+    assert fake_sumup.refund_calls == {refund.key: 3 if fault == "503" else 2}  # asked again, same key
