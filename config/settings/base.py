@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     # operations: health probes, metrics, request ids (see the "operations" block below)
     "ops",
     "django_prometheus",
+    # Content-Security-Policy header (its checks catch pre-4.0 settings); see home/csp.py
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +121,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the page cache, so a cached page gets the header too (see home/csp.py).
+    "home.csp.SiteCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -513,6 +517,38 @@ SUMUP_WEBHOOK_SECRET = env("SUMUP_WEBHOOK_SECRET", default="dev-only-webhook-sec
 # A SumUp checkout can be paid for this long (SumUp is told, as valid_until); then its stock is freed.
 SUMUP_CHECKOUT_VALID_MINUTES = env.int("SUMUP_CHECKOUT_VALID_MINUTES", default=30)
 CELERY_BEAT_SCHEDULE["commerce-payments-sweep"] = {"task": "commerce.payments_sweep", "schedule": 120.0}
+# Where "Place order" sends the shopper (SumUp's hosted pay page): the fake serves it beside its API.
+SUMUP_HOSTED_CHECKOUT_ORIGIN = env("SUMUP_HOSTED_CHECKOUT_ORIGIN", default=SUMUP_API_URL).rstrip("/")
+
+# --- Content-Security-Policy (django-csp) -------------------------------------------------------
+# Strict on every public page: our scripts and styles come from /static/ only, never inline, so a
+# slip in the sanitiser can never run script. home/csp.py adds the SumUp pay page to form-action
+# (checkout answers the form with a redirect there, which form-action also governs) and relaxes
+# the admin screens (Wagtail's and Oscar's dashboards write inline script and style).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for Bootstrap's inline SVG icons; public pages show no remote (fediverse) image.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+if AWS_STORAGE_BUCKET_NAME:
+    # Media (product photos, page images) is served by the bucket or its CDN, not this host.
+    _endpoint = urlsplit(env("AWS_S3_ENDPOINT_URL", default=""))
+    _custom_domain = env("AWS_S3_CUSTOM_DOMAIN", default="")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        f"https://{_custom_domain}"
+        if _custom_domain
+        else (f"{_endpoint.scheme}://{_endpoint.netloc}" if _endpoint.netloc else "https://*.amazonaws.com")
+    )
 
 # --- OAuth2 / OpenID Connect -------------------------------------------------------------------
 # Named so our own models (accounts.SpentAuthorizationCode) can point at the swappable client model.
