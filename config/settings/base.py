@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     # operations: health probes, metrics, request ids (see the "operations" block below)
     "ops",
     "django_prometheus",
+    # Content-Security-Policy header (its checks catch pre-4.0 settings); see home/csp.py
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +106,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the page cache, so a cached page gets the header too (see home/csp.py).
+    "home.csp.SiteCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -346,6 +350,37 @@ from .commerce import *  # Oscar, its dashboard menu, Haystack and SumUp
 from .oidc import *  # the OAuth2 / OpenID Connect provider sibling apps sign in through
 from .operations import *  # metrics, logs and Sentry
 from .scheduler import *  # django-scheduler's hooks and the events app's own numbers
+
+# --- Content-Security-Policy (django-csp) -------------------------------------------------------
+# Strict on every public page: our scripts and styles come from /static/ only, never inline, so a
+# slip in the sanitiser can never run script. home/csp.py adds the SumUp pay page to form-action
+# (checkout answers the form with a redirect there, which form-action also governs) and relaxes
+# the admin screens (Wagtail's and Oscar's dashboards write inline script and style).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for Bootstrap's inline SVG icons; public pages show no remote (fediverse) image.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+if AWS_STORAGE_BUCKET_NAME:
+    # Media (product photos, page images) is served by the bucket or its CDN, not this host.
+    _endpoint = urlsplit(env("AWS_S3_ENDPOINT_URL", default=""))
+    _custom_domain = env("AWS_S3_CUSTOM_DOMAIN", default="")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        f"https://{_custom_domain}"
+        if _custom_domain
+        else (f"{_endpoint.scheme}://{_endpoint.netloc}" if _endpoint.netloc else "https://*.amazonaws.com")
+    )
+
 
 # Each app seeds its own demo content; order matters (accounts before the things they own).
 DEMO_SEEDERS = [

@@ -28,6 +28,10 @@ SUMUP_API_URL = env("SUMUP_API_URL", default="https://api.sumup.com").rstrip("/"
 SUMUP_API_KEY = _required["SUMUP_API_KEY"]
 SUMUP_MERCHANT_CODE = _required["SUMUP_MERCHANT_CODE"]
 SUMUP_WEBHOOK_SECRET = _required["SUMUP_WEBHOOK_SECRET"]
+# SumUp's hosted pay page (the hosted_checkout_url it returns), allowed as a form-action target.
+SUMUP_HOSTED_CHECKOUT_ORIGIN = env(
+    "SUMUP_HOSTED_CHECKOUT_ORIGIN", default="https://checkout.sumup.com"
+).rstrip("/")
 
 # A connection per request costs more than the inbox's whole signature check (78 vs 205+ signed
 # Likes/s in bench/federation_inbox.py): keep each worker's connection, checked before reuse.

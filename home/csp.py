@@ -1,0 +1,72 @@
+"""The site's Content-Security-Policy: strict for the public site, relaxed only for the admin screens."""
+
+from urllib.parse import urlsplit
+
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
+
+# Wagtail's admin writes inline <script> (inline panels, date pickers) and style attributes, and
+# previews a page in an iframe of its own origin; the hub there shows fediverse images hotlinked
+# from their servers (https:). Only staff reach these screens, and they come after a sign-in.
+_WAGTAIL_ADMIN = {
+    "script-src": [UNSAFE_INLINE],
+    "style-src": [UNSAFE_INLINE],
+    "img-src": ["https:"],
+}
+# Replaced rather than added to: 'none' beside another source is ignored, with a console warning.
+_WAGTAIL_ADMIN_REPLACE = {"frame-ancestors": [SELF]}
+# Oscar's dashboard starts every screen from an inline script ({% block onbodyload %}) and its
+# TinyMCE editor writes style attributes; forking every dashboard template to change that is not
+# worth it for a staff-only screen.
+_OSCAR_DASHBOARD = {
+    "script-src": [UNSAFE_INLINE],
+    "style-src": [UNSAFE_INLINE],
+}
+# Django's own admin loads only static scripts, but its templates carry style attributes.
+_DJANGO_ADMIN = {"style-src": [UNSAFE_INLINE]}
+
+ADMIN_RELAXATIONS: tuple[tuple[str, dict[str, list[str]], dict[str, list[str]]], ...] = (
+    # (path prefix, sources added, directives replaced)
+    ("/admin/", _WAGTAIL_ADMIN, _WAGTAIL_ADMIN_REPLACE),
+    ("/shop/dashboard/", _OSCAR_DASHBOARD, {}),
+    ("/django-admin/", _DJANGO_ADMIN, {}),
+)
+
+
+def payment_origin() -> str:
+    """The scheme://host[:port] of SumUp's hosted pay page, where checkout redirects a placed order."""
+    parts = urlsplit(settings.SUMUP_HOSTED_CHECKOUT_ORIGIN)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def policy_changes(path: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """What this path adds to and replaces in CONTENT_SECURITY_POLICY: the pay page, admin relaxations."""
+    # Checkout answers "Place order" (and a ticket booking) with a redirect to the pay page; a
+    # browser checks form-action on that redirect too, so the pay page must be listed.
+    additions: dict[str, list[str]] = {"form-action": [payment_origin()]}
+    replacements: dict[str, list[str]] = {}
+    for prefix, added, replaced in ADMIN_RELAXATIONS:
+        if path.startswith(prefix):
+            for directive, sources in added.items():
+                additions.setdefault(directive, []).extend(sources)
+            replacements.update(replaced)
+    return additions, replacements
+
+
+class SiteCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with this site's per-path additions merged into any view's csp_update."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if report_only:
+            return parts
+        additions, replacements = policy_changes(request.path_info)
+        for directive, sources in (parts.update or {}).items():  # a view's own csp_update still counts
+            additions.setdefault(directive, []).extend([sources] if isinstance(sources, str) else sources)
+        parts.update = additions
+        parts.replace = {**replacements, **(parts.replace or {})}
+        return parts
