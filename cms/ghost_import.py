@@ -11,7 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cms.ghost import GhostImages, GhostPost, PostSkipped, html_to_blocks, plain_summary, post_body_html
+from cms.ghost import GhostImages, GhostPost, PostSkipped
+from cms.ghost_blocks import html_to_blocks, plain_summary
+from cms.ghost_formats import post_body_html
 from cms.images import image_from_bytes
 from cms.models import (
     Author,

@@ -1,11 +1,11 @@
-"""Signal receivers for cms: each drops the cached fragments and pages its source feeds."""
+"""Signal receivers for cms: drop the cached pages a change feeds, queue the oEmbed lookups blocks ask for."""
 
 from typing import Any
 
 from django.db import transaction
 from wagtail.models import Page
 
-from cms import front_door, navigation, page_cache
+from cms import front_door, page_cache
 
 
 def on_content_changed(sender: Any, **kwargs: Any) -> None:
@@ -24,46 +24,9 @@ def _front_door_purge_enqueue() -> None:
     front_door_purge.delay()
 
 
-def on_navigation_changed(sender: Any, **kwargs: Any) -> None:
-    # Menus appear on every cached page, and a published, moved or deleted page changes listings.
-    navigation.menus_invalidate()
-    transaction.on_commit(navigation.menus_invalidate)
-    on_content_changed(sender)
-
-
-def on_navigation_saved(sender: Any, created: bool = False, **kwargs: Any) -> None:
-    # Rows are created empty on first read (NavigationSettings.for_site); only edits change menus.
-    if not created:
-        on_navigation_changed(sender)
-
-
 def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     if isinstance(instance, Page):
-        on_navigation_changed(sender)
-
-
-def on_basket_line_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    # Drop now and again after commit, so a request racing the transaction cannot re-cache old counts.
-    basket_id = instance.basket_id
-    navigation.basket_fragment_invalidate(basket_id)
-    transaction.on_commit(lambda: navigation.basket_fragment_invalidate(basket_id))
-
-
-def on_basket_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    basket_id = instance.pk
-    navigation.basket_fragment_invalidate(basket_id)
-    transaction.on_commit(lambda: navigation.basket_fragment_invalidate(basket_id))
-
-
-def on_user_session_changed(sender: Any, user: Any = None, **kwargs: Any) -> None:
-    if user is not None:
-        navigation.account_fragment_invalidate(user.pk)
-
-
-def on_user_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
-    user_id = instance.pk
-    navigation.account_fragment_invalidate(user_id)
-    transaction.on_commit(lambda: navigation.account_fragment_invalidate(user_id))
+        on_content_changed(sender)
 
 
 def on_embed_wanted(

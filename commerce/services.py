@@ -17,18 +17,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from oscar.apps.order.utils import OrderCreator
-from oscar.core.loading import get_class, get_model
+from oscar.core.loading import get_model
 from sumup import APIError
 
-from commerce.line_rules import basket_line_refusals
 from commerce.models import PaymentAttempt
-from commerce.refunds import SOURCE_TYPE_NAME, refund_owed, refund_request
+from commerce.orders import basket_refusals, order_confirmation_send, order_place
+from commerce.refunds import refund_owed, refund_request
 from commerce.stock import (
     CheckoutRefused,
     SoldOut,  # noqa: F401 - callers catch services.SoldOut, as before
@@ -37,24 +34,12 @@ from commerce.stock import (
     stock_reserve,
 )
 from commerce.sumup_client import from_major_units, sumup_client, to_major_units
-from commerce.variants import product_line_title
 
 logger = logging.getLogger(__name__)
 
 
 Basket = get_model("basket", "Basket")
-ShippingAddress = get_model("order", "ShippingAddress")
 Order = get_model("order", "Order")
-SourceType = get_model("payment", "SourceType")
-Source = get_model("payment", "Source")
-Voucher = get_model("voucher", "Voucher")
-PaymentEventType = get_model("order", "PaymentEventType")
-Selector = get_class("partner.strategy", "Selector")
-Applicator = get_class("offer.applicator", "Applicator")
-Repository = get_class("shipping.repository", "Repository")
-OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
-OrderDispatcher = get_class("order.utils", "OrderDispatcher")
-EventHandler = get_class("order.processing", "EventHandler")
 
 ADDRESS_FIELDS = (
     "title",
@@ -71,10 +56,6 @@ ADDRESS_FIELDS = (
 )
 
 
-class PlacementRefused(Exception):
-    """A paid attempt's basket can no longer become that order; the message is the reason."""
-
-
 class PaymentStartFailed(Exception):
     pass
 
@@ -82,36 +63,6 @@ class PaymentStartFailed(Exception):
 # --- what could stop the order ------------------------------------------------------------------
 def checkout_validity() -> timedelta:
     return timedelta(minutes=settings.SUMUP_CHECKOUT_VALID_MINUTES)
-
-
-def _open_attempts(now: datetime):
-    """Attempts whose shoppers may still pay: pending and not past their validity."""
-    return PaymentAttempt.objects.filter(state=PaymentAttempt.State.PENDING).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gt=now)
-    )
-
-
-def basket_refusals(basket, user) -> list[str]:
-    """Why the basket cannot become an order now (line rules, vouchers); empty when it can.
-
-    Stock is checked apart, as it is reserved. Call with the basket's lines' stock records locked
-    (`commerce.stock.basket_lock`) so two checkouts of the last places cannot both pass.
-    """
-    refusals = basket_line_refusals(basket)
-    user = user if user is not None and user.is_authenticated else AnonymousUser()
-    now = timezone.now()
-    for voucher in basket.vouchers.all():
-        available, message = voucher.is_available_to_user(user=user)
-        if not voucher.is_active(now):
-            refusals.append(f"Voucher {voucher.code} has expired.")
-        elif not available:
-            refusals.append(f"Voucher {voucher.code}: {message}")
-        elif (
-            voucher.usage == Voucher.SINGLE_USE
-            and _open_attempts(now).filter(basket__vouchers=voucher).exclude(basket_id=basket.id).exists()
-        ):
-            refusals.append(f"Voucher {voucher.code} is being used in another checkout.")
-    return refusals
 
 
 # --- starting a payment -------------------------------------------------------------------------
@@ -296,7 +247,7 @@ def _settle_paid(attempt: PaymentAttempt, paid: Decimal, currency: str) -> None:
         return
     try:
         with transaction.atomic():  # a savepoint: a refused placement leaves nothing behind
-            order = _order_place(attempt)
+            order = order_place(attempt)
     except Exception as exc:  # whatever stops the order, the shopper's money must not stay with us
         logger.exception("Payment attempt %s paid but the order could not be placed", attempt.pk)
         _refund_unplaced(attempt, paid, str(exc) or type(exc).__name__)
@@ -323,86 +274,3 @@ def _refund_unplaced(attempt: PaymentAttempt, paid: Decimal, reason: str) -> Non
     refund = refund_request(attempt=attempt, amount=paid, key=f"attempt-{attempt.pk}-unplaced", reason=reason)
     transaction.on_commit(lambda: refund_owed.send(sender=PaymentAttempt, refund_id=refund.pk))
     logger.warning("Payment attempt %s: %s", attempt.pk, attempt.note)
-
-
-class _ReservedStockOrderCreator(OrderCreator):
-    """Oscar's creator, except stock (allocated when the payment started) and the line's title, which
-    names a variant with its product as the basket did ("Wildflower honey — 340 g jar")."""
-
-    def update_stock_records(self, line):
-        pass
-
-    def create_line_models(self, order, basket_line, extra_line_fields=None):
-        fields = {"title": product_line_title(basket_line.product)} | (extra_line_fields or {})
-        return super().create_line_models(order, basket_line, fields)
-
-
-def _order_place(attempt: PaymentAttempt):
-    user = attempt.user or AnonymousUser()
-    basket = Basket.objects.get(pk=attempt.basket_id)
-    basket.strategy = Selector().strategy(user=user)
-    basket_lock(basket)
-    refusals = basket_refusals(basket, attempt.user)
-    if refusals:
-        raise PlacementRefused(" ".join(refusals))
-    Applicator().apply(basket, user)
-    shipping_method = Repository().find_by_code(attempt.shipping_method_code, basket)
-    if shipping_method is None:
-        raise PlacementRefused(f"shipping method {attempt.shipping_method_code!r} is no longer offered")
-    shipping_charge = shipping_method.calculate(basket)
-    total = OrderTotalCalculator().calculate(basket, shipping_charge)
-    if total.incl_tax != attempt.amount:
-        raise PlacementRefused(f"the basket now comes to {total.incl_tax}, not the {attempt.amount} paid")
-    shipping_address = None
-    if attempt.shipping_address:  # empty when nothing needs shipping (e.g. event tickets)
-        address_data = dict(attempt.shipping_address)
-        shipping_address = ShippingAddress(country_id=address_data.pop("country") or None, **address_data)
-        shipping_address.save()
-    order = _ReservedStockOrderCreator().place_order(
-        basket=basket,
-        total=total,
-        shipping_method=shipping_method,
-        shipping_charge=shipping_charge,
-        user=attempt.user,
-        shipping_address=shipping_address,
-        order_number=attempt.order_number,
-        guest_email=attempt.guest_email or "",
-    )
-    source_type, _ = SourceType.objects.get_or_create(name=SOURCE_TYPE_NAME)
-    source = Source.objects.create(
-        order=order,
-        source_type=source_type,
-        currency=attempt.currency,
-        amount_allocated=attempt.amount,
-        reference=attempt.sumup_checkout_id,
-    )
-    source.debit(attempt.amount, reference=attempt.transaction_id)
-    paid_type, _ = PaymentEventType.objects.get_or_create(name="Paid")
-    EventHandler().create_payment_event(
-        order,
-        paid_type,
-        attempt.amount,
-        lines=list(order.lines.all()),
-        line_quantities=[line.quantity for line in order.lines.all()],
-        reference=attempt.transaction_id,
-    )
-    basket.submit()
-    return order
-
-
-# --- after the order ---------------------------------------------------------------------------
-def order_confirmation_send(order_id: int) -> None:
-    """Oscar's ORDER_PLACED email (HTML and text) to the customer or the guest address."""
-    order = Order.objects.get(pk=order_id)
-    if order.is_anonymous:
-        path = reverse("customer:anon-order", args=[order.number, order.verification_hash()])
-    else:
-        path = reverse("customer:order", args=[order.number])
-    context = {
-        "user": order.user,
-        "order": order,
-        "lines": order.lines.all(),
-        "status_path": path,
-        "status_url": f"{settings.SITE_URL}{path}",
-    }
-    OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)

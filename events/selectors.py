@@ -268,3 +268,19 @@ def bookings_held_for_event(event: Event, now: datetime | None = None) -> QueryS
         occurrence_start__gt=now - timedelta(days=7),
         checked_in_at__isnull=True,
     )
+
+
+def bookings_confirmed_count(event: Event, original_start: datetime) -> int:
+    """How many confirmed places one date of the event has (the organiser's list of dates shows it)."""
+    return Booking.objects.filter(
+        ticket_type__event=event, occurrence_start=original_start, status=Booking.Status.CONFIRMED
+    ).count()
+
+
+def bookings_of_user_for(user, event: Event, original_start: datetime) -> QuerySet[Booking] | list:
+    """The visitor's own places, not cancelled, for one date of the event; none for anonymous visitors."""
+    if not user.is_authenticated:
+        return []
+    return Booking.objects.filter(
+        user=user, ticket_type__event=event, occurrence_start=original_start
+    ).exclude(status=Booking.Status.CANCELLED)

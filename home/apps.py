@@ -1,4 +1,4 @@
-"""App config for home: Site rows that follow SITE_URL, URL converters, the market's fragments."""
+"""App config for home: Site rows that follow SITE_URL, URL converters, the market's fragments, the chrome."""
 
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_delete, post_migrate, post_save
@@ -9,6 +9,7 @@ class HomeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import receivers
         from .converters import converters_register
         from .fragments import fragments_register
         from .receivers import on_post_migrate, on_products_changed
@@ -18,6 +19,7 @@ class HomeConfig(AppConfig):
         post_migrate.connect(on_post_migrate, sender=self)
 
         fragments_register()
+        self._chrome_receivers_connect(receivers)
         # Each source's rows, looked up by label so Oscar forks are honoured.
         sources = {
             on_products_changed: [
@@ -34,3 +36,27 @@ class HomeConfig(AppConfig):
                 uid = f"home.fragments.{app_label}.{model_name}"
                 post_save.connect(receiver, sender=model, dispatch_uid=uid)
                 post_delete.connect(receiver, sender=model, dispatch_uid=uid)
+
+    def _chrome_receivers_connect(self, receivers) -> None:
+        """The header's cached fragments follow their sources: menus, baskets, the signed-in user."""
+        from django.conf import settings
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from cms.models import NavigationSettings
+
+        post_save.connect(receivers.on_navigation_saved, sender=NavigationSettings)
+        page_published.connect(receivers.on_navigation_changed)
+        page_unpublished.connect(receivers.on_navigation_changed)
+        post_page_move.connect(receivers.on_navigation_changed)
+        post_delete.connect(receivers.on_page_deleted)
+        # Oscar's basket models are looked up by label so a fork of the basket app is honoured.
+        line_model = apps.get_model("basket", "Line")
+        basket_model = apps.get_model("basket", "Basket")
+        post_save.connect(receivers.on_basket_line_changed, sender=line_model)
+        post_delete.connect(receivers.on_basket_line_changed, sender=line_model)
+        post_save.connect(receivers.on_basket_changed, sender=basket_model)
+        post_delete.connect(receivers.on_basket_changed, sender=basket_model)
+        user_logged_in.connect(receivers.on_user_session_changed)
+        user_logged_out.connect(receivers.on_user_session_changed)
+        post_save.connect(receivers.on_user_saved, sender=settings.AUTH_USER_MODEL)

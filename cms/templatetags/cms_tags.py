@@ -1,36 +1,10 @@
-"""Template tags for the site chrome (cached fragments) and blog pages."""
+"""Template tags for blog pages: routes inside a blog index, absolute URLs, live fragments."""
 
 from django import template
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
-from cms import navigation
-
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def main_menu(context) -> str:
-    request = context.get("request")
-    return mark_safe(navigation.menu_html(request, "main")) if request else ""
-
-
-@register.simple_tag(takes_context=True)
-def footer_menu(context) -> str:
-    request = context.get("request")
-    return mark_safe(navigation.menu_html(request, "footer")) if request else ""
-
-
-@register.simple_tag(takes_context=True)
-def basket_link(context) -> str:
-    request = context.get("request")
-    return mark_safe(navigation.basket_link_html(request)) if request else ""
-
-
-@register.simple_tag(takes_context=True)
-def account_menu(context) -> str:
-    request = context.get("request")
-    return mark_safe(navigation.account_menu_html(request)) if request else ""
 
 
 @register.simple_tag

@@ -13,9 +13,9 @@ from schedule.models import Event
 from .. import cancellation, occurrences, tickets
 from ..forms import EventForm, MoveOccurrenceForm, TicketTypeForm
 from ..links import event_public_url, occurrence_url
-from ..models import Booking
 from ..permissions import organiser_calendars
 from ..selectors import (
+    bookings_confirmed_count,
     bookings_held_for_event,
     bookings_refund_failed,
     event_zone,
@@ -93,11 +93,7 @@ def manage_event(request, event_id: int):
     upcoming = occurrences_between([event], now, now + dt.timedelta(days=120), include_cancelled=True)[:20]
     for occurrence in upcoming:
         occurrence.url = occurrence_url(occurrence)
-        occurrence.booked = Booking.objects.filter(
-            ticket_type__event=event,
-            occurrence_start=occurrence.original_start,
-            status=Booking.Status.CONFIRMED,
-        ).count()
+        occurrence.booked = bookings_confirmed_count(event, occurrence.original_start)
     return render(
         request,
         "events/manage_event.html",

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_safe
 from ..display import month_from_param, month_grid
 from ..forms import MoveOccurrenceForm, TicketTypeForm
 from ..links import event_public_url
-from ..models import Booking
 from ..permissions import calendar_editable_by, organiser_calendars
 from ..selectors import (
+    bookings_of_user_for,
     calendars_public,
     event_zone,
     events_listed_to,
@@ -54,13 +54,7 @@ def occurrence_detail(request, event_id: int, timestamp: int):
         if ticket_type.product_id:
             # What the basket will charge: the shop's pricing strategy adds VAT where it applies.
             ticket_type.shop_price = request.strategy.fetch_for_product(ticket_type.product).price
-    my_bookings = (
-        Booking.objects.filter(
-            user=request.user, ticket_type__event=event, occurrence_start=occurrence.original_start
-        ).exclude(status=Booking.Status.CANCELLED)
-        if request.user.is_authenticated
-        else []
-    )
+    my_bookings = bookings_of_user_for(request.user, event, occurrence.original_start)
     return render(
         request,
         "events/occurrence.html",

@@ -1,8 +1,11 @@
-"""Template helpers for what every page shares: the <title>."""
+"""Template helpers for what every page shares: the <title>, the menus, the basket count, the account menu."""
 
 import re
 
 from django import template
+from django.utils.safestring import mark_safe
+
+from home import navigation
 
 register = template.Library()
 
@@ -25,3 +28,27 @@ def title_tidy(value: str, site_name: str = "") -> str:
     if site_name:
         parts = [part for part in parts if part != site_name] + [site_name]
     return JOIN.join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context) -> str:
+    request = context.get("request")
+    return mark_safe(navigation.menu_html(request, "main")) if request else ""
+
+
+@register.simple_tag(takes_context=True)
+def footer_menu(context) -> str:
+    request = context.get("request")
+    return mark_safe(navigation.menu_html(request, "footer")) if request else ""
+
+
+@register.simple_tag(takes_context=True)
+def basket_link(context) -> str:
+    request = context.get("request")
+    return mark_safe(navigation.basket_link_html(request)) if request else ""
+
+
+@register.simple_tag(takes_context=True)
+def account_menu(context) -> str:
+    request = context.get("request")
+    return mark_safe(navigation.account_menu_html(request)) if request else ""

@@ -118,7 +118,7 @@ def test_export_contains_profile_orders_subscriptions_and_bookings(client, membe
 
 def test_export_lists_bookings_from_the_events_app_itself(client, member):
     # No stand-in: the exporter events registered at start-up, still there after the tests above.
-    from events.services import booking_create_free
+    from events.bookings import booking_create_free
     from tests.factories import events as event_factories
 
     start = (timezone.now() + timedelta(days=3)).replace(microsecond=0)

@@ -27,7 +27,7 @@ def _order_and_ticket_for(user):
     """The market's and the calendar's own flows make these; here we create them directly."""
     from oscar.test.factories import ShippingAddressFactory, create_order
 
-    from events.services import booking_create_free
+    from events.bookings import booking_create_free
     from tests.factories import events as event_factories
 
     order = create_order(user=user, shipping_address=ShippingAddressFactory())

@@ -28,7 +28,7 @@ from oscar.test.factories import (
 from accounts import services
 from accounts.models import Subscription
 from commerce.models import PaymentAttempt
-from events.services import booking_create_free, waiting_list_join
+from events.bookings import booking_create_free, waiting_list_join
 from tests.factories import events as event_factories
 from tests.factories import hub as hub_factories
 from tests.factories.accounts import PASSWORD, NewsletterListFactory, UserFactory, oauth_client

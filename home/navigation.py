@@ -1,4 +1,4 @@
-"""Header and footer fragments (menus, basket count, account menu), cached and invalidated by source.
+"""The site chrome's header and footer fragments (menus, basket count, account menu), cached per source.
 
 Keys are scoped so no fragment can reach another visitor: menus are per site (they hold nothing
 personal), the basket count is per basket id and the account menu per user id. Invalidation deletes
@@ -93,7 +93,7 @@ def menu_html(request: HttpRequest, handle: str) -> str:
         if site is not None:
             navigation = NavigationSettings.for_site(site)
             items = menu_items(getattr(navigation, f"{handle}_menu"))
-        html = render_to_string(f"cms/fragments/{handle}_menu.html", {"items": items or DEFAULT_MENU})
+        html = render_to_string(f"home/chrome/{handle}_menu.html", {"items": items or DEFAULT_MENU})
         cache.set(key, html, FRAGMENT_TIMEOUT)
     return html
 
@@ -105,11 +105,11 @@ def basket_link_html(request: HttpRequest) -> str:
     basket = getattr(request, "basket", None)
     basket_id = getattr(basket, "pk", None) if basket is not None else None
     if not basket_id:  # no saved basket yet: nothing to count, nothing to cache
-        return render_to_string("cms/fragments/basket_link.html", {"count": 0})
+        return render_to_string("home/chrome/basket_link.html", {"count": 0})
     key = basket_fragment_key(basket_id)
     html = cache.get(key)
     if html is None:
-        html = render_to_string("cms/fragments/basket_link.html", {"count": basket.num_items})
+        html = render_to_string("home/chrome/basket_link.html", {"count": basket.num_items})
         cache.set(key, html, FRAGMENT_TIMEOUT)
     return html
 
@@ -122,7 +122,7 @@ def account_menu_html(request: HttpRequest) -> str:
     if html is None:
         # The CSRF token is per session, so the cached copy holds a placeholder filled in below.
         context = {"account_user": user if user_id else None, "csrf_token": CSRF_PLACEHOLDER}
-        html = render_to_string("cms/fragments/account_menu.html", context)
+        html = render_to_string("home/chrome/account_menu.html", context)
         cache.set(key, html, FRAGMENT_TIMEOUT)
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, get_token(request))

@@ -9,8 +9,8 @@ from oscar.test.factories import create_product, create_stockrecord
 from wagtail.models import Site
 
 from accounts.models import User
-from cms import navigation
 from cms.models import ContentPage, NavigationSettings
+from home import navigation
 
 pytestmark = pytest.mark.django_db
 
