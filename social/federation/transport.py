@@ -129,10 +129,11 @@ class ActivityPubTransport:
     def schedule(self, activity: OutboundActivity) -> TransportReceipt:
         """One Delivery row per inbox of the recorded activity's audience; idempotent on activity_id."""
         with transaction.atomic():
-            recorded = Activity.objects.select_related("actor", "object").filter(
-                activity_id=activity.activity_id
+            recorded = (
+                Activity.objects.select_related("actor", "object")
+                .filter(activity_id=activity.activity_id)
+                .first()
             )
-            recorded = recorded.first()
             if recorded is None:  # a Delete of an object the fediverse never saw: nothing to send
                 return TransportReceipt(self.name, 0, f"{activity.object_key} was never federated")
             if Delivery.objects.filter(activity=recorded).exists():

@@ -56,7 +56,7 @@ def test_flow_detail_shows_steps_effects_and_highlighted_graph(client, staff, ur
     html = client.get(f"/flows/{urgent_flow.pk}/").content.decode()
     for step in ("validate", "compose", "route", "notify", "deliver"):
         assert f'id="step-{step}"' in html
-    assert "record_activity" in html and "schedule_delivery" in html and "activity-log" in html
+    assert "record_activity" in html and "schedule_delivery" in html and "activitypub" in html
     assert f"activity:{urgent_flow.activity_id}" in html
     assert 'class="edge taken" data-from="route" data-to="notify"' in html
     assert client.get("/flows/999999/").status_code == 404
