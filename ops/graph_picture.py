@@ -122,12 +122,16 @@ def graph_svg(
     for source, label, target in edges:
         (x1, y1), (x2, y2) = position[source], position[target]
         start, end = (x1 + BOX_W, y1 + BOX_H / 2), (x2, y2 + BOX_H / 2)
-        if column_of[target] - column_of[source] != 1:
-            # An edge skipping columns (or going back) arcs above or below the boxes, not through them.
+        if column_of[target] <= column_of[source]:
+            # An edge back (a retry loop) leaves the top of its box and comes down onto its target's.
+            start, end = (x1 + BOX_W / 2, y1), (x2 + BOX_W / 2, y2)
+            curve = f"C{start[0]},{LANE} {end[0]},{LANE} {end[0]},{end[1]}"
+            label_at = ((start[0] + end[0]) / 2, (start[1] + 3 * LANE) / 4 + 4)
+        elif column_of[target] - column_of[source] > 1:
+            # An edge skipping columns arcs above or below the boxes rather than through them.
             lane = LANE if arcs % 2 == 0 else height - LANE
             arcs += 1
-            reach = max(60, abs(end[0] - start[0]) / 2)
-            curve = f"C{start[0] + reach},{lane} {end[0] - reach},{lane} {end[0]},{end[1]}"
+            curve = f"C{start[0] + 60},{lane} {end[0] - 60},{lane} {end[0]},{end[1]}"
             label_at = (
                 (start[0] + end[0]) / 2,
                 (start[1] + end[1] + 6 * lane) / 8 + (-4 if lane == LANE else 12),
@@ -176,8 +180,8 @@ def _node(
     for index, (label, n) in enumerate(_count_lines(node_counts)):
         text = (
             f'<text class="count" data-label="{escape(label)}" x="{x + BOX_W / 2}" '
-            f'y="{y + BOX_H + 14 + index * COUNT_LINE}" text-anchor="middle" font-size="12" '
-            f'fill="{COUNT_COLOURS.get(label, TEXT)}">{n} {escape(label)}</text>'
+            f'y="{y + BOX_H + 14 + index * COUNT_LINE}" text-anchor="middle" font-size="13" '
+            f'font-weight="600" fill="{COUNT_COLOURS.get(label, TEXT)}">{n} {escape(label)}</text>'
         )
         url = count_url(name, label) if count_url else None
         markup.append(f'<a href="{escape(url)}">{text}</a>' if url else text)

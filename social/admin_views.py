@@ -118,14 +118,18 @@ def _count_url(behavior: str):
 
 @staff_only
 def behaviors_index(request: HttpRequest) -> HttpResponse:
+    """Every behavior's picture with the flows at each step, and the same counts as a list: on a
+    phone the picture is scaled to the screen and its numbers are too small to read or tap."""
     counts = selectors.behavior_step_counts()
-    graphs = [
-        (
-            behavior,
-            behavior_svg(behavior, counts=counts.get(behavior.name, {}), count_url=_count_url(behavior.name)),
-        )
-        for behavior in behaviors_all()
-    ]
+    graphs = []
+    for behavior in behaviors_all():
+        behavior_counts, url = counts.get(behavior.name, {}), _count_url(behavior.name)
+        rows = [
+            (step, [(label, n, url(step, label)) for label, n in behavior_counts[step].items()])
+            for step in [*behavior.order, END]
+            if behavior_counts.get(step)
+        ]
+        graphs.append((behavior, behavior_svg(behavior, counts=behavior_counts, count_url=url), rows))
     return render(
         request,
         "social/admin/behaviors.html",

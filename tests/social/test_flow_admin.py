@@ -73,7 +73,8 @@ def test_flow_list_filters_by_kind_status_and_object(client, superuser):
     failed = flow_row(2, status="failed", title="Storm")
     unpublished = flow_row(3, behavior="delete", title="Storm")
     client.force_login(superuser)
-    assert sorted(listed_ids(client.get("/admin/flows/").content.decode())) == [1, 2, 3]
+    everything = listed_ids(client.get("/admin/flows/").content.decode())
+    assert everything == [unpublished.pk, failed.pk, published.pk]  # newest first
     assert listed_ids(client.get("/admin/flows/?behavior=delete").content.decode()) == [unpublished.pk]
     assert listed_ids(client.get("/admin/flows/?status=failed").content.decode()) == [failed.pk]
     html = client.get("/admin/flows/?status=active&step=deliver").content.decode()
@@ -229,5 +230,12 @@ def test_behaviors_page_counts_flows_at_each_step_with_links(client, superuser):
         ("end", "refused"): 1,
     }
     assert 'href="/admin/flows/?behavior=publish&amp;status=failed&amp;step=deliver"' in publish
+    # The same counts as a list, readable and tappable on a phone where the picture is scaled down.
+    listed = html[html.index('id="behavior-publish"') : html.index('id="behavior-update"')]
+    assert (
+        '<a class="flow-count flow-count--failed" '
+        'href="/admin/flows/?behavior=publish&amp;status=failed&amp;step=deliver">1 failed</a>'
+    ) in listed
+    assert "No flow has run this behavior yet." in html[html.index('id="behavior-update"') :]
     failed = client.get("/admin/flows/?behavior=publish&status=failed&step=deliver").content.decode()
     assert listed_ids(failed) == [Flow.objects.get(status="failed").pk]

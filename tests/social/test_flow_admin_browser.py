@@ -89,4 +89,18 @@ def test_flow_filters_and_behavior_counts_at_phone_and_desktop_widths(staff_page
     page.wait_for_load_state("networkidle")
     assert page.locator("tr.flow-row").count() == 1
     assert page.locator("tr.flow-row a").first.inner_text() == str(failed.pk)
+
+    page.locator("tr.flow-row a").first.click()  # the failed flow, and the way to retry it
+    page.get_by_role("link", name="Retry from deliver…").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("button", name="Retry from deliver").is_visible()
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.reload()
+        page.wait_for_load_state("networkidle")
+        assert page.get_by_text("ConnectionError: the network is down").is_visible()
+        _no_sideways_scroll(page, width)
+        page.screenshot(path=str(SCREENSHOTS / f"flowlog-retry-{width}.png"), full_page=True)
+    failed.refresh_from_db()
+    assert failed.status == "failed"  # asking is not retrying
     assert page.failed_requests == [] and page.console_errors == []
