@@ -64,10 +64,10 @@ class FakeSumUp:
         # The next this many refund requests answer 503, as SumUp does when it is down.
         self.refund_failures = 0
         self.refund_calls: Counter[str] = Counter()  # Idempotency-Key → refund requests received
-        # The next this many checkout reads answer 503; the next `slow_answers` refunds and checkout
-        # reads are carried out but answered after `slow_seconds` (a client timing out first).
-        self.checkout_failures = 0
-        self.slow_answers, self.slow_seconds = 0, 0.0
+        # The next this many checkout reads answer 503; the next `checkout_slow` checkout reads and
+        # `refund_slow` refunds are carried out but answered after `slow_seconds` (the client gave up).
+        self.checkout_failures = self.checkout_slow = self.refund_slow = 0
+        self.slow_seconds = 0.0
         self.webhooks: list[WebhookDelivery] = []
         # Called as hook(method, path) in the server's thread before each API request is answered:
         # tests look at what the caller had committed by then. What a hook raises is kept here.
@@ -211,8 +211,8 @@ class FakeSumUp:
                 setattr(self, counter, left - 1)
             return left > 0
 
-    def answer_slowly(self) -> None:
-        if self.take("slow_answers"):
+    def answer_slowly(self, counter: str) -> None:
+        if self.take(counter):
             time.sleep(self.slow_seconds)
 
     def refund(
@@ -377,7 +377,7 @@ def _handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
                     self._send(503, {"title": "Service Unavailable", "status": 503})
                     return
                 checkout = fake.get_checkout(match["id"])
-                fake.answer_slowly()
+                fake.answer_slowly("checkout_slow")
                 if checkout is None:
                     self._send(404, {"error_code": "NOT_FOUND", "message": "Resource not found"})
                 else:
@@ -422,7 +422,7 @@ def _handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
                     json.loads(raw or b"{}"),
                     idempotency_key=self.headers.get("Idempotency-Key", ""),
                 )
-                fake.answer_slowly()  # refunded already: only the answer is late
+                fake.answer_slowly("refund_slow")  # refunded already: only the answer is late
                 self._send(*answer)
             elif match := _PAY_PATH.match(path):
                 outcome = parse_qs(raw.decode()).get("outcome", [""])[0]
