@@ -63,10 +63,10 @@ class FakeSumUp:
         # The next this many refund requests answer 503, as SumUp does when it is down.
         self.refund_failures = 0
         self.refund_calls: Counter[str] = Counter()  # Idempotency-Key → refund requests received
-        # The next this many checkout reads answer 503; the next `slow_answers` refunds and checkout
-        # reads are carried out but answered after `slow_seconds` (a client timing out first).
-        self.checkout_failures = 0
-        self.slow_answers, self.slow_seconds = 0, 0.0
+        # The next this many checkout reads answer 503; the next `checkout_slow` checkout reads and
+        # `refund_slow` refunds are carried out but answered after `slow_seconds` (the client gave up).
+        self.checkout_failures = self.checkout_slow = self.refund_slow = 0
+        self.slow_seconds = 0.0
         self.webhooks: list[WebhookDelivery] = []
         # Called as hook(method, path) in the server's thread before each API request is answered:
         # tests look at what the caller had committed by then. What a hook raises is kept here.
@@ -210,8 +210,8 @@ class FakeSumUp:
                 setattr(self, counter, left - 1)
             return left > 0
 
-    def answer_slowly(self) -> None:
-        if self.take("slow_answers"):
+    def answer_slowly(self, counter: str) -> None:
+        if self.take(counter):
             time.sleep(self.slow_seconds)
 
     def refund(

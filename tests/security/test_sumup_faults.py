@@ -37,7 +37,7 @@ def test_settlement_while_sumup_fails_places_one_order_after_recovery(client, fa
     if fault == "503":
         fake_sumup.checkout_failures = 1
     else:
-        fake_sumup.slow_answers, fake_sumup.slow_seconds = 1, 1.5
+        fake_sumup.checkout_slow, fake_sumup.slow_seconds = 1, 1.5
 
     _return(client, attempt)  # the shopper comes back while SumUp cannot answer
     assert not Order.objects.exists()
@@ -70,7 +70,7 @@ def test_refund_while_sumup_fails_refunds_once_after_recovery(
     if fault == "503":
         fake_sumup.refund_failures = 2
     else:  # SumUp refunds, but its answer comes after we stopped waiting
-        fake_sumup.slow_answers, fake_sumup.slow_seconds = 1, 1.5
+        fake_sumup.refund_slow, fake_sumup.slow_seconds = 1, 1.5
 
     with django_capture_on_commit_callbacks(execute=True):
         assert webhook_post(fake_sumup, attempt.sumup_checkout_id).status_code == 204
