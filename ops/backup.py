@@ -24,7 +24,9 @@ def media_names(storage: Storage) -> Iterator[str]:
         subdirectories, files = storage.listdir(directory)
         for name in sorted(files):
             yield f"{directory}/{name}" if directory else name
-        pending.extend(f"{directory}/{sub}" if directory else sub for sub in sorted(subdirectories, reverse=True))
+        pending.extend(
+            f"{directory}/{sub}" if directory else sub for sub in sorted(subdirectories, reverse=True)
+        )
 
 
 def _add_stream(archive: tarfile.TarFile, member: str, stream: IO[bytes], size: int) -> dict[str, Any]:
@@ -35,7 +37,9 @@ def _add_stream(archive: tarfile.TarFile, member: str, stream: IO[bytes], size: 
     return reader.entry()
 
 
-def backup_write(destination: IO[bytes], *, gzip: bool = True, alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
+def backup_write(
+    destination: IO[bytes], *, gzip: bool = True, alias: str = DEFAULT_DB_ALIAS
+) -> dict[str, Any]:
     """Stream the archive into `destination` (a file or stdout) and return its manifest.
 
     The database goes first and media after: a file uploaded meanwhile is in the archive without its
@@ -56,7 +60,9 @@ def backup_write(destination: IO[bytes], *, gzip: bool = True, alias: str = DEFA
             dump.close()
         for name in media_names(default_storage):
             with default_storage.open(name, "rb") as media_file:
-                files[MEDIA_PREFIX + name] = _add_stream(archive, MEDIA_PREFIX + name, media_file, media_file.size)
+                files[MEDIA_PREFIX + name] = _add_stream(
+                    archive, MEDIA_PREFIX + name, media_file, media_file.size
+                )
         manifest = manifest_build(vendor, files, **extra)
         body = json.dumps(manifest, indent=2, sort_keys=True).encode()
         info = tarfile.TarInfo(MANIFEST_MEMBER)

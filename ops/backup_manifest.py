@@ -74,7 +74,12 @@ def migration_heads_applied(alias: str = DEFAULT_DB_ALIAS) -> dict[str, list[str
 def migration_heads_unknown(heads: dict[str, list[str]], alias: str = DEFAULT_DB_ALIAS) -> list[str]:
     """The archive's heads this code has no migration for: it came from newer (or other) code."""
     graph = MigrationLoader(connections[alias], ignore_no_migrations=True, load=True).graph
-    return [f"{app}.{name}" for app, names in sorted(heads.items()) for name in names if (app, name) not in graph.nodes]
+    return [
+        f"{app}.{name}"
+        for app, names in sorted(heads.items())
+        for name in names
+        if (app, name) not in graph.nodes
+    ]
 
 
 def manifest_build(vendor: str, files: dict[str, dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -94,7 +99,12 @@ def manifest_checked(manifest: Any) -> dict[str, Any]:
     """The manifest's shape, checked before anything in it is trusted."""
     if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
         raise BackupError(f"not a backup manifest of format {MANIFEST_FORMAT}")
-    for key, kind in (("files", dict), ("migration_heads", dict), ("database_vendor", str), ("created_at", str)):
+    for key, kind in (
+        ("files", dict),
+        ("migration_heads", dict),
+        ("database_vendor", str),
+        ("created_at", str),
+    ):
         if not isinstance(manifest.get(key), kind):
             raise BackupError(f"the manifest's {key} is missing or malformed")
     return manifest

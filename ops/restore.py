@@ -29,7 +29,8 @@ def database_has_data(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
     return [
         label
         for label in DATA_MODELS
-        if (model := apps.get_model(label))._meta.db_table in tables and model._default_manager.using(alias).exists()
+        if (model := apps.get_model(label))._meta.db_table in tables
+        and model._default_manager.using(alias).exists()
     ]
 
 
@@ -87,7 +88,9 @@ def restore_refusals(manifest: dict[str, Any], *, force: bool, alias: str = DEFA
     """Everything that must stop a restore, checked before the database is touched."""
     vendor = database_vendor(alias)
     if manifest["database_vendor"] != vendor:
-        raise BackupError(f"the archive holds a {manifest['database_vendor']} database; this site runs on {vendor}")
+        raise BackupError(
+            f"the archive holds a {manifest['database_vendor']} database; this site runs on {vendor}"
+        )
     if DUMP_MEMBER[vendor] not in manifest["files"]:
         raise BackupError(f"the archive has no {DUMP_MEMBER[vendor]}")
     unknown = migration_heads_unknown(manifest["migration_heads"], alias)
@@ -102,16 +105,21 @@ def restore_refusals(manifest: dict[str, Any], *, force: bool, alias: str = DEFA
     holding = database_has_data(alias)
     if holding and not force:
         raise BackupError(
-            f"the database already has data ({', '.join(holding)}): restoring replaces it; run with --force to do so"
+            f"the database already has data ({', '.join(holding)}): "
+            "restoring replaces it; run with --force to do so"
         )
 
 
 def _check(name: str, reader: HashingReader, manifest: dict[str, Any]) -> None:
     if reader.entry() != manifest["files"][name]:
-        raise BackupError(f"checksum mismatch for {name} while restoring: the archive changed since it was checked")
+        raise BackupError(
+            f"checksum mismatch for {name} while restoring: the archive changed since it was checked"
+        )
 
 
-def restore_run(path: Path, *, force: bool = False, alias: str = DEFAULT_DB_ALIAS, verbosity: int = 1) -> dict[str, Any]:
+def restore_run(
+    path: Path, *, force: bool = False, alias: str = DEFAULT_DB_ALIAS, verbosity: int = 1
+) -> dict[str, Any]:
     """Verify, refuse or restore: database, then media, then `migrate`. Returns the manifest."""
     manifest = archive_verified(path)
     restore_refusals(manifest, force=force, alias=alias)

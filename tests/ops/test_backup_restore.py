@@ -76,7 +76,9 @@ def _round_trip(tmp_path: Path, client) -> dict:
     assert manifest["files"]["media/" + MEDIA_NAME]["sha256"] == media_sha256
     assert manifest["database_vendor"] == connection.vendor
     leaves = dict(MigrationLoader(connection).graph.leaf_nodes())
-    assert manifest["migration_heads"]["accounts"] == [leaves["accounts"]]  # the seeded site is fully migrated
+    assert manifest["migration_heads"]["accounts"] == [
+        leaves["accounts"]
+    ]  # the seeded site is fully migrated
     assert settings.SECRET_KEY.encode() not in everything
 
     call_command("flush", interactive=False, verbosity=0)
@@ -114,7 +116,9 @@ def _pg_tools_match_server() -> None:
         pytest.skip(f"pg_dump {client_major} cannot dump this PostgreSQL {server_major} server")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="run with DATABASE_URL=postgres://… for pg_dump")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="run with DATABASE_URL=postgres://… for pg_dump"
+)
 def test_backup_restore_postgresql_wiped_site_comes_back(tmp_path, client, settings):
     _pg_tools_match_server()
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -163,7 +167,7 @@ def test_restore_database_with_data_refused_without_force(tmp_path, settings):
     archive = _backup_of_one_user(tmp_path)
     User.objects.create_user(email="new@example.org", password="x")
 
-    with pytest.raises(CommandError, match="already has data .*accounts.User.*--force"):
+    with pytest.raises(CommandError, match=r"already has data .*accounts.User.*--force"):
         call_command("restore", str(archive), verbosity=0)
     assert User.objects.filter(email="new@example.org").exists()
 
@@ -200,6 +204,27 @@ def test_restore_archive_from_newer_migrations_refused(tmp_path, settings):
 
     newer = _rewritten(archive, from_the_future)
     call_command("flush", interactive=False, verbosity=0)
-    with pytest.raises(CommandError, match="newer code.*accounts.9999_from_the_future"):
+    with pytest.raises(CommandError, match=r"newer code.*accounts.9999_from_the_future"):
         call_command("restore", str(newer), verbosity=0)
     assert not User.objects.exists()
+
+
+def test_backup_to_stdout_streams_a_restorable_archive(tmp_path, settings, capsysbinary):
+    from accounts.models import User
+
+    if connection.vendor == "postgresql":
+        _pg_tools_match_server()
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    User.objects.create_user(email="keeper@example.org", password="x")
+    media_sha256 = _media_saved()
+    call_command("backup", output="-")
+    captured = capsysbinary.readouterr()
+    assert b"written to stdout" in captured.err
+    archive = tmp_path / "streamed.tar.gz"
+    archive.write_bytes(captured.out)
+
+    call_command("flush", interactive=False, verbosity=0)
+    default_storage.delete(MEDIA_NAME)
+    call_command("restore", str(archive), verbosity=0, stdout=io.StringIO())
+    assert list(User.objects.values_list("email", flat=True)) == ["keeper@example.org"]
+    assert _media_sha256() == media_sha256

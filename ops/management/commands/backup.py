@@ -19,7 +19,9 @@ class Command(BaseCommand):
             default="",
             help="archive path (default: rose-ash-backup-<UTC time>.tar.gz here); '-' streams it to stdout",
         )
-        parser.add_argument("--no-gzip", action="store_true", help="a plain tar (for storage that compresses)")
+        parser.add_argument(
+            "--no-gzip", action="store_true", help="a plain tar (for storage that compresses)"
+        )
 
     def handle(self, *args, output: str, no_gzip: bool, **options):
         report = self.stderr if output == "-" else self.stdout  # stdout may be the archive itself
@@ -41,4 +43,6 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         media = sum(1 for name in manifest["files"] if name.startswith("media/"))
-        report.write(f"backup: {manifest['database_vendor']} database and {media} media files written to {target}\n")
+        report.write(
+            f"backup: {manifest['database_vendor']} database and {media} media files written to {target}\n"
+        )

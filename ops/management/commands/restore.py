@@ -26,4 +26,6 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         media = sum(1 for name in manifest["files"] if name.startswith("media/"))
-        self.stdout.write(f"restore: the backup of {manifest['created_at']} is back ({media} media files), migrated\n")
+        self.stdout.write(
+            f"restore: the backup of {manifest['created_at']} is back ({media} media files), migrated\n"
+        )
