@@ -62,3 +62,18 @@ def test_oscar_dashboard_still_starts_from_its_inline_script(client, admin_user)
     client.force_login(admin_user)
     page = client.get("/shop/dashboard/").content.decode()
     assert "oscar.dashboard.init(" in page and "<script>$(function ()" in page
+
+
+def test_policy_changes_fullcalendar_admits_only_the_empty_style_element():
+    import base64
+    import hashlib
+
+    from home.csp import EMPTY_STYLE_HASH, policy_changes
+
+    empty = base64.b64encode(hashlib.sha256(b"").digest()).decode()
+    assert f"'sha256-{empty}'" == EMPTY_STYLE_HASH
+    additions, replacements = policy_changes("/events/fullcalendar/otto-workshops/")
+    assert additions["style-src"] == [EMPTY_STYLE_HASH] and "script-src" not in additions
+    assert replacements == {}
+    public, _ = policy_changes("/events/")
+    assert set(public) == {"form-action"}
