@@ -43,7 +43,7 @@ PATH_RELAXATIONS: tuple[tuple[str, dict[str, list[str]], dict[str, list[str]]], 
 
 def payment_origin() -> str:
     """The scheme://host[:port] of SumUp's hosted pay page, where checkout redirects a placed order."""
-    parts = urlsplit(settings.SUMUP_HOSTED_CHECKOUT_ORIGIN)
+    parts = urlsplit(settings.SUMUP_HOSTED_CHECKOUT_ORIGIN or settings.SUMUP_API_URL)
     return f"{parts.scheme}://{parts.netloc}"
 
 
