@@ -26,28 +26,34 @@ _OSCAR_DASHBOARD = {
 }
 # Django's own admin loads only static scripts, but its templates carry style attributes.
 _DJANGO_ADMIN = {"style-src": [UNSAFE_INLINE]}
+# FullCalendar (the organiser's calendar) appends an empty <style> and fills it through CSSOM
+# (insertRule, which CSP does not govern); a blocked <style> has no sheet and FullCalendar dies on
+# load. The hash of the empty string admits that empty element and nothing else.
+EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+_FULLCALENDAR = {"style-src": [EMPTY_STYLE_HASH]}
 
-ADMIN_RELAXATIONS: tuple[tuple[str, dict[str, list[str]], dict[str, list[str]]], ...] = (
+PATH_RELAXATIONS: tuple[tuple[str, dict[str, list[str]], dict[str, list[str]]], ...] = (
     # (path prefix, sources added, directives replaced)
     ("/admin/", _WAGTAIL_ADMIN, _WAGTAIL_ADMIN_REPLACE),
     ("/shop/dashboard/", _OSCAR_DASHBOARD, {}),
     ("/django-admin/", _DJANGO_ADMIN, {}),
+    ("/events/fullcalendar/", _FULLCALENDAR, {}),
 )
 
 
 def payment_origin() -> str:
     """The scheme://host[:port] of SumUp's hosted pay page, where checkout redirects a placed order."""
-    parts = urlsplit(settings.SUMUP_HOSTED_CHECKOUT_ORIGIN)
+    parts = urlsplit(settings.SUMUP_HOSTED_CHECKOUT_ORIGIN or settings.SUMUP_API_URL)
     return f"{parts.scheme}://{parts.netloc}"
 
 
 def policy_changes(path: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """What this path adds to and replaces in CONTENT_SECURITY_POLICY: the pay page, admin relaxations."""
+    """What this path adds to and replaces in CONTENT_SECURITY_POLICY: the pay page, path relaxations."""
     # Checkout answers "Place order" (and a ticket booking) with a redirect to the pay page; a
     # browser checks form-action on that redirect too, so the pay page must be listed.
     additions: dict[str, list[str]] = {"form-action": [payment_origin()]}
     replacements: dict[str, list[str]] = {}
-    for prefix, added, replaced in ADMIN_RELAXATIONS:
+    for prefix, added, replaced in PATH_RELAXATIONS:
         if path.startswith(prefix):
             for directive, sources in added.items():
                 additions.setdefault(directive, []).extend(sources)

@@ -83,5 +83,6 @@ SUMUP_MERCHANT_CODE = env("SUMUP_MERCHANT_CODE", default="MDEVFAKE")
 SUMUP_WEBHOOK_SECRET = env("SUMUP_WEBHOOK_SECRET", default="dev-only-webhook-secret")
 # A SumUp checkout can be paid for this long (SumUp is told, as valid_until); then its stock is freed.
 SUMUP_CHECKOUT_VALID_MINUTES = env.int("SUMUP_CHECKOUT_VALID_MINUTES", default=30)
-# Where "Place order" sends the shopper (SumUp's hosted pay page): the fake serves it beside its API.
-SUMUP_HOSTED_CHECKOUT_ORIGIN = env("SUMUP_HOSTED_CHECKOUT_ORIGIN", default=SUMUP_API_URL).rstrip("/")
+# Where "Place order" sends the shopper (SumUp's hosted pay page); empty: SUMUP_API_URL's origin,
+# read per request, as our fake serves the pay page beside its API (home/csp.py, form-action).
+SUMUP_HOSTED_CHECKOUT_ORIGIN = env("SUMUP_HOSTED_CHECKOUT_ORIGIN", default="")

@@ -25,9 +25,11 @@ def test_public_page_csp_is_strict(client, settings):
 
 
 @pytest.mark.django_db
-def test_public_page_csp_pay_origin_follows_sumup_setting(client, settings):
-    settings.SUMUP_HOSTED_CHECKOUT_ORIGIN = "http://127.0.0.1:8140"
-    assert _directives(client.get("/account/login/"))["form-action"] == ["'self'", "http://127.0.0.1:8140"]
+def test_public_page_csp_pay_origin_defaults_to_sumup_api_origin(client, settings):
+    # The fake SumUp serves its pay page beside its API, on whatever port a test started it.
+    settings.SUMUP_HOSTED_CHECKOUT_ORIGIN = ""
+    settings.SUMUP_API_URL = "http://127.0.0.1:8141/api"
+    assert _directives(client.get("/account/login/"))["form-action"] == ["'self'", "http://127.0.0.1:8141"]
 
 
 @pytest.mark.django_db
@@ -40,7 +42,7 @@ def test_public_page_html_has_no_inline_script_or_style(client):
 @pytest.mark.django_db
 def test_wagtail_admin_csp_relaxed_for_inline_script_and_preview(client, admin_user):
     client.force_login(admin_user)
-    policy = _directives(client.get("/admin/"))
+    policy = _directives(client.get("/admin/account/"))
     assert "'unsafe-inline'" in policy["script-src"] and "'unsafe-inline'" in policy["style-src"]
     assert policy["frame-ancestors"] == ["'self'"]  # the page preview's iframe
     assert "https:" in policy["img-src"]  # the hub's fediverse images are hotlinked
@@ -62,3 +64,18 @@ def test_oscar_dashboard_still_starts_from_its_inline_script(client, admin_user)
     client.force_login(admin_user)
     page = client.get("/shop/dashboard/").content.decode()
     assert "oscar.dashboard.init(" in page and "<script>$(function ()" in page
+
+
+def test_policy_changes_fullcalendar_admits_only_the_empty_style_element():
+    import base64
+    import hashlib
+
+    from home.csp import EMPTY_STYLE_HASH, policy_changes
+
+    empty = base64.b64encode(hashlib.sha256(b"").digest()).decode()
+    assert f"'sha256-{empty}'" == EMPTY_STYLE_HASH
+    additions, replacements = policy_changes("/events/fullcalendar/otto-workshops/")
+    assert additions["style-src"] == [EMPTY_STYLE_HASH] and "script-src" not in additions
+    assert replacements == {}
+    public, _ = policy_changes("/events/")
+    assert set(public) == {"form-action"}
