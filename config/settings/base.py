@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "accounts",
     "home",
     "edge",
+    "durable",
     "cms",
     "commerce",
     "events",
@@ -260,6 +261,12 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 # Wagtail's scheduled publishing (go-live / expiry times set by editors).
 CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {"task": "cms.publish_scheduled", "schedule": 60.0}
+# The one runner's sweep (durable/runner.py): every due or stalled row of every stateful model
+# (product imports, event reminders, ...) is leased and handed to a `durable.advance` task.
+CELERY_BEAT_SCHEDULE["durable-sweep"] = {
+    "task": "durable.sweep",
+    "schedule": env.float("DURABLE_SWEEP_INTERVAL_SECONDS", default=30.0),
+}
 
 # --- operations: a beat that is safe to run twice ---------------------------------------------
 # With Redis, celery-redbeat keeps the schedule in Redis behind a lock: a second beat (`--scale
@@ -322,7 +329,6 @@ CELERY_BEAT_SCHEDULE["hub-notifications-digest"] = {
     "task": "social.hub.tasks.notifications_digest_task",
     "schedule": env.float("HUB_DIGEST_INTERVAL_SECONDS", default=24 * 3600.0),
 }
-CELERY_BEAT_SCHEDULE["events-reminders"] = {"task": "events.tasks.send_reminders", "schedule": 600.0}
 CELERY_BEAT_SCHEDULE["events-waiting-list-offers"] = {
     "task": "events.tasks.expire_waiting_list_offers",
     "schedule": 300.0,
