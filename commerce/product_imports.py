@@ -9,9 +9,8 @@ its states, and the report kept on the row.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-
 from datetime import datetime
+from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
 from oscar.core.loading import get_model
@@ -103,7 +102,9 @@ def product_import_write(product_import: ProductImport, now: datetime) -> str:
     product_import.rows_total = product_import.rows_done = len(rows)
     _product_import_report_store(product_import, report)
     if report.rejected and not (report.created or report.updated):
-        return _product_import_finish(product_import, now, error="no row could be imported (see the skipped rows)")
+        return _product_import_finish(
+            product_import, now, error="no row could be imported (see the skipped rows)"
+        )
     try:
         _catalogue_index_update(report.skus)
     except Exception:  # the products are written; `manage.py update_index` can catch the index up

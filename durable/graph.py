@@ -76,7 +76,9 @@ class StateGraph:
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
-        return [(name, state.label or name.replace("_", " ").capitalize()) for name, state in cls.states.items()]
+        return [
+            (name, state.label or name.replace("_", " ").capitalize()) for name, state in cls.states.items()
+        ]
 
     @classmethod
     def state(cls, name: str) -> State:

@@ -1,4 +1,4 @@
-"""The abstract stateful model: a row that moves through a `StateGraph`, claimed by lease, retried by policy."""
+"""The abstract stateful model: a row moving through a `StateGraph`, claimed by lease, retried by policy."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from durable.graph import StateGraph, StateGraphError
 
 def state_field(graph: type[StateGraph]) -> models.CharField:
     """The `state` column of a concrete model: its graph's states as choices, starting at the initial one."""
-    return models.CharField(
-        max_length=32, db_index=True, choices=graph.choices(), default=graph.initial.name
-    )
+    return models.CharField(max_length=32, db_index=True, choices=graph.choices(), default=graph.initial.name)
 
 
 class TransitionRefused(StateGraphError):
@@ -81,6 +79,8 @@ class StatefulModel(models.Model):
         if lease is not None:
             rows = rows.filter(locked_until=lease)
         if not rows.update(**changes):
-            raise TransitionRefused(f"{type(self).__name__} {self.pk} is no longer {source!r} (moved elsewhere)")
+            raise TransitionRefused(
+                f"{type(self).__name__} {self.pk} is no longer {source!r} (moved elsewhere)"
+            )
         for name, value in changes.items():
             setattr(self, name, value)

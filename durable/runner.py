@@ -48,7 +48,9 @@ def stateful_models() -> list[type[StatefulModel]]:
     return found
 
 
-def advance(model: type[StatefulModel], pk, *, lease: datetime | None = None, now: datetime | None = None) -> str:
+def advance(
+    model: type[StatefulModel], pk, *, lease: datetime | None = None, now: datetime | None = None
+) -> str:
     """Work one row through its handler states until it rests; returns the state it rests in.
 
     `lease` is the one a sweep took for this row (the task carries it); without it the row is taken
@@ -85,12 +87,16 @@ def _step(model: type[StatefulModel], pk, *, held: datetime | None, now: datetim
     try:
         target = getattr(row, node.handler)(now=now)
         if target is not None and not graph.allows(state, target):
-            raise TransitionRefused(f"handler {node.handler} returned {target!r}, not a transition of {state!r}")
+            raise TransitionRefused(
+                f"handler {node.handler} returned {target!r}, not a transition of {state!r}"
+            )
     except Exception as exc:  # whatever the handler hit, the policy decides: retry later or fail
         return _retry_or_fail(row, lease, now, exc), False
     if target is None:
         # Not yet: the handler may have set a later due_at itself; otherwise try again after a while.
-        due_at = row.due_at if row.due_at and row.due_at > now else now + timedelta(seconds=node.retry.delay(1))
+        due_at = (
+            row.due_at if row.due_at and row.due_at > now else now + timedelta(seconds=node.retry.delay(1))
+        )
         model._default_manager.filter(pk=pk, locked_until=lease).update(
             due_at=due_at, locked_until=None, state_attempts=0
         )
@@ -109,10 +115,25 @@ def _retry_or_fail(row: StatefulModel, lease: datetime, now: datetime, exc: Exce
     node = row.state_node
     error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
     if node.retry.exhausted(row.state_attempts):
-        logger.error("%s %s failed in %s after %s tries: %s", row._meta.label, row.pk, row.state, row.state_attempts, error)
+        logger.error(
+            "%s %s failed in %s after %s tries: %s",
+            row._meta.label,
+            row.pk,
+            row.state,
+            row.state_attempts,
+            error,
+        )
         return _fail(row, lease, now, error)
     delay = node.retry.delay(row.state_attempts)
-    logger.warning("%s %s: %s failed (try %s, again in %.0f s): %s", row._meta.label, row.pk, row.state, row.state_attempts, delay, error)
+    logger.warning(
+        "%s %s: %s failed (try %s, again in %.0f s): %s",
+        row._meta.label,
+        row.pk,
+        row.state,
+        row.state_attempts,
+        delay,
+        error,
+    )
     type(row)._default_manager.filter(pk=row.pk, state=row.state, locked_until=lease).update(
         due_at=now + timedelta(seconds=delay), locked_until=None, last_error=error
     )
@@ -129,27 +150,31 @@ def _fail(row: StatefulModel, lease: datetime, now: datetime, error: str) -> str
 
 
 def sweep(limit: int = SWEEP_LIMIT, *, now: datetime | None = None) -> int:
-    """Lease every due or stalled row of every stateful model and enqueue its `durable.advance` after commit."""
+    """Lease every due or stalled row of every stateful model; enqueue its `durable.advance` after commit."""
     from durable.tasks import advance as advance_task
 
     now = now or timezone.now()
     enqueued = 0
-    for model, node, pks, lease in _claimed(limit, now):
+    for model, pks, lease in _claimed(limit, now):
         label, token = model._meta.label, lease.isoformat()
         for pk in pks:
-            transaction.on_commit(lambda pk=pk: advance_task.delay(label, pk, token))
+            transaction.on_commit(
+                lambda label=label, pk=pk, token=token: advance_task.delay(label, pk, token)
+            )
         enqueued += len(pks)
     return enqueued
 
 
-def run_due(model: type[StatefulModel] | None = None, *, limit: int = SWEEP_LIMIT, now: datetime | None = None) -> Counter:
+def run_due(
+    model: type[StatefulModel] | None = None, *, limit: int = SWEEP_LIMIT, now: datetime | None = None
+) -> Counter:
     """The sweep without the queue: lease due rows and advance them here; counts of the states they rest in.
 
     For `manage.py durable_run`, development without a worker, and tests that set the clock.
     """
     now = now or timezone.now()
     outcomes: Counter = Counter()
-    for found, _node, pks, lease in _claimed(limit, now, only=model):
+    for found, pks, lease in _claimed(limit, now, only=model):
         for pk in pks:
             outcomes[advance(found, pk, lease=lease, now=now)] += 1
     return outcomes
@@ -162,11 +187,11 @@ def _claimed(limit: int, now: datetime, only: type[StatefulModel] | None = None)
         for node in model.state_graph.worked:
             pks = claim_due(model, [node.name], limit, node.timeout, now=now)
             if pks:
-                yield model, node, pks, now + timedelta(seconds=node.timeout)
+                yield model, pks, now + timedelta(seconds=node.timeout)
 
 
 def advance_on_commit(row: StatefulModel) -> None:
-    """Work a new or re-armed row as soon as the caller's transaction commits (the sweep is the safety net)."""
+    """Work a new or re-armed row once the caller's transaction commits (the sweep is the safety net)."""
     from durable.tasks import advance as advance_task
 
     label, pk = row._meta.label, row.pk

@@ -127,7 +127,6 @@ class Booking(models.Model):
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
     # Paid tickets: the order line that bought them and which of its quantity this is (issuing is idempotent).
     order_line = models.ForeignKey(
         "order.Line", null=True, blank=True, on_delete=models.SET_NULL, related_name="event_tickets"
@@ -189,5 +188,8 @@ class WaitingListEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id} waiting for {self.ticket_type_id} at {self.occurrence_start}"
 
+
+# The reminder's durable row lives beside its handler; imported here so Django registers it with the app.
+from events.reminders import BookingReminder  # noqa: E402, F401
 
 from .pages import EventIndexPage, EventPage  # noqa: E402, F401  Wagtail finds page models through models.py

@@ -20,7 +20,8 @@ from schedule.models import Calendar, Event, Occurrence, Rule
 from . import federation
 from .models import Booking, CalendarOwnership, EventCategory, EventDetail, TicketType, WaitingListEntry
 from .permissions import calendar_editable_by
-from .selectors import bookings_held_for_event, event_zone, occurrence_get, places_taken
+from .reminders import reminder_schedule, reminders_reschedule
+from .selectors import bookings_held_for_event, occurrence_get, places_taken
 
 logger = logging.getLogger(__name__)
 
@@ -350,6 +351,7 @@ def occurrence_move(*, event: Event, original_start: datetime, new_start: dateti
     """Move one occurrence (keeping its length); feeds carry it as a RECURRENCE-ID override."""
     occurrence = _occurrence_persisted(event, original_start)
     occurrence.move(new_start, new_start + (occurrence.end - occurrence.start))
+    reminders_reschedule(event, original_start)
     event_changed(event)
     return occurrence
 
@@ -475,6 +477,7 @@ def booking_create_free(*, ticket_type: TicketType, original_start: datetime, us
     booking = Booking.objects.create(
         ticket_type=locked, occurrence_start=original_start, user=user, email=user.email
     )
+    reminder_schedule(booking)
     transaction.on_commit(lambda: booking_send_ticket(booking))
     return booking
 
@@ -646,6 +649,7 @@ def tickets_issue_for_order(order) -> list[Booking]:
                 },
             )
             if created:
+                reminder_schedule(booking)
                 issued.append(booking)
         if places_taken(ticket_type, original_start) > ticket_type.quota:
             # Checked before payment and again at placement (commerce's line rules); only an order
@@ -680,43 +684,6 @@ def booking_send_ticket(booking: Booking) -> None:
     )
     message.attach(f"ticket-{booking.code}.png", png.getvalue(), "image/png")
     message.send()
-
-
-def reminders_send_due(now: datetime | None = None) -> int:
-    """Email each confirmed attendee once, in the 24 hours before their occurrence starts.
-
-    No transaction around the loop: each claim commits on its own before its email goes, so a later
-    failure cannot roll back the claims of reminders already mailed (they would go out twice). A
-    refused email releases its own claim for the next run.
-    """
-    now = now or timezone.now()
-    horizon = now + timedelta(hours=getattr(settings, "EVENTS_REMINDER_HOURS", 24))
-    # Moved occurrences may start later or earlier than their original start: look a week either side.
-    candidates = Booking.objects.select_related("ticket_type__event__detail").filter(
-        status=Booking.Status.CONFIRMED,
-        reminder_sent_at__isnull=True,
-        occurrence_start__gt=now - timedelta(days=7),
-        occurrence_start__lte=horizon + timedelta(days=7),
-    )
-    sent = 0
-    for booking in candidates:
-        occurrence = occurrence_get(booking.ticket_type.event, booking.occurrence_start)
-        if occurrence is None or occurrence.cancelled or not (now < occurrence.start <= horizon):
-            continue
-        # Claim the row first: a second beat run (or a second worker) finds it claimed and skips it.
-        if not Booking.objects.filter(pk=booking.pk, reminder_sent_at__isnull=True).update(
-            reminder_sent_at=now
-        ):
-            continue
-        local_start = occurrence.start.astimezone(event_zone(booking.ticket_type.event))
-        try:
-            _mail(booking.email, "events/email/reminder.txt", {"booking": booking, "start": local_start})
-        except Exception:  # SMTP refusals and outages alike: this one waits for the next run
-            logger.warning("reminder for booking %s not sent; retried next run", booking.pk, exc_info=True)
-            Booking.objects.filter(pk=booking.pk, reminder_sent_at=now).update(reminder_sent_at=None)
-            continue
-        sent += 1
-    return sent
 
 
 def _message(to: str, template: str, context: dict) -> EmailMessage:

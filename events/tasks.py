@@ -16,11 +16,6 @@ REFUND_MAX_RETRIES = 6  # backoff 1, 2, 4, 8, 16, 32 minutes: about an hour of S
 
 
 @shared_task
-def send_reminders() -> int:
-    return services.reminders_send_due()
-
-
-@shared_task
 def expire_waiting_list_offers() -> int:
     return services.waiting_list_expire_offers()
 

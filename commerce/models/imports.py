@@ -73,7 +73,8 @@ class ProductImport(StatefulModel):
         if self.error:
             return self.error
         if self.state == ProductImportGraph.failed.name:
-            return f"the import stopped on an unexpected error ({self.last_error.split(':')[0]}) and was rolled back"
+            error_type = self.last_error.split(":")[0]
+            return f"the import stopped on an unexpected error ({error_type}) and was rolled back"
         return ""
 
     @property

@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from commerce import product_imports
 from commerce.models import ProductImport
 from durable import runner
 from tests.factories.accounts import UserFactory
@@ -255,7 +254,9 @@ def test_product_import_unexpected_database_error_retries_then_fails_and_rolls_b
         runner.run_due(ProductImport, now=later)
     product_import.refresh_from_db()
     assert product_import.state == "failed" and "IntegrityError" in product_import.last_error
-    assert "unexpected error" in product_import.failure_reason and "rolled back" in product_import.failure_reason
+    assert (
+        "unexpected error" in product_import.failure_reason and "rolled back" in product_import.failure_reason
+    )
     assert product_import.is_finished and product_import.created_count == 0
     assert not Product.objects.exists() and not StockRecord.objects.exists()
     page = importer_client.get(f"{LIST_URL}{product_import.pk}/").content.decode()
