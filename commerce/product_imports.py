@@ -1,22 +1,23 @@
 """Product imports started from Oscar's dashboard: validate and store the upload, run it, keep the report.
 
 Parsing and writing are `commerce.importers`' (the same code `manage.py import_products` runs); this
-module adds what the dashboard needs: a file checked before anything is stored, a row to follow,
-a task enqueued once the row is committed, and the report kept on the row.
+module adds what the dashboard needs: a file checked before anything is stored, a row to follow
+(a durable state machine: pending, running, done or failed), the handlers the one runner calls for
+its states, and the report kept on the row.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.utils import timezone
 from oscar.core.loading import get_model
 
 from commerce.importers import ImportReport, products_import, rows_from_source
 from commerce.models import ProductImport
+from durable.runner import advance_on_commit
 
 logger = logging.getLogger(__name__)
 Product = get_model("catalogue", "Product")
@@ -69,54 +70,54 @@ def product_import_create(upload: UploadedFile, *, user, default_producer: str =
     )
     product_import.file.save(Path(upload.name).name, upload, save=False)
     product_import.save()
-
-    from commerce.tasks import product_import_run as product_import_task
-
-    transaction.on_commit(lambda: product_import_task.delay(product_import.pk))
+    # The durable runner works it after commit; if that message is lost, its sweep finds the row.
+    advance_on_commit(product_import)
     return product_import
 
 
-def product_import_run(import_id: int) -> ProductImport | None:
-    """Run a stored import through the importer and keep its report; it ends done or failed, never running.
-
-    Rows are keyed by SKU and written in one transaction, so running an import again (a redelivered
-    task) updates what the first run created rather than duplicating it. A finished import is left alone.
-    """
-    updated = ProductImport.objects.filter(
-        pk=import_id, state__in=[ProductImport.State.PENDING, ProductImport.State.RUNNING]
-    ).update(state=ProductImport.State.RUNNING)
-    if not updated:
-        return None
-    product_import = ProductImport.objects.get(pk=import_id)
+def product_import_check(product_import: ProductImport, now: datetime) -> str:
+    """Handler of `pending`: the stored file still reads as products (else `failed`, saying why)."""
     try:
-        return _product_import_rows_write(product_import)
-    except Exception as exc:  # never leave the row "running": the dashboard would wait forever
-        logger.exception("Product import %s failed", import_id)
-        product_import.refresh_from_db()
-        reason = f"the import stopped on an unexpected error ({exc.__class__.__name__}) and was rolled back"
-        return _product_import_finish(product_import, error=reason)
-
-
-def _product_import_rows_write(product_import: ProductImport) -> ProductImport:
-    try:
-        with product_import.file.open("rb") as stored:
-            rows = product_import_rows(stored.read(), product_import.original_name)
-    except (OSError, ProductImportFileError) as exc:
-        return _product_import_finish(product_import, error=str(exc))
-
+        rows = _product_import_stored_rows(product_import)
+    except ProductImportFileError as exc:
+        return _product_import_finish(product_import, now, error=str(exc))
     product_import.rows_total = len(rows)
     product_import.save(update_fields=["rows_total"])
+    return "running"
+
+
+def product_import_write(product_import: ProductImport, now: datetime) -> str:
+    """Handler of `running`: write the rows and keep the report; `done`, or `failed` if no row could be.
+
+    Rows are keyed by SKU and written in one transaction, so running it again (a worker killed
+    mid-file, its lease expired and the sweep handed it on) updates what a first run wrote rather
+    than duplicating it. An unexpected error propagates: the runner retries, then fails the import.
+    """
+    try:
+        rows = _product_import_stored_rows(product_import)
+    except ProductImportFileError as exc:
+        return _product_import_finish(product_import, now, error=str(exc))
     # One transaction for the whole file: progress written during it would only show at its end.
     report = products_import(rows, default_producer=product_import.default_producer)
-    product_import.rows_done = len(rows)
+    product_import.rows_total = product_import.rows_done = len(rows)
     _product_import_report_store(product_import, report)
     if report.rejected and not (report.created or report.updated):
-        return _product_import_finish(product_import, error="no row could be imported (see the skipped rows)")
+        return _product_import_finish(
+            product_import, now, error="no row could be imported (see the skipped rows)"
+        )
     try:
         _catalogue_index_update(report.skus)
     except Exception:  # the products are written; `manage.py update_index` can catch the index up
         logger.exception("Product import %s: the catalogue index was not updated", product_import.pk)
-    return _product_import_finish(product_import)
+    return _product_import_finish(product_import, now)
+
+
+def _product_import_stored_rows(product_import: ProductImport) -> list[dict]:
+    try:
+        with product_import.file.open("rb") as stored:
+            return product_import_rows(stored.read(), product_import.original_name)
+    except OSError as exc:
+        raise ProductImportFileError(str(exc)) from None
 
 
 def _product_import_report_store(product_import: ProductImport, report: ImportReport) -> None:
@@ -125,12 +126,23 @@ def _product_import_report_store(product_import: ProductImport, report: ImportRe
     product_import.rejected = [[row, reason] for row, reason in report.rejected]
 
 
-def _product_import_finish(product_import: ProductImport, *, error: str = "") -> ProductImport:
-    product_import.state = ProductImport.State.FAILED if error else ProductImport.State.DONE
+def _product_import_finish(product_import: ProductImport, now: datetime, *, error: str = "") -> str:
+    """Keep the report and say where the import ends; the runner records the state itself."""
     product_import.error = error
-    product_import.finished_at = timezone.now()
-    product_import.save()
-    return product_import
+    product_import.finished_at = now
+    # Only the import's own columns: the state and its lease are the runner's to write.
+    product_import.save(
+        update_fields=[
+            "error",
+            "finished_at",
+            "rows_total",
+            "rows_done",
+            "created_count",
+            "updated_count",
+            "rejected",
+        ]
+    )
+    return "failed" if error else "done"
 
 
 def _catalogue_index_update(skus: list[str]) -> None:

@@ -1,20 +1,15 @@
-"""Thin Celery tasks for commerce: run a product import, send a refund or an order's status email, sweep
-stale checkouts."""
+"""Thin Celery tasks for commerce: send a refund or an order's status email, sweep stale checkouts.
+
+Product imports have no task of their own: they are durable rows that `durable.advance` works."""
 
 import logging
 
 from celery import shared_task
 from celery.exceptions import Retry
 
-from commerce import order_status, product_imports, refunds, services
+from commerce import order_status, refunds, services
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(name="commerce.product_import_run")
-def product_import_run(import_id: int) -> None:
-    # The ProductImport row holds the file, the progress and the report; the task only runs it.
-    product_imports.product_import_run(import_id)
 
 
 REFUND_MAX_RETRIES = 6  # backoff 1, 2, 4, 8, 16, 32 minutes: about an hour of SumUp trouble

@@ -14,6 +14,9 @@ class EventsConfig(AppConfig):
         # it here rather than from models.py keeps models at the bottom of the app's imports.
         from . import pages  # noqa: F401
 
+        # A reminder's durable row lives beside its handler (reminders.py), imported the same way.
+        from . import reminders  # noqa: F401
+
     def ready(self) -> None:
         from oscar.apps.order.signals import order_placed
 

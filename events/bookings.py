@@ -11,6 +11,7 @@ from schedule.models import Occurrence
 from .mail import mail_on_commit
 from .models import Booking, BookingRefused, EventDetail, TicketType, WaitingListEntry
 from .permissions import calendar_editable_by
+from .reminders import reminder_schedule
 from .selectors import occurrence_get, places_taken
 from .tickets import booking_send_ticket
 
@@ -58,6 +59,7 @@ def booking_create_free(*, ticket_type: TicketType, original_start: datetime, us
     booking = Booking.objects.create(
         ticket_type=locked, occurrence_start=original_start, user=user, email=user.email
     )
+    reminder_schedule(booking)
     transaction.on_commit(lambda: booking_send_ticket(booking))
     return booking
 

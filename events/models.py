@@ -136,7 +136,6 @@ class Booking(models.Model):
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
     # Paid tickets: the order line that bought them and which of its quantity this is (issuing is idempotent).
     order_line = models.ForeignKey(
         "order.Line", null=True, blank=True, on_delete=models.SET_NULL, related_name="event_tickets"

@@ -7,6 +7,7 @@ from django.db import transaction
 from schedule.models import Event, Occurrence
 
 from .calendars import event_changed
+from .reminders import reminders_reschedule
 from .selectors import occurrence_get
 
 
@@ -35,5 +36,6 @@ def occurrence_move(*, event: Event, original_start: datetime, new_start: dateti
     """Move one occurrence (keeping its length); feeds carry it as a RECURRENCE-ID override."""
     occurrence = occurrence_persisted(event, original_start)
     occurrence.move(new_start, new_start + (occurrence.end - occurrence.start))
+    reminders_reschedule(event, original_start)
     event_changed(event)
     return occurrence

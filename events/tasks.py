@@ -9,16 +9,11 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from commerce.refunds import RefundRefused
 
-from . import bookings, cancellation, services
+from . import bookings, cancellation
 
 logger = logging.getLogger(__name__)
 
 REFUND_MAX_RETRIES = 6  # backoff 1, 2, 4, 8, 16, 32 minutes: about an hour of SumUp trouble
-
-
-@shared_task
-def send_reminders() -> int:
-    return services.reminders_send_due()
 
 
 @shared_task

@@ -13,6 +13,7 @@ from schedule.models import Event
 from .calendars import event_changed
 from .mail import message
 from .models import OCCURRENCE_OPTION_CODE, TICKET_PRODUCT_CLASS, Booking, BookingRefused, TicketType
+from .reminders import reminder_schedule
 from .selectors import places_taken
 
 logger = logging.getLogger(__name__)
@@ -151,6 +152,7 @@ def tickets_issue_for_order(order) -> list[Booking]:
                 },
             )
             if created:
+                reminder_schedule(booking)
                 issued.append(booking)
         if places_taken(ticket_type, original_start) > ticket_type.quota:
             # Checked before payment and again at placement (commerce's line rules); only an order

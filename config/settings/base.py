@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "accounts",
     "home",
     "edge",
+    "durable",
     "cms",
     "commerce",
     "events",
@@ -183,6 +184,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 from .celery_beat import *  # every app's beat entries but social's, which follow its settings below
+
+# The one runner's sweep (durable/runner.py): every due or stalled row of every stateful model
+# (product imports, event reminders, ...) is leased and handed to a `durable.advance` task.
+CELERY_BEAT_SCHEDULE["durable-sweep"] = {
+    "task": "durable.sweep",
+    "schedule": env.float("DURABLE_SWEEP_INTERVAL_SECONDS", default=30.0),
+}
 
 # --- operations: a beat that is safe to run twice ---------------------------------------------
 # With Redis, celery-redbeat keeps the schedule in Redis behind a lock: a second beat (`--scale

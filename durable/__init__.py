@@ -1,0 +1,1 @@
+"""One runner for durable state: graphs declared as data, one claim/lease, one sweep, one retry policy."""

@@ -1,0 +1,198 @@
+"""The one runner: work a claimed row's state outside any transaction, record what happened, sweep the rest.
+
+`advance` takes one row's lease, calls its state's handler (the network, the mail: never inside a
+transaction or a row lock), then records the outcome with a conditional UPDATE fenced by that lease:
+the next state, a later try under the state's retry policy, or the graph's failure state once the
+policy is exhausted. `sweep` (beat, every 30 s) leases every due or stalled row of every stateful
+model and enqueues one `durable.advance` per row after commit; the queue only says "there is work",
+so a lost message or a killed worker costs one lease timeout, never the row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+
+from durable.claim import claim_due, claim_row
+from durable.graph import StateGraph, StateGraphError
+from durable.models import StatefulModel, TransitionRefused
+
+logger = logging.getLogger(__name__)
+
+MAX_STEPS = 20  # states worked back to back in one `advance` before it yields to the sweep
+SWEEP_LIMIT = 500  # rows per state per sweep; the next sweep takes the rest
+ERROR_MAX_CHARS = 2000
+
+
+def stateful_models() -> list[type[StatefulModel]]:
+    """Every concrete StatefulModel, checked: a graph, and a method for each of its handlers."""
+    found = []
+    for model in apps.get_models():
+        if not issubclass(model, StatefulModel):
+            continue
+        graph = getattr(model, "state_graph", None)
+        if not (isinstance(graph, type) and issubclass(graph, StateGraph)):
+            raise StateGraphError(f"{model._meta.label} is a StatefulModel without a state_graph")
+        for state in graph.worked:
+            if not callable(getattr(model, state.handler, None)):
+                raise StateGraphError(
+                    f"{model._meta.label}: state {state.name!r} names handler {state.handler!r}, "
+                    "which the model does not define"
+                )
+        found.append(model)
+    return found
+
+
+def advance(
+    model: type[StatefulModel], pk, *, lease: datetime | None = None, now: datetime | None = None
+) -> str:
+    """Work one row through its handler states until it rests; returns the state it rests in.
+
+    `lease` is the one a sweep took for this row (the task carries it); without it the row is taken
+    only if it is due and free. A row that is not ours is left alone and its current state returned.
+    """
+    state = ""
+    for _ in range(MAX_STEPS):
+        state, moved = _step(model, pk, held=lease, now=now)
+        lease = None
+        if not moved:
+            break
+    return state
+
+
+def _step(model: type[StatefulModel], pk, *, held: datetime | None, now: datetime | None) -> tuple[str, bool]:
+    """One state's work; (state afterwards, whether it moved on to a state that can be worked now)."""
+    now = now or timezone.now()
+    graph = model.state_graph
+    state = model._default_manager.filter(pk=pk).values_list("state", flat=True).first()
+    if state is None:
+        return "", False
+    node = graph.state(state)
+    if not node.handler:
+        return state, False
+    lease = claim_row(model, pk, [state], node.timeout, held=held, now=now)
+    if lease is None:
+        return state, False
+    row = model._default_manager.get(pk=pk)
+    if row.state_attempts > node.retry.max_attempts:
+        # Claimed more often than the policy allows without ever recording a result: its workers
+        # keep dying on it (killed, out of memory). Stop handing it out.
+        error = f"stalled: {row.state_attempts - 1} workers took it and none recorded a result"
+        return _fail(row, lease, now, error), False
+    try:
+        target = getattr(row, node.handler)(now=now)
+        if target is not None and not graph.allows(state, target):
+            raise TransitionRefused(
+                f"handler {node.handler} returned {target!r}, not a transition of {state!r}"
+            )
+    except Exception as exc:  # whatever the handler hit, the policy decides: retry later or fail
+        return _retry_or_fail(row, lease, now, exc), False
+    if target is None:
+        # Not yet: the handler may have set a later due_at itself; otherwise try again after a while.
+        due_at = (
+            row.due_at if row.due_at and row.due_at > now else now + timedelta(seconds=node.retry.delay(1))
+        )
+        model._default_manager.filter(pk=pk, locked_until=lease).update(
+            due_at=due_at, locked_until=None, state_attempts=0
+        )
+        return state, False
+    due_at = row.due_at if row.due_at and row.due_at > now else None
+    try:
+        row.transition(target, due_at=due_at, lease=lease, now=now)
+    except TransitionRefused:
+        logger.warning("%s %s: lease lost before %s -> %s was recorded", model._meta.label, pk, state, target)
+        return state, False
+    next_node = graph.state(target)
+    return target, bool(next_node.handler) and due_at is None
+
+
+def _retry_or_fail(row: StatefulModel, lease: datetime, now: datetime, exc: Exception) -> str:
+    node = row.state_node
+    error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
+    if node.retry.exhausted(row.state_attempts):
+        logger.error(
+            "%s %s failed in %s after %s tries: %s",
+            row._meta.label,
+            row.pk,
+            row.state,
+            row.state_attempts,
+            error,
+        )
+        return _fail(row, lease, now, error)
+    delay = node.retry.delay(row.state_attempts)
+    logger.warning(
+        "%s %s: %s failed (try %s, again in %.0f s): %s",
+        row._meta.label,
+        row.pk,
+        row.state,
+        row.state_attempts,
+        delay,
+        error,
+    )
+    type(row)._default_manager.filter(pk=row.pk, state=row.state, locked_until=lease).update(
+        due_at=now + timedelta(seconds=delay), locked_until=None, last_error=error
+    )
+    return row.state
+
+
+def _fail(row: StatefulModel, lease: datetime, now: datetime, error: str) -> str:
+    failure = row.state_graph.failure.name
+    try:
+        row.transition(failure, lease=lease, now=now, error=error)
+    except TransitionRefused:
+        return row.state
+    return failure
+
+
+def sweep(limit: int = SWEEP_LIMIT, *, now: datetime | None = None) -> int:
+    """Lease every due or stalled row of every stateful model; enqueue its `durable.advance` after commit."""
+    from durable.tasks import advance as advance_task
+
+    now = now or timezone.now()
+    enqueued = 0
+    for model, pks, lease in _claimed(limit, now):
+        label, token = model._meta.label, lease.isoformat()
+        for pk in pks:
+            transaction.on_commit(
+                lambda label=label, pk=pk, token=token: advance_task.delay(label, pk, token)
+            )
+        enqueued += len(pks)
+    return enqueued
+
+
+def run_due(
+    model: type[StatefulModel] | None = None, *, limit: int = SWEEP_LIMIT, now: datetime | None = None
+) -> Counter:
+    """The sweep without the queue: lease due rows and advance them here; counts of the states they rest in.
+
+    For `manage.py durable_run`, development without a worker, and tests that set the clock.
+    """
+    now = now or timezone.now()
+    outcomes: Counter = Counter()
+    for found, pks, lease in _claimed(limit, now, only=model):
+        for pk in pks:
+            outcomes[advance(found, pk, lease=lease, now=now)] += 1
+    return outcomes
+
+
+def _claimed(limit: int, now: datetime, only: type[StatefulModel] | None = None):
+    for model in stateful_models():
+        if only is not None and model is not only:
+            continue
+        for node in model.state_graph.worked:
+            pks = claim_due(model, [node.name], limit, node.timeout, now=now)
+            if pks:
+                yield model, pks, now + timedelta(seconds=node.timeout)
+
+
+def advance_on_commit(row: StatefulModel) -> None:
+    """Work a new or re-armed row once the caller's transaction commits (the sweep is the safety net)."""
+    from durable.tasks import advance as advance_task
+
+    label, pk = row._meta.label, row.pk
+    transaction.on_commit(lambda: advance_task.delay(label, pk))
