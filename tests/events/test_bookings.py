@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from durable import runner
 from events import bookings, cancellation, check_in, models, occurrences
-from events.models import Booking, BookingReminder, WaitingListEntry
+from events.models import Booking, WaitingListEntry
+from events.reminders import BookingReminder
 from tests.factories import events as f
 
 pytestmark = pytest.mark.django_db

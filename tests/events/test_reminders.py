@@ -7,7 +7,8 @@ from django.core import mail
 
 from durable import runner
 from events import bookings
-from events.models import Booking, BookingReminder
+from events.models import Booking
+from events.reminders import BookingReminder
 from tests.factories import events as f
 from tests.security import failing_mail
 
