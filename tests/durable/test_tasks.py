@@ -1,0 +1,16 @@
+"""One beat entry drives every durable row: the sweep every 30 s, and no per-app sweeps for moved models."""
+
+from django.conf import settings
+
+from config.celery import app
+
+
+def test_beat_runs_the_one_sweep_every_30_seconds_and_no_reminder_sweep():
+    entries = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert entries["durable.sweep"] == 30.0
+    assert not any("reminder" in task or "product_import" in task for task in entries)
+
+
+def test_durable_tasks_registered_under_their_names():
+    app.loader.import_default_modules()
+    assert {"durable.advance", "durable.sweep"} <= set(app.tasks)
