@@ -239,3 +239,9 @@ def test_behaviors_page_counts_flows_at_each_step_with_links(client, superuser):
     assert "No flow has run this behavior yet." in html[html.index('id="behavior-update"') :]
     failed = client.get("/admin/flows/?behavior=publish&status=failed&step=deliver").content.decode()
     assert listed_ids(failed) == [Flow.objects.get(status="failed").pk]
+
+
+def test_retry_right_can_be_given_in_wagtails_group_editor(client, superuser):
+    client.force_login(superuser)
+    html = client.get("/admin/groups/new/").content.decode()
+    assert "Can retry a failed flow from its failed step" in html
