@@ -9,11 +9,12 @@ from django.http import HttpRequest, HttpResponseBase
 
 # Wagtail's admin writes inline <script> (inline panels, date pickers) and style attributes, and
 # previews a page in an iframe of its own origin; the hub there shows fediverse images hotlinked
-# from their servers (https:). Only staff reach these screens, and they come after a sign-in.
+# from their servers, over any scheme the one sanitiser admits (http: and https:; edge/sanitise.py).
+# Only staff reach these screens, and they come after a sign-in.
 _WAGTAIL_ADMIN = {
     "script-src": [UNSAFE_INLINE],
     "style-src": [UNSAFE_INLINE],
-    "img-src": ["https:"],
+    "img-src": ["http:", "https:"],
 }
 # Replaced rather than added to: 'none' beside another source is ignored, with a console warning.
 _WAGTAIL_ADMIN_REPLACE = {"frame-ancestors": [SELF]}
