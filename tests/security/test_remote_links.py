@@ -78,7 +78,10 @@ def test_html_sanitise_drops_non_http_links_and_images(url):
 def test_post_page_remote_reply_with_script_urls_shows_no_such_link(client, url):
     post = blog_post()
     blog = local_actor_get("blog")
-    obj = FederatedObject.objects.create(object_key=f"page:{post.pk}", actor=blog, url=post.full_url, data={})
+    # The live post's row exists already (its federation state, written when it was published).
+    obj, _ = FederatedObject.all_objects.update_or_create(
+        object_key=f"page:{post.pk}", defaults={"actor": blog, "url": post.full_url, "data": {}}
+    )
     remote = RemoteActor.objects.create(
         uri="https://remote.example/users/mallory", domain="remote.example", username="mallory", url=url
     )
