@@ -65,6 +65,14 @@ def policy_changes(path: str) -> tuple[dict[str, list[str]], dict[str, list[str]
 class SiteCSPMiddleware(CSPMiddleware):
     """django-csp's middleware, with this site's per-path additions merged into any view's csp_update."""
 
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        # Wagtail's preview serves the page through the middleware again with a dummy request for
+        # the page's public URL; the header belongs to the real /admin/ request around it, whose
+        # frame-ancestors 'self' lets the editor's preview panel frame the page.
+        if getattr(request, "is_dummy", False):
+            return response
+        return super().process_response(request, response)
+
     def get_policy_parts(
         self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
     ) -> PolicyParts:

@@ -79,3 +79,17 @@ def test_policy_changes_fullcalendar_admits_only_the_empty_style_element():
     assert replacements == {}
     public, _ = policy_changes("/events/")
     assert set(public) == {"form-action"}
+
+
+@pytest.mark.django_db
+def test_wagtail_preview_dummy_request_leaves_header_to_admin_request(rf):
+    from django.http import HttpResponse
+
+    from home.csp import SiteCSPMiddleware
+
+    dummy = rf.get("/")
+    dummy.is_dummy = True  # as Wagtail's make_preview_request marks it
+    middleware = SiteCSPMiddleware(lambda request: HttpResponse("page"))
+    assert "Content-Security-Policy" not in middleware(dummy)
+    real = rf.get("/admin/pages/1/edit/preview/")
+    assert "frame-ancestors 'self'" in middleware(real)["Content-Security-Policy"]
