@@ -68,6 +68,9 @@ def test_worker_killed_mid_post_restarted_delivers_exactly_once(on_broker, holdi
         # The worker runs validate, compose, route, notify and deliver, then POSTs and waits.
         what = f"the Create's POST to reach the receiver ({queued} message(s) queued at publish)"
         first.wait_for(holding_remote.holding.is_set, 120, what)
+        # The POST is its own task, queued when deliver commits: under load it can reach the receiver
+        # before the flow's last write lands. Kill the worker mid-POST, not mid-flow.
+        first.wait_for(lambda: Flow.objects.filter(pk=flow.pk, status="succeeded").exists(), 60, "the flow")
         first.kill()
         holding_remote.release()  # answers nobody: the sender is dead
 
