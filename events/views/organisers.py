@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from schedule.models import Event
 
-from .. import cancellation, occurrences, tickets
+from .. import calendars, cancellation, occurrences, tickets
 from ..forms import EventForm, MoveOccurrenceForm, TicketTypeForm
 from ..links import event_public_url, occurrence_url
 from ..permissions import organiser_calendars
@@ -26,21 +26,21 @@ from .common import back_to_occurrence, editable_event, from_timestamp
 
 @login_required
 def manage(request):
-    calendars = organiser_calendars(request.user)
-    if not calendars.exists():
+    own_calendars = organiser_calendars(request.user)
+    if not own_calendars.exists():
         raise PermissionDenied
-    events = Event.objects.filter(calendar__in=calendars).select_related("calendar", "detail", "rule")
+    events = Event.objects.filter(calendar__in=own_calendars).select_related("calendar", "detail", "rule")
     return render(
-        request, "events/manage.html", {"calendars": calendars, "events": events.order_by("-start")[:100]}
+        request, "events/manage.html", {"calendars": own_calendars, "events": events.order_by("-start")[:100]}
     )
 
 
 @login_required
 def event_create(request):
-    calendars = organiser_calendars(request.user)
-    if not calendars.exists():
+    own_calendars = organiser_calendars(request.user)
+    if not own_calendars.exists():
         raise PermissionDenied
-    form = EventForm(request.POST or None, calendars=calendars)
+    form = EventForm(request.POST or None, calendars=own_calendars)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         spec = calendars.EventSpec(

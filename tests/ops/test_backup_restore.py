@@ -20,7 +20,12 @@ from django.db.migrations.loader import MigrationLoader
 
 from tests.ops.test_media_storage import BUCKET, s3_media, s3_server  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.django_db(transaction=True)  # restore replaces the whole database
+pytestmark = [
+    pytest.mark.django_db(transaction=True),  # restore replaces the whole database
+    # pg_restore --single-transaction locks every table it recreates; two at once on one server ran
+    # out of PostgreSQL's shared lock table in CI. One xdist process runs them all, one at a time.
+    pytest.mark.xdist_group("pg-restore"),
+]
 
 MEDIA_NAME = "backup-test/orchard.bin"
 

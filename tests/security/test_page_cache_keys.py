@@ -102,17 +102,21 @@ def test_settings_read_a_separate_cache_redis(monkeypatch):
     import importlib
 
     import config.settings.base as base
+    import config.settings.stores as stores  # base reads the caches and broker from this include
 
     monkeypatch.setenv("REDIS_URL", "redis://broker.internal:6379/0")
     monkeypatch.setenv("REDIS_CACHE_URL", "redis://cache.internal:6379/0")
     try:
+        importlib.reload(stores)
         reloaded = importlib.reload(base)
         assert reloaded.CACHES["default"]["LOCATION"] == "redis://cache.internal:6379/0"
         assert reloaded.CELERY_BROKER_URL == "redis://broker.internal:6379/0"
         monkeypatch.delenv("REDIS_CACHE_URL")
+        importlib.reload(stores)
         reloaded = importlib.reload(base)
         assert reloaded.CACHES["default"]["LOCATION"] == "redis://broker.internal:6379/0"
     finally:
         monkeypatch.delenv("REDIS_URL", raising=False)
         monkeypatch.delenv("REDIS_CACHE_URL", raising=False)
+        importlib.reload(stores)
         importlib.reload(base)
