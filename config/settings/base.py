@@ -214,7 +214,7 @@ SOCIAL_TRIGGERS = env("SOCIAL_TRIGGERS", default="social.triggers.PageLifecycleT
 # In-process after the publish commits when tasks are eager; otherwise each step is a Celery task.
 SOCIAL_FLOW_RUNNER = env(
     "SOCIAL_FLOW_RUNNER",
-    default="social.engine.InProcessRunner" if CELERY_TASK_ALWAYS_EAGER else "social.engine.CeleryRunner",
+    default="social.engine.InProcessRunner" if CELERY_TASK_ALWAYS_EAGER else "social.runners.CeleryRunner",
 )
 # A flow that has not moved for this long is resumed by the sweep (and a step claim this old is void).
 SOCIAL_FLOW_STALL_SECONDS = env.int("SOCIAL_FLOW_STALL_SECONDS", default=120)
