@@ -61,7 +61,7 @@ def main() -> None:
     from config.celery import app
 
     app.conf.update(task_always_eager=False, broker_url="memory://")
-    settings.SOCIAL_FLOW_RUNNER = "social.engine.CeleryRunner"
+    settings.SOCIAL_FLOW_RUNNER = "social.runners.CeleryRunner"
 
     from social import engine
     from social.models import Flow, FlowStep

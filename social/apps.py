@@ -1,4 +1,4 @@
-"""App config for social: connects the page-event receivers for every federated page model."""
+"""App config for social: connects the page-event receivers (per federated model) and the staff email."""
 
 from django.apps import AppConfig
 
@@ -12,7 +12,11 @@ class SocialConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished
 
         from social import receivers, registry
+        from social.signals import staff_notification_created
 
+        staff_notification_created.connect(
+            receivers.on_staff_notification_created, dispatch_uid="social.staff_notification_email"
+        )
         page_published.connect(receivers.on_page_published, dispatch_uid="social.page_published")
         page_unpublished.connect(receivers.on_page_unpublished, dispatch_uid="social.page_unpublished")
         # Deletion has no Wagtail signal; pre_delete is connected per federated model (not to every

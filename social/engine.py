@@ -1,4 +1,4 @@
-"""The engine: the runner seam (in-process or Celery) and the database driver that writes the flow log.
+"""The engine: the runner seam (in-process here, Celery in social.runners) and the flow log driver.
 
 A flow advances one step at a time, each in two short transactions:
 
@@ -35,6 +35,7 @@ from social.behaviors.runtime import step_run
 from social.federation.models import FederatedObject
 from social.federation.transport import ActivityPubTransport, OutboundActivity
 from social.models import Flow, FlowEffect, FlowStep, StaffNotification
+from social.signals import staff_notification_created
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +54,8 @@ class InProcessRunner:
         flow_run(flow_id)
 
 
-class CeleryRunner:
-    """Each step is a Celery task; the next one is enqueued when the previous step has committed."""
-
-    def start(self, flow_id: int) -> None:
-        from social.tasks import flow_step_task
-
-        flow_step_task.delay(flow_id)
-
-
 def runner() -> FlowRunner:
+    # Loaded by path at call time: the Celery runner sits beside the tasks, which the engine never imports.
     return import_string(settings.SOCIAL_FLOW_RUNNER)()
 
 
@@ -114,9 +107,13 @@ class DatabaseDriver:
             },
         )
         if created:
-            from social.tasks import notification_email_task
-
-            transaction.on_commit(lambda: notification_email_task.delay(notification.pk))
+            # The receiver (social.receivers) queues the email; the engine imports no tasks.
+            notification_id = notification.pk
+            transaction.on_commit(
+                lambda: staff_notification_created.send(
+                    sender=StaffNotification, notification_id=notification_id
+                )
+            )
         return {"notification": notification.pk, "created": created, "email": "queued on commit"}
 
     def _perform_set_federation_state(self, flow: Flow, effect: SetFederationState) -> dict[str, Any]:

@@ -1,6 +1,6 @@
-"""Signal receivers: decide whether a page event concerns a federated page, then call one service."""
+"""Signal receivers: a federated page event calls one service; a staff notification queues its email."""
 
-from social import registry, services
+from social import registry, services, tasks
 
 
 def on_page_published(sender, instance, **kwargs) -> None:
@@ -24,3 +24,8 @@ def on_page_deleted(sender, instance, **kwargs) -> None:
     if not registry.is_federated(instance) or not instance.live:
         return
     services.page_event_handle(instance, "deleted")
+
+
+def on_staff_notification_created(sender, notification_id: int, **kwargs) -> None:
+    # Sent on commit by the engine: the notification row exists for the task to read.
+    tasks.notification_email_task.delay(notification_id)

@@ -20,7 +20,7 @@ def flow_step_task(self, flow_id: int) -> str | None:
         logger.warning("flow %s step failed (retry in %ss): %s", flow_id, countdown, exc)
         raise self.retry(exc=exc, countdown=countdown) from exc
     if next_step is not None:
-        engine.CeleryRunner().start(flow_id)
+        flow_step_task.delay(flow_id)
     return next_step
 
 

@@ -183,7 +183,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-from .celery_beat import *  # every app's beat entries but social's, which follow its settings below
+from .celery_beat import *  # every app's beat entries but social's (config/settings/social.py)
 
 # The one runner's sweep (durable/runner.py): every due or stalled row of every stateful model
 # (product imports, event reminders, ...) is leased and handed to a `durable.advance` task.
@@ -205,52 +205,20 @@ if REDIS_URL:
     CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_REDBEAT_LOCK_TIMEOUT", default=60)
 # --- end operations: beat ----------------------------------------------------------------------
 
-# --- social: the behavior DAG and its flow log -------------------------------------------------
-# Page models whose publish/unpublish/delete run behaviors (resolved lazily: cms never imports social).
-SOCIAL_FEDERATED_PAGE_MODELS = env.list(
-    "SOCIAL_FEDERATED_PAGE_MODELS", default=["cms.BlogPostPage", "events.EventPage"]
-)
-SOCIAL_TRIGGERS = env("SOCIAL_TRIGGERS", default="social.triggers.PageLifecycleTriggers")
+# --- social (the behavior DAG, federation, the hub): config/settings/social.py ------------------
 # In-process after the publish commits when tasks are eager; otherwise each step is a Celery task.
 SOCIAL_FLOW_RUNNER = env(
     "SOCIAL_FLOW_RUNNER",
-    default="social.engine.InProcessRunner" if CELERY_TASK_ALWAYS_EAGER else "social.engine.CeleryRunner",
+    default="social.engine.InProcessRunner" if CELERY_TASK_ALWAYS_EAGER else "social.runners.CeleryRunner",
 )
-# A flow that has not moved for this long is resumed by the sweep (and a step claim this old is void).
-SOCIAL_FLOW_STALL_SECONDS = env.int("SOCIAL_FLOW_STALL_SECONDS", default=120)
-SOCIAL_STEP_MAX_ATTEMPTS = env.int("SOCIAL_STEP_MAX_ATTEMPTS", default=5)
-CELERY_BEAT_SCHEDULE["social-flows-resume-stalled"] = {
-    "task": "social.tasks.flows_resume_stalled_task",
-    "schedule": env.float("SOCIAL_SWEEP_INTERVAL_SECONDS", default=60.0),
-}
+from .social import *  # its settings and its beat entries
+
 # --- outbound HTTP to URLs others chose (edge/http.py: federation, WebFinger, Ghost images, imports) ---
 # Only global unicast addresses are reached, besides these networks (CIDR list; loopback in dev/test).
 EDGE_ALLOWED_NETWORKS = env.list("EDGE_ALLOWED_NETWORKS", default=[])
 EDGE_FETCH_DEADLINE_SECONDS = env.float("EDGE_FETCH_DEADLINE_SECONDS", default=10.0)  # connect + every read
 EDGE_CONNECT_TIMEOUT = 5.0
 EDGE_FETCH_MAX_BYTES = 1_000_000
-# --- federation (ActivityPub, social/federation) ----------------------------------------------
-SOCIAL_AUTHOR_MODEL = env("SOCIAL_AUTHOR_MODEL", default="cms.Author")
-FEDERATION_MANUAL_APPROVAL = env.bool("FEDERATION_MANUAL_APPROVAL", default=False)
-FEDERATION_HOST_DEAD_AFTER = env.int("FEDERATION_HOST_DEAD_AFTER", default=7 * 24 * 3600)
-FEDERATION_DELIVERY_GIVE_UP_AFTER = env.int("FEDERATION_DELIVERY_GIVE_UP_AFTER", default=3 * 24 * 3600)
-# How long a delivery claimed by a worker stays that worker's: a worker killed mid-batch leaves its
-# unsent deliveries to the sweep after this. Longer than one batch takes to send (20 POSTs).
-FEDERATION_DELIVERY_LEASE_SECONDS = env.int("FEDERATION_DELIVERY_LEASE_SECONDS", default=600)
-FEDERATION_MAX_INBOX_BYTES = 1_000_000
-CELERY_BEAT_SCHEDULE["federation-deliveries-due"] = {"task": "federation.deliveries_due", "schedule": 60.0}
-# --- social hub (social/hub) ------------------------------------------------------------------
-HUB_TIMELINE_RETENTION_DAYS = env.int("HUB_TIMELINE_RETENTION_DAYS", default=30)
-HUB_DIGEST_EMAILS = env.list("HUB_DIGEST_EMAILS", default=[])  # empty: no email digest
-HUB_WEBFINGER_ALLOW_HTTP = env.bool("HUB_WEBFINGER_ALLOW_HTTP", default=False)  # local development only
-CELERY_BEAT_SCHEDULE["hub-timeline-prune"] = {
-    "task": "social.hub.tasks.timeline_prune_task",
-    "schedule": 3600.0,
-}
-CELERY_BEAT_SCHEDULE["hub-notifications-digest"] = {
-    "task": "social.hub.tasks.notifications_digest_task",
-    "schedule": env.float("HUB_DIGEST_INTERVAL_SECONDS", default=24 * 3600.0),
-}
 
 # --- auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

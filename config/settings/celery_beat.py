@@ -1,4 +1,4 @@
-"""Celery beat's schedule for every app but social (whose entries stay beside its settings in base.py)."""
+"""Celery beat's schedule for every app but social (whose entries stay beside its settings in social.py)."""
 
 CELERY_BEAT_SCHEDULE: dict = {}
 # Wagtail's scheduled publishing (go-live / expiry times set by editors).

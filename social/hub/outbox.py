@@ -12,7 +12,7 @@ from social.models import Flow
 
 from . import activities
 from .models import Note
-from .services import note_document
+from .notes import note_document
 
 
 def note_outbox_entries(actor: LocalActor) -> list[OutboxEntry]:

@@ -5,13 +5,13 @@ from celery import shared_task
 
 @shared_task
 def timeline_prune_task() -> int:
-    from . import services
+    from . import housekeeping
 
-    return services.timeline_prune()
+    return housekeeping.timeline_prune()
 
 
 @shared_task
 def notifications_digest_task() -> int:
-    from . import services
+    from . import housekeeping
 
-    return services.notifications_digest_send()
+    return housekeeping.notifications_digest_send()

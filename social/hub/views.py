@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from home.redirects import safe_next_url
 from social.federation.models import ActorBlock, DomainBlock, RemoteActor
 
-from . import selectors, services
+from . import moderation, notes, reactions, read_markers, selectors, sending
+from .following import following_request, following_undo
 from .forms import ComposeForm, DomainBlockForm, FollowForm
 from .models import Following, Mute, Note, Reaction, TimelineItem
 
@@ -61,7 +62,7 @@ def timeline(request):
         ]
     response = render(request, "hub/timeline.html", {"page": page, "actors": actors})
     # Seen once shown, by this editor only: the others' new items stay new to them.
-    services.timeline_mark_read(request.user, max((item.pk for item in page), default=0))
+    read_markers.timeline_mark_read(request.user, max((item.pk for item in page), default=0))
     return response
 
 
@@ -75,10 +76,10 @@ def react(request, item_id: int):
         raise Http404
     existing = Reaction.objects.filter(item=item, local_actor=actor, kind=kind).first()
     if request.POST.get("undo") and existing is not None:
-        services.reaction_undo(existing)
+        reactions.reaction_undo(existing)
         messages.success(request, f"Undid the {kind} as @{actor.username}.")
     elif not request.POST.get("undo"):
-        services.reaction_add(item=item, local_actor=actor, kind=kind)
+        reactions.reaction_add(item=item, local_actor=actor, kind=kind)
         messages.success(request, f"{'Liked' if kind == 'like' else 'Boosted'} as @{actor.username}.")
     return _back(request, "hub:timeline")
 
@@ -97,7 +98,7 @@ def compose(request):
         form = ComposeForm(request.POST, request.FILES, actors=actors)
         if form.is_valid():
             try:
-                note = services.note_publish(
+                note = notes.note_publish(
                     local_actor=form.local_actor,
                     text=form.cleaned_data["text"],
                     user=request.user,
@@ -106,7 +107,7 @@ def compose(request):
                     image=form.cleaned_data.get("image"),
                     image_alt=form.cleaned_data["image_alt"],
                 )
-            except services.HubError as exc:
+            except sending.HubError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, f"Published as @{note.local_actor.username}.")
@@ -129,10 +130,10 @@ def following(request):
         form = FollowForm(request.POST, actors=actors)
         if form.is_valid():
             try:
-                follow = services.following_request(
+                follow = following_request(
                     local_actor=form.local_actor, query=form.cleaned_data["query"], user=request.user
                 )
-            except services.HubError as exc:
+            except sending.HubError as exc:
                 form.add_error("query", str(exc))
             else:
                 messages.success(request, f"Asked to follow {follow.remote_actor} as {follow.local_actor}.")
@@ -148,7 +149,7 @@ def unfollow(request, following_id: int):
     follow = get_object_or_404(Following, pk=following_id)
     _actor(request, follow.local_actor.username)  # only as an actor the editor may act as
     remote = follow.remote_actor
-    services.following_undo(follow)
+    following_undo(follow)
     messages.success(request, f"Unfollowed {remote}.")
     return redirect("hub:following")
 
@@ -158,7 +159,7 @@ def notifications(request):
     groups = selectors.notifications_grouped(request.user)
     response = render(request, "hub/notifications.html", {"groups": groups})
     # Seen once shown, by this editor only: the unread count in their menu drops on the next page.
-    services.notifications_mark_read(
+    read_markers.notifications_mark_read(
         request.user, max((n.pk for group in groups for n in group.notifications), default=0)
     )
     return response
@@ -170,8 +171,8 @@ def blocks(request):
         form = DomainBlockForm(request.POST)
         if form.is_valid():
             try:
-                services.domain_block(form.cleaned_data["domain"], reason=form.cleaned_data["reason"])
-            except services.HubError as exc:
+                moderation.domain_block(form.cleaned_data["domain"], reason=form.cleaned_data["reason"])
+            except sending.HubError as exc:
                 form.add_error("domain", str(exc))
             else:
                 messages.success(request, f"Blocked {form.cleaned_data['domain']}.")
@@ -194,16 +195,16 @@ def moderate(request):
     remote = get_object_or_404(RemoteActor, pk=request.POST.get("remote_actor"))
     action = request.POST.get("action")
     if action == "block_account":
-        services.account_block(remote)
+        moderation.account_block(remote)
         messages.success(request, f"Blocked {remote}.")
     elif action == "block_domain":
-        services.domain_block(remote.domain)
+        moderation.domain_block(remote.domain)
         messages.success(request, f"Blocked the whole of {remote.domain}.")
     elif action == "mute_account":
-        services.mute_add(remote=remote, user=request.user)
+        moderation.mute_add(remote=remote, user=request.user)
         messages.success(request, f"Muted {remote}.")
     elif action == "mute_domain":
-        services.mute_add(domain=remote.domain, user=request.user)
+        moderation.mute_add(domain=remote.domain, user=request.user)
         messages.success(request, f"Muted {remote.domain}.")
     else:
         raise Http404
@@ -215,9 +216,9 @@ def moderate(request):
 def unblock(request):
     kind, pk = request.POST.get("kind"), request.POST.get("pk")
     lift = {
-        "domain": (DomainBlock, services.domain_unblock),
-        "account": (ActorBlock, services.account_unblock),  # sends Undo{Block}
-        "mute": (Mute, services.mute_remove),
+        "domain": (DomainBlock, moderation.domain_unblock),
+        "account": (ActorBlock, moderation.account_unblock),  # sends Undo{Block}
+        "mute": (Mute, moderation.mute_remove),
     }.get(kind)
     if lift is None:
         raise Http404
@@ -230,5 +231,5 @@ def unblock(request):
 def note_object(request, note_id: int):
     """A note of ours as ActivityStreams JSON (its id dereferences here)."""
     note = get_object_or_404(Note.objects.select_related("local_actor"), pk=note_id)
-    document = {"@context": "https://www.w3.org/ns/activitystreams", **services.note_document(note)}
+    document = {"@context": "https://www.w3.org/ns/activitystreams", **notes.note_document(note)}
     return JsonResponse(document, content_type="application/activity+json")

@@ -29,7 +29,7 @@ def test_request_id_reaches_the_worker_log_of_each_flow_step_and_delivery(
         pytest.skip("needs Redis on 127.0.0.1:6379")
     settings.SITE_URL = live_server.url
     settings.SITE_HOST = live_server.url.split("//")[1]
-    settings.SOCIAL_FLOW_RUNNER = "social.engine.CeleryRunner"
+    settings.SOCIAL_FLOW_RUNNER = "social.runners.CeleryRunner"
     editor = User.objects.create_superuser(email="ed@example.org", password="pw-123456789")
     client.force_login(editor)
     post = blog_post(title="Traced by a worker")

@@ -73,7 +73,7 @@ def site(stack, settings, monkeypatch, django_db_blocker):
     """This process publishes as an editor would: into the stack's database, cache and broker."""
     settings.SITE_URL = stack.url
     settings.SITE_HOST = stack.url.split("//")[1]
-    settings.SOCIAL_FLOW_RUNNER = "social.engine.CeleryRunner"
+    settings.SOCIAL_FLOW_RUNNER = "social.runners.CeleryRunner"
     settings.CMS_PAGE_CACHE_SECONDS = 600
     settings.CACHES = {
         "default": {

@@ -11,7 +11,7 @@ from social.federation.delivery import (
 from social.federation.models import Delivery, DomainBlock, Follow, RemoteActor
 from social.federation.selectors import accepted_followers
 from social.federation.transport import ActivityPubTransport, OutboundActivity
-from social.hub import services
+from social.hub import moderation, sending
 from social.hub.inbound import activity_handle
 from social.hub.models import Following
 
@@ -162,7 +162,7 @@ def test_hub_transport_leaves_out_blocked_inboxes(blog):
 def test_hub_domain_block_forgets_subdomain_accounts(blog):
     remote = _remote("sub.evil.example")
     Follow.objects.create(local_actor=blog, remote_actor=remote, state=Follow.State.ACCEPTED)
-    block = services.domain_block("Evil.Example.")
+    block = moderation.domain_block("Evil.Example.")
     assert block.domain == "evil.example"
     assert not Follow.objects.exists()
 
@@ -170,8 +170,8 @@ def test_hub_domain_block_forgets_subdomain_accounts(blog):
 def test_hub_refuses_to_block_our_own_domain_in_any_spelling(offline_site):
     offline_site.SITE_HOST = "coop.example"
     for spelling in ("Coop.Example.", "example"):
-        with pytest.raises(services.HubError):
-            services.domain_block(spelling)
+        with pytest.raises(sending.HubError):
+            moderation.domain_block(spelling)
 
 
 def test_hub_domain_mute_covers_subdomains_and_spellings(blog):
@@ -184,6 +184,6 @@ def test_hub_domain_mute_covers_subdomains_and_spellings(blog):
         f.timeline_item(author=kept, on_timeline=True),
     )
     f.notification(remote=muted)
-    services.mute_add(domain="Evil.Example.")
+    moderation.mute_add(domain="Evil.Example.")
     assert list(selectors.timeline_items()) == [shown] and hidden.pk
     assert not selectors.notifications_visible().exists()

@@ -251,7 +251,7 @@ def test_staff_notification_refused_by_smtp_is_released_then_sent_once(outbound_
 def test_hub_digest_claims_before_sending_and_releases_when_refused(outbound_guard, refused, settings):
     import smtplib
 
-    from social.hub import services as hub_services
+    from social.hub import housekeeping
     from social.hub.models import Notification
 
     settings.HUB_DIGEST_EMAILS = ["desk@example.org"]
@@ -259,16 +259,16 @@ def test_hub_digest_claims_before_sending_and_releases_when_refused(outbound_gua
     f.notification()
     refused.add("desk@example.org")
     with pytest.raises(smtplib.SMTPRecipientsRefused):
-        hub_services.notifications_digest_send()
+        housekeeping.notifications_digest_send()
     assert not Notification.objects.filter(emailed__isnull=False).exists()  # released for the next run
     refused.clear()
     unclaimed_while_sending = []
     outbound_guard.on_mail = lambda call: unclaimed_while_sending.append(
         Notification.objects.filter(emailed__isnull=True).count()
     )
-    assert hub_services.notifications_digest_send() == 2
+    assert housekeeping.notifications_digest_send() == 2
     assert unclaimed_while_sending == [0]  # both claimed before the message went
-    assert hub_services.notifications_digest_send() == 0
+    assert housekeeping.notifications_digest_send() == 0
     assert len(_mail_to("desk@example.org")) == 1
     outbound_guard.assert_clean("mail")
 

@@ -5,7 +5,7 @@ import pytest
 
 from social.federation.actors import local_actor_get
 from social.federation.models import Activity, Delivery, FederatedObject, RemoteActor
-from social.hub import services as hub_services
+from social.hub import reactions
 from social.hub.models import TimelineItem
 from social.models import Flow
 from tests.factories.social import blog_post, publish
@@ -39,7 +39,7 @@ def test_hub_like_goes_out_as_built_without_an_object(django_capture_on_commit_c
         uri=f"{recording_remote.base}/notes/1", object_uri=f"{recording_remote.base}/notes/1", author=alice
     )
     with django_capture_on_commit_callbacks(execute=True):
-        reaction = hub_services.reaction_add(item=item, local_actor=local_actor_get("blog"), kind="like")
+        reaction = reactions.reaction_add(item=item, local_actor=local_actor_get("blog"), kind="like")
     flow = Flow.objects.get(object_key=f"hub:like:{item.pk}")
     assert (flow.behavior, flow.status) == ("hub_send", "succeeded")
     activity = Activity.objects.get()

@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def on_broker(settings):
     """This process sends tasks to the real broker (not eagerly) and uses the Celery runner."""
-    settings.SOCIAL_FLOW_RUNNER = "social.engine.CeleryRunner"
+    settings.SOCIAL_FLOW_RUNNER = "social.runners.CeleryRunner"
     with celery_on_broker(BROKER) as app:
         yield app
 
@@ -48,7 +48,7 @@ def worker(name: str, log, **env: str) -> Worker:
         log,
         BROKER,
         SETTINGS,
-        SOCIAL_FLOW_RUNNER="social.engine.CeleryRunner",
+        SOCIAL_FLOW_RUNNER="social.runners.CeleryRunner",
         FEDERATION_DELIVERY_LEASE_SECONDS=str(LEASE_SECONDS),
         **env,
     )

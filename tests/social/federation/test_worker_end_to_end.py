@@ -21,7 +21,7 @@ def worker(live_server, settings, tmp_path):
     """A Celery worker process against the test database and the broker, with SITE_URL = the live server."""
     settings.SITE_URL = live_server.url
     settings.SITE_HOST = live_server.url.split("//")[1]
-    settings.SOCIAL_FLOW_RUNNER = "social.engine.CeleryRunner"
+    settings.SOCIAL_FLOW_RUNNER = "social.runners.CeleryRunner"
     with celery_on_broker(BROKER) as app:
         call_command("seed_demo", verbosity=0)
         app.control.purge()  # the demo posts' own flows are not what this test is about

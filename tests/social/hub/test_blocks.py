@@ -3,7 +3,7 @@
 import pytest
 
 from social.federation.models import Activity, ActorBlock, Delivery, DomainBlock, Follow
-from social.hub import services
+from social.hub import moderation
 from social.hub.models import Following, SentBlock
 from social.models import Flow
 from tests.factories import hub as f
@@ -20,7 +20,7 @@ def test_account_block_sends_block_to_the_accounts_own_inbox(django_capture_on_c
     remote.shared_inbox = "https://remote.example/inbox"
     remote.save()
     with django_capture_on_commit_callbacks(execute=False) as started:
-        services.account_block(remote, reason="abuse")
+        moderation.account_block(remote, reason="abuse")
     for callback in started:  # run the flow (the transport records the activity and its delivery)
         with django_capture_on_commit_callbacks(execute=False):
             callback()
@@ -43,7 +43,7 @@ def test_account_block_ends_follows_both_ways_and_every_related_actor_blocks():
     market = local_actor_get("market")  # a second actor of ours, which follows the account
     f.following(remote=remote, local=market)
     Follow.objects.create(local_actor=f.local_actor(), remote_actor=remote, state=Follow.State.ACCEPTED)
-    services.account_block(remote)
+    moderation.account_block(remote)
     assert not Following.objects.exists() and not Follow.objects.exists()
     assert [p["activity"]["type"] for p in _sent("unfollow")] == ["Undo"]
     blockers = sorted(p["actor"] for p in _sent("block"))
@@ -52,16 +52,16 @@ def test_account_block_ends_follows_both_ways_and_every_related_actor_blocks():
 
 def test_account_block_twice_sends_one_block():
     remote = f.remote_actor()
-    services.account_block(remote)
-    services.account_block(remote)
+    moderation.account_block(remote)
+    moderation.account_block(remote)
     assert len(_sent("block")) == 1 and SentBlock.objects.count() == 1
 
 
 def test_account_unblock_undoes_the_block_it_sent():
     remote = f.remote_actor()
-    services.account_block(remote)
+    moderation.account_block(remote)
     block = _sent("block")[0]["activity"]
-    services.account_unblock(ActorBlock.objects.get())
+    moderation.account_unblock(ActorBlock.objects.get())
     [payload] = _sent("unblock")
     undo = payload["activity"]
     assert undo["type"] == "Undo" and undo["object"]["type"] == "Block"
@@ -78,7 +78,7 @@ def test_domain_block_sends_no_block_but_removes_follows_with_the_domain():
     blog = f.local_actor()
     Follow.objects.create(local_actor=blog, remote_actor=spam, state=Follow.State.ACCEPTED)
     theirs = Follow.objects.create(local_actor=blog, remote_actor=friend, state=Follow.State.ACCEPTED)
-    services.domain_block("spam.example")
+    moderation.domain_block("spam.example")
     assert DomainBlock.objects.filter(domain="spam.example").exists()
     assert list(Following.objects.all()) == [kept] and list(Follow.objects.all()) == [theirs]
     assert _sent("block") == [] and not SentBlock.objects.exists()

@@ -61,9 +61,9 @@ def test_activity_handle_redelivered_mention_notifies_once():
 
 
 def test_activity_handle_reply_to_our_note_notifies_reply():
-    from social.hub import services
+    from social.hub import notes
 
-    note = services.note_publish(local_actor=f.local_actor(), text="Hello #world")
+    note = notes.note_publish(local_actor=f.local_actor(), text="Hello #world")
     stranger = f.remote_actor()
     activity = f.note_activity(stranger, inReplyTo=note.uri)
     assert activity_handle(activity, stranger) == "stored + reply"
@@ -71,9 +71,9 @@ def test_activity_handle_reply_to_our_note_notifies_reply():
 
 
 def test_activity_handle_like_and_boost_of_our_note_notify_and_undo_removes():
-    from social.hub import services
+    from social.hub import notes
 
-    note = services.note_publish(local_actor=f.local_actor(), text="Hello")
+    note = notes.note_publish(local_actor=f.local_actor(), text="Hello")
     fan = f.remote_actor()
     like = {"id": f"{fan.uri}/likes/1", "type": "Like", "actor": fan.uri, "object": note.uri}
     boost = {"id": f"{fan.uri}/boosts/1", "type": "Announce", "actor": fan.uri, "object": note.uri}

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from social.federation import ids
 from social.federation.transport import ActivityPubTransport
-from social.hub import services
+from social.hub import notes
 from social.hub.models import Note
 from social.models import Flow
 from tests.factories import hub as f
@@ -36,7 +36,7 @@ def _note(actor, published, n: int) -> Note:
 
 def test_note_publish_outbox_serves_the_create_it_was_delivered_in(client):
     item = f.timeline_item()
-    note = services.note_publish(local_actor=f.local_actor(), text="Agreed #bread", reply_to=item)
+    note = notes.note_publish(local_actor=f.local_actor(), text="Agreed #bread", reply_to=item)
     sent = Flow.objects.get(pk=note.flow_id).payload["activity"]
     outbox = client.get("/ap/users/blog/outbox", HTTP_ACCEPT=AP).json()
     assert outbox["totalItems"] == 1

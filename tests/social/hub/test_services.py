@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from social.hub import selectors, services
+from social.hub import following, housekeeping, moderation, notes, reactions, read_markers, selectors, sending
 from social.hub.inbound import activity_handle
 from social.hub.models import Mute, Notification, Reaction, TimelineItem
 from social.hub.remote import AccountNotFound, webfinger_resolve
@@ -41,8 +41,8 @@ def test_webfinger_resolve_not_a_handle_refused():
 
 def test_following_request_private_address_refused_by_default(remote, settings):
     settings.EDGE_ALLOWED_NETWORKS = []
-    with pytest.raises(services.HubError):
-        services.following_request(local_actor=f.local_actor(), query=remote.handle("carol"))
+    with pytest.raises(sending.HubError):
+        following.following_request(local_actor=f.local_actor(), query=remote.handle("carol"))
 
 
 def test_announce_by_followed_account_fetches_boosted_post_from_origin(remote):
@@ -70,10 +70,10 @@ def test_announce_by_followed_account_fetches_boosted_post_from_origin(remote):
 def test_reaction_add_twice_one_reaction_then_undo_removes():
     item = f.timeline_item()
     blog = f.local_actor()
-    first = services.reaction_add(item=item, local_actor=blog, kind=Reaction.Kind.LIKE)
-    second = services.reaction_add(item=item, local_actor=blog, kind=Reaction.Kind.LIKE)
+    first = reactions.reaction_add(item=item, local_actor=blog, kind=Reaction.Kind.LIKE)
+    second = reactions.reaction_add(item=item, local_actor=blog, kind=Reaction.Kind.LIKE)
     assert first.pk == second.pk
-    flow = services.reaction_undo(first)
+    flow = reactions.reaction_undo(first)
     assert flow.payload["activity"]["type"] == "Undo"
     assert flow.payload["activity"]["object"]["id"] == first.activity_uri
     assert not Reaction.objects.exists()
@@ -83,7 +83,7 @@ def test_reaction_add_boost_goes_to_author_and_followers():
     from social.models import Flow
 
     item = f.timeline_item()
-    services.reaction_add(item=item, local_actor=f.local_actor(), kind=Reaction.Kind.BOOST)
+    reactions.reaction_add(item=item, local_actor=f.local_actor(), kind=Reaction.Kind.BOOST)
     flow = Flow.objects.get(behavior="hub_send")
     assert flow.payload["followers"] is True and flow.payload["inboxes"] == [item.author.inbox]
     assert flow.payload["activity"]["type"] == "Announce"
@@ -93,16 +93,16 @@ def test_reaction_add_boost_goes_to_author_and_followers():
 def test_note_publish_image_without_alt_refused():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    with pytest.raises(services.HubError):
-        services.note_publish(
+    with pytest.raises(sending.HubError):
+        notes.note_publish(
             local_actor=f.local_actor(), text="look", image=SimpleUploadedFile("a.png", b"x"), image_alt=" "
         )
 
 
 def test_note_publish_reply_mentions_and_addresses_the_author():
     item = f.timeline_item()
-    note = services.note_publish(local_actor=f.local_actor(), text="Agreed", reply_to=item)
-    document = services.note_document(note)
+    note = notes.note_publish(local_actor=f.local_actor(), text="Agreed", reply_to=item)
+    document = notes.note_document(note)
     assert document["inReplyTo"] == item.object_uri
     assert item.author.uri in document["cc"]
     assert {
@@ -119,15 +119,15 @@ def test_domain_block_forgets_held_items_and_notifications():
     f.timeline_item(author=spammer)
     f.notification(remote=spammer)
     keeper = f.timeline_item()
-    services.domain_block("Spam.Example ")
+    moderation.domain_block("Spam.Example ")
     assert DomainBlock.objects.filter(domain="spam.example").exists()
     assert list(TimelineItem.objects.all()) == [keeper]
     assert not Notification.objects.exists()
 
 
 def test_domain_block_own_site_refused(settings):
-    with pytest.raises(services.HubError):
-        services.domain_block(settings.SITE_HOST)
+    with pytest.raises(sending.HubError):
+        moderation.domain_block(settings.SITE_HOST)
 
 
 def test_mute_hides_from_timeline_and_notifications_but_keeps_rows(admin_user):
@@ -135,12 +135,12 @@ def test_mute_hides_from_timeline_and_notifications_but_keeps_rows(admin_user):
     f.timeline_item(author=noisy)
     f.notification(remote=noisy)
     quiet = f.timeline_item()
-    services.mute_add(domain="noisy.example")
+    moderation.mute_add(domain="noisy.example")
     assert list(selectors.timeline_items()) == [quiet]
     assert selectors.notifications_unread_count(admin_user) == 0
     assert TimelineItem.objects.count() == 2
     Mute.objects.all().delete()
-    services.mute_add(remote=noisy)
+    moderation.mute_add(remote=noisy)
     assert list(selectors.timeline_items()) == [quiet]
 
 
@@ -160,7 +160,7 @@ def test_timeline_prune_old_items_go_reacted_items_stay(settings):
         item=liked, local_actor=f.local_actor(), kind="like", activity_uri="https://s/a/1"
     )
     fresh = f.timeline_item()
-    assert services.timeline_prune() == 1
+    assert housekeeping.timeline_prune() == 1
     assert set(TimelineItem.objects.all()) == {liked, fresh}
     assert not TimelineItem.objects.filter(pk=stale.pk).exists()
 
@@ -180,15 +180,15 @@ def test_notifications_digest_send_once_to_configured_staff(settings):
     settings.HUB_DIGEST_EMAILS = ["staff@example.org"]
     f.notification(kind="follow", object_uri="")
     f.notification(kind="like")
-    assert services.notifications_digest_send() == 2
-    assert services.notifications_digest_send() == 0
+    assert housekeeping.notifications_digest_send() == 2
+    assert housekeeping.notifications_digest_send() == 0
     assert len(mail.outbox) == 1 and "2 new fediverse notifications" in mail.outbox[0].subject
 
 
 def test_notifications_digest_send_off_without_recipients(settings):
     settings.HUB_DIGEST_EMAILS = []
     f.notification()
-    assert services.notifications_digest_send() == 0
+    assert housekeeping.notifications_digest_send() == 0
     assert mail.outbox == []
 
 
@@ -196,21 +196,21 @@ def test_read_markers_per_editor_and_never_move_back(django_user_model):
     first = django_user_model.objects.create_user(email="one@example.org", password="x")
     second = django_user_model.objects.create_user(email="two@example.org", password="x")
     older, newer = f.notification(kind="follow", object_uri=""), f.notification(kind="mention")
-    services.notifications_mark_read(first, newer.pk)
-    services.notifications_mark_read(first, older.pk)  # an older page seen later: no step back
+    read_markers.notifications_mark_read(first, newer.pk)
+    read_markers.notifications_mark_read(first, older.pk)  # an older page seen later: no step back
     assert selectors.notifications_unread_count(first) == 0
     assert selectors.notifications_unread_count(second) == 2
     assert [g.unread for g in selectors.notifications_grouped(second)] == [True, True]
     assert not any(g.unread for g in selectors.notifications_grouped(first))
     item = f.timeline_item()
-    services.timeline_mark_read(second, item.pk)
+    read_markers.timeline_mark_read(second, item.pk)
     assert (selectors.timeline_unread_count(first), selectors.timeline_unread_count(second)) == (1, 0)
 
 
 def test_notifications_digest_skips_what_an_editor_has_read(settings, admin_user):
     settings.HUB_DIGEST_EMAILS = ["staff@example.org"]
     seen = f.notification(kind="follow", object_uri="")
-    services.notifications_mark_read(admin_user, seen.pk)
+    read_markers.notifications_mark_read(admin_user, seen.pk)
     f.notification(kind="like")
-    assert services.notifications_digest_send() == 1
+    assert housekeeping.notifications_digest_send() == 1
     assert "1 new fediverse notification" in mail.outbox[0].subject

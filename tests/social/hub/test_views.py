@@ -143,9 +143,9 @@ def test_react_as_actor_not_ours_refused(hub_client):
 
 
 def test_note_object_served_as_activity_json(client):
-    from social.hub import services
+    from social.hub import notes
 
-    note = services.note_publish(local_actor=f.local_actor(), text="Hi #there")
+    note = notes.note_publish(local_actor=f.local_actor(), text="Hi #there")
     response = client.get(f"/ap/hub/notes/{note.pk}")
     assert response["Content-Type"] == "application/activity+json"
     document = response.json()

@@ -1,0 +1,40 @@
+"""social: the behavior DAG and its flow log, federation (ActivityPub), the hub, and their beat entries."""
+
+from .celery_beat import CELERY_BEAT_SCHEDULE
+from .site import env
+
+# --- social: the behavior DAG and its flow log -------------------------------------------------
+# Page models whose publish/unpublish/delete run behaviors (resolved lazily: cms never imports social).
+SOCIAL_FEDERATED_PAGE_MODELS = env.list(
+    "SOCIAL_FEDERATED_PAGE_MODELS", default=["cms.BlogPostPage", "events.EventPage"]
+)
+SOCIAL_TRIGGERS = env("SOCIAL_TRIGGERS", default="social.triggers.PageLifecycleTriggers")
+# A flow that has not moved for this long is resumed by the sweep (and a step claim this old is void).
+SOCIAL_FLOW_STALL_SECONDS = env.int("SOCIAL_FLOW_STALL_SECONDS", default=120)
+SOCIAL_STEP_MAX_ATTEMPTS = env.int("SOCIAL_STEP_MAX_ATTEMPTS", default=5)
+CELERY_BEAT_SCHEDULE["social-flows-resume-stalled"] = {
+    "task": "social.tasks.flows_resume_stalled_task",
+    "schedule": env.float("SOCIAL_SWEEP_INTERVAL_SECONDS", default=60.0),
+}
+# --- federation (ActivityPub, social/federation) ----------------------------------------------
+SOCIAL_AUTHOR_MODEL = env("SOCIAL_AUTHOR_MODEL", default="cms.Author")
+FEDERATION_MANUAL_APPROVAL = env.bool("FEDERATION_MANUAL_APPROVAL", default=False)
+FEDERATION_HOST_DEAD_AFTER = env.int("FEDERATION_HOST_DEAD_AFTER", default=7 * 24 * 3600)
+FEDERATION_DELIVERY_GIVE_UP_AFTER = env.int("FEDERATION_DELIVERY_GIVE_UP_AFTER", default=3 * 24 * 3600)
+# How long a delivery claimed by a worker stays that worker's: a worker killed mid-batch leaves its
+# unsent deliveries to the sweep after this. Longer than one batch takes to send (20 POSTs).
+FEDERATION_DELIVERY_LEASE_SECONDS = env.int("FEDERATION_DELIVERY_LEASE_SECONDS", default=600)
+FEDERATION_MAX_INBOX_BYTES = 1_000_000
+CELERY_BEAT_SCHEDULE["federation-deliveries-due"] = {"task": "federation.deliveries_due", "schedule": 60.0}
+# --- social hub (social/hub) ------------------------------------------------------------------
+HUB_TIMELINE_RETENTION_DAYS = env.int("HUB_TIMELINE_RETENTION_DAYS", default=30)
+HUB_DIGEST_EMAILS = env.list("HUB_DIGEST_EMAILS", default=[])  # empty: no email digest
+HUB_WEBFINGER_ALLOW_HTTP = env.bool("HUB_WEBFINGER_ALLOW_HTTP", default=False)  # local development only
+CELERY_BEAT_SCHEDULE["hub-timeline-prune"] = {
+    "task": "social.hub.tasks.timeline_prune_task",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["hub-notifications-digest"] = {
+    "task": "social.hub.tasks.notifications_digest_task",
+    "schedule": env.float("HUB_DIGEST_INTERVAL_SECONDS", default=24 * 3600.0),
+}
