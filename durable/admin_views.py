@@ -103,11 +103,18 @@ class MachineView:
 
     @property
     def counts(self) -> dict[str, dict[str, int]]:
-        return {s.name: {"rows": s.rows, "stalled": s.stalled, "due": s.due} for s in self.states}
+        """The picture's lines under each state: "1 row", "3 rows", "1 stalled", "2 due"."""
+        return {
+            s.name: {_rows_label(s.rows): s.rows, "stalled": s.stalled, "due": s.due} for s in self.states
+        }
 
     @property
     def urls(self) -> dict[str, dict[str, str]]:
-        return {state.name: state.urls for state in self.states}
+        """The same lines' links, keyed as `counts` labels them."""
+        return {
+            s.name: {(_rows_label(s.rows) if key == "rows" else key): url for key, url in s.urls.items()}
+            for s in self.states
+        }
 
     @property
     def terminal(self) -> list[str]:
@@ -116,6 +123,10 @@ class MachineView:
     @property
     def failure(self) -> list[str]:
         return [self.graph.failure.name] if self.graph.failure else []
+
+
+def _rows_label(n: int) -> str:
+    return "row" if n == 1 else "rows"
 
 
 def _kind(state) -> str:
@@ -198,7 +209,8 @@ def state_machine_rows(request: HttpRequest, label: str) -> HttpResponse:
         request.GET.get("p")
     )
     keep = urlencode({key: value for key, value in (("state", state), ("only", only)) if value})
-    title = f"{model._meta.label}" + (f": {state}" if state else "") + (f" ({only})" if only else "")
+    # The class name alone: the app label would make the header too wide for a phone.
+    title = model.__name__ + (f": {state}" if state else "") + (f" ({only})" if only else "")
     return render(
         request,
         "durable/state_machine_rows.html",

@@ -79,7 +79,7 @@ def test_state_machines_lists_both_models_with_counts_per_state(client, boss, re
     assert ">3</a>" in _state_cells(html, "commerceproductimport", "done")
     failed = _state_cells(html, "commerceproductimport", "failed")
     assert "state-row--failure" in html.split('data-state="failed"')[0].rsplit("<tr", 1)[1]
-    assert ">1</a>" in failed
+    assert ">1</a>" in failed and "1 row<" in html
     for state in ("scheduled", "sent", "failed"):
         assert ">1</a>" in _state_cells(html, "eventsbookingreminder", state).split("state-row__stalled")[0]
     assert ">0<" in _state_cells(html, "eventsbookingreminder", "skipped")
@@ -144,11 +144,12 @@ def test_state_machines_non_staff_editor_forbidden(client):
 
 def test_state_machines_anonymous_sent_to_login(client):
     response = client.get(INDEX)
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302 and "login" in response["Location"]
 
 
 def test_state_machines_menu_item_shown_to_staff(client, boss):
-    assert f'href="{INDEX}"' in client.get("/admin/").content.decode()
+    # The sidebar is drawn from JSON, so the item is found by its label.
+    assert "State machines" in client.get("/admin/").content.decode()
 
 
 def _queries(client, url: str) -> int:
