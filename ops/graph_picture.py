@@ -13,12 +13,12 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 BOX_W, BOX_H, COL_GAP, ROW_GAP, PAD, LANE, COUNT_LINE = 130, 40, 80, 30, 20, 8, 15
-TAKEN, IDLE, TEXT = "#1d6f42", "#9aa5b1", "#1f2933"
+TAKEN, IDLE, TEXT, FAILED = "#1d6f42", "#9aa5b1", "#1f2933", "#b42318"
 # Colours for the usual count labels; any other label is drawn in the text colour.
 COUNT_COLOURS = {
     "running": "#1c5d99",
     "pending": "#1c5d99",
-    "failed": "#b42318",
+    "failed": FAILED,
     "done": TAKEN,
     "succeeded": TAKEN,
     "refused": "#8a5a00",
@@ -83,11 +83,13 @@ def graph_svg(
     terminal: Collection[str] = (),
     count_url: Callable[[str, str], str | None] | None = None,
     css_class: str = "graph-picture",
+    failure: Collection[str] = (),
 ) -> SafeString:
     """The graph as an inline SVG that scales to its container (a viewBox, no width or height).
 
     `path` (node names in order) is drawn bold, edge by edge; `terminal` nodes are drawn round;
-    `counts` are written under each node, each a link when `count_url(node, label)` gives one.
+    `counts` are written under each node, each a link when `count_url(node, label)` gives one;
+    `failure` nodes (a state machine's failure state) are drawn red, with the class `failure`.
     """
     counts = counts or {}
     lines = max((len(_count_lines(counts.get(name, {}))) for column in columns for name in column), default=0)
@@ -155,7 +157,18 @@ def graph_svg(
     # Taken edges last, so the path is drawn on top.
     parts.extend(markup for _, markup in sorted(drawn, key=lambda item: item[0]))
     for name, (x, y) in position.items():
-        parts.append(_node(name, x, y, name in visited, name in terminal, counts.get(name, {}), count_url))
+        parts.append(
+            _node(
+                name,
+                x,
+                y,
+                name in visited,
+                name in terminal,
+                counts.get(name, {}),
+                count_url,
+                is_failure=name in failure,
+            )
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
@@ -168,12 +181,17 @@ def _node(
     is_terminal: bool,
     node_counts: Mapping[str, int],
     count_url: Callable[[str, str], str | None] | None,
+    *,
+    is_failure: bool = False,
 ) -> str:
     fill, stroke = ("#e3f4ea", TAKEN) if is_visited else ("#ffffff", IDLE)
+    if is_failure:
+        fill, stroke = "#fdecea", FAILED
+    classes = "node" + (" visited" if is_visited else "") + (" failure" if is_failure else "")
     markup = [
-        f'<g class="node{" visited" if is_visited else ""}" data-node="{escape(name)}">',
+        f'<g class="{classes}" data-node="{escape(name)}">',
         f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="{BOX_H / 2 if is_terminal else 6}" '
-        f'fill="{fill}" stroke="{stroke}" stroke-width="{2.5 if is_visited else 1.5}"/>',
+        f'fill="{fill}" stroke="{stroke}" stroke-width="{2.5 if is_visited or is_failure else 1.5}"/>',
         f'<text x="{x + BOX_W / 2}" y="{y + BOX_H / 2 + 4}" text-anchor="middle" fill="{TEXT}">'
         f"{escape(name)}</text>",
     ]

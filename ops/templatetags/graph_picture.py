@@ -18,10 +18,23 @@ def graph_picture(
     title: str = "graph",
     path: Sequence[str] = (),
     terminal: Sequence[str] = (),
+    failure: Sequence[str] = (),
+    urls: Mapping[str, Mapping[str, str]] | None = None,
+    css_class: str = "graph-picture",
 ) -> SafeString:
     """`{% graph_picture nodes edges counts title="delivery states" %}`: columns are laid out here,
-    so a state machine (cycles and all) needs only its states and transitions."""
+    so a state machine (cycles and all) needs only its states and transitions. `urls` (node -> label
+    -> address) makes counts links: a template cannot hand over a function."""
     edges = list(edges)
+    links = urls or {}
     return graph_svg(
-        graph_columns(nodes, edges), edges, title=title, counts=counts, path=path, terminal=terminal
+        graph_columns(nodes, edges),
+        edges,
+        title=title,
+        counts=counts,
+        path=path,
+        terminal=terminal,
+        failure=failure,
+        count_url=lambda node, label: links.get(node, {}).get(label),
+        css_class=css_class,
     )

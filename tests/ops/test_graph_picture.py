@@ -49,3 +49,19 @@ def test_graph_picture_template_tag_draws_from_nodes_and_edges():
         Context({"nodes": STATES, "edges": TRANSITIONS, "counts": {"sending": {"running": 1}}})
     )
     assert html.startswith("<svg") and ">1 running</text>" in html
+
+
+def test_graph_picture_tag_failure_node_marked_and_counts_linked():
+    from ops.templatetags.graph_picture import graph_picture
+
+    svg = graph_picture(
+        ["pending", "done", "failed"],
+        [("pending", "", "done"), ("pending", "", "failed")],
+        {"failed": {"row": 1}, "done": {"rows": 2}},
+        failure=["failed"],
+        urls={"failed": {"row": "/rows/?state=failed"}},
+    )
+    assert '<g class="node failure" data-node="failed">' in svg
+    assert '<g class="node" data-node="done">' in svg
+    assert '<a href="/rows/?state=failed"><text class="count" data-label="row"' in svg
+    assert "2 rows</text></g>" in svg  # no address for it: plain text
