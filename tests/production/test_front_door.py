@@ -208,7 +208,10 @@ def test_front_door_fake_remote_follows_the_blog_and_a_publish_reaches_it(site):
         follow = remote.activity("Follow", f"{site.url}/ap/users/blog")
         assert remote.send(f"{site.url}/ap/users/blog/inbox", follow).status_code == 202
         # 90 s, as the other real-worker tests: under the whole suite the stack's worker can start late.
-        remote.wait_for(lambda a: a["type"] == "Accept", timeout=90)
+        try:
+            remote.wait_for(lambda a: a["type"] == "Accept", timeout=90)
+        except AssertionError as failure:  # what the stack's worker and web said, to see why
+            raise AssertionError(f"{failure}\n{site.logs()}") from failure
         publish(blog_post(title="Through the front door", summary="Federated over HTTPS."))
         create = remote.wait_for(
             lambda a: a["type"] == "Create" and a["object"].get("name") == "Through the front door",

@@ -165,7 +165,7 @@ class FakeRemote:
             return self.keys[key_id]
         try:
             response = requests.get(
-                key_id.split("#")[0], headers={"Accept": "application/activity+json"}, timeout=5
+                key_id.split("#")[0], headers={"Accept": "application/activity+json"}, timeout=20
             )
         except requests.RequestException:
             return None
@@ -183,7 +183,10 @@ class FakeRemote:
                 lambda: next((r for r in self.received if predicate(r["activity"])), None), timeout=timeout
             )
         if not found:
-            raise AssertionError(f"nothing matching arrived; got {[r['activity'] for r in self.received]}")
+            raise AssertionError(
+                f"nothing matching arrived; got {[r['activity'] for r in self.received]}; "
+                f"refused (401): {self.rejected}"
+            )
         return found
 
     # --- what it sends --------------------------------------------------------------------------
