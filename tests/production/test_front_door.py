@@ -59,6 +59,7 @@ def stack(django_db_setup, django_db_blocker):
         front_door.cache_prefix = prefix
         try:
             front_door.start()
+            worker_ready_wait(front_door)
             yield front_door
         finally:
             front_door.stop()
@@ -66,6 +67,18 @@ def stack(django_db_setup, django_db_blocker):
                 call_command("flush", interactive=False, verbosity=0)
             if not os.environ.get("FRONT_DOOR_TEST_KEEP"):  # set it to read the stack's logs
                 shutil.rmtree(state, ignore_errors=True)
+
+
+def worker_ready_wait(stack, timeout: float = 90.0) -> None:
+    """Wait for the stack's worker to answer a ping. The stack is up when gunicorn answers, but a task
+    sent to the fresh (just emptied) Redis before the worker has declared its queue was lost in CI."""
+    from config.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=1.0):
+            return
+    raise AssertionError(f"the stack's worker did not answer a ping in {timeout} s\n{stack.logs()}")
 
 
 @pytest.fixture
