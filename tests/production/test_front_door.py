@@ -148,7 +148,8 @@ def test_front_door_anonymous_page_second_request_is_a_cache_hit_over_http2(site
     first = reader.get(url)
     second = reader.get(url)
     assert first.status_code == second.status_code == 200
-    assert first.headers["X-Cache-Status"] in {"MISS", "EXPIRED"}
+    # Whether the first read is a hit depends on whether the publish's purge ran before it: a PURGE
+    # refreshes the page at the door (nginx.conf). The second read is a hit either way.
     assert second.headers["X-Cache-Status"] == "HIT"
     assert second.text == first.text and "Hit me twice" in second.text
     assert "X-Accel-Expires" not in second.headers  # meant for nginx only
