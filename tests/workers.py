@@ -1,5 +1,7 @@
 """Real Celery worker processes for tests: started beside pytest, sharing its test database."""
 
+import atexit
+import ctypes
 import os
 import signal
 import subprocess
@@ -16,6 +18,12 @@ from django.conf import settings
 from django.db import connection
 
 CELERY = str(Path(sys.executable).with_name("celery"))
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: the kernel sends it SIGKILL when the process that started it dies."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def shared_database_url() -> str:
@@ -104,6 +112,27 @@ class Worker:
         pytest.fail(f"timed out waiting for {what}:\n{self.log.read_text()[-3000:]}")
 
 
+def own_redis_url(db: int) -> str:
+    """A database on this test process's own ``redis-server``, started on first use.
+
+    Tests that start workers, beats or a whole stack flush their broker and hold Redis locks. On the
+    machine's shared Redis, anything else using the same database number at the same time (another
+    run of the suite, a stack someone left running) would take their tasks and hold their beat's lock:
+    CI saw a front-door stack's Follow consumed by a foreign worker. A server of our own cannot be shared.
+    """
+    global _own_redis
+    if _own_redis is None:
+        from tests.conftest import free_port
+
+        _own_redis = RedisServer(free_port())
+        _own_redis.start()
+        atexit.register(_own_redis.stop)
+    return f"redis://127.0.0.1:{_own_redis.port}/{db}"
+
+
+_own_redis: "RedisServer | None" = None
+
+
 class RedisServer:
     """A throwaway ``redis-server`` of our own (no persistence): restarting it loses every queued
     message, as a crashed or redeployed production Redis without AOF would."""
@@ -119,6 +148,7 @@ class RedisServer:
             + ["--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,  # a pytest killed outright leaves no server behind
         )
         client = redis.Redis.from_url(self.url)
         for _ in range(100):

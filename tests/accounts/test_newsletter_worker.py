@@ -14,9 +14,9 @@ from tests.factories.accounts import (
     SubscriptionFactory,
     wagtail_page,
 )
-from tests.workers import Worker, celery_on_broker
+from tests.workers import Worker, celery_on_broker, own_redis_url
 
-BROKER = os.environ.get("ACCOUNTS_TEST_BROKER_URL", "redis://127.0.0.1:6379/6")  # the accounts suite's db
+BROKER = os.environ.get("ACCOUNTS_TEST_BROKER_URL") or own_redis_url(6)  # the accounts suite's db
 SETTINGS = "tests.accounts.worker_settings"
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.workers import own_redis_url
+
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
-BROKER = "redis://127.0.0.1:6379/12"
+BROKER = own_redis_url(12)
 SENT = "Sending due task tick"
 
 # The project's settings with one tiny entry instead of the real schedule, and a short lock.

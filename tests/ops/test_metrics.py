@@ -16,7 +16,7 @@ from commerce.models import PaymentAttempt
 from social.federation.actors import local_actor_get
 from social.federation.models import Activity, Delivery, Host
 from social.models import Flow
-from tests.workers import celery_on_broker
+from tests.workers import celery_on_broker, own_redis_url
 
 INTERNET = "203.0.113.9"
 
@@ -129,7 +129,7 @@ def test_metrics_scrape_queries_do_not_grow_with_rows(client):
 
 @pytest.mark.django_db
 def test_metrics_celery_queue_depth_is_the_redis_queue_length(client, settings):
-    broker = "redis://127.0.0.1:6379/7"
+    broker = own_redis_url(7)
     try:
         redis.Redis.from_url(broker).ping()
     except redis.ConnectionError:

@@ -14,7 +14,7 @@ from social.federation.actors import local_actor_get
 from social.federation.models import Follow, RemoteActor
 from tests.factories.social import blog_post
 from tests.social.federation.fake_remote import FakeRemote
-from tests.workers import celery_on_broker
+from tests.workers import celery_on_broker, own_redis_url
 
 
 @pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_request_id_follows_a_publish_to_its_flow_steps_and_deliveries(client, l
 
 @pytest.mark.django_db
 def test_request_id_rides_in_the_celery_message_headers(client, settings):
-    broker = "redis://127.0.0.1:6379/13"
+    broker = own_redis_url(13)
     try:
         redis.Redis.from_url(broker).ping()
     except redis.ConnectionError:

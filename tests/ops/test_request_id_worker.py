@@ -11,9 +11,9 @@ from social.federation.actors import local_actor_get
 from social.federation.models import Follow, RemoteActor
 from tests.factories.social import blog_post
 from tests.social.federation.fake_remote import FakeRemote
-from tests.workers import Worker, celery_on_broker
+from tests.workers import Worker, celery_on_broker, own_redis_url
 
-BROKER = "redis://127.0.0.1:6379/11"
+BROKER = own_redis_url(11)
 
 
 @pytest.mark.worker

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.workers import own_redis_url
+
 ROOT = Path(__file__).resolve().parents[2]
-REDIS = "redis://127.0.0.1:6379/10"
+REDIS = own_redis_url(10)
 
 _WRITE = """
 import django

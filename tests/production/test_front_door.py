@@ -17,7 +17,7 @@ from tests.factories.cms import blog_index_ensure
 from tests.factories.commerce import stocked_product
 from tests.factories.social import blog_post, publish
 from tests.social.federation.fake_remote import FakeRemote
-from tests.workers import celery_on_broker, shared_database_url
+from tests.workers import celery_on_broker, own_redis_url, shared_database_url
 
 from .stack import ROOT, ProdStack, front_door_missing
 
@@ -29,7 +29,7 @@ pytestmark = [
 ]
 
 # The stack's broker and cache: a Redis database of its own, emptied when the stack starts.
-REDIS = os.environ.get("FRONT_DOOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
+REDIS = os.environ.get("FRONT_DOOR_TEST_REDIS_URL") or own_redis_url(8)
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ from social.models import Flow, FlowEffect, StaffNotification
 from tests.factories.social import blog_post, publish
 from tests.social.conftest import follow_blog
 from tests.social.federation.fake_remote import FakeRemote
-from tests.workers import Worker, celery_on_broker
+from tests.workers import Worker, celery_on_broker, own_redis_url
 
-BROKER = os.environ.get("SOCIAL_TEST_BROKER_URL", "redis://127.0.0.1:6379/2")  # the social suite's db
+BROKER = os.environ.get("SOCIAL_TEST_BROKER_URL") or own_redis_url(2)  # the social suite's db
 SETTINGS = "config.settings.test"
 LEASE_SECONDS = 3  # the killed worker's claim on the delivery lapses this soon, so the sweep retries it
 

@@ -8,12 +8,12 @@ from django.core.management import call_command
 
 from social.federation.models import Delivery, Follow
 from tests.factories.social import blog_post, publish
-from tests.workers import Worker, celery_on_broker
+from tests.workers import Worker, celery_on_broker, own_redis_url
 
 from .fake_remote import FakeRemote
 
 # Its own Redis database, as the other worker tests have theirs: runs with or without REDIS_URL.
-BROKER = os.environ.get("FEDERATION_TEST_BROKER_URL", "redis://127.0.0.1:6379/4")
+BROKER = os.environ.get("FEDERATION_TEST_BROKER_URL") or own_redis_url(4)
 
 
 @pytest.fixture
