@@ -1,9 +1,8 @@
-"""The front door's shared cache (docker/front-door/nginx.conf): what it may keep, and its purge.
+"""The front door's shared cache (docker/front-door/nginx.conf): purging the pages it keeps.
 
-The front door keeps exactly what the in-app page cache keeps (cms/page_cache.py): a page that
-opted in, answered to a request without cookies, Authorization or a JSON Accept header, that set
-no cookie and wrote no session. The app says so with `X-Accel-Expires`, which nginx reads and
-never forwards; every other response passes through uncached.
+The front door keeps pages the in-app page cache keeps (cms/page_cache.py): a page that opted in,
+answered to a request without cookies, Authorization or a JSON Accept header, that set no cookie
+and wrote no session, marked by edge.front_door.front_door_allow.
 
 The in-app cache is invalidated as a whole on any content or menu change, since menus and
 listings appear on every page. The front door has no version key to turn, so the same events
@@ -13,29 +12,10 @@ version changed, so the next reader's request renders afresh instead of refillin
 """
 
 from django.conf import settings
-from django.http import HttpResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers
-
-SHARED_CACHE_HEADER = "X-Accel-Expires"
-
-
-def front_door_seconds() -> int:
-    return int(getattr(settings, "FRONT_DOOR_CACHE_SECONDS", 0) or 0)
 
 
 def front_door_enabled() -> bool:
     return bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
-
-
-def front_door_allow(response: HttpResponse) -> None:
-    """Let the shared cache keep this response, which every anonymous reader gets alike."""
-    seconds = front_door_seconds()
-    if seconds:
-        response[SHARED_CACHE_HEADER] = str(seconds)
-    # Browsers ask again each time (an edit shows at once); what any cache keeps was decided on
-    # the reader's cookies and Accept header.
-    patch_cache_control(response, public=True, max_age=0)
-    patch_vary_headers(response, ("Cookie", "Accept"))
 
 
 def front_door_urls() -> list[str]:

@@ -32,7 +32,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
-from cms.front_door import front_door_allow
+from edge.front_door import front_door_allow
 
 VERSION_KEY = "cms:pages:version"
 ALLOW_ATTRIBUTE = "cms_page_cache_allow"

@@ -25,6 +25,9 @@ FEDERATION_DELIVERY_GIVE_UP_AFTER = env.int("FEDERATION_DELIVERY_GIVE_UP_AFTER",
 # unsent deliveries to the sweep after this. Longer than one batch takes to send (20 POSTs).
 FEDERATION_DELIVERY_LEASE_SECONDS = env.int("FEDERATION_DELIVERY_LEASE_SECONDS", default=600)
 FEDERATION_MAX_INBOX_BYTES = 1_000_000
+# Seconds the front door keeps a public actor or object document (social.federation.views): a burst
+# of servers fetching a new post costs the app one render; an edit reaches followers as an Update.
+FRONT_DOOR_AP_SECONDS = env.int("FRONT_DOOR_AP_SECONDS", default=5)
 CELERY_BEAT_SCHEDULE["federation-deliveries-due"] = {"task": "federation.deliveries_due", "schedule": 60.0}
 # --- social hub (social/hub) ------------------------------------------------------------------
 HUB_TIMELINE_RETENTION_DAYS = env.int("HUB_TIMELINE_RETENTION_DAYS", default=30)

@@ -1,6 +1,6 @@
 """Federation endpoints: discovery, actors, collections, objects and inboxes (thin: logic lives elsewhere)."""
 
-from functools import partial
+from functools import partial, wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -10,6 +10,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
+
+from edge.front_door import front_door_allow
 
 from . import ids
 from .actors import FIXED_ACTORS, actor_document, host_domain, key_lookup, local_actor_get, remote_actor_store
@@ -32,6 +34,29 @@ def ap_response(document: dict, status: int = 200) -> JsonResponse:
     response["Access-Control-Allow-Origin"] = "*"
     response["Vary"] = "Accept"
     return response
+
+
+def door_cached_briefly(view):
+    """Let the front door keep this public document for a few seconds (FRONT_DOOR_AP_SECONDS).
+
+    A post shared widely is fetched by thousands of servers within seconds of its Create; they all get
+    the same bytes. Only what an anonymous request got is kept (the door also skips any request with a
+    cookie or Authorization), and only ActivityPub answers: nginx keys them apart from the HTML page
+    at the same URL. No purge: an edit reaches followers as an Update, and the copy at the door is
+    seconds old at most.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        seconds = getattr(settings, "FRONT_DOOR_AP_SECONDS", 0)
+        is_document = response.get("Content-Type", "").startswith(AP_CONTENT_TYPE.split(";")[0])
+        public = response.status_code in (200, 410) and not request.user.is_authenticated
+        if seconds and is_document and public:
+            front_door_allow(response, seconds)
+        return response
+
+    return wrapped
 
 
 def wants_activity_json(request) -> bool:
@@ -135,6 +160,7 @@ def nodeinfo(request):
 
 
 @require_safe
+@door_cached_briefly
 def actor(request, username: str):
     local = _actor_or_404(username)
     if not wants_activity_json(request) and "text/html" in request.headers.get("Accept", ""):
@@ -285,6 +311,7 @@ def object_response(obj: FederatedObject):
 
 
 @require_safe
+@door_cached_briefly
 def object_view(request, slug: str):
     obj = FederatedObject.objects.filter(object_key=ids.object_key_from_slug(slug)).first()
     if obj is None:

@@ -233,3 +233,33 @@ def test_front_door_fake_remote_follows_the_blog_and_a_publish_reaches_it(site):
         )
         assert create["activity"]["object"]["url"].startswith(site.url)
         assert not remote.rejected
+
+
+AP = {"Accept": 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'}
+
+
+def test_front_door_keeps_activitypub_documents_apart_from_the_page_at_the_same_url(site):
+    from social.federation.models import FederatedObject
+
+    post = publish(blog_post(title="Negotiated at the door", summary="Two documents, one URL."))
+    built = FederatedObject.objects.filter(page_id=post.pk)
+    obj = wait_until(lambda: built.first(), 60.0, "the object built by the stack's worker", site)
+    server, reader = site.session(), site.session()
+    first, second = server.get(obj.data["id"], headers=AP), server.get(obj.data["id"], headers=AP)
+    # A burst of servers fetching a new post costs the app one render.
+    assert second.headers["X-Cache-Status"] == "HIT", (second.status_code, second.headers)
+    assert second.json()["name"] == first.json()["name"] == "Negotiated at the door"
+    assert second.headers["Content-Type"].startswith("application/activity+json")
+    # A reader at the same URL is sent to the page; never the cached JSON.
+    page = reader.get(obj.data["id"], headers={"Accept": "text/html"}, allow_redirects=False)
+    assert page.status_code == 302 and page.headers.get("X-Cache-Status") != "HIT"
+    # The actor too; another JSON client (not ActivityPub) is never answered from the cache.
+    actor = f"{site.url}/ap/users/blog"
+    server.get(actor, headers=AP)
+    assert server.get(actor, headers=AP).headers["X-Cache-Status"] == "HIT"
+    other = [server.get(actor, headers={"Accept": "application/json"}) for _ in range(2)]
+    assert other[1].headers.get("X-Cache-Status") != "HIT"
+    # And what a member gets is not stored: its cookie skips the cache both ways.
+    member_session = site.session()
+    member_session.cookies.set("sessionid", "whatever", domain="127.0.0.1")
+    assert member_session.get(actor, headers=AP).headers.get("X-Cache-Status") != "HIT"

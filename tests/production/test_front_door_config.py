@@ -5,7 +5,8 @@ import yaml
 from django.conf import settings
 from django.test import override_settings
 
-from cms.front_door import SHARED_CACHE_HEADER
+from edge.front_door import SHARED_CACHE_HEADER
+from tests.factories.accounts import UserFactory
 
 from .stack import ROOT
 
@@ -31,3 +32,16 @@ def test_front_door_header_only_on_pages_the_app_caches(client):
     # robots.txt is not a page that opted in: the front door must pass it through uncached.
     response = client.get("/robots.txt")
     assert response.status_code == 200 and SHARED_CACHE_HEADER not in response
+
+
+@pytest.mark.django_db
+@override_settings(FRONT_DOOR_CACHE_SECONDS=600, FRONT_DOOR_AP_SECONDS=5)
+def test_front_door_keeps_public_activitypub_documents_seconds_only(client):
+    ap = {"HTTP_ACCEPT": "application/activity+json"}
+    document = client.get("/ap/users/blog", **ap)
+    assert document.status_code == 200 and document[SHARED_CACHE_HEADER] == "5"
+    assert "Accept" in document["Vary"]
+    # What a signed-in user gets (their session could change it) and the HTML redirect are not kept.
+    assert SHARED_CACHE_HEADER not in client.get("/ap/users/blog", HTTP_ACCEPT="text/html")
+    client.force_login(UserFactory(is_staff=True))
+    assert SHARED_CACHE_HEADER not in client.get("/ap/users/blog", **ap)
