@@ -67,6 +67,8 @@ def pottery_date(otto_calendar):
         description="Throw, trim and glaze: clay and aprons provided.",
         frequency="WEEKLY",
     )
+    event.color_event = "#336699"
+    event.save()
     f.ticket_type(event, name="Wheel place with tuition", price="6", quota=8)
     f.ticket_type(event, name="Watch and sketch", price="0", quota=4)
     return f"/events/o/{event.pk}/{int(event.start.timestamp())}/"
@@ -125,6 +127,20 @@ def test_date_page_and_event_form_fit_a_phone_and_pass_axe(
     page.set_viewport_size({"width": 360, "height": 900})
     problems["form with errors"] = serious_violations(page)
 
+    # django-scheduler's day table: the event's colour painted by static/js/site.js, not a style attribute.
+    start = otto_calendar.event_set.get().start
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(
+        f"{base}/events/calendar/daily/{otto_calendar.slug}/?year={start.year}&month={start.month}&day={start.day}"
+    )
+    page.wait_for_load_state("networkidle")
+    chip = page.locator(".event-chip").first
+    assert chip.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(51, 102, 153)"
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SCREENSHOTS / f"calendar-day-table-{width}.png"), full_page=True)
+    problems["day table"] = serious_violations(page)
+
     assert overflow == dict.fromkeys(overflow, 0)
-    assert problems == {"date": [], "form": [], "form with errors": []}
+    assert problems == {"date": [], "form": [], "form with errors": [], "day table": []}
     assert page.console_errors == []
