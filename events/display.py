@@ -22,7 +22,8 @@ from schedule.models import Event, Occurrence
 
 from .links import occurrence_url
 from .models import OCCURRENCE_OPTION_CODE
-from .selectors import occurrences_between
+from .recurrence import recurrence_words
+from .selectors import event_zone, occurrences_between
 
 
 def occurrences_for_display(occurrences: Sequence[Occurrence]) -> Sequence[Occurrence]:
@@ -118,6 +119,19 @@ def month_grid(events: QuerySet[Event], month: date) -> MonthGrid:
         next_month=f"{last + timedelta(days=1):%Y-%m}",
         occurrences=occurrences,
     )
+
+
+def event_recurrence_words(event: Event) -> str:
+    """ "Every Wednesday until 31 March" for an event our form made; a rule django-scheduler's own
+    forms made with extra parameters (by weekday, by month) is named by its rule's name."""
+    rule = event.rule
+    if rule is None:
+        return ""
+    if rule.params:
+        return rule.name
+    zone = event_zone(event)
+    until = event.end_recurring_period.astimezone(zone).date() if event.end_recurring_period else None
+    return recurrence_words(rule.frequency, event.start.astimezone(zone), until)
 
 
 # --- one ticket, one line: basket, order, emails, "your tickets" ---------------------------------------

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import icalendar
 from django.conf import settings
 from django.utils import timezone
-from schedule.models import Event
+from schedule.models import Event, Occurrence
 
 from .selectors import event_zone, persisted_occurrences
 
@@ -98,5 +98,37 @@ def calendar_ical(events: Iterable[Event], *, name: str, url_for=None) -> bytes:
             continue
         for component in event_components(event, stamp=stamp, url=url_for(event) if url_for else ""):
             feed.add_component(component)
+    feed.add_missing_timezones()
+    return feed.to_ical()
+
+
+def occurrence_ical(event: Event, occurrence: Occurrence, *, url: str = "") -> bytes:
+    """A VCALENDAR with one VEVENT: the one date "Add to calendar" on a date's page saves.
+
+    Its UID is the series' with the original start added: a lone RECURRENCE-ID override with no
+    master is read differently by every calendar program, while a one-off event is read alike.
+    """
+    detail = event.detail
+    stamp = timezone.now().astimezone(UTC)
+    component = icalendar.Event()
+    uid = event_uid(event)
+    component.add("uid", f"{int(occurrence.original_start.timestamp())}-{uid}" if event.rule_id else uid)
+    component.add("dtstamp", stamp)
+    component.add("summary", occurrence.title or event.title)
+    if occurrence.description or event.description:
+        component.add("description", occurrence.description or event.description)
+    if detail.location:
+        component.add("location", detail.location)
+    if url:
+        component.add("url", url)
+    if detail.is_cancelled or occurrence.cancelled:
+        component.add("status", "CANCELLED")
+    component.add("dtstart", _when(occurrence.start, event))
+    component.add("dtend", _when(occurrence.end, event))
+    feed = icalendar.Calendar()
+    feed.add("prodid", PRODID)
+    feed.add("version", "2.0")
+    feed.add("method", "PUBLISH")
+    feed.add_component(component)
     feed.add_missing_timezones()
     return feed.to_ical()

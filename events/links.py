@@ -1,6 +1,7 @@
-"""Addresses of events: an occurrence's page on this site, an event's public (Wagtail) page."""
+"""Addresses of events: an occurrence's page on this site, an event's public (Wagtail) page, a place's map."""
 
 import functools
+from urllib.parse import urlencode
 
 from django.urls import get_script_prefix, reverse
 from schedule.models import Event, Occurrence
@@ -27,3 +28,11 @@ def event_public_url(event: Event) -> str:
     if page is not None and page.live:
         return page.full_url or ""
     return ""
+
+
+OPENSTREETMAP_SEARCH = "https://www.openstreetmap.org/search"
+
+
+def map_url(place: str) -> str:
+    """OpenStreetMap's search for `place`: the organiser's words, query-encoded, never part of the path."""
+    return f"{OPENSTREETMAP_SEARCH}?{urlencode({'query': place.strip()})}"

@@ -12,7 +12,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from .display import month_from_param, month_grid, occurrences_for_display
-from .selectors import events_visible_to, occurrences_between, ticket_types_for
+from .selectors import events_visible_to, occurrences_between, places_taken, ticket_types_for
 
 
 def _parse_day(value: str | None, default: date) -> date:
@@ -136,11 +136,12 @@ class EventPage(Page):
                     events_visible_to(request.user).filter(pk=event.pk), now, now + timedelta(days=120)
                 )[:12]
             )
-            context.update(
-                scheduled=event,
-                upcoming=upcoming,
-                ticket_types=ticket_types_for(event, upcoming[0].original_start) if upcoming else [],
-            )
+            ticket_types = ticket_types_for(event, upcoming[0].original_start) if upcoming else []
+            for ticket_type in ticket_types:
+                # Places left on the next date: each date has its own quota.
+                taken = places_taken(ticket_type, upcoming[0].original_start, now=now)
+                ticket_type.left = max(ticket_type.quota - taken, 0)
+            context.update(scheduled=event, upcoming=upcoming, ticket_types=ticket_types)
         return context
 
     def federation_payload(self) -> dict:

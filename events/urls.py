@@ -42,6 +42,7 @@ urlpatterns = [
     path("tickets/<str:code>/qr.svg", bookings.ticket_qr, name="ticket_qr"),
     path("manage/", organisers.manage, name="manage"),
     path("manage/new/", organisers.event_create, name="event_create"),
+    path("manage/new/dates.json", organisers.recurrence_preview, name="recurrence_preview"),
     path("manage/<id:event_id>/", organisers.manage_event, name="manage_event"),
     path("manage/<id:event_id>/cancel/", organisers.event_cancel, name="event_cancel"),
     path("check-in/", check_in.check_in, name="check_in"),
@@ -49,6 +50,7 @@ urlpatterns = [
     path("feed.ics", feeds.feed, name="feed"),
     path("calendars/<slug:slug>.ics", feeds.calendar_feed, name="calendar_feed"),
     path("e/<id:event_id>.ics", feeds.event_ics, name="event_ics"),
+    path("o/<id:event_id>/<timestamp:timestamp>.ics", feeds.occurrence_ics, name="occurrence_ics"),
     # django-scheduler's addresses, replaced: its defaults answer anyone for every calendar
     re_path(r"^api/occurrences", calendar_api.api_occurrences, name="api_occurrences"),
     re_path(r"^api/move_or_resize/$", calendar_api.api_move_or_resize, name="api_move_or_resize"),

@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 
 from .. import display
+from ..links import map_url as _map_url
 from ..links import occurrence_url as _occurrence_url
 from ..selectors import events_published, occurrences_between
 
@@ -44,3 +45,15 @@ def ticket_at(event, start) -> str:
 def shop_line(line) -> str:
     """`{{ line|shop_line }}`: an Oscar basket or order line, a ticket named by its event and date."""
     return display.shop_line_label(line)
+
+
+@register.filter
+def map_url(place: str) -> str:
+    """`{{ place|map_url }}`: OpenStreetMap's search for the place (the address is query-encoded)."""
+    return _map_url(place)
+
+
+@register.filter
+def repeats(event) -> str:
+    """`{{ event|repeats }}`: "Every Wednesday until 31 March", or "" for a one-off event."""
+    return display.event_recurrence_words(event)

@@ -5,13 +5,14 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from schedule.models import Event
 
-from .. import calendars, cancellation, occurrences, tickets
-from ..forms import EventForm, MoveOccurrenceForm, TicketTypeForm
+from .. import calendars, cancellation, occurrences, recurrence, tickets
+from ..forms import EventForm, MoveOccurrenceForm, RecurrencePreviewForm, TicketTypeForm
 from ..links import event_public_url, occurrence_url
 from ..permissions import organiser_calendars
 from ..selectors import (
@@ -35,12 +36,47 @@ def manage(request):
     )
 
 
+def _calendar_preselected(own_calendars, slug: str | None):
+    """The calendar ?calendar=<slug> names among the organiser's, else their only one, else none."""
+    if slug:
+        named = own_calendars.filter(slug=slug).first()
+        if named is not None:
+            return named
+    first_two = list(own_calendars[:2])
+    return first_two[0] if len(first_two) == 1 else None
+
+
+def _dates_preview(data) -> dict | None:
+    """The recurrence in words and its next dates for the form's values, or None while they make no date."""
+    form = RecurrencePreviewForm(data)
+    if not form.is_valid():
+        return None
+    values = form.cleaned_data
+    return recurrence.preview(
+        values["frequency"],
+        timezone.make_naive(values["start"]),
+        time_zone=values["time_zone"],
+        until=values["repeat_until"],
+    )
+
+
 @login_required
 def event_create(request):
     own_calendars = organiser_calendars(request.user)
     if not own_calendars.exists():
         raise PermissionDenied
-    form = EventForm(request.POST or None, calendars=own_calendars)
+    if request.method == "POST" and "preview" in request.POST:
+        # "Preview dates" (the no-script path of the live preview): the form again, as typed, with
+        # the dates it would make; nothing is created and no "required" error is shown yet.
+        typed = request.POST.dict()
+        # An unticked box is absent from a POST: without this it would come back ticked by default.
+        typed.update({name: name in request.POST for name in ("all_day", "published")})
+        form = EventForm(initial=typed, calendars=own_calendars)
+        return render(
+            request, "events/event_form.html", {"form": form, "preview": _dates_preview(request.POST)}
+        )
+    initial = {"calendar": _calendar_preselected(own_calendars, request.GET.get("calendar"))}
+    form = EventForm(request.POST or None, initial=initial, calendars=own_calendars)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         spec = calendars.EventSpec(
@@ -70,7 +106,19 @@ def event_create(request):
         else:
             messages.success(request, f"“{event.title}” created.")
             return redirect("events:manage_event", event.pk)
-    return render(request, "events/event_form.html", {"form": form})
+    return render(request, "events/event_form.html", {"form": form, "preview": None})
+
+
+@login_required
+@require_safe
+def recurrence_preview(request):
+    """The live preview's JSON (static/js/event-form.js): the rule in words and the next dates."""
+    if not organiser_calendars(request.user).exists():
+        raise PermissionDenied
+    preview = _dates_preview(request.GET)
+    if preview is None:
+        return HttpResponseBadRequest("start (YYYY-MM-DDTHH:MM) is required", content_type="text/plain")
+    return JsonResponse(preview)
 
 
 @login_required

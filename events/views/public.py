@@ -63,6 +63,7 @@ def occurrence_detail(request, event_id: int, timestamp: int):
             "occurrence": occurrence,
             "local_start": occurrence.start.astimezone(event_zone(event)),
             "local_end": occurrence.end.astimezone(event_zone(event)),
+            "original_local_start": occurrence.original_start.astimezone(event_zone(event)),
             "ticket_types": ticket_types,
             "my_bookings": my_bookings,
             "can_edit": calendar_editable_by(event.calendar, request.user),

@@ -27,7 +27,20 @@
         "oscar.customer.wishlists": function () { call("oscar.customer.wishlists.init"); }
     };
 
+    // django-scheduler's per-event colour (events/templates/schedule/_daily_table.html), once a style
+    // attribute: set through the CSSOM, which the Content-Security-Policy does not govern, and only
+    // when it is a plain hex colour.
+    function paintEventColours() {
+        document.querySelectorAll("[data-event-color]").forEach(function (chip) {
+            var colour = chip.getAttribute("data-event-color");
+            if (/^#[0-9a-fA-F]{3,8}$/.test(colour)) {
+                chip.style.setProperty("--event-color", colour);
+            }
+        });
+    }
+
     function start() {
+        paintEventColours();
         var names = (document.body.getAttribute("data-init") || "").split(/\s+/);
         names.forEach(function (name) {
             if (initialisers[name]) {
