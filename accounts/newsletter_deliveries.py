@@ -159,9 +159,9 @@ def issue_send(issue_id: int) -> int:
     for worked, pk in enumerate(pks, start=1):
         if runner.advance(NewsletterDelivery, pk) in TERMINAL_STATES:
             continue
-        row = NewsletterDelivery.objects.filter(pk=pk).values("due_at", "locked_until").get()
+        row = NewsletterDelivery.objects.filter(pk=pk).values("due_at", "locked_until").first()
         now = timezone.now()
-        if row["locked_until"] is None and row["due_at"] and row["due_at"] > now:
+        if row and row["locked_until"] is None and row["due_at"] and row["due_at"] > now:
             waiting = NewsletterDelivery.objects.filter(
                 issue_id=issue_id, state=NewsletterDeliveryGraph.queued.name
             ).filter(due(now) & lease_free(now))
