@@ -19,7 +19,19 @@ def email_send(template_prefix: str, to: str, context: dict, headers: dict | Non
 
 
 def email_send_rendered(subject: str, text: str, html: str, to: str, headers: dict | None = None) -> None:
+    _message(subject, text, html, to, headers).send()
+
+
+def email_message(
+    template_prefix: str, to: str, context: dict, headers: dict | None = None
+) -> EmailMultiAlternatives:
+    """The rendered message, not yet sent: for callers that record something between the two."""
+    subject, text, html = email_render(template_prefix, context)
+    return _message(subject, text, html, to, headers)
+
+
+def _message(subject: str, text: str, html: str, to: str, headers: dict | None) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or {})
     if html:
         message.attach_alternative(html, "text/html")
-    message.send()
+    return message

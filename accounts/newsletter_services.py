@@ -1,9 +1,10 @@
-"""Writes for newsletters: double opt-in, unsubscribe and bounces, and sending an issue in batches."""
+"""Writes for newsletters: double opt-in, unsubscribe and bounces, and queueing an issue for sending.
+
+The sending itself is `accounts.newsletter_deliveries`', on the one runner."""
 
 import hashlib
 import hmac
 import logging
-import smtplib
 import time
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from .emails import email_render, email_send
+from .emails import email_render
 from .models import MailEvent, NewsletterDelivery, NewsletterIssue, NewsletterList, Subscription, User
 from .signals import account_email_wanted, newsletter_issue_queued
 
@@ -21,7 +22,6 @@ logger = logging.getLogger(__name__)
 
 CONFIRM_SALT = "accounts.newsletters.confirm"
 CONFIRM_MAX_AGE = 60 * 60 * 24 * 7
-BATCH_SIZE = 100
 
 
 def _absolute(path: str) -> str:
@@ -181,88 +181,19 @@ def issue_queue(issue: NewsletterIssue) -> bool:
             return False
         issue.subject = issue.subject or issue.page.title
         issue.body_html, issue.body_text = issue_render_page(issue)
-        issue.recipient_count = issue.newsletter.subscriptions.filter(
-            status=Subscription.Status.ACTIVE
-        ).count()
+        now = timezone.now()
+        active = issue.newsletter.subscriptions.filter(status=Subscription.Status.ACTIVE)
+        recipients = list(active.values_list("pk", flat=True))
+        # One durable row per subscriber, in the same transaction as the status: the list is fixed at
+        # "Send", and if the task below is lost the one runner's sweep still finds every row.
+        NewsletterDelivery.objects.bulk_create(
+            (NewsletterDelivery(issue=issue, subscription_id=pk, state_changed_at=now) for pk in recipients),
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        issue.recipient_count = len(recipients)
         issue.status = NewsletterIssue.Status.SENDING
-        issue.queued_at = timezone.now()
+        issue.queued_at = now
         issue.save()
         transaction.on_commit(lambda: newsletter_issue_queued.send(sender=NewsletterIssue, issue_id=issue.pk))
-    return True
-
-
-def _delivery_claim(issue: NewsletterIssue, subscription: Subscription) -> NewsletterDelivery | None:
-    """Insert and commit the claim before sending; None if another worker claimed it first."""
-    try:
-        with transaction.atomic():
-            return NewsletterDelivery.objects.create(issue=issue, subscription=subscription)
-    except IntegrityError:
-        return None
-
-
-def _delivery_send(delivery: NewsletterDelivery) -> None:
-    issue, subscription = delivery.issue, delivery.subscription
-    url = unsubscribe_url(subscription)
-    context = {
-        "issue": issue,
-        "newsletter": issue.newsletter,
-        "body_html": issue.body_html,
-        "body_text": issue.body_text,
-        "unsubscribe_url": url,
-    }
-    headers = {
-        # RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to the URL.
-        "List-Unsubscribe": f"<{url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "List-Id": f"{issue.newsletter.name} <{issue.newsletter.slug}.{settings.SITE_HOST.split(':')[0]}>",
-    }
-    email_send("newsletter_issue", subscription.email, context, headers=headers)
-
-
-def mail_server_unavailable(error: Exception) -> bool:
-    """Whether sending failed because the mail server is down or busy, not because of this address.
-
-    Connection refused, dropped or timed out, and SMTP 4xx answers (for every recipient) say "try
-    later"; 5xx answers about a recipient say "this address will not take it"."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _ in error.recipients.values())
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 400 <= error.smtp_code < 500
-    return isinstance(error, OSError)  # refused, reset, timed out, SMTPServerDisconnected
-
-
-def issue_send_batch(issue_id: int, batch_size: int = BATCH_SIZE) -> bool:
-    """Send the next batch of an issue; True while there may be more to send."""
-    issue = NewsletterIssue.objects.select_related("newsletter").get(pk=issue_id)
-    if issue.status != NewsletterIssue.Status.SENDING:
-        return False
-    batch = list(
-        Subscription.objects.filter(newsletter=issue.newsletter, status=Subscription.Status.ACTIVE)
-        .exclude(deliveries__issue=issue)
-        .order_by("pk")[:batch_size]
-    )
-    if not batch:
-        NewsletterIssue.objects.filter(pk=issue.pk).update(
-            status=NewsletterIssue.Status.SENT, finished_at=timezone.now()
-        )
-        return False
-    for subscription in batch:
-        delivery = _delivery_claim(issue, subscription)
-        if delivery is None:
-            continue
-        try:
-            _delivery_send(delivery)
-        except Exception as error:  # one bad address must not stop the list
-            if mail_server_unavailable(error):
-                # Nothing was accepted: drop the claim so this subscriber is mailed on the resume, and
-                # stop here rather than mark everyone after the outage failed. The stalled-issue sweep
-                # restarts the issue once its last claim is ACCOUNTS_NEWSLETTER_STALL_SECONDS old.
-                NewsletterDelivery.objects.filter(pk=delivery.pk).delete()
-                logger.warning("newsletter %s paused, the mail server is unavailable: %s", issue.pk, error)
-                return False
-            logger.warning("newsletter %s to subscription %s failed: %s", issue.pk, subscription.pk, error)
-            delivery.status, delivery.error = NewsletterDelivery.Status.FAILED, str(error)[:2000]
-        else:
-            delivery.status, delivery.sent_at = NewsletterDelivery.Status.SENT, timezone.now()
-        delivery.save(update_fields=["status", "sent_at", "error"])
     return True

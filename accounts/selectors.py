@@ -1,15 +1,14 @@
 """Reads about members: orders, connected apps, subscriptions, the data export, newsletter progress."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.apps import apps
 from django.db.models import Count, Max, Q, QuerySet
-from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 
 from .dashboard import data_exporters
-from .models import NewsletterDelivery, NewsletterIssue, NewsletterList, Subscription, User
+from .models import NewsletterDeliveryGraph, NewsletterIssue, NewsletterList, Subscription, User
 
 
 def orders_for_user(user: User) -> QuerySet:
@@ -112,29 +111,17 @@ def user_data_export(user: User) -> dict:
     return data
 
 
-def issues_stalled(stall_seconds: int) -> list[int]:
-    """Issues still sending whose last claim (or queueing) is older than ``stall_seconds``.
-
-    A worker killed mid-send leaves its task unacknowledged until the broker's visibility timeout
-    (an hour on Redis); the beat sweep re-enqueues such issues sooner. Claims make a second chain
-    harmless, but we only start one for issues that have really stopped moving.
-    """
-    cutoff = timezone.now() - timedelta(seconds=stall_seconds)
-    stalled = []
-    sending = NewsletterIssue.objects.filter(status=NewsletterIssue.Status.SENDING, queued_at__lt=cutoff)
-    for issue in sending.annotate(last_claim=Max("deliveries__claimed_at")):
-        if issue.last_claim is None or issue.last_claim < cutoff:
-            stalled.append(issue.pk)
-    return stalled
-
-
 def issue_progress(issue: NewsletterIssue) -> dict:
+    """Counts for the progress bar. `claimed`: being sent now, or unconfirmed (a worker died during the
+    SMTP exchange, so it is not sent again); rows skipped because the subscriber left count as done."""
+    graph = NewsletterDeliveryGraph
     counts = issue.deliveries.aggregate(
-        sent=Count("pk", filter=Q(status=NewsletterDelivery.Status.SENT)),
-        failed=Count("pk", filter=Q(status=NewsletterDelivery.Status.FAILED)),
-        claimed=Count("pk", filter=Q(status=NewsletterDelivery.Status.CLAIMED)),
+        sent=Count("pk", filter=Q(state=graph.sent.name)),
+        failed=Count("pk", filter=Q(state=graph.failed.name)),
+        claimed=Count("pk", filter=Q(state__in=[graph.sending.name, graph.unconfirmed.name])),
+        done=Count("pk", filter=Q(state__in=[name for name, node in graph.states.items() if node.terminal])),
+        rows=Count("pk"),
     )
-    done = counts["sent"] + counts["failed"] + counts["claimed"]
-    total = max(issue.recipient_count, done)
+    done, total = counts.pop("done"), max(issue.recipient_count, counts.pop("rows"))
     percent = 100 if issue.status == NewsletterIssue.Status.SENT else (done * 100 // total if total else 0)
     return {"status": issue.status, "total": total, "percent": percent, **counts}

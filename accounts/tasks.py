@@ -1,11 +1,9 @@
-"""Celery tasks for accounts: thin wrappers that send account email and newsletter batches."""
+"""Celery tasks for accounts: thin wrappers that send account email and walk an issue's deliveries."""
 
 from celery import shared_task
-from django.conf import settings
 
 from .emails import email_send, email_send_rendered
-from .newsletter_services import issue_send_batch
-from .selectors import issues_stalled
+from .newsletter_deliveries import issue_send
 
 
 @shared_task(acks_late=True)
@@ -20,16 +18,6 @@ def send_rendered_email(subject: str, text: str, html: str, to: str) -> None:
 
 
 @shared_task(acks_late=True)
-def newsletter_send(issue_id: int) -> None:
-    """Send one batch, then queue the next: a restart loses at most the batch in flight's claims."""
-    if issue_send_batch(issue_id):
-        newsletter_send.delay(issue_id)
-
-
-@shared_task
-def newsletter_resume_stalled() -> list[int]:
-    """Beat: restart the sending of issues whose worker died (claims keep it from repeating anyone)."""
-    stalled = issues_stalled(settings.ACCOUNTS_NEWSLETTER_STALL_SECONDS)
-    for issue_id in stalled:
-        newsletter_send.delay(issue_id)
-    return stalled
+def newsletter_send(issue_id: int) -> int:
+    """Right after "Send": work the issue's rows, each under its own lease (the sweep does the rest)."""
+    return issue_send(issue_id)

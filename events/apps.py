@@ -12,9 +12,10 @@ class EventsConfig(AppConfig):
         super().import_models()
         # The Wagtail page models live in pages.py, which reads through selectors and display; importing
         # it here rather than from models.py keeps models at the bottom of the app's imports.
-        # A reminder's durable row lives beside its handler (reminders.py), imported the same way.
+        # Reminders' and refunds' durable rows live beside their handlers, imported the same way.
         from . import (
             pages,  # noqa: F401
+            refunds,  # noqa: F401
             reminders,  # noqa: F401
         )
 
@@ -23,10 +24,9 @@ class EventsConfig(AppConfig):
 
         from commerce.line_rules import line_rule_register
 
-        from . import cancellation, fragments, receivers, ticket_rules
+        from . import fragments, receivers, ticket_rules
 
         order_placed.connect(receivers.on_order_placed, dispatch_uid="events.issue_tickets")
-        cancellation.refunds_owed.connect(receivers.on_refunds_owed, dispatch_uid="events.queue_refunds")
         line_rule_register(ticket_rules.ticket_line_refusal)
 
         fragments.fragments_register()

@@ -1,17 +1,18 @@
 """Writes for calling off an event or one date, and the refunds of the paid tickets it cancels.
 
-The refunds themselves run after commit: the cancellation records what each seat is owed and sends
-`refunds_owed`; the app's receiver queues one task per seat (so this module never imports the tasks).
+The refunds themselves run after commit: the cancellation records what each seat is owed and a
+durable refund row per seat (`events.refunds`), which the one runner works once this commits.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from schedule.models import Event, Occurrence
+
+from durable.runner import advance_on_commit
 
 from . import federation
 from .calendars import event_changed, event_detail_ensure
@@ -19,10 +20,8 @@ from .mail import mail, mail_on_commit
 from .models import Booking, BookingRefused, EventDetail, WaitingListEntry
 from .occurrences import occurrence_persisted
 from .permissions import calendar_editable_by
+from .refunds import refund_owed_record
 from .selectors import bookings_held_for_event
-
-# Sent once a cancellation commits, with the pks of the bookings owed a refund (booking_ids).
-refunds_owed = Signal()
 
 
 @transaction.atomic
@@ -31,7 +30,7 @@ def event_cancel(*, event: Event, by_user) -> list[Booking]:
     a ticket for a date still to come is told, and once this commits the fediverse gets a Delete.
 
     Returns the bookings cancelled. Paid tickets are cancelled too and, once this commits, refunded one
-    by one by a Celery task (the email says how much).
+    by one by the durable runner (the email says how much).
     """
     if not calendar_editable_by(event.calendar, by_user):
         raise PermissionDenied("You do not organise this event.")
@@ -123,65 +122,7 @@ def ticket_refund_amount(booking: Booking) -> Decimal | None:
 
 
 def _refunds_enqueue(bookings) -> None:
-    # Never SumUp inside the organiser's request: the refunds are queued once the cancellation commits.
-    owed = [booking.pk for booking in bookings if booking.refund_owed]
-    if owed:
-        transaction.on_commit(lambda: refunds_owed.send(sender=Booking, booking_ids=owed))
-
-
-# How long a refund owed may wait for its task before the beat sweep queues it again: longer than a
-# task normally takes, so the sweep only catches tasks that never reached the queue or were lost.
-REFUND_SWEEP_GRACE = timedelta(minutes=15)
-
-
-def refunds_owed_stale(now: datetime | None = None) -> list[int]:
-    """The refunds owed that neither succeeded nor gave up within the grace (a lost task, a dead worker),
-    for the beat sweep to queue again; booking_refund's recorded key makes a duplicate harmless."""
-    cutoff = (now or timezone.now()) - REFUND_SWEEP_GRACE
-    return list(
-        Booking.objects.filter(
-            refund_owed__isnull=False,
-            refunded_at__isnull=True,
-            refund_failed_at__isnull=True,
-            cancelled_at__lt=cutoff,
-        ).values_list("pk", flat=True)
-    )
-
-
-def booking_refund(booking_id: int) -> Decimal | None:
-    """Refund a cancelled paid ticket's seat through SumUp, once; returns the amount, None if skipped.
-
-    No transaction or lock is held while SumUp answers: the refund is recorded under a key of its
-    own (the ticket's code) first, so a duplicated or retried task sends it at most once, and the
-    booking is marked refunded only once SumUp has confirmed. SumUp failures raise (the task retries).
-    """
-    from commerce.refunds import order_refund
-
-    booking = Booking.objects.select_related("order_line__order").get(pk=booking_id)
-    amount = booking.refund_owed
-    if booking.refunded_at is not None or not amount or amount <= 0:
-        return None
-    refund = order_refund(
-        booking.order_line.order, amount, key=f"ticket-{booking.code}", reference=f"ticket {booking.code}"
-    )
-    if refund.state != refund.State.SENT:
-        return None  # another worker is sending it and will mark the booking
-    marked = Booking.objects.filter(pk=booking.pk, refunded_at__isnull=True).update(
-        refunded_at=timezone.now(), refund_amount=refund.amount, refund_failed_at=None, refund_error=""
-    )
-    return refund.amount if marked else None
-
-
-def booking_refund_failed(booking_id: int, error: str) -> None:
-    """The automatic refund gave up: flag the booking so staff see it and refund from the order;
-    its recorded refund is given up too, so no sweep sends it behind staff's back."""
-    from commerce.models import PaymentRefund
-    from commerce.refunds import refund_give_up
-
-    code = Booking.objects.filter(pk=booking_id).values_list("code", flat=True).first()
-    refund = PaymentRefund.objects.filter(key=f"ticket-{code}").first()
-    if refund is not None:
-        refund_give_up(refund.pk, error)
-    Booking.objects.filter(pk=booking_id, refunded_at__isnull=True).update(
-        refund_failed_at=timezone.now(), refund_error=error[:255]
-    )
+    # Never SumUp inside the organiser's request: each seat owed money gets a durable row in this
+    # transaction, worked by the one runner once it commits (its sweep finds any whose task was lost).
+    for refund in refund_owed_record(bookings):
+        advance_on_commit(refund)

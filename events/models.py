@@ -141,10 +141,9 @@ class Booking(models.Model):
         "order.Line", null=True, blank=True, on_delete=models.SET_NULL, related_name="event_tickets"
     )
     order_line_seat = models.PositiveIntegerField(null=True, blank=True)
-    # A paid ticket the organiser called off is refunded once (events.tasks.refund_cancelled_ticket).
-    # refund_owed is written in the cancellation's own transaction, so a refund whose task was lost
-    # (broker down at commit) is still found by the beat sweep; refunded_at is the claim that stops a
-    # retried or duplicated task from refunding it twice.
+    # A paid ticket the organiser called off is refunded once by its durable row (events.refunds):
+    # refund_owed and that row are written in the cancellation's own transaction, so a refund whose
+    # task was lost is still found by the durable sweep; refunded_at is set once SumUp confirmed.
     refund_owed = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
     refund_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)

@@ -1,12 +1,20 @@
 """Accounts models: the user and the newsletters members subscribe to."""
 
-from .newsletters import MailEvent, NewsletterDelivery, NewsletterIssue, NewsletterList, Subscription
+from .newsletters import (
+    MailEvent,
+    NewsletterDelivery,
+    NewsletterDeliveryGraph,
+    NewsletterIssue,
+    NewsletterList,
+    Subscription,
+)
 from .oidc import SpentAuthorizationCode
 from .users import User
 
 __all__ = [
     "MailEvent",
     "NewsletterDelivery",
+    "NewsletterDeliveryGraph",
     "NewsletterIssue",
     "NewsletterList",
     "SpentAuthorizationCode",

@@ -1,10 +1,15 @@
-"""Newsletters: lists editors run, members' subscriptions, issues and one delivery row per recipient."""
+"""Newsletters: lists editors run, members' subscriptions, issues and one durable delivery per recipient."""
 
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from durable.graph import State, StateGraph
+from durable.models import StatefulModel, state_field
+from durable.retry import RetryPolicy
 
 
 def new_token() -> str:
@@ -97,24 +102,52 @@ class NewsletterIssue(models.Model):
         return self.subject or (self.page.title if self.page else f"Issue {self.pk}")
 
 
-class NewsletterDelivery(models.Model):
-    """The claim on sending one issue to one subscriber.
+class NewsletterDeliveryGraph(StateGraph):
+    """One issue to one subscriber, worked by the one runner (`durable/`): its rows are written with the
+    issue's "Send", in the same transaction, so the list is fixed when an editor presses it."""
 
-    The row is inserted (claimed) and committed *before* the email goes out, and the unique
-    constraint means no second worker can claim it again: if a worker dies between the claim and
-    the send, that person misses the issue rather than getting it twice.
+    queued = State(
+        initial=True,
+        handler="delivery_prepare",
+        timeout=60,
+        transitions=["sending", "skipped", "failed"],
+        label="Queued",
+    )
+    sending = State(
+        handler="delivery_send",
+        timeout=120,  # one email; a worker gone this long is dead and its row stalled
+        # A mail server out for a few hours: 5, 10, 20, 40, 60, 60, 60 minutes apart.
+        retry=RetryPolicy(max_attempts=8, base_seconds=300, cap_seconds=3600),
+        transitions=["sent", "unconfirmed", "skipped", "failed"],
+        label="Sending",
+    )
+    sent = State(terminal=True, label="Sent")
+    # The subscriber left (unsubscribed, bounced) between "Send" and their turn.
+    skipped = State(terminal=True, label="Not needed")
+    # A worker died after handing the message to the mail server and before recording the answer:
+    # it may or may not have gone out, and it is not sent again (see `delivery_send`).
+    unconfirmed = State(terminal=True, label="Maybe sent (worker died mid-send)")
+    failed = State(terminal=True, failure=True, label="Failed")
+
+
+class NewsletterDelivery(StatefulModel):
+    """Sending one issue to one subscriber: a durable row the one runner moves, never more than one email.
+
+    `smtp_started_at` is the idempotency guard: written and committed just before the message goes to
+    the mail server, cleared again if the server certainly refused it. `finished_at` is written by the
+    handler as soon as it knows the outcome, before the runner records the state, so the last delivery
+    of an issue can tell that every other one is done (see `accounts.newsletter_deliveries`).
     """
 
-    class Status(models.TextChoices):
-        CLAIMED = "claimed", "Claimed"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+    state_graph = NewsletterDeliveryGraph
 
     issue = models.ForeignKey(NewsletterIssue, on_delete=models.CASCADE, related_name="deliveries")
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CLAIMED)
-    claimed_at = models.DateTimeField(default=timezone.now)
+    state = state_field(NewsletterDeliveryGraph)
+    smtp_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The mail server's answer for this address (the runner's `last_error` is its own retry record).
     error = models.TextField(blank=True)
 
     class Meta:
@@ -124,7 +157,18 @@ class NewsletterDelivery(models.Model):
         verbose_name_plural = "newsletter deliveries"
 
     def __str__(self) -> str:
-        return f"{self.issue} → {self.subscription.email} ({self.status})"
+        return f"{self.issue} → {self.subscription.email} ({self.state})"
+
+    # Handlers of the graph's states (run by durable.runner outside any transaction).
+    def delivery_prepare(self, now: datetime) -> str:
+        from accounts.newsletter_deliveries import delivery_prepare
+
+        return delivery_prepare(self, now)
+
+    def delivery_send(self, now: datetime) -> str:
+        from accounts.newsletter_deliveries import delivery_send
+
+        return delivery_send(self, now)
 
 
 class MailEvent(models.Model):

@@ -251,8 +251,6 @@ if not REDIS_CACHE_URL:
     SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 # How many reverse proxies we run in front of the app (0: REMOTE_ADDR is the client's address).
 ACCOUNTS_TRUSTED_PROXIES = env.int("ACCOUNTS_TRUSTED_PROXIES", default=0)
-# A newsletter still "sending" with no new claim for this long had its worker die: beat restarts it.
-ACCOUNTS_NEWSLETTER_STALL_SECONDS = env.int("ACCOUNTS_NEWSLETTER_STALL_SECONDS", default=120)
 # The mail provider's bounce/complaint webhook (/account/newsletters/mail-events/) signs with this
 # shared secret; unset, the endpoint is off. Reports older than the max age are refused as replays.
 ACCOUNTS_MAIL_EVENTS_SECRET = env("ACCOUNTS_MAIL_EVENTS_SECRET", default="")

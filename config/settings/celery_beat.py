@@ -7,9 +7,4 @@ CELERY_BEAT_SCHEDULE["events-waiting-list-offers"] = {
     "task": "events.tasks.expire_waiting_list_offers",
     "schedule": 300.0,
 }
-CELERY_BEAT_SCHEDULE["events-refunds-owed"] = {"task": "events.tasks.refunds_owed_resume", "schedule": 900.0}
-CELERY_BEAT_SCHEDULE["accounts-newsletters-resume"] = {
-    "task": "accounts.tasks.newsletter_resume_stalled",
-    "schedule": 60.0,
-}
 CELERY_BEAT_SCHEDULE["commerce-payments-sweep"] = {"task": "commerce.payments_sweep", "schedule": 120.0}

@@ -1,12 +1,18 @@
 """SMTP down in the middle of a newsletter send, with a real SMTP server on a real port: the send
-pauses instead of marking everyone after the outage failed, and after recovery and the stalled-issue
-sweep every subscriber has exactly one email."""
+pauses instead of marking everyone after the outage failed, and after recovery and the durable sweep
+every subscriber has exactly one email. A worker killed between its claim and the send is picked up
+by the sweep and that subscriber is mailed exactly once."""
+
+from datetime import timedelta
 
 import pytest
+from django.db.models import Max
+from django.utils import timezone
 
 from accounts import newsletter_services, selectors
 from accounts.models import NewsletterDelivery, NewsletterIssue
-from accounts.tasks import newsletter_resume_stalled
+from durable import runner
+from durable.tasks import sweep
 from tests.factories.accounts import (
     NewsletterIssueFactory,
     NewsletterListFactory,
@@ -52,14 +58,45 @@ def test_smtp_down_mid_send_resumes_after_recovery_with_one_email_per_subscriber
     issue.refresh_from_db()
     assert sum(smtp.received.values()) == 7  # the server went down after the seventh message
     assert issue.status == NewsletterIssue.Status.SENDING  # paused, not "sent" to nobody
-    assert not NewsletterDelivery.objects.filter(issue=issue, status=NewsletterDelivery.Status.FAILED)
+    assert not NewsletterDelivery.objects.filter(issue=issue, state="failed")
+    # One row found the server down and waits for its retry; the 12 behind it wait for the same time.
+    waiting = NewsletterDelivery.objects.filter(issue=issue, state__in=["queued", "sending"])
+    assert waiting.count() == 13 and waiting.filter(smtp_started_at__isnull=False).count() == 0
+    retry_at = waiting.aggregate(latest=Max("due_at"))["latest"]
+    assert retry_at > timezone.now()
+    assert sweep.apply().get() == 0  # what beat sends: nothing is due before the retry time
 
     smtp.start()  # the mail server is back on its port
-    settings.ACCOUNTS_NEWSLETTER_STALL_SECONDS = 0
-    assert newsletter_resume_stalled.apply().get() == [issue.pk]  # what beat sends; the chain resumes
+    assert runner.run_due(NewsletterDelivery, now=retry_at) == {"sent": 13}  # the sweep at the retry time
 
     issue.refresh_from_db()
     assert issue.status == NewsletterIssue.Status.SENT
     assert smtp.received == {subscriber.email.lower(): 1 for subscriber in subscribers}
     progress = selectors.issue_progress(issue)
     assert (progress["sent"], progress["failed"], progress["claimed"]) == (20, 0, 0)
+
+
+def test_worker_killed_between_claim_and_send_is_mailed_once_by_the_sweep(smtp, eager):
+    """A worker took the row (moved it to `sending`, leased it) and was killed before the mail server
+    saw anything: no guard was written, so once the lease runs out the durable sweep mails it, once."""
+    smtp.down_after = None
+    newsletter = NewsletterListFactory()
+    subscriber = SubscriptionFactory(newsletter=newsletter)
+    issue = NewsletterIssueFactory(newsletter=newsletter, page=wagtail_page("Killed worker news"))
+    issue.body_html, issue.body_text = newsletter_services.issue_render_page(issue)
+    issue.status, issue.recipient_count = NewsletterIssue.Status.SENDING, 1
+    issue.save()
+    expired = timezone.now() - timedelta(seconds=1)
+    delivery = NewsletterDelivery.objects.create(
+        issue=issue, subscription=subscriber, state="sending", state_attempts=1, locked_until=expired
+    )
+
+    assert sweep.apply().get() == 1  # what beat sends: the stalled row is leased and advanced (eagerly)
+    assert sweep.apply().get() == 0  # the next beat finds nothing
+    assert runner.run_due(NewsletterDelivery, now=timezone.now() + timedelta(hours=2)) == {}
+
+    delivery.refresh_from_db()
+    issue.refresh_from_db()
+    assert smtp.received == {subscriber.email.lower(): 1}
+    assert delivery.state == "sent" and delivery.smtp_started_at is not None and delivery.sent_at
+    assert issue.status == NewsletterIssue.Status.SENT

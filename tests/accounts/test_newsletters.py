@@ -1,15 +1,19 @@
-"""Newsletters: double opt-in, one-click unsubscribe, sticky bounces, batched sends that never repeat."""
+"""Newsletters: double opt-in, one-click unsubscribe, sticky bounces, durable sends that never repeat."""
 
 import re
 import smtplib
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from accounts import newsletter_services, selectors
 from accounts.models import NewsletterDelivery, NewsletterIssue, Subscription
 from accounts.tasks import newsletter_send
+from durable import runner
+from durable.claim import claim_row
 from tests.factories.accounts import (
     NewsletterIssueFactory,
     NewsletterListFactory,
@@ -153,19 +157,30 @@ def test_issue_goes_in_batches_to_active_subscribers_with_one_click_headers(
     assert not newsletter_services.issue_queue(issue)  # a second press of "Send" does nothing
 
 
+def _sending(issue: NewsletterIssue, subscribers: list) -> None:
+    """The issue as "Send" leaves it, without running the send: content frozen, one queued row each."""
+    issue.body_html, issue.body_text = newsletter_services.issue_render_page(issue)
+    issue.status, issue.recipient_count = NewsletterIssue.Status.SENDING, len(subscribers)
+    issue.save()
+    rows = [NewsletterDelivery(issue=issue, subscription=subscription) for subscription in subscribers]
+    NewsletterDelivery.objects.bulk_create(rows)
+
+
 def test_issue_resumed_after_a_worker_died_never_repeats_anyone(page):
-    """A claim committed before a crash is honoured: that person is skipped rather than mailed twice."""
+    """A guard committed before a crash is honoured: that person is skipped rather than mailed twice."""
     newsletter = NewsletterListFactory()
     subscribers = [SubscriptionFactory(newsletter=newsletter) for _ in range(4)]
     issue = NewsletterIssueFactory(newsletter=newsletter, page=page)
-    issue.body_html, issue.body_text = newsletter_services.issue_render_page(issue)
-    issue.status, issue.recipient_count = NewsletterIssue.Status.SENDING, 4
-    issue.save()
-    # The first worker had sent to subscriber 0 and claimed subscriber 1 when it was killed.
-    NewsletterDelivery.objects.create(
-        issue=issue, subscription=subscribers[0], status=NewsletterDelivery.Status.SENT
+    _sending(issue, subscribers)
+    # The first worker had sent to subscriber 0 and was handing subscriber 1's email to the mail
+    # server (its guard written) when it was killed; its lease has run out since.
+    past = timezone.now() - timedelta(minutes=10)
+    NewsletterDelivery.objects.filter(subscription=subscribers[0]).update(
+        state="sent", sent_at=past, finished_at=past
     )
-    NewsletterDelivery.objects.create(issue=issue, subscription=subscribers[1])
+    NewsletterDelivery.objects.filter(subscription=subscribers[1]).update(
+        state="sending", smtp_started_at=past, locked_until=past, state_attempts=1
+    )
 
     newsletter_send.apply(args=[issue.pk])  # the redelivered task (acks_late) runs again
     newsletter_send.apply(args=[issue.pk])  # and a duplicate delivery of it, for good measure
@@ -174,23 +189,30 @@ def test_issue_resumed_after_a_worker_died_never_repeats_anyone(page):
         [subscribers[2].email, subscribers[3].email]
     )
     assert NewsletterDelivery.objects.filter(issue=issue).count() == 4
+    assert NewsletterDelivery.objects.get(subscription=subscribers[1]).state == "unconfirmed"
     issue.refresh_from_db()
     progress = selectors.issue_progress(issue)
     assert (progress["sent"], progress["claimed"], progress["status"]) == (3, 1, "sent")
 
 
-def test_claim_refuses_a_second_worker_for_the_same_subscriber(page):
+def test_a_row_leased_to_one_worker_is_refused_to_a_second(page):
     subscription = SubscriptionFactory()
     issue = NewsletterIssueFactory(newsletter=subscription.newsletter, page=page)
-    assert newsletter_services._delivery_claim(issue, subscription) is not None
-    assert newsletter_services._delivery_claim(issue, subscription) is None
+    _sending(issue, [subscription])
+    delivery = NewsletterDelivery.objects.get()
+    # The first worker holds the row's lease (it is mid-send); a second one, sent the same row, leaves it.
+    assert claim_row(NewsletterDelivery, delivery.pk, ["queued"], 60) is not None
+    assert runner.advance(NewsletterDelivery, delivery.pk) == "queued"
+    assert mail.outbox == []
+    assert claim_row(NewsletterDelivery, delivery.pk, ["queued"], 60) is None
 
 
 def test_a_failing_address_is_recorded_and_the_rest_still_go(page, monkeypatch):
     newsletter = NewsletterListFactory()
     good = SubscriptionFactory(newsletter=newsletter)
     bad = SubscriptionFactory(newsletter=newsletter, email="bad@example.org")
-    issue = NewsletterIssueFactory(newsletter=newsletter, page=page, status=NewsletterIssue.Status.SENDING)
+    issue = NewsletterIssueFactory(newsletter=newsletter, page=page)
+    _sending(issue, [good, bad])
     from django.core.mail.backends.locmem import EmailBackend
 
     original = EmailBackend.send_messages
@@ -205,5 +227,7 @@ def test_a_failing_address_is_recorded_and_the_rest_still_go(page, monkeypatch):
     newsletter_send.apply(args=[issue.pk])
     assert [message.to for message in mail.outbox] == [[good.email]]
     failed = NewsletterDelivery.objects.get(subscription=bad)
-    assert failed.status == NewsletterDelivery.Status.FAILED
+    assert failed.state == "failed"
     assert "550" in failed.error
+    issue.refresh_from_db()
+    assert issue.status == NewsletterIssue.Status.SENT

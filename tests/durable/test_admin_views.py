@@ -84,9 +84,37 @@ def test_state_machines_lists_both_models_with_counts_per_state(client, boss, re
         assert ">1</a>" in _state_cells(html, "eventsbookingreminder", state).split("state-row__stalled")[0]
     assert ">0<" in _state_cells(html, "eventsbookingreminder", "skipped")
     # The pictures: one per model, the failure state drawn apart, counts linked to the rows.
-    assert html.count('class="graph-picture state-graph"') == 2
+    # and the newsletter deliveries' and ticket refunds'
+    assert html.count('class="graph-picture state-graph"') == 4
     assert '<g class="node failure" data-node="failed">' in html
     assert f'<a href="{IMPORTS}?state=done"><text class="count" data-label="rows"' in html
+
+
+def test_state_machines_lists_newsletter_deliveries_with_counts(client, boss):
+    from accounts.models import NewsletterDelivery
+    from tests.factories.accounts import NewsletterIssueFactory, NewsletterListFactory, SubscriptionFactory
+
+    newsletter = NewsletterListFactory()
+    issue = NewsletterIssueFactory(newsletter=newsletter)
+    states = ["sent", "sent", "sent", "queued", "unconfirmed", "failed"]
+    NewsletterDelivery.objects.bulk_create(
+        NewsletterDelivery(issue=issue, subscription=SubscriptionFactory(newsletter=newsletter), state=state)
+        for state in states
+    )
+    rows = "/admin/state-machines/accounts.newsletterdelivery/"
+
+    html = client.get(INDEX).content.decode()
+
+    assert "accounts.NewsletterDelivery" in html
+    assert html.count('class="graph-picture state-graph"') == 4
+    machine = "accountsnewsletterdelivery"
+    assert f'state-row__rows"><a href="{rows}?state=sent">3</a>' in _state_cells(html, machine, "sent")
+    for state in ("queued", "unconfirmed", "failed"):
+        assert f'<a href="{rows}?state={state}">1</a>' in _state_cells(html, machine, state)
+    for state in ("sending", "skipped"):
+        assert ">0<" in _state_cells(html, machine, state)
+    listed = client.get(rows, {"state": "sent"}).content.decode()
+    assert listed.count('class="durable-row"') == 3
 
 
 def test_state_count_links_filter_the_rows(client, boss, reminders):

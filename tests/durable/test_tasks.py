@@ -9,6 +9,8 @@ def test_beat_runs_the_one_sweep_every_30_seconds_and_no_reminder_sweep():
     entries = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert entries["durable.sweep"] == 30.0
     assert not any("reminder" in task or "product_import" in task for task in entries)
+    assert not any(task.startswith("accounts.") for task in entries)  # newsletters: no resume of their own
+    assert not any("refund" in task and task.startswith("events.") for task in entries)
 
 
 def test_durable_tasks_registered_under_their_names():

@@ -11,8 +11,10 @@ from django.utils import timezone
 from oscar.apps.payment.models import Source
 
 from commerce.models import PaymentAttempt
-from events import bookings, cancellation, check_in, tasks
+from durable import runner
+from events import bookings, cancellation, check_in
 from events.models import Booking
+from events.refunds import TicketRefund, TicketRefundGraph
 from tests.factories import events as f
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +123,13 @@ def test_refund_task_run_again_refunds_nothing_more(
         cancellation.occurrence_cancel(event=workshop, original_start=workshop.start)
     assert len(fake_sumup.refunds) == 1
 
-    for _ in range(2):  # a redelivered or duplicated task
-        assert tasks.refund_cancelled_ticket.delay(cancelled.pk).get() is None
+    refund = TicketRefund.objects.get(booking=cancelled)
+    assert refund.state == "refunded"
+    # A redelivered or duplicated task, or a worker that died before recording its result: the row
+    # is worked again (put back as owed here) and SumUp's recorded key refunds nothing more.
+    for _ in range(2):
+        TicketRefund.objects.filter(pk=refund.pk).update(state="owed", locked_until=None, due_at=None)
+        assert runner.advance(TicketRefund, refund.pk) == "refunded"
 
     assert len(fake_sumup.refunds) == 1
     assert _source(cancelled.order_line.order).amount_refunded == Decimal("25.00")
@@ -141,6 +148,16 @@ def test_ticket_the_holder_cancelled_is_not_refunded(
     assert ticket.refunded_at is None
 
 
+def _sweep_until_rested() -> None:
+    """The durable sweep at each retry's due time, until no refund is owed any more."""
+    for _ in range(TicketRefundGraph.owed.retry.max_attempts + 1):
+        owed = TicketRefund.objects.filter(state="owed").order_by("due_at").first()
+        if owed is None:
+            return
+        runner.run_due(TicketRefund, now=max(owed.due_at or timezone.now(), timezone.now()))
+    raise AssertionError("refunds still owed after the policy's every try")
+
+
 def _fail_next_refunds(fake_sumup, count: int) -> None:
     request = urllib.request.Request(f"{fake_sumup.url}/_test/refunds/fail?count={count}", method="POST")
     with urllib.request.urlopen(request, timeout=5) as response:
@@ -156,9 +173,11 @@ def test_sumup_down_leaves_booking_unrefunded_and_flagged_for_staff(
 
     with django_capture_on_commit_callbacks(execute=True):
         cancellation.event_cancel(event=workshop, by_user=otto)
+    _sweep_until_rested()
 
-    # Every attempt reached SumUp and failed; the retries are bounded.
-    assert 100 - fake_sumup.refund_failures == tasks.REFUND_MAX_RETRIES + 1
+    # Every attempt reached SumUp and failed; the retries are bounded by the graph's policy.
+    assert 100 - fake_sumup.refund_failures == TicketRefundGraph.owed.retry.max_attempts
+    assert TicketRefund.objects.get(booking=ticket).state == "failed"
     assert fake_sumup.refunds == []
     ticket.refresh_from_db()
     assert ticket.refunded_at is None and ticket.refund_amount is None
@@ -179,6 +198,8 @@ def test_sumup_failing_briefly_refunds_once_after_retrying(
 
     with django_capture_on_commit_callbacks(execute=True):
         cancellation.event_cancel(event=workshop, by_user=otto)
+    assert fake_sumup.refunds == []  # the first try failed: the runner retries after the policy's delay
+    _sweep_until_rested()
 
     assert [r["amount"] for r in fake_sumup.refunds] == [25.0]
     ticket.refresh_from_db()
@@ -212,10 +233,8 @@ def test_refund_whose_task_was_lost_is_found_by_the_beat_sweep(
     ticket.refresh_from_db()
     assert ticket.refund_owed == Decimal("25.00") and fake_sumup.refunds == []
 
-    assert tasks.refunds_owed_resume() == []  # a task may still be on its way: the sweep waits
-    later = timezone.now() + cancellation.REFUND_SWEEP_GRACE + timedelta(minutes=1)
-    assert tasks.refunds_owed_resume(now=later) == [ticket.pk]
-    assert tasks.refunds_owed_resume(now=later) == []  # refunded now: nothing owed
+    assert runner.run_due(TicketRefund) == {"refunded": 1}  # the durable sweep finds the owed row
+    assert runner.run_due(TicketRefund, now=timezone.now() + timedelta(days=1)) == {}  # nothing owed now
 
     assert [r["amount"] for r in fake_sumup.refunds] == [25.0]
     ticket.refresh_from_db()
