@@ -124,6 +124,11 @@ def _delivery_finish(delivery: NewsletterDelivery, now: datetime, state: str, *,
     return state
 
 
+def delivery_given_up(delivery: NewsletterDelivery, now: datetime, error: str) -> None:
+    """Record a row the runner failed on its own as finished, and close its issue if it was the last."""
+    _delivery_finish(delivery, now, NewsletterDelivery.state_graph.failed.name, error=error)
+
+
 def issue_finish_if_done(issue_id: int, now: datetime) -> bool:
     """Mark a sending issue sent once none of its rows is open; True if this call did it.
 

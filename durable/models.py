@@ -57,6 +57,12 @@ class StatefulModel(models.Model):
     def is_terminal(self) -> bool:
         return self.state_node.terminal
 
+    def state_failed(self, error: str, now) -> None:
+        """The runner moved this row to its failure state itself: the retry policy ran out on
+        exceptions, or workers kept dying on it. Its handler never got to say so, so override this to
+        tell whoever owns the outcome (flag a booking for staff, close an issue). Called once, after
+        the failure is recorded; a crash in between leaves the row failed on the state machines page."""
+
     def transition(self, to: str, *, due_at=None, lease=None, now=None, error: str = "") -> None:
         """Move to `to` if the graph allows it and the row is still where this instance saw it.
 

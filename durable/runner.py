@@ -146,6 +146,10 @@ def _fail(row: StatefulModel, lease: datetime, now: datetime, error: str) -> str
         row.transition(failure, lease=lease, now=now, error=error)
     except TransitionRefused:
         return row.state
+    try:
+        row.state_failed(error, now)
+    except Exception:  # the row is failed and shown as such; the owner's hook must not undo that
+        logger.exception("%s %s: state_failed hook raised", row._meta.label, row.pk)
     return failure
 
 

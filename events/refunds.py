@@ -55,6 +55,10 @@ class TicketRefund(StatefulModel):
     def __str__(self) -> str:
         return f"refund of booking {self.booking_id} ({self.state})"
 
+    def state_failed(self, error: str, now: datetime) -> None:
+        """The runner gave up on its own (workers kept dying on the row): staff must see the booking."""
+        booking_refund_failed(self.booking_id, error)
+
     def refund_send(self, now: datetime) -> str | None:
         """Handler of `owed`: refund through SumUp once; give up (flagging the booking) when retrying cannot
         help or the policy's last try failed too."""

@@ -170,6 +170,13 @@ class NewsletterDelivery(StatefulModel):
 
         return delivery_send(self, now)
 
+    def state_failed(self, error: str, now: datetime) -> None:
+        """The runner failed the row itself (workers kept dying on it): it is finished, so the issue
+        can close once the others are."""
+        from accounts.newsletter_deliveries import delivery_given_up
+
+        delivery_given_up(self, now, error)
+
 
 class MailEvent(models.Model):
     """A bounce or complaint our mail provider reported, once per provider event id.

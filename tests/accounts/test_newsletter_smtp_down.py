@@ -100,3 +100,26 @@ def test_worker_killed_between_claim_and_send_is_mailed_once_by_the_sweep(smtp, 
     assert smtp.received == {subscriber.email.lower(): 1}
     assert delivery.state == "sent" and delivery.smtp_started_at is not None and delivery.sent_at
     assert issue.status == NewsletterIssue.Status.SENT
+
+
+def test_a_row_workers_kept_dying_on_is_failed_and_its_issue_still_closes(smtp, eager):
+    """Workers took the row again and again and none recorded a result: the runner fails it itself,
+    without mailing, and the issue (whose last open row it was) is marked sent, not left sending."""
+    newsletter = NewsletterListFactory()
+    subscriber = SubscriptionFactory(newsletter=newsletter)
+    issue = NewsletterIssueFactory(newsletter=newsletter, page=wagtail_page("Unlucky news"))
+    issue.status, issue.recipient_count = NewsletterIssue.Status.SENDING, 1
+    issue.save()
+    tries = NewsletterDelivery.state_graph.sending.retry.max_attempts
+    delivery = NewsletterDelivery.objects.create(
+        issue=issue, subscription=subscriber, state="sending", state_attempts=tries,
+        locked_until=timezone.now() - timedelta(seconds=1),
+    )  # fmt: skip
+
+    assert runner.run_due(NewsletterDelivery) == {"failed": 1}
+
+    delivery.refresh_from_db()
+    issue.refresh_from_db()
+    assert smtp.received == {}
+    assert delivery.finished_at is not None and "stalled" in delivery.error
+    assert issue.status == NewsletterIssue.Status.SENT

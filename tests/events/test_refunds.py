@@ -258,3 +258,29 @@ def test_checked_in_ticket_is_neither_cancelled_nor_refunded(
     assert attended.status == "confirmed" and attended.refund_owed is None
     assert not_yet.status == "cancelled" and not_yet.refunded_at is not None
     assert [r["transaction_id"] for r in fake_sumup.refunds] == [_transaction_id(not_yet.order_line.order)]
+
+
+def test_refund_workers_kept_dying_on_is_failed_and_flagged_for_staff(
+    workshop, otto, sam, buy, fake_sumup, django_capture_on_commit_callbacks
+):
+    """Workers took the refund again and again and none recorded a result: the runner fails the row
+    itself, without calling SumUp, and the booking is flagged for staff as a given-up refund is."""
+    paid = f.ticket_type(workshop, quota=5, price="25.00")
+    [ticket] = buy(sam, paid, workshop.start)
+    _fail_next_refunds(fake_sumup, 100)  # the first try (on commit) fails and leaves the row owed
+    with django_capture_on_commit_callbacks(execute=True):
+        cancellation.event_cancel(event=workshop, by_user=otto)
+    refund = TicketRefund.objects.get(booking=ticket)
+    TicketRefund.objects.filter(pk=refund.pk).update(
+        state="owed",
+        state_attempts=TicketRefundGraph.owed.retry.max_attempts,
+        locked_until=timezone.now() - timedelta(seconds=1),
+    )
+    calls_before = 100 - fake_sumup.refund_failures
+
+    assert runner.run_due(TicketRefund, now=timezone.now() + timedelta(hours=1)) == {"failed": 1}
+
+    assert 100 - fake_sumup.refund_failures == calls_before  # SumUp was not asked again
+    ticket.refresh_from_db()
+    assert ticket.refunded_at is None and ticket.refund_failed_at is not None
+    assert "stalled" in ticket.refund_error
