@@ -5,6 +5,7 @@ signatures), and its signed Join/Leave come to our inbox, whose processing fetch
 """
 
 import json
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -279,3 +280,15 @@ def test_join_from_unverified_or_other_origin_actor_is_refused(
         assert committed(signed_post, other, squatted).status_code == 403
     assert not Reaction.objects.filter(kind="join").exists()
     assert _interest(client, page) == ""
+
+
+def test_join_of_an_event_without_page_shows_on_its_date_page(
+    organiser, committed, remote, signed_post, client
+):
+    event_id = _create_event(organiser, committed)
+    key = f"event:{event_id}"
+    date_page = urlsplit(FederatedObject.objects.get(object_key=key).url).path  # the object's url
+    join = remote.activity("Join", ids.object_id(key))
+    assert committed(signed_post, remote, join).status_code == 202
+    html = client.get(date_page).content.decode()
+    assert "1 person on the fediverse is interested." in html
