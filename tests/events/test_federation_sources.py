@@ -292,3 +292,21 @@ def test_join_of_an_event_without_page_shows_on_its_date_page(
     assert committed(signed_post, remote, join).status_code == 202
     html = client.get(date_page).content.decode()
     assert "1 person on the fediverse is interested." in html
+
+
+def test_seed_data_federates_each_public_event_once(committed):
+    from accounts.demo import seed as seed_accounts
+    from events.demo import seed
+    from home.demo import seed as seed_home
+    from schedule.models import Event
+
+    seed_accounts()
+    seed_home()
+    committed(seed)
+    committed(seed)  # a second run changes nothing, so it tells the fediverse nothing
+    events = list(Event.objects.values_list("pk", flat=True))
+    creates = Flow.objects.filter(behavior="publish", status="succeeded")
+    assert len(events) == 4 and sorted(creates.values_list("object_key", flat=True)) == sorted(
+        f"event:{pk}" for pk in events
+    )
+    assert Flow.objects.count() == 4 and FederatedObject.objects.filter(object_type="Event").count() == 4
