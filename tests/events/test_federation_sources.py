@@ -8,7 +8,9 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
+from schedule.models import Calendar, Event
 
+from events.models import EventDetail
 from events.pages import EventIndexPage, EventPage
 from home.demo import home_page_ensure
 from home.services import sites_sync_from_settings
@@ -68,7 +70,8 @@ def organiser(client, otto):
 
 
 def _create_event(client, committed) -> int:
-    calendar = otto_calendar_pk()
+    """Otto makes a published one-off event with free places in the organiser's form; its id."""
+    calendar = Calendar.objects.get(name="Otto's workshops").pk
     start, end = f.local(3, 18), f.local(3, 20)
     response = committed(
         client.post,
@@ -89,12 +92,6 @@ def _create_event(client, committed) -> int:
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     return int(response["Location"].rstrip("/").rsplit("/", 1)[1])
-
-
-def otto_calendar_pk() -> int:
-    from schedule.models import Calendar
-
-    return Calendar.objects.get(name="Otto's workshops").pk
 
 
 def _types(remote: FakeRemote) -> list[str]:
@@ -150,8 +147,6 @@ def test_organiser_event_created_changed_cancelled_reaches_events_followers_once
 def test_unpublished_event_federates_only_once_published_and_leaves_when_unpublished(
     organiser, otto, committed, remote
 ):
-    from events.models import EventDetail
-
     calendar = f.organiser_calendar("Otto's drafts", otto)
     event = committed(
         f.event, calendar, "Quiet planning", start=f.local(4, 10), end=f.local(4, 11), published=False
@@ -170,8 +165,6 @@ def test_unpublished_event_federates_only_once_published_and_leaves_when_unpubli
 
 
 def test_deleting_a_federated_event_sends_delete(organiser, committed, remote):
-    from schedule.models import Event
-
     event_id = _create_event(organiser, committed)
     committed(Event.objects.filter(pk=event_id).delete)  # django-scheduler's delete view does this
     assert _types(remote) == ["Create", "Delete"]
@@ -179,8 +172,6 @@ def test_deleting_a_federated_event_sends_delete(organiser, committed, remote):
 
 
 def _event_page(event_id: int) -> EventPage:
-    from schedule.models import Event
-
     home = home_page_ensure()
     sites_sync_from_settings()
     index = home.add_child(instance=EventIndexPage(title="What's on", slug="whats-on-sources"))
@@ -298,7 +289,6 @@ def test_seed_data_federates_each_public_event_once(committed):
     from accounts.demo import seed as seed_accounts
     from events.demo import seed
     from home.demo import seed as seed_home
-    from schedule.models import Event
 
     seed_accounts()
     seed_home()
