@@ -8,6 +8,7 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from schedule.models import Calendar, Event
 
 from events.models import EventDetail
@@ -300,3 +301,23 @@ def test_seed_data_federates_each_public_event_once(committed):
         f"event:{pk}" for pk in events
     )
     assert Flow.objects.count() == 4 and FederatedObject.objects.filter(object_type="Event").count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_join_and_leave_over_real_http_change_the_interest_on_the_date_page(live_server, settings, otto):
+    """Both sides on real ports: the remote signs and POSTs to our inbox, we fetch its key from it."""
+    settings.SITE_URL = live_server.url
+    settings.SITE_HOST = live_server.url.split("//")[1]
+    calendar = f.organiser_calendar("Otto's workshops", otto)
+    event = f.event(calendar, "Repair café", start=f.local(3, 18), end=f.local(3, 20))  # commits: federates
+    obj = FederatedObject.objects.get(object_key=f"event:{event.pk}")
+    with FakeRemote() as remote:
+        join = remote.activity("Join", obj.data["id"])
+        assert remote.send(f"{live_server.url}/ap/inbox", join).status_code == 202
+        assert "1 person on the fediverse is interested." in requests.get(obj.url, timeout=10).text
+        leave = remote.activity("Leave", obj.data["id"])
+        assert remote.send(f"{live_server.url}/ap/inbox", leave).status_code == 202
+        assert "fediverse-interested" not in requests.get(obj.url, timeout=10).text
+        forged = {**remote.activity("Join", obj.data["id"]), "actor": "http://127.0.0.1:9/users/mallory"}
+        assert remote.send(f"{live_server.url}/ap/inbox", forged).status_code == 401
+    assert not Reaction.objects.exists()
