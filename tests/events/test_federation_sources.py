@@ -165,9 +165,10 @@ def test_unpublished_event_federates_only_once_published_and_leaves_when_unpubli
     )
 
 
-def test_deleting_a_federated_event_sends_delete(organiser, committed, remote):
+def test_event_deleted_in_django_schedulers_own_view_sends_delete(organiser, committed, remote):
     event_id = _create_event(organiser, committed)
-    committed(Event.objects.filter(pk=event_id).delete)  # django-scheduler's delete view does this
+    response = committed(organiser.post, f"/events/event/delete/{event_id}/")
+    assert response.status_code == 302 and not Event.objects.filter(pk=event_id).exists()
     assert _types(remote) == ["Create", "Delete"]
     assert remote.received[1]["activity"]["object"]["id"] == ids.object_id(f"event:{event_id}")
 
