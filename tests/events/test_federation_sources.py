@@ -20,6 +20,7 @@ from social.federation.actors import local_actor_get
 from social.federation.models import FederatedObject, Follow, InboxItem, Reaction, RemoteActor
 from social.models import Flow
 from tests.factories import events as f
+from tests.security.outbound_guard import outbound_guard_fixture  # noqa: F401
 from tests.social.federation.fake_remote import FakeRemote
 
 pytestmark = pytest.mark.django_db
@@ -322,3 +323,17 @@ def test_join_and_leave_over_real_http_change_the_interest_on_the_date_page(live
         forged = {**remote.activity("Join", obj.data["id"]), "actor": "http://127.0.0.1:9/users/mallory"}
         assert remote.send(f"{live_server.url}/ap/inbox", forged).status_code == 401
     assert not Reaction.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_organiser_event_goes_out_only_after_the_request_commits(client, otto, outbound_guard):
+    """ATOMIC_REQUESTS wraps the organiser's request: the report, the flow and the POST all wait for it."""
+    with FakeRemote() as remote:
+        events = local_actor_get("events")
+        remote.trust(ids.actor_key_id("events"), ids.actor_id("events"), events.public_key_pem)
+        _follow_events(remote, "alice")
+        f.organiser_calendar("Otto's workshops", otto)
+        client.force_login(otto)
+        _create_event(client, lambda action, *args, **kwargs: action(*args, **kwargs))  # real commits
+        remote.wait_for(lambda activity: activity["type"] == "Create")
+    outbound_guard.assert_clean("connect")
