@@ -112,7 +112,7 @@ def event_changed(event: Event) -> None:
     """Something the event's federated object shows changed outside a page publish (dates, tickets):
     stamp it, and once this commits the fediverse gets an Update as for a re-publish."""
     EventDetail.objects.filter(event=event).update(changed_at=timezone.now())
-    federation.event_changed(event)
+    federation.event_report(event.pk)
 
 
 @transaction.atomic

@@ -64,7 +64,7 @@ def event_cancel(*, event: Event, by_user) -> list[Booking]:
         transaction.on_commit(
             lambda email=email, context=context: mail(email, "events/email/event_cancelled.txt", context)
         )
-    federation.event_cancelled(event)
+    federation.event_report(event.pk)
     return bookings
 
 

@@ -18,8 +18,13 @@ def _occurrence_url_pattern(script_prefix: str) -> str:
 
 
 def occurrence_url(occurrence: Occurrence) -> str:
+    return event_date_url(occurrence.event_id, occurrence.original_start)
+
+
+def event_date_url(event_id: int, original_start) -> str:
+    """The page of the event's date that originally started at `original_start` (where it is booked)."""
     return _occurrence_url_pattern(get_script_prefix()).format(
-        event=occurrence.event_id, timestamp=int(occurrence.original_start.timestamp())
+        event=event_id, timestamp=int(original_start.timestamp())
     )
 
 

@@ -127,6 +127,8 @@ class EventPage(Page):
     subpage_types: list[str] = []
 
     def get_context(self, request, *args, **kwargs):
+        from .federation import event_interest_count  # it reads social's models, loaded after ours
+
         context = super().get_context(request, *args, **kwargs)
         if self.event_id:
             event = get_object_or_404(events_visible_to(request.user), pk=self.event_id)
@@ -141,8 +143,19 @@ class EventPage(Page):
                 # Places left on the next date: each date has its own quota.
                 taken = places_taken(ticket_type, upcoming[0].original_start, now=now)
                 ticket_type.left = max(ticket_type.quota - taken, 0)
-            context.update(scheduled=event, upcoming=upcoming, ticket_types=ticket_types)
+            context.update(
+                fediverse_interested=event_interest_count(event.pk, page=self),
+                scheduled=event,
+                upcoming=upcoming,
+                ticket_types=ticket_types,
+            )
         return context
+
+    def federation_object_key(self) -> str:
+        """Read by social.registry: the page federates its event, under the key the event already has."""
+        from .federation import page_object_key
+
+        return page_object_key(self)
 
     def federation_payload(self) -> dict:
         """Read by social through settings.SOCIAL_FEDERATED_PAGE_MODELS: the event as an Event object."""

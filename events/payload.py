@@ -12,7 +12,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.html import linebreaks, strip_tags
 
-from .selectors import calendars_public, event_zone, occurrences_between, ticket_types_for
+from .links import event_date_url
+from .selectors import event_is_public, event_zone, occurrences_between, ticket_types_for
+
+IDENTITY = {"object_type": "Event", "actor": "events"}  # an Event, sent by the @events actor
 
 
 def _absolute(url: str) -> str:
@@ -46,25 +49,68 @@ def event_page_payload(page) -> dict:
     url = settings.SITE_URL + urlsplit(page.get_url() or "/").path
     published = page.first_published_at
     updated = page.last_published_at or page.latest_revision_created_at or published
-    event = page.event
-    base = {
-        "object_type": "Event",
-        "actor": "events",
-        "page_id": page.pk,
-        "title": page.title,
-        "url": url,
+    base = {"page_id": page.pk, "title": page.title, "url": url}
+    if page.event is None:
+        # No dates, nothing to attend: `validate` refuses it as private and the log says why.
+        return {
+            **_base(base, published, updated),
+            "summary": page.intro,
+            "body_html": str(page.body),
+            "is_private": True,
+        }
+    return _event_fields(
+        page.event,
+        base,
+        published=published,
+        updated=updated,
+        summary=page.intro,
+        body_html=str(page.body),
+        restricted=page.get_view_restrictions().exists(),
+    )
+
+
+def event_payload(event) -> dict:
+    """The same Event for a scheduler event no live page describes (made by an organiser, through
+    django-scheduler's views or by the seed data): its address is its next date's page on this site."""
+    _, _, original_start = _next_dates(event)
+    return _event_fields(
+        event,
+        {
+            "event_id": event.pk,
+            "title": event.title,
+            "url": _absolute(event_date_url(event.pk, original_start)),
+        },
+        published=event.created_on,
+        updated=event.updated_on,
+        summary="",
+        body_html="",
+        restricted=False,
+    )
+
+
+def event_tombstone_payload(event_id: int, title: str) -> dict:
+    """What a Delete of an event federated as itself needs: who sends it and what it was."""
+    return {**IDENTITY, "event_id": event_id, "title": title, "is_private": True}
+
+
+def _base(base: dict, published, updated) -> dict:
+    return {
+        **IDENTITY,
+        **base,
         "published": published.isoformat() if published else None,
         "updated": updated.isoformat() if updated else None,
         "tags": [],
         "authors": [],
     }
-    if event is None:
-        # No dates, nothing to attend: `validate` refuses it as private and the log says why.
-        return {**base, "summary": page.intro, "body_html": str(page.body), "is_private": True}
+
+
+def _event_fields(
+    event, base: dict, *, published, updated, summary: str, body_html: str, restricted: bool
+) -> dict:
     detail = getattr(event, "detail", None)
     if detail is not None and detail.changed_at and (updated is None or detail.changed_at > updated):
         # Changed in the organiser pages since the last publish: remote servers compare `updated`.
-        base["updated"] = detail.changed_at.isoformat()
+        updated = detail.changed_at
     cancelled = bool(detail and detail.is_cancelled)
     start, end, original_start = _next_dates(event)
     zone = event_zone(event)
@@ -73,17 +119,17 @@ def event_page_payload(page) -> dict:
     venue = ownership.venue if ownership else ""
     place = (detail.location if detail else "") or venue
     ticket_types = ticket_types_for(event, original_start)
-    summary = page.intro or strip_tags(event.description or "").strip()
+    summary = summary or strip_tags(event.description or "").strip()
     if not summary:  # federated objects need a summary; the date and place say what it is
         summary = f"{local_start:%A %-d %B %Y, %H:%M}" + (f" · {place}" if place else "")
     category = detail.category if detail else None
-    public = bool(detail and detail.published) and calendars_public().filter(pk=event.calendar_id).exists()
+    url = base["url"]
     return {
-        **base,
+        **_base(base, published, updated),
         "summary": summary,
-        "body_html": str(page.body) or linebreaks(event.description or "", autoescape=True),
+        "body_html": body_html or linebreaks(event.description or "", autoescape=True),
         # A cancelled event is deleted from the fediverse; were its page published again, it stays away.
-        "is_private": cancelled or not public or page.get_view_restrictions().exists(),
+        "is_private": restricted or not event_is_public(event),
         # In the event's zone: remote servers show the local time and its offset as the organiser meant.
         "start_time": local_start.isoformat(),
         "end_time": end.astimezone(zone).isoformat(),

@@ -23,6 +23,14 @@ def calendars_public() -> QuerySet[Calendar]:
     return Calendar.objects.filter(Q(ownership__isnull=True) | Q(ownership__is_public=True)).order_by("name")
 
 
+def event_is_public(event: Event) -> bool:
+    """Shown to everyone (and on the fediverse): published, not called off, in a public calendar."""
+    detail = getattr(event, "detail", None)
+    if detail is None or not detail.published or detail.is_cancelled:
+        return False
+    return calendars_public().filter(pk=event.calendar_id).exists()
+
+
 PERSISTED = "persisted_occurrences"
 
 

@@ -189,18 +189,25 @@ def flow_step_claim(flow_id: int) -> StepClaim | None:
 
 
 def flow_payload_resolve(flow: Flow) -> bool:
-    """Give a flow that names a page revision its payload, read once from that revision and stored
-    with the step that reads it (so every later step, and the flow log, sees the same data).
+    """Give a flow that names a page revision, or a non-page source, its payload: read once (from that
+    revision, or from the source as it is now) and stored with the step that reads it, so every later
+    step, and the flow log, sees the same data.
 
-    The publish transaction only wrote the revision id; building the payload (rendering the body,
-    the hero rendition, tags, authors) is the runner's work. True when the payload was set here.
+    The caller's transaction only wrote the flow; building the payload (rendering the body, the hero
+    rendition, tags, authors, the next date) is the runner's work. True when the payload was set here.
     """
-    if flow.revision_id is None or flow.payload:
+    if flow.payload:
         return False
-    payload = registry.revision_payload(flow.revision_id, published_at=flow.created_at)
-    # A page deleted before its flow ran takes its revisions with it: `validate` refuses and says so.
-    flow.payload = payload if payload is not None else {"page_id": flow.page_id, "revision_missing": True}
-    return True
+    if flow.revision_id is not None:
+        payload = registry.revision_payload(flow.revision_id, published_at=flow.created_at)
+        # A page deleted before its flow ran takes its revisions with it: `validate` refuses and says so.
+        flow.payload = payload or {"page_id": flow.page_id, "revision_missing": True}
+        return True
+    if registry.is_source_key(flow.object_key):
+        # A source deleted before its flow ran: `validate` refuses, and its deletion's flow says Delete.
+        flow.payload = registry.source_payload(flow.object_key) or {"source_missing": True}
+        return True
+    return False
 
 
 def flow_context(flow: Flow) -> FlowContext:

@@ -1,7 +1,11 @@
-"""Which page types federate: settings.SOCIAL_FEDERATED_PAGE_MODELS, resolved lazily.
+"""What federates: page types (settings.SOCIAL_FEDERATED_PAGE_MODELS) and other sources
+(settings.SOCIAL_FEDERATED_SOURCES), both resolved lazily by name.
 
-cms never imports social, so social finds the federated page models by name. A registered model must
-provide `federation_payload() -> dict` (see cms.BlogPostPage).
+cms and events never need social to know them: social finds them here. A registered page model must
+provide `federation_payload() -> dict` (see cms.BlogPostPage) and may provide `federation_object_key()`
+when it stands for an object that is not the page itself (events.EventPage: its scheduler event). A
+source is an object key's kind ("event" for "event:12") mapped to the dotted path of a function that
+takes the id and returns the payload, or None once the source is gone.
 """
 
 import logging
@@ -10,6 +14,7 @@ from functools import lru_cache
 
 from django.apps import apps
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +43,23 @@ def is_federated(page) -> bool:
 
 
 def object_key(page) -> str:
-    return f"page:{page.pk}"
+    # specific_deferred: the page's own class without loading its fields (one query if it needs them).
+    own_key = getattr(page.specific_deferred, "federation_object_key", None)
+    return own_key() if own_key is not None else f"page:{page.pk}"
+
+
+def is_source_key(object_key: str) -> bool:
+    """True for the key of a registered non-page source (its flows read their payload from it)."""
+    return object_key.partition(":")[0] in settings.SOCIAL_FEDERATED_SOURCES
+
+
+def source_payload(object_key: str) -> dict | None:
+    """The payload of a non-page source as it is now, or None when it is gone (or not registered)."""
+    kind, _, ident = object_key.partition(":")
+    path = settings.SOCIAL_FEDERATED_SOURCES.get(kind)
+    if path is None or not ident.isdigit():
+        return None
+    return import_string(path)(int(ident))
 
 
 def page_payload(page) -> dict:

@@ -1,5 +1,5 @@
-"""Writes for social: start a flow for a page event (in the publish transaction), retry a failed one,
-notifications."""
+"""Writes for social: start a flow for a page's or a source's event (in the caller's transaction),
+retry a failed one, notifications."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -81,7 +81,7 @@ def flow_retry_from_failed_step(flow: Flow, *, user=None) -> FlowStep:
     return step
 
 
-def _federation_state_lock(object_key: str, page_id: int) -> tuple[int, str]:
+def _federation_state_lock(object_key: str, page_id: int | None) -> tuple[int, str]:
     """The object's federation state row, inserted if missing and locked, in one round trip: (pk, state).
 
     INSERT … ON CONFLICT DO UPDATE (PostgreSQL; SQLite has it too) locks the existing row as SELECT …
@@ -120,25 +120,65 @@ def _federation_state_lock(object_key: str, page_id: int) -> tuple[int, str]:
     return row_pk, current
 
 
-def page_event_handle(page, kind: str, *, revision_id: int | None = None) -> Flow | None:
-    """A federated page was published, unpublished or deleted (or its app reports it changed or
-    cancelled, see social.triggers): start the behavior it triggers.
+def page_event_handle(
+    page, kind: str, *, revision_id: int | None = None, is_private: bool | None = None
+) -> Flow | None:
+    """A federated page was published, unpublished or deleted (or its app reports it changed, was
+    cancelled or saved, see social.triggers): start the behavior it triggers.
 
     This runs inside the editor's publish transaction, so it does only what must commit with the
     publish: one view-restriction query (the trigger needs it), the locked federation state row, the
     Flow row and the state change. A publish names its revision and the runner builds the payload from
     it (rendering the body, the hero rendition, tags, authors); an unpublished or deleted page is about
-    to change or vanish with its revisions, so its payload is taken now.
+    to change or vanish with its revisions, so its payload is taken now. A page's app may say the page
+    is private for reasons the view restrictions do not know (events: the event it shows is not public).
     """
-    object_key = registry.object_key(page)
     payload = (
-        None if kind in ("published", "changed") and revision_id is not None else registry.page_payload(page)
+        None
+        if kind in ("published", "changed", "saved") and revision_id is not None
+        else registry.page_payload(page)
     )
-    is_private = registry.page_is_private(page) if payload is None else bool(payload.get("is_private"))
+    if payload is not None:
+        is_private = bool(payload.get("is_private"))
+    else:
+        is_private = bool(is_private) or registry.page_is_private(page)
+    object_key = registry.object_key(page)
+    return _object_event_handle(
+        object_key,
+        PageEvent(kind, object_key, is_private),
+        payload=payload,
+        page_id=page.pk,
+        revision_id=revision_id if payload is None else None,
+    )
+
+
+def source_event_handle(
+    object_key: str, kind: str, *, is_private: bool, payload: dict | None = None
+) -> Flow | None:
+    """A non-page source (settings.SOCIAL_FEDERATED_SOURCES: a scheduler event) reports what it now is
+    ("saved"), or that it was cancelled or deleted: start the behavior that triggers, fire-once per
+    transition as for a page.
+
+    Without a payload the runner reads it from the source when the flow runs (registry.source_payload);
+    a source about to vanish hands over what identifies it (its Tombstone's title and url) instead.
+    """
+    if not registry.is_source_key(object_key):
+        raise ValueError(f"{object_key!r} is not the key of a source in SOCIAL_FEDERATED_SOURCES")
+    return _object_event_handle(object_key, PageEvent(kind, object_key, is_private), payload=payload)
+
+
+def _object_event_handle(
+    object_key: str,
+    event: PageEvent,
+    *,
+    payload: dict | None,
+    page_id: int | None = None,
+    revision_id: int | None = None,
+) -> Flow | None:
     # No savepoint of its own: inside the publish transaction a failure here fails the publish anyway.
     with transaction.atomic(savepoint=False):
-        state_pk, state = _federation_state_lock(object_key, page.pk)
-        decision = triggers().decide(PageEvent(kind, object_key, is_private), state)
+        state_pk, state = _federation_state_lock(object_key, page_id)
+        decision = triggers().decide(event, state)
         if decision is None:
             return None
         flow = flow_start(
@@ -146,8 +186,8 @@ def page_event_handle(page, kind: str, *, revision_id: int | None = None) -> Flo
             event=decision.event,
             object_key=object_key,
             payload=payload or {},
-            page_id=page.pk,
-            revision_id=revision_id if payload is None else None,
+            page_id=page_id,
+            revision_id=revision_id,
         )
         changes = {"state": decision.new_state} if decision.new_state != state else {}
         if decision.behavior == "publish":

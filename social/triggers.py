@@ -1,7 +1,8 @@
-"""The trigger seam: which behavior (if any) a page event starts, given what the fediverse knows.
+"""The trigger seam: which behavior (if any) an object's event starts, given what the fediverse knows.
 
-Pure: no ORM. The receivers look up the page's federation state and ask the triggers named by
-settings.SOCIAL_TRIGGERS; the default fires once per transition (a second publish is an Update).
+Pure: no ORM. The receivers (for pages) and the source services (for anything else, such as a scheduler
+event) look up the object's federation state and ask the triggers named by settings.SOCIAL_TRIGGERS;
+the default fires once per transition (a second publish is an Update).
 """
 
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ NONE = "none"  # it does not (never federated, refused, or deleted)
 
 @dataclass(frozen=True)
 class PageEvent:
-    kind: str  # published | unpublished | deleted | changed | cancelled
+    kind: str  # published | unpublished | deleted | changed | cancelled | saved
     object_key: str
     is_private: bool = False
 
@@ -35,6 +36,9 @@ class PageLifecycleTriggers:
     A page's app may also report that what the page federates changed outside a publish ("changed":
     an Update, only for an object the fediverse has) or that the thing it describes was called off
     ("cancelled": a Delete, though the page stays live to say so).
+
+    An object with no publish of its own (a scheduler event) reports what it now is ("saved"): public
+    and unknown to the fediverse is a Create, public and known an Update, private and known a Delete.
     """
 
     def decide(self, event: PageEvent, state: str) -> TriggerDecision | None:
@@ -49,6 +53,12 @@ class PageLifecycleTriggers:
             if event.is_private:
                 return TriggerDecision("delete", "made private", NONE)
             return TriggerDecision("update", "changed", LIVE)
+        if event.kind == "saved":
+            if event.is_private:
+                return TriggerDecision("delete", "made private", NONE) if state == LIVE else None
+            if state == LIVE:
+                return TriggerDecision("update", "changed", LIVE)
+            return TriggerDecision("publish", "published", LIVE)
         if event.kind in ("unpublished", "deleted", "cancelled") and state == LIVE:
             return TriggerDecision("delete", event.kind, NONE)
         return None

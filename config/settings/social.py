@@ -8,6 +8,9 @@ from .site import env
 SOCIAL_FEDERATED_PAGE_MODELS = env.list(
     "SOCIAL_FEDERATED_PAGE_MODELS", default=["cms.BlogPostPage", "events.EventPage"]
 )
+# Objects that are not pages, by their key's kind: the function (id → payload) the runner reads them with.
+# A scheduler event without a live page federates as "event:<id>" (events.federation reports its changes).
+SOCIAL_FEDERATED_SOURCES = {"event": "events.federation.event_source_payload"}
 SOCIAL_TRIGGERS = env("SOCIAL_TRIGGERS", default="social.triggers.PageLifecycleTriggers")
 # A flow that has not moved for this long is resumed by the sweep (and a step claim this old is void).
 SOCIAL_FLOW_STALL_SECONDS = env.int("SOCIAL_FLOW_STALL_SECONDS", default=120)

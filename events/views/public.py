@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from ..display import month_from_param, month_grid
+from ..federation import event_interest_count
 from ..forms import MoveOccurrenceForm, TicketTypeForm
 from ..links import event_public_url
 from ..permissions import calendar_editable_by, organiser_calendars
@@ -71,6 +72,7 @@ def occurrence_detail(request, event_id: int, timestamp: int):
             "move_form": MoveOccurrenceForm(),
             "ticket_form": TicketTypeForm(),
             "page_url": event_public_url(event),
+            "fediverse_interested": event_interest_count(event.pk, page=getattr(event, "page", None)),
             "in_past": occurrence.start <= now,
             "event_cancelled": bool(getattr(event, "detail", None) and event.detail.is_cancelled),
         },

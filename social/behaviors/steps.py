@@ -9,6 +9,8 @@ def refusal_reasons(payload: dict) -> list[str]:
     """Why a post must not federate; empty when it may."""
     if payload.get("revision_missing"):
         return ["the published revision no longer exists (the page was deleted before the flow ran)"]
+    if payload.get("source_missing"):
+        return ["what it federates no longer exists (it was deleted before the flow ran)"]
     reasons = []
     if not str(payload.get("title") or "").strip():
         reasons.append("it has no title")

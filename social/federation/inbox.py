@@ -222,6 +222,22 @@ def _on_announce(data: dict, remote: RemoteActor) -> None:
     _on_like(data, remote, Reaction.Kind.ANNOUNCE)
 
 
+def _on_join(data: dict, remote: RemoteActor) -> None:
+    """Mobilizon's and Gancio's "I'll attend" (object: the event's id): interest, counted once per person."""
+    obj = _local_object(data.get("object"))
+    if obj.object_type != "Event":
+        raise Ignored("Join of something that is not one of our events")
+    Reaction.objects.update_or_create(
+        kind=Reaction.Kind.JOIN, remote_actor=remote, object=obj, defaults={"uri": _id(data)[:500]}
+    )
+
+
+def _on_leave(data: dict, remote: RemoteActor) -> None:
+    obj = _local_object(data.get("object"))
+    if not Reaction.objects.filter(kind=Reaction.Kind.JOIN, remote_actor=remote, object=obj).delete()[0]:
+        raise Ignored("Leave of an event this actor had not joined")
+
+
 def _on_create(data: dict, remote: RemoteActor) -> None:
     note = data.get("object")
     if not isinstance(note, dict) or note.get("type") not in ("Note", "Article"):
@@ -297,6 +313,9 @@ def remote_actor_forget(remote: RemoteActor) -> None:
     key_cache_forget(remote.public_key_id)
 
 
+UNDONE_KINDS = {"Like": Reaction.Kind.LIKE, "Announce": Reaction.Kind.ANNOUNCE, "Join": Reaction.Kind.JOIN}
+
+
 def _on_undo(data: dict, remote: RemoteActor) -> None:
     obj = data.get("object")
     undone_id = _id(obj)
@@ -310,8 +329,8 @@ def _on_undo(data: dict, remote: RemoteActor) -> None:
         if follows.delete()[0]:
             return
     reactions = Reaction.objects.filter(remote_actor=remote, uri=undone_id)
-    if not reactions.exists() and undone_type in ("Like", "Announce") and isinstance(obj, dict):
-        kind = Reaction.Kind.LIKE if undone_type == "Like" else Reaction.Kind.ANNOUNCE
+    if not reactions.exists() and undone_type in UNDONE_KINDS and isinstance(obj, dict):
+        kind = UNDONE_KINDS[undone_type]
         reactions = Reaction.objects.filter(
             remote_actor=remote, kind=kind, object__in=[_local_object(obj.get("object"))]
         )
@@ -359,6 +378,8 @@ HANDLERS = {
     "Follow": _on_follow,
     "Like": _on_like,
     "Announce": _on_announce,
+    "Join": _on_join,
+    "Leave": _on_leave,
     "Create": _on_create,
     "Update": _on_update,
     "Delete": _on_delete,

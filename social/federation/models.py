@@ -250,11 +250,16 @@ class InboxItem(models.Model):
 
 
 class Reaction(models.Model):
-    """A remote Like or Announce (boost) of one of our objects."""
+    """A remote Like or Announce (boost) of one of our objects, or a Join of one of our events.
+
+    A Join (Mobilizon's, Gancio's "I'll attend") is counted as interest only: places are booked on our
+    site, so it never holds one. A Leave, or an Undo of the Join, removes it.
+    """
 
     class Kind(models.TextChoices):
         LIKE = "like", "Like"
         ANNOUNCE = "announce", "Boost"
+        JOIN = "join", "Interested"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     uri = models.CharField(max_length=500, unique=True)  # the remote activity id, for Undo

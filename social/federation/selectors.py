@@ -29,7 +29,7 @@ def accepted_followers(actor: LocalActor):
 
 def object_counts(obj: FederatedObject) -> dict[str, int]:
     counts = {"likes": 0, "shares": 0}
-    for kind in obj.reactions.values_list("kind", flat=True):
+    for kind in obj.reactions.exclude(kind=Reaction.Kind.JOIN).values_list("kind", flat=True):
         counts["likes" if kind == Reaction.Kind.LIKE else "shares"] += 1
     counts["replies"] = obj.comments.filter(status=Comment.Status.APPROVED).count()
     return counts
@@ -47,6 +47,23 @@ def post_reactions(object_key: str) -> dict:
         .order_by("published")
     )
     return {"likes": counts["likes"], "shares": counts["shares"], "comments": comments}
+
+
+def object_key_known(object_key: str) -> bool:
+    """True once the fediverse has been told of the object (or is being told: its row is decided)."""
+    return FederatedObject.all_objects.filter(object_key=object_key).exists()
+
+
+def object_interest_count(object_keys: list[str]) -> int:
+    """Remote people who said they would attend (a Join) the object under any of these keys, still
+    on the fediverse; a blocked server's people are not counted."""
+    return (
+        Reaction.objects.filter(
+            kind=Reaction.Kind.JOIN, object__object_key__in=object_keys, object__deleted__isnull=True
+        )
+        .exclude(blocked_domains().q("remote_actor__domain"))
+        .count()
+    )
 
 
 def nodeinfo_usage() -> dict:

@@ -204,7 +204,9 @@ def objects_backfill() -> int:
             continue
         known = set(FederatedObject.objects.values_list("object_key", flat=True))
         for page in model.objects.live().public().order_by("first_published_at"):
-            key = f"page:{page.pk}"
+            # As social.registry.object_key names it: an EventPage may stand for its event's object.
+            own_key = getattr(page, "federation_object_key", None)
+            key = own_key() if own_key is not None else f"page:{page.pk}"
             if key in known or not hasattr(page, "federation_payload"):
                 continue
             payload = page.federation_payload()

@@ -268,7 +268,8 @@ def test_occurrence_cancelled_through_scheduler_view_cancels_its_bookings_once(
 def test_change_to_event_whose_page_never_federated_starts_no_flow(
     workshop_page, otto, client, django_capture_on_commit_callbacks
 ):
-    # The page is a draft: nothing on the fediverse to update, and a change must not create it either.
+    # The page never federated (never published): a change does not create the page's object (the event
+    # goes out as itself instead, see tests/events/test_federation_sources.py).
     client.force_login(otto)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(

@@ -22,6 +22,11 @@ from social.triggers import LIVE, NONE, PageEvent, PageLifecycleTriggers
         ("changed", False, NONE, None),
         ("cancelled", False, LIVE, ("delete", NONE)),
         ("cancelled", False, NONE, None),
+        # what a source with no publish of its own (a scheduler event) now is
+        ("saved", False, NONE, ("publish", LIVE)),
+        ("saved", False, LIVE, ("update", LIVE)),
+        ("saved", True, LIVE, ("delete", NONE)),
+        ("saved", True, NONE, None),
     ],
 )
 def test_triggers_transition_decides_behavior(kind, private, state, expected):
