@@ -68,6 +68,17 @@ def fake_sumup(settings, sumup_webhook_delay):
     fake.stop()
 
 
+@pytest.fixture
+def refusing_mail(settings):
+    """A mail backend that refuses the addresses in the set it yields (tests/security/failing_mail)."""
+    from tests.security import failing_mail
+
+    settings.EMAIL_BACKEND = "tests.security.failing_mail.RefusingBackend"
+    failing_mail.REFUSED.clear()
+    yield failing_mail.REFUSED
+    failing_mail.REFUSED.clear()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
