@@ -118,6 +118,19 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture
+def staff_page(live_server, page, client, settings):
+    """The browser page logged in as a superuser (boss@example.org) of the live server, for the admin
+    screens; Wagtail's avatars are not fetched from Gravatar (no request leaves this machine)."""
+    from accounts.models import User
+    from tests.browser import log_in_browser
+
+    settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None
+    staff = User.objects.create_superuser(email="boss@example.org", password="x")
+    log_in_browser(page.context, client, staff, live_server.url)
+    return page
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
