@@ -9,48 +9,30 @@ transport and prints the time to full delivery, deliveries per second and worker
 """
 
 import os
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")  # DEBUG off
-os.environ["EDGE_ALLOWED_NETWORKS"] = "127.0.0.0/8"
+from fanout_stack import (
+    INBOXES,
+    THREADS,
+    WORKERS,
+    cpu_seconds,
+    django_migrated,
+    loopback_inboxes,
+    received,
+    receiver_and_workers,
+)
 
 FOLLOWERS = int(os.environ.get("BENCH_FOLLOWERS", 10_000))
-INBOXES = int(os.environ.get("BENCH_INBOXES", 1_000))
-WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
-THREADS = int(os.environ.get("BENCH_WORKER_THREADS", 8))  # each worker process overlaps its I/O waits
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         sys.exit("set DATABASE_URL (PostgreSQL) and REDIS_URL: the benchmark measures the real setup")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from config.celery import app
-
-    # config.settings.test runs tasks eagerly outside `celery` processes; here the enqueue must reach
-    # the broker so the two worker processes do the delivering (as in production), not this process.
-    app.conf.task_always_eager = False
-    from social.federation import ids
+    app = django_migrated()
     from social.federation.actors import local_actor_get
     from social.federation.models import Activity, Delivery, Follow, Host, RemoteActor
-    from social.federation.transport import ActivityPubTransport, OutboundActivity
     from tests.conftest import free_port
 
     port = free_port()
@@ -61,7 +43,7 @@ def main() -> None:
     RemoteActor.objects.filter(uri__startswith="http://127.").delete()
     Host.objects.all().delete()
     blog = local_actor_get("blog")
-    inboxes = [f"http://127.0.{1 + n // 250}.{1 + n % 250}:{port}/inbox" for n in range(INBOXES)]
+    inboxes = loopback_inboxes(port)
     actors = RemoteActor.objects.bulk_create(
         [
             RemoteActor(
@@ -79,94 +61,56 @@ def main() -> None:
         [Follow(local_actor=blog, remote_actor=actor, state=Follow.State.ACCEPTED) for actor in actors],
         batch_size=2000,
     )
+    with receiver_and_workers(app, port, "bench") as workers:
+        fan_out(port, workers)
 
-    with tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False) as pem:
-        pem.write(blog.public_key_pem)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    receiver = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench/federation_receiver.py"), str(port),
-         ids.actor_key_id("blog"), ids.actor_id("blog"), pem.name],
-        env=env,
-    )  # fmt: skip
 
-    def worker_command(n: int) -> list[str]:
-        name = f"bench{n}-{uuid.uuid4().hex[:6]}@%h"
-        quiet = ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"]
-        return [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=threads",
-            "-c",
-            str(THREADS),
-            "-n",
-            name,
-            *quiet,
-        ]
+def fan_out(port: int, workers) -> None:
+    from django.db.models import Count
 
-    workers = [subprocess.Popen(worker_command(n), env=env, cwd=ROOT) for n in range(WORKERS)]
-    try:
-        for _ in range(240):  # wait until both workers answer: their start-up is not part of the figure
-            if len(app.control.ping(timeout=0.5) or []) >= WORKERS:
-                break
-        else:
-            sys.exit("the workers did not come up")
-        cpu_before = sum(cpu_seconds(w.pid) for w in workers)
-        payload = {
-            "page_id": 999_999,
-            "title": "Benchmark post",
-            "summary": "Fan-out benchmark",
-            "body_html": "<p>" + "Lorem ipsum dolor sit amet. " * 80 + "</p>",
-            "url": "http://127.0.0.1:8000/blog/benchmark/",
-            "published": "2026-11-01T10:00:00+00:00",
-            "updated": "2026-11-01T10:00:00+00:00",
-            "tags": ["bench"],
-            "authors": [],
-            "hero_image": None,
-        }
-        activity = OutboundActivity(
-            activity_id=str(uuid.uuid4()),
-            activity_type="Create",
-            actor="blog",
-            object_type="Article",
-            object_key="page:999999",
-            payload=payload,
-        )
-        started = time.monotonic()
-        receipt = ActivityPubTransport().deliver(activity)
-        recorded = time.monotonic() - started
-        pending = Delivery.objects.filter(activity__activity_id=activity.activity_id, state="pending")
-        while pending.exists():
-            time.sleep(0.05)
-            if time.monotonic() - started > 120:
-                break
-        elapsed = time.monotonic() - started
-        cpu = sum(cpu_seconds(w.pid) for w in workers) - cpu_before
-        states = dict(
-            Delivery.objects.filter(activity__activity_id=activity.activity_id)
-            .values_list("state")
-            .annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("id"))
-        )
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/count") as response:
-            ok, rejected, hosts = map(int, response.read().split())
-        print(
-            f"followers={FOLLOWERS} shared inboxes={INBOXES} workers={WORKERS} processes x {THREADS} threads"
-        )
-        print(f"deliveries scheduled={receipt.deliveries_scheduled} states={states}")
-        print(f"receiver: verified POSTs={ok} rejected={rejected} distinct hosts={hosts}")
-        print(f"recording + fan-out rows: {recorded:.2f} s")
-        print(f"fully delivered in {elapsed:.2f} s -> {ok / elapsed:.0f} deliveries/s "
-              f"({FOLLOWERS / elapsed:.0f} followers reached/s)")  # fmt: skip
-        print(f"worker CPU: {cpu:.2f} s total, {cpu / max(ok, 1) * 1000:.2f} ms per delivery")
-    finally:
-        for process in [*workers, receiver]:
-            process.terminate()
-        for process in [*workers, receiver]:
-            process.wait(timeout=60)
-        os.unlink(pem.name)
+    from social.federation.models import Delivery
+    from social.federation.transport import ActivityPubTransport, OutboundActivity
+
+    cpu_before = sum(cpu_seconds(w.pid) for w in workers)
+    payload = {
+        "page_id": 999_999,
+        "title": "Benchmark post",
+        "summary": "Fan-out benchmark",
+        "body_html": "<p>" + "Lorem ipsum dolor sit amet. " * 80 + "</p>",
+        "url": "http://127.0.0.1:8000/blog/benchmark/",
+        "published": "2026-11-01T10:00:00+00:00",
+        "updated": "2026-11-01T10:00:00+00:00",
+        "tags": ["bench"],
+        "authors": [],
+        "hero_image": None,
+    }
+    activity = OutboundActivity(
+        activity_id=str(uuid.uuid4()),
+        activity_type="Create",
+        actor="blog",
+        object_type="Article",
+        object_key="page:999999",
+        payload=payload,
+    )
+    started = time.monotonic()
+    receipt = ActivityPubTransport().deliver(activity)
+    recorded = time.monotonic() - started
+    deliveries = Delivery.objects.filter(activity__activity_id=activity.activity_id)
+    while deliveries.filter(state="pending").exists():
+        time.sleep(0.05)
+        if time.monotonic() - started > 120:
+            break
+    elapsed = time.monotonic() - started
+    cpu = sum(cpu_seconds(w.pid) for w in workers) - cpu_before
+    states = dict(deliveries.values_list("state").annotate(n=Count("id")))
+    ok, rejected, hosts = received(port)
+    print(f"followers={FOLLOWERS} shared inboxes={INBOXES} workers={WORKERS} processes x {THREADS} threads")
+    print(f"deliveries scheduled={receipt.deliveries_scheduled} states={states}")
+    print(f"receiver: verified POSTs={ok} rejected={rejected} distinct hosts={hosts}")
+    print(f"recording + fan-out rows: {recorded:.2f} s")
+    print(f"fully delivered in {elapsed:.2f} s -> {ok / elapsed:.0f} deliveries/s "
+          f"({FOLLOWERS / elapsed:.0f} followers reached/s)")  # fmt: skip
+    print(f"worker CPU: {cpu:.2f} s total, {cpu / max(ok, 1) * 1000:.2f} ms per delivery")
 
 
 if __name__ == "__main__":

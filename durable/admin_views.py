@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import wraps
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,20 +16,9 @@ from django.utils import timezone
 
 from durable.models import StatefulModel
 from durable.runner import stateful_models
+from ops.staff import staff_only
 
 ROWS_PER_PAGE = 50
-
-
-def staff_only(view):
-    """Wagtail's own `access_admin` check lets editors in; the runner's rows are for staff only."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def stalled(now: datetime) -> Q:

@@ -1,16 +1,15 @@
 """Wagtail admin views: the flow log, the behavior graphs and the staff notifications."""
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ops.staff import staff_only
 from social import selectors, services
 from social.behaviors import GraphError, behavior_get, behaviors_all
 from social.behaviors.graph import END
@@ -21,18 +20,6 @@ from social.views import flow_graph
 
 FLOWS_PER_PAGE = 50
 RETRY_PERMISSION = "social.retry_flow"
-
-
-def staff_only(view):
-    """Wagtail admits editors; the flow log and staff notifications are for staff only."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def can_retry(user) -> bool:

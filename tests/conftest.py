@@ -68,6 +68,17 @@ def fake_sumup(settings, sumup_webhook_delay):
     fake.stop()
 
 
+@pytest.fixture
+def refusing_mail(settings):
+    """A mail backend that refuses the addresses in the set it yields (tests/security/failing_mail)."""
+    from tests.security import failing_mail
+
+    settings.EMAIL_BACKEND = "tests.security.failing_mail.RefusingBackend"
+    failing_mail.REFUSED.clear()
+    yield failing_mail.REFUSED
+    failing_mail.REFUSED.clear()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -105,6 +116,19 @@ def page(browser):
     tab.on("console", lambda message: message.type == "error" and tab.console_errors.append(message.text))
     yield tab
     context.close()
+
+
+@pytest.fixture
+def staff_page(live_server, page, client, settings):
+    """The browser page logged in as a superuser (boss@example.org) of the live server, for the admin
+    screens; Wagtail's avatars are not fetched from Gravatar (no request leaves this machine)."""
+    from accounts.models import User
+    from tests.browser import log_in_browser
+
+    settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None
+    staff = User.objects.create_superuser(email="boss@example.org", password="x")
+    log_in_browser(page.context, client, staff, live_server.url)
+    return page
 
 
 def free_port() -> int:

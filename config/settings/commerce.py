@@ -39,14 +39,21 @@ OSCAR_SEARCH_FACETS = {
     },
     "queries": {},
 }
+
+
+def _dashboard_menu_holding(url_name: str) -> list[dict]:
+    """The entries of the dashboard menu that holds Oscar's page `url_name` (its place, not its label,
+    which a translation changes)."""
+    return next(
+        menu["children"]
+        for menu in OSCAR_DASHBOARD_NAVIGATION
+        if any(child.get("url_name") == url_name for child in menu.get("children", []))
+    )
+
+
 # Product editors import products from the dashboard's Catalogue menu. The view is commerce's, which
 # Oscar's permission lookup (by dashboard app) cannot find, so the entry asks the view's own check.
-
-next(
-    menu
-    for menu in OSCAR_DASHBOARD_NAVIGATION
-    if any(child.get("url_name") == "dashboard:catalogue-product-list" for child in menu.get("children", []))
-)["children"].append(
+_dashboard_menu_holding("dashboard:catalogue-product-list").append(
     {
         "label": "Import products",
         "url_name": "commerce:product-import-list",
@@ -54,11 +61,7 @@ next(
     }
 )
 # Payments paid without an order (refunded or not) wait for staff under Orders.
-next(
-    menu
-    for menu in OSCAR_DASHBOARD_NAVIGATION
-    if any(child.get("url_name") == "dashboard:order-list" for child in menu.get("children", []))
-)["children"].append(
+_dashboard_menu_holding("dashboard:order-list").append(
     {
         "label": "Payments needing attention",
         "url_name": "commerce:payment-attention",

@@ -4,18 +4,22 @@ Every effect carries an idempotency key. The driver stores it under a unique con
 retried after a crash hands back the same effects and none of them happens twice.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
-class Effect:
+class Effect(ABC):
+    """The base of every effect; abstract: an effect without its own idempotency key cannot be made."""
+
     kind: ClassVar[str] = "effect"
 
     @property
+    @abstractmethod
     def idempotency_key(self) -> str:
-        raise NotImplementedError
+        """Unique per thing to be done: the driver records it under a unique constraint."""
 
     def as_data(self) -> dict[str, Any]:
         """The effect as JSON-ready data, as the flow log stores and shows it."""

@@ -26,60 +26,89 @@ document.addEventListener('DOMContentLoaded', function() {
     };
     var labels = {edit: data.labelEdit, delete: data.labelDelete};
 
+    // The template reverses each URL with placeholder numbers (12345, 6789; 123 to 789 for a date);
+    // these put an event's or occurrence's own values in their place.
+    function eventURL(template, event) {
+        return template.replace(/12345/, event.extendedProps.event_id);
+    }
+
+    function occurrenceURL(template, event) {
+        return eventURL(template, event).replace(/6789/, event.id);
+    }
+
+    // An occurrence not yet saved has no id: django-scheduler finds it by its event and start.
+    function occurrenceByDateURL(template, event) {
+        var props = event.extendedProps;
+        return template.replace(
+                /123/, props.event_id).replace(
+                /234/, props.year).replace(
+                /345/, props.month).replace(
+                /456/, props.day).replace(
+                /567/, props.hour).replace(
+                /678/, props.minute).replace(
+                /789/, props.second);
+    }
+
     function getEventViewURL(event) {
         if (event.extendedProps.existed) {
             if (!inAdmin) {
-                return urls.occurrence.replace(/12345/, event.extendedProps.event_id).replace(/6789/, event.id);
+                return occurrenceURL(urls.occurrence, event);
             } else {
                 return urls.adminOccurrence.replace(/12345/, event.id);
             }
         } else {
             if (!inAdmin) {
-                return urls.event.replace(/12345/, event.extendedProps.event_id);
+                return eventURL(urls.event, event);
             } else {
-                return urls.adminEvent.replace(/12345/, event.extendedProps.event_id);
+                return eventURL(urls.adminEvent, event);
             }
         }
     }
 
-    function setModalProperties(type, event) {
-        var props = event.extendedProps;
-        if (type == 'edit') {
-            var tYPE = labels.edit;
-            var all_url = urls.editEvent.replace(/12345/, props.event_id);
-            if (props.existed) {
-                var this_url = urls.editOccurrence.replace(/12345/, props.event_id).replace(/6789/, event.id);
-            } else {
-                var this_url = urls.editOccurrenceByDate.replace(
-                        /123/, props.event_id).replace(
-                        /234/, props.year).replace(
-                        /345/, props.month).replace(
-                        /456/, props.day).replace(
-                        /567/, props.hour).replace(
-                        /678/, props.minute).replace(
-                        /789/, props.second);
-            }
-        } else if (type == 'delete') {
-            var tYPE = labels.delete;
-            var all_url = urls.deleteEvent.replace(/12345/, props.event_id);
-            if (props.existed) {
-                var this_url = urls.cancelOccurrence.replace(/12345/, props.event_id).replace(/6789/, event.id);
-            } else {
-                var this_url = urls.cancelOccurrenceByDate.replace(
-                        /123/, props.event_id).replace(
-                        /234/, props.year).replace(
-                        /345/, props.month).replace(
-                        /456/, props.day).replace(
-                        /567/, props.hour).replace(
-                        /678/, props.minute).replace(
-                        /789/, props.second);
-            }
+    // What the modal offers for each action: the whole event, or this one occurrence.
+    var modalActions = {
+        edit: {
+            label: labels.edit,
+            event: urls.editEvent,
+            occurrence: urls.editOccurrence,
+            occurrenceByDate: urls.editOccurrenceByDate
+        },
+        delete: {
+            label: labels.delete,
+            event: urls.deleteEvent,
+            occurrence: urls.cancelOccurrence,
+            occurrenceByDate: urls.cancelOccurrenceByDate
         }
+    };
 
-        document.getElementById('allevent').setAttribute('href', all_url);
+    function setModalProperties(type, event) {
+        var action = modalActions[type];
+        var this_url = event.extendedProps.existed
+            ? occurrenceURL(action.occurrence, event)
+            : occurrenceByDateURL(action.occurrenceByDate, event);
+
+        document.getElementById('allevent').setAttribute('href', eventURL(action.event, event));
         document.getElementById('thisevent').setAttribute('href', this_url);
         document.getElementById('editordelete').innerHTML = type;
-        document.getElementById('EditorDelete').innerHTML = tYPE;
+        document.getElementById('EditorDelete').innerHTML = action.label;
+    }
+
+    // A small button on a time-grid event that opens the edit-or-delete modal for it.
+    function modalButton(type, iconClass, event) {
+        var button = document.createElement("button");
+        var icon = document.createElement("span");
+        button.className = 'btn btn-secondary btn-sm float-end ' + type + '_event';
+        button.onclick = function(jsEvent) {
+            jsEvent.preventDefault();
+            jsEvent.stopPropagation();
+            setModalProperties(type, event);
+            var modalEl = document.getElementById('eventModal');
+            var modal = new bootstrap.Modal(modalEl);
+            modal.show();
+        };
+        icon.className = iconClass;
+        button.appendChild(icon);
+        return button;
     }
 
     function getCookie(name) {
@@ -97,6 +126,40 @@ document.addEventListener('DOMContentLoaded', function() {
         return cookieValue;
     }
     var csrftoken = getCookie('csrftoken');
+
+    // django-scheduler's API takes form-encoded POSTs; the calendar is drawn again from the server.
+    function postToScheduler(url, fields) {
+        return fetch(url, {
+            method: 'POST',
+            headers: {
+                'Content-Type': 'application/x-www-form-urlencoded',
+                'X-CSRFToken': csrftoken
+            },
+            body: new URLSearchParams(fields)
+        }).then(function(response) {
+            return response.json();
+        }).then(function(result) {
+            calendar.refetchEvents();
+        });
+    }
+
+    // A drag or a resize moves the event by this many minutes; refused, the event goes back.
+    function moveOrResize(info, delta, resize) {
+        var event = info.event;
+        var fields = {
+            'id': event.id,
+            'event_id': event.extendedProps.event_id,
+            'existed': event.extendedProps.existed,
+            'delta': delta
+        };
+        if (resize) {
+            fields.resize = true;
+        }
+        postToScheduler(urls.moveOrResize, fields).catch(function(error) {
+            console.log(error);
+            info.revert();
+        });
+    }
 
     var calendar = new FullCalendar.Calendar(calendarEl, {
         headerToolbar: {
@@ -133,37 +196,9 @@ document.addEventListener('DOMContentLoaded', function() {
                 if (event.extendedProps.editable && !inAdmin) {
                     var timeEl = element.querySelector('.fc-event-time');
                     if (timeEl) {
-                        var edit_button = document.createElement("button");
-                        var edit_icon = document.createElement("span");
-                        edit_button.className = 'btn btn-secondary btn-sm float-end edit_event';
-                        edit_button.onclick = function(jsEvent) {
-                            jsEvent.preventDefault();
-                            jsEvent.stopPropagation();
-                            setModalProperties('edit', event);
-                            var modalEl = document.getElementById('eventModal');
-                            var modal = new bootstrap.Modal(modalEl);
-                            modal.show();
-                        };
-                        edit_icon.className = 'bi bi-pencil';
-                        edit_button.appendChild(edit_icon);
-
-                        var delete_button = document.createElement("button");
-                        var delete_icon = document.createElement("span");
-                        delete_button.className = 'btn btn-secondary btn-sm float-end delete_event';
-                        delete_button.onclick = function(jsEvent) {
-                            jsEvent.preventDefault();
-                            jsEvent.stopPropagation();
-                            setModalProperties('delete', event);
-                            var modalEl = document.getElementById('eventModal');
-                            var modal = new bootstrap.Modal(modalEl);
-                            modal.show();
-                        };
-                        delete_icon.className = 'bi bi-trash';
-                        delete_button.appendChild(delete_icon);
-
                         timeEl.insertAdjacentHTML('beforeend', '<br>');
-                        timeEl.appendChild(edit_button);
-                        timeEl.appendChild(delete_button);
+                        timeEl.appendChild(modalButton('edit', 'bi bi-pencil', event));
+                        timeEl.appendChild(modalButton('delete', 'bi bi-trash', event));
                     }
                 }
             }
@@ -174,70 +209,16 @@ document.addEventListener('DOMContentLoaded', function() {
             }
         },
         eventDrop: function(info) {
-            var event = info.event;
-            var delta = Math.round((event.start - info.oldEvent.start) / 60000);
-            fetch(urls.moveOrResize, {
-                method: 'POST',
-                headers: {
-                    'Content-Type': 'application/x-www-form-urlencoded',
-                    'X-CSRFToken': csrftoken
-                },
-                body: new URLSearchParams({
-                    'id': event.id,
-                    'event_id': event.extendedProps.event_id,
-                    'existed': event.extendedProps.existed,
-                    'delta': delta
-                })
-            }).then(function(response) {
-                return response.json();
-            }).then(function(result) {
-                calendar.refetchEvents();
-            }).catch(function(error) {
-                console.log(error);
-                info.revert();
-            });
+            moveOrResize(info, Math.round((info.event.start - info.oldEvent.start) / 60000), false);
         },
         eventResize: function(info) {
-            var event = info.event;
-            var delta = Math.round((event.end - info.oldEvent.end) / 60000);
-            fetch(urls.moveOrResize, {
-                method: 'POST',
-                headers: {
-                    'Content-Type': 'application/x-www-form-urlencoded',
-                    'X-CSRFToken': csrftoken
-                },
-                body: new URLSearchParams({
-                    'id': event.id,
-                    'event_id': event.extendedProps.event_id,
-                    'existed': event.extendedProps.existed,
-                    'delta': delta,
-                    'resize': true
-                })
-            }).then(function(response) {
-                return response.json();
-            }).then(function(result) {
-                calendar.refetchEvents();
-            }).catch(function(error) {
-                console.log(error);
-                info.revert();
-            });
+            moveOrResize(info, Math.round((info.event.end - info.oldEvent.end) / 60000), true);
         },
         select: function(info) {
-            fetch(urls.selectCreate, {
-                method: 'POST',
-                headers: {
-                    'Content-Type': 'application/x-www-form-urlencoded',
-                    'X-CSRFToken': csrftoken
-                },
-                body: new URLSearchParams({
-                    'start': info.startStr,
-                    'end': info.endStr,
-                    'calendar_slug': calendarEl.dataset.calendarSlug
-                })
-            }).then(function(response) {
-                return response.json();
-            }).then(function(result) {
-                calendar.refetchEvents();
+            postToScheduler(urls.selectCreate, {
+                'start': info.startStr,
+                'end': info.endStr,
+                'calendar_slug': calendarEl.dataset.calendarSlug
             }).catch(function(error) {
                 console.log(error);
             });

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commerce.models import ProductImport
-from events import bookings
 from events.reminders import BookingReminder
 from tests.factories import events as f
 
@@ -42,11 +41,8 @@ def imports(**states: int) -> None:
 @pytest.fixture
 def reminders(db):
     """Three reminders of one weekly meetup: one sent, one failed, one still scheduled."""
-    calendar = f.organiser_calendar("Otto's", f.user("otto@example.org"))
-    meetup = f.event(calendar, "Meetup", start=f.local(2, 18), end=f.local(2, 20), frequency="WEEKLY")
-    ticket_type = f.ticket_type(meetup, quota=10)
-    for email in ("a@example.org", "b@example.org", "c@example.org"):
-        bookings.booking_create_free(ticket_type=ticket_type, original_start=meetup.start, user=f.user(email))
+    meetup = f.weekly_meetup(f.organiser_calendar("Otto's", f.user("otto@example.org")))
+    f.free_bookings(meetup, "a@example.org", "b@example.org", "c@example.org", quota=10)
     first, second, _ = BookingReminder.objects.order_by("pk")
     BookingReminder.objects.filter(pk=first.pk).update(state="sent")
     BookingReminder.objects.filter(pk=second.pk).update(state="failed", last_error="SMTPDataError: refused")

@@ -5,7 +5,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.utils import timezone
 
 from commerce.models import ProductImport
@@ -14,24 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 WIDTHS = (390, 1280)
-
-
-@pytest.fixture
-def staff_page(live_server, page, client, settings):
-    from accounts.models import User
-
-    settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None
-    client.force_login(User.objects.create_superuser(email="boss@example.org", password="x"))
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return page
 
 
 def test_state_machines_page_fits_phone_and_desktop(staff_page, live_server):

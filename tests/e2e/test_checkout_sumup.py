@@ -3,12 +3,13 @@
 import re
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from oscar.core.loading import get_model
 from playwright.sync_api import expect
+
+from tests.browser import log_in_browser
 
 Product = get_model("catalogue", "Product")
 Order = get_model("order", "Order")
@@ -72,18 +73,8 @@ def test_guest_buys_variant_and_product_with_delivery_order_in_dashboard(
     assert order.shipping_code == "delivery" and str(order.total_incl_tax) == "16.65"
 
     # Staff sign in through Django's session (the login page belongs to the accounts app).
-    admin = Client()
-    admin.force_login(get_user_model().objects.get(email="admin@example.org"))
     context = browser.new_context()
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": admin.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            }
-        ]
-    )
+    log_in_browser(context, Client(), get_user_model().objects.get(email="admin@example.org"), base)
     staff = context.new_page()
     staff.goto(base + "/shop/dashboard/orders/")
     expect(staff.locator("table")).to_contain_text(order.number)

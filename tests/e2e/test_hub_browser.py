@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
+from tests.browser import log_in_browser
 from tests.social.hub.fake_hub_remote import HubRemote, hub_seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,16 +22,7 @@ def editor_page(live_server, page, client, settings):
     settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no request leaves this machine
     hub_seed()
     # Logged in as the editor (the login form is the accounts issue's to test).
-    client.force_login(User.objects.get(email="editor@example.org"))
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    log_in_browser(page.context, client, User.objects.get(email="editor@example.org"), live_server.url)
     return page
 
 

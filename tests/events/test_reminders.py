@@ -10,38 +10,24 @@ from events import bookings
 from events.models import Booking
 from events.reminders import BookingReminder
 from tests.factories import events as f
-from tests.security import failing_mail
+from tests.security.failing_mail import mails_to
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def refused(settings):
-    settings.EMAIL_BACKEND = "tests.security.failing_mail.RefusingBackend"
-    failing_mail.REFUSED.clear()
-    yield failing_mail.REFUSED
-    failing_mail.REFUSED.clear()
-
-
-@pytest.fixture
 def meetup(otto_calendar):
-    return f.event(otto_calendar, "Meetup", start=f.local(2, 18), end=f.local(2, 20), frequency="WEEKLY")
+    return f.weekly_meetup(otto_calendar)
 
 
 def _book(meetup, *emails):
-    ticket_type = f.ticket_type(meetup, quota=10)
-    for email in emails:
-        bookings.booking_create_free(ticket_type=ticket_type, original_start=meetup.start, user=f.user(email))
-    mail.outbox.clear()
+    f.free_bookings(meetup, *emails, quota=10)
+    mail.outbox.clear()  # the booking confirmations; these tests count reminders
 
 
-def _mailed(address: str) -> int:
-    return sum(address in message.to for message in mail.outbox)
-
-
-def test_reminder_smtp_failing_on_second_of_three_retries_only_that_one_later(meetup, refused):
+def test_reminder_smtp_failing_on_second_of_three_retries_only_that_one_later(meetup, refusing_mail):
     _book(meetup, "ann@example.org", "bob@example.org", "cat@example.org")
-    refused.add("bob@example.org")
+    refusing_mail.add("bob@example.org")
     now = meetup.start - timedelta(hours=20)
 
     assert runner.run_due(BookingReminder, now=now) == {"sent": 2, "scheduled": 1}
@@ -51,9 +37,9 @@ def test_reminder_smtp_failing_on_second_of_three_retries_only_that_one_later(me
     # The same sweep again (a second beat, a redelivered task): nothing is due, nothing is mailed.
     assert runner.run_due(BookingReminder, now=now) == {}
 
-    refused.clear()  # the mail server recovers; the refused reminder's retry falls due later
+    refusing_mail.clear()  # the mail server recovers; the refused reminder's retry falls due later
     assert runner.run_due(BookingReminder, now=bob.due_at) == {"sent": 1}
-    assert [_mailed(a) for a in ("ann@example.org", "bob@example.org", "cat@example.org")] == [1, 1, 1]
+    assert [mails_to(a) for a in ("ann@example.org", "bob@example.org", "cat@example.org")] == [1, 1, 1]
     assert set(BookingReminder.objects.values_list("state", flat=True)) == {"sent"}
 
 

@@ -1,4 +1,4 @@
-"""Factories for events: users, organiser calendars, published events with details."""
+"""Factories for events: users, organiser calendars, published events with details, free bookings."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from events import calendars, tickets
+from events import bookings, calendars, tickets
 
 
 def local(days: int, hour: int) -> datetime:
@@ -33,3 +33,17 @@ def event(calendar, title: str = "Weekly market", *, start: datetime, end: datet
 
 def ticket_type(event, *, quota: int = 5, price: str = "0", name: str = "Place", **kwargs):
     return tickets.ticket_type_create(event=event, name=name, quota=quota, price=Decimal(price), **kwargs)
+
+
+def weekly_meetup(calendar):
+    """A weekly evening meetup whose first date is the day after tomorrow, 18:00 to 20:00."""
+    return event(calendar, "Meetup", start=local(2, 18), end=local(2, 20), frequency="WEEKLY")
+
+
+def free_bookings(event, *emails: str, quota: int = 5):
+    """A free ticket type on ``event`` and one place on its first date for each address (each a
+    member, made if new); returns the ticket type. Booking confirmations go to the mail outbox."""
+    places = ticket_type(event, quota=quota)
+    for email in emails:
+        bookings.booking_create_free(ticket_type=places, original_start=event.start, user=user(email))
+    return places

@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 
+from social.federation import ids
 from social.federation.transport import OutboundActivity
 
 _counter = itertools.count(1000)
@@ -45,3 +46,16 @@ def outbound(activity_type: str, payload: dict, *, activity_id: str | None = Non
         object_key=f"page:{payload['page_id']}",
         payload=payload,
     )
+
+
+def note_create(actor: str = "blog", content: str = "<p>Fault drill</p>") -> tuple[str, dict]:
+    """A Create of a Note by our `actor`, as activity_send takes it: its id and its data."""
+    activity_id = f"{ids.actor_id(actor)}/activities/{uuid.uuid4()}"
+    data = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": activity_id,
+        "type": "Create",
+        "actor": ids.actor_id(actor),
+        "object": {"id": f"{activity_id}/note", "type": "Note", "content": content},
+    }
+    return activity_id, data

@@ -8,6 +8,16 @@ from wagtail.models import Page
 
 _counter = itertools.count(1)
 
+# What the publish receiver hands a flow for an urgent post (page 99), for tests that start one by hand.
+URGENT_POST_PAYLOAD = {
+    "page_id": 99,
+    "title": "Storm",
+    "summary": "Batten down.",
+    "url": "http://testserver/blog/storm/",
+    "category": {"slug": "alerts", "name": "Alerts", "urgent": True},
+    "is_private": False,
+}
+
 
 def blog_index():
     BlogIndexPage = apps.get_model("cms", "BlogIndexPage")

@@ -1,6 +1,8 @@
-"""Fixtures for the engine's tests: the production transport, posting to a recording receiver of ours."""
+"""Fixtures for social's tests: the production transport posting to a recording receiver of ours; the
+admin's superuser and an editor as the demo makes one."""
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 
 from social.federation import ids
 from social.federation.actors import local_actor_get
@@ -34,3 +36,18 @@ def recording_remote():
     with FakeRemote() as remote:
         follow_blog(remote)
         yield remote
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser(email="boss@example.org", password="x")
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """An editor as the demo makes one: in Wagtail's Editors group, not staff, no federation rights."""
+    user = django_user_model.objects.create_user(email="ed@example.org", password="x")
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    editors.permissions.add(Permission.objects.get(codename="access_admin"))
+    user.groups.add(editors)
+    return user

@@ -4,7 +4,6 @@ of addresses and markup, read-only logs without "Add", editors moderating replie
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from social.federation.models import Comment, Delivery, FederatedObject, InboxItem
 from tests.factories import hub as hub_factories
@@ -13,21 +12,6 @@ from tests.factories.social import blog_post
 pytestmark = pytest.mark.django_db
 
 REPLY = '<p>Lovely <strong>jam</strong>, see <a href="https://remote.example/x">this</a></p><script>alert(1)</script>'
-
-
-@pytest.fixture
-def superuser(django_user_model):
-    return django_user_model.objects.create_superuser(email="boss@example.org", password="x")
-
-
-@pytest.fixture
-def editor(django_user_model):
-    """An editor as the demo makes one: in Wagtail's Editors group, not staff, no federation rights."""
-    user = django_user_model.objects.create_user(email="ed@example.org", password="x")
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.add(Permission.objects.get(codename="access_admin"))
-    user.groups.add(editors)
-    return user
 
 
 def federated_post(title: str, owner=None) -> FederatedObject:

@@ -4,7 +4,6 @@ in the admin, without scrolling the page sideways. Screenshots land in var/scree
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 
 from social.models import Flow
 from tests.factories.social import blog_post, publish
@@ -13,25 +12,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 WIDTHS = (360, 768, 1280)
-
-
-@pytest.fixture
-def staff_page(live_server, page, client, settings):
-    from accounts.models import User
-
-    settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None
-    staff = User.objects.create_superuser(email="boss@example.org", password="x")
-    client.force_login(staff)
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return page
 
 
 def _fits(page, width: int, name: str) -> None:

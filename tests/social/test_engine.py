@@ -13,18 +13,9 @@ from social import engine, services
 from social.federation.actors import local_actor_for_author
 from social.federation.models import Activity, Delivery, DeliveryAttempt, LocalActor
 from social.models import Flow, FlowEffect, FlowStep, StaffNotification
+from tests.factories.social import URGENT_POST_PAYLOAD as PAYLOAD
 
 pytestmark = pytest.mark.django_db
-
-
-PAYLOAD = {
-    "page_id": 99,
-    "title": "Storm",
-    "summary": "Batten down.",
-    "url": "http://testserver/blog/storm/",
-    "category": {"slug": "alerts", "name": "Alerts", "urgent": True},
-    "is_private": False,
-}
 
 
 def start_flow(django_capture_on_commit_callbacks, payload=PAYLOAD):

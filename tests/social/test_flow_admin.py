@@ -11,22 +11,9 @@ from social import engine, services
 from social.federation.actors import local_actor_for_author
 from social.federation.models import Activity
 from social.models import Flow, FlowEffect, StaffNotification
+from tests.factories.social import URGENT_POST_PAYLOAD as PAYLOAD
 
 pytestmark = pytest.mark.django_db
-
-PAYLOAD = {
-    "page_id": 99,
-    "title": "Storm",
-    "summary": "Batten down.",
-    "url": "http://testserver/blog/storm/",
-    "category": {"slug": "alerts", "name": "Alerts", "urgent": True},
-    "is_private": False,
-}
-
-
-@pytest.fixture
-def superuser(django_user_model):
-    return django_user_model.objects.create_superuser(email="boss@example.org", password="x")
 
 
 @pytest.fixture
@@ -36,15 +23,6 @@ def staff_without_retry(django_user_model):
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    return user
-
-
-@pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user(email="ed@example.org", password="x")
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.add(Permission.objects.get(codename="access_admin"))
-    user.groups.add(editors)
     return user
 
 

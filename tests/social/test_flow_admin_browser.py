@@ -4,7 +4,6 @@ phone's and a desktop's width: nothing scrolls sideways, the filters work. Scree
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 
 from social.models import Flow
 
@@ -12,24 +11,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 WIDTHS = (390, 1280)
-
-
-@pytest.fixture
-def staff_page(live_server, page, client, settings):
-    from accounts.models import User
-
-    settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None
-    client.force_login(User.objects.create_superuser(email="boss@example.org", password="x"))
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return page
 
 
 def flows() -> Flow:

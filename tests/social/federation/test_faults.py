@@ -4,19 +4,18 @@ truth, so after the sweep every inbox has the activity once and every delivery r
 
 import os
 import time
-import uuid
 from collections import Counter
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-from social.federation import ids
 from social.federation.actors import local_actor_get
 from social.federation.delivery import activity_send
 from social.federation.models import Delivery, DeliveryAttempt
 from social.federation.tasks import deliveries_due_task
 from tests.conftest import free_port
+from tests.factories.federation import note_create
 from tests.workers import RedisServer, Worker, celery_on_broker
 
 from .fake_remote import FakeRemote
@@ -54,14 +53,7 @@ def _fan_out(remote: FakeRemote) -> tuple[str, list[str]]:
     """A Note from @blog to INBOXES personal inboxes on the fake remote; returns its id and the inboxes."""
     inboxes = [f"{remote.base}/users/u{n}/inbox" for n in range(INBOXES)]
     actor = local_actor_get("blog")
-    activity_id = f"{ids.actor_id('blog')}/activities/{uuid.uuid4()}"
-    data = {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": activity_id,
-        "type": "Create",
-        "actor": ids.actor_id("blog"),
-        "object": {"id": f"{activity_id}/note", "type": "Note", "content": "<p>Fault drill</p>"},
-    }
+    activity_id, data = note_create()
     activity_send(actor=actor, data=data, inboxes=inboxes, activity_id=activity_id)  # enqueued on commit
     return activity_id, inboxes
 
