@@ -50,7 +50,7 @@ def test_search_finds_each_kind_in_its_own_section(client, findings):
 def test_search_product_shows_its_price_and_stock(client, findings):
     products = section(search(client, q="paste"), "products")
     # Preserves are standard-rated: the stock record's £4.00 is shown with VAT, as the shop shows it.
-    assert "Quince paste" in products and "£4.80" in products and "In stock" in products
+    assert "Quince paste" in products and "£4.80" in products and "7 in stock" in products
     assert findings["products"].get_absolute_url() in products
 
 
