@@ -15,14 +15,12 @@ from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
-from wagtail.models import Page
 
-from cms.models import BlogPostPage
+from cms.models import BlogPostPage, ContentPage
 from commerce.models import ProducerPage
 from events.links import occurrence_url
-from events.pages import EventPage
 from events.selectors import events_published, occurrence_next
-from sitesearch.matching import ranked_matches
+from sitesearch.matching import TEXT_INDEXES, ranked_matches
 
 Product = get_model("catalogue", "Product")
 
@@ -35,9 +33,9 @@ def posts_matching(query: str):
 
 
 def pages_matching(query: str):
-    """Pages that are none of the other kinds (content pages, the market, calendars' index …)."""
-    pages = Page.objects.live().public().exclude(depth=1).not_type(BlogPostPage, ProducerPage, EventPage)
-    return pages.specific().search(query, operator="and")
+    """Content pages (about us, how to join …). Searched as their own model: Wagtail's backend then
+    reads only their index rows, where a search over every Page joins the whole tree to the index."""
+    return ContentPage.objects.live().public().search(query, operator="and")
 
 
 def producers_matching(query: str):
@@ -52,13 +50,14 @@ def products_matching(query: str):
         .prefetch_related("stockrecords")
         .prefetch_public_children(Product.objects.public().prefetch_related("stockrecords"))
     )
-    return ranked_matches(products, query, ["title", "description", "upc"])
+    return ranked_matches(products, query, TEXT_INDEXES["catalogue.Product"][0])
 
 
 def events_matching(query: str):
-    """Published events of public calendars, with their occurrences prefetched (for the next date)."""
+    """Published events of public calendars, with their occurrences prefetched (for the next date).
+    Matched on the event's own title and description, which one index covers (its place is shown)."""
     events = events_published().select_related("page")
-    return ranked_matches(events, query, ["title", "description", "detail__location"])
+    return ranked_matches(events, query, TEXT_INDEXES["schedule.Event"][0])
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ class Kind:
 
 KINDS = (
     Kind("posts", "Blog posts", posts_matching),
-    Kind("pages", "Pages", pages_matching),
+    Kind("pages", "Pages", pages_matching),  # content pages
     Kind("products", "Products", products_matching),
     Kind("producers", "Producers", producers_matching),
     Kind("events", "Events", events_matching),
