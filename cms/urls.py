@@ -6,7 +6,6 @@ from wagtail.contrib.sitemaps.views import sitemap
 from cms import views
 
 urlpatterns = [
-    path("search/", views.search, name="site_search"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -2,13 +2,9 @@
 
 import io
 import zlib
-from contextlib import contextmanager
 from decimal import Decimal
 
-from django.apps import apps
 from django.core.files.base import ContentFile
-from django.core.management import call_command
-from haystack.management.commands.update_index import Command as HaystackUpdateIndex
 from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.core.loading import get_model
 from PIL import Image as PillowImage
@@ -228,22 +224,8 @@ def market_pages_seed(partners: dict) -> None:
         page.save_revision().publish()
 
 
-@contextmanager
-def search_index_updates_paused():
-    """Index once at the end instead of once per saved product (Oscar's realtime processor)."""
-    signal_processor = apps.get_app_config("haystack").signal_processor
-    signal_processor.teardown()
-    try:
-        yield
-    finally:
-        signal_processor.setup()
-
-
 def seed() -> str:
     shipping_country_ensure()
-    with search_index_updates_paused():
-        created, partners = catalogue_seed()
-        market_pages_seed(partners)
-    # Wagtail's own update_index command shadows Haystack's by name, so call Haystack's class directly.
-    call_command(HaystackUpdateIndex(), remove=True, verbosity=0)
+    created, partners = catalogue_seed()
+    market_pages_seed(partners)
     return f"{created} products created, {len(partners)} producers"

@@ -105,10 +105,7 @@ def product_import_write(product_import: ProductImport, now: datetime) -> str:
         return _product_import_finish(
             product_import, now, error="no row could be imported (see the skipped rows)"
         )
-    try:
-        _catalogue_index_update(report.skus)
-    except Exception:  # the products are written; `manage.py update_index` can catch the index up
-        logger.exception("Product import %s: the catalogue index was not updated", product_import.pk)
+    # Nothing to index: the catalogue and the site search read the product rows themselves.
     return _product_import_finish(product_import, now)
 
 
@@ -143,12 +140,3 @@ def _product_import_finish(product_import: ProductImport, now: datetime, *, erro
         ]
     )
     return "failed" if error else "done"
-
-
-def _catalogue_index_update(skus: list[str]) -> None:
-    """Index the imported products: the shop's catalogue pages browse through Haystack, not SQL."""
-    from haystack import connections
-
-    index = connections["default"].get_unified_index().get_index(Product)
-    products = index.index_queryset().filter(upc__in=skus)
-    connections["default"].get_backend().update(index, products)

@@ -1,6 +1,6 @@
 """Read-side queries for the market pages and the shop: product cards, producers and their pages."""
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from oscar.core.loading import get_model
 
 Product = get_model("catalogue", "Product")
@@ -59,3 +59,22 @@ def market_page():
     from commerce.models import MarketPage
 
     return MarketPage.objects.live().first()
+
+
+def products_for_catalogue() -> QuerySet:
+    """The catalogue's browsable products with what Oscar's product card reads, prefetched: a parent's
+    price and stock come from its public variants' stock records (Oscar's Structured strategy reads
+    `get_public_children()`), so a page of cards costs the same queries whatever it shows."""
+    option = get_model("catalogue", "Option")
+    return (
+        Product.objects.browsable()
+        .select_related("product_class")
+        # What Oscar's `has_options` reads instead of a query per card (its base_queryset's annotations,
+        # without the prefetches of every child and option that a card never reads).
+        .annotate(
+            has_product_class_options=Exists(option.objects.filter(productclass=OuterRef("product_class"))),
+            has_product_options=Exists(option.objects.filter(product=OuterRef("pk"))),
+        )
+        .prefetch_related("stockrecords", "images")
+        .prefetch_public_children(Product.objects.public().prefetch_related("stockrecords"))
+    )

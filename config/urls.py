@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("social.hub.urls")),
     path("", include("social.urls")),
     path("", include("cms.urls")),
+    path("", include("sitesearch.urls")),  # /search/: the one search box's results
     path("account/", include("accounts.urls")),
     path("shop/", include("commerce.urls")),
     path("events/", include("events.urls")),

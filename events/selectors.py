@@ -292,3 +292,15 @@ def bookings_of_user_for(user, event: Event, original_start: datetime) -> QueryS
     return Booking.objects.filter(
         user=user, ticket_type__event=event, occurrence_start=original_start
     ).exclude(status=Booking.Status.CANCELLED)
+
+
+def occurrence_next(event: Event, after: datetime | None = None) -> Occurrence | None:
+    """The event's next occurrence that is not cancelled, within a year, from its prefetched data (the
+    selectors above): no query, whatever the number of events asked."""
+    after = after or timezone.now()
+    upcoming = [
+        occurrence
+        for occurrence in event_occurrences(event, after, after + timedelta(days=366))
+        if not occurrence.cancelled and occurrence.start >= after
+    ]
+    return min(upcoming, key=lambda occurrence: occurrence.start, default=None)

@@ -4,6 +4,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.search import index
 
 from commerce.blocks import MarketStreamBlock
 
@@ -50,6 +51,14 @@ class ProducerPage(Page):
         FieldPanel("sells_at"),
         FieldPanel("image"),
         FieldPanel("body"),
+    ]
+
+    # Found by the site search (sitesearch/) by what they make, where they are and where they sell.
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.SearchField("location"),
+        index.SearchField("sells_at"),
     ]
 
     parent_page_types = ["commerce.MarketPage"]

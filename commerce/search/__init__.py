@@ -1,1 +1,1 @@
-"""Oscar's search app, forked to load a page of catalogue results in bulk (see facets.py)."""
+"""Oscar's search app, forked so the catalogue browses in SQL: no Haystack index, no index files."""

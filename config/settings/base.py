@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "cms",
     "commerce",
     "events",
+    "sitesearch",
     "social",
     "social.federation",
     "social.hub",
@@ -83,7 +84,6 @@ INSTALLED_APPS = [
     "oscar.apps.dashboard.communications.apps.CommunicationsDashboardConfig",
     "oscar.apps.dashboard.shipping.apps.ShippingDashboardConfig",
     "widget_tweaks",
-    "haystack",
     "treebeard",
     "sorl.thumbnail",
     "django_tables2",
@@ -311,7 +311,16 @@ if AWS_STORAGE_BUCKET_NAME:
 
 # --- Wagtail -----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = SITE_NAME
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Site search (sitesearch/): PostgreSQL full text in the site's language, stemmed ("baking" finds
+# "baker's"), for pages through Wagtail's database backend and for products and events at query
+# time; SQLite gets Wagtail's FTS5 index for pages and a plain LIKE for the rest. A different
+# SEARCH_TEXT_CONFIG needs `manage.py update_index` once, as the pages' stored vectors use it.
+_TEXT_SEARCH_CONFIGS = {"da": "danish", "de": "german", "en": "english", "es": "spanish", "fr": "french",
+                        "it": "italian", "nl": "dutch", "pt": "portuguese", "sv": "swedish"}  # fmt: skip
+SEARCH_TEXT_CONFIG = env("SEARCH_TEXT_CONFIG", default=_TEXT_SEARCH_CONFIGS.get(LANGUAGE_CODE[:2], "simple"))
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": SEARCH_TEXT_CONFIG}
+}
 WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
 # Wagtail's default, written out because the front door refuses larger bodies with the same number.
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
@@ -320,7 +329,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: form fields beside 
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
-from .commerce import *  # Oscar, its dashboard menu, Haystack and SumUp
+from .commerce import *  # Oscar, its dashboard menu, its catalogue's search, and SumUp
 from .oidc import *  # the OAuth2 / OpenID Connect provider sibling apps sign in through
 from .operations import *  # metrics, logs and Sentry
 from .scheduler import *  # django-scheduler's hooks and the events app's own numbers

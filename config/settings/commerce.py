@@ -1,4 +1,4 @@
-"""Oscar (the shop under /shop/), its dashboard menu entries, Haystack, and SumUp."""
+"""Oscar (the shop under /shop/), its dashboard menu entries, its catalogue's search, and SumUp."""
 
 from urllib.parse import urlsplit
 
@@ -6,7 +6,7 @@ from oscar.defaults import OSCAR_DASHBOARD_NAVIGATION
 
 from commerce.permissions import product_import_allowed  # imports no models at load
 
-from .site import DEFAULT_FROM_EMAIL, SITE_NAME, SITE_URL, VAR_DIR, env
+from .site import DEFAULT_FROM_EMAIL, SITE_NAME, SITE_URL, env
 
 # --- Oscar -------------------------------------------------------------------------------------
 OSCAR_SHOP_NAME = SITE_NAME
@@ -30,8 +30,8 @@ OSCAR_ORDER_STATUS_PIPELINE = {
 OSCAR_INITIAL_LINE_STATUS = OSCAR_INITIAL_ORDER_STATUS
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
 OSCAR_ORDER_STATUS_CASCADE = {status: status for status in OSCAR_ORDER_STATUS_PIPELINE}
-# The catalogue's facets: by category and by kind of product, named as staff named them (see
-# commerce/search/search_indexes.py). No rating facet: the cooperative does not use reviews.
+# The catalogue's facets: by category and by kind of product, named as staff named them, counted
+# in SQL (commerce/search/facets.py). No rating facet: the cooperative does not use reviews.
 OSCAR_SEARCH_FACETS = {
     "fields": {
         "category_name": {"name": "Category", "field": "category_name"},
@@ -68,13 +68,13 @@ _dashboard_menu_holding("dashboard:order-list").append(
         "access_fn": lambda user, *args, **kwargs: user.has_perm("order.change_order"),
     }
 )
-# Oscar browses its catalogue through Haystack; Whoosh keeps the index in a local folder with no service.
-HAYSTACK_CONNECTIONS = {
-    "default": {
-        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
-        "PATH": env("HAYSTACK_WHOOSH_PATH", default=str(VAR_DIR / "whoosh")),
-    }
-}
+# The catalogue browses in SQL (commerce/search) and the site search is sitesearch/: no index files,
+# nothing a second web host would not see. Haystack is not an installed app, but Oscar 4.2's own
+# search modules, which Oscar imports beside our replacements, import it, and it refuses to load
+# without a connection: the simple engine keeps no index and is never queried.
+HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
+# Oscar's /shop/search/ shows the one site search, on its products.
+SHOP_SEARCH_VIEW = "sitesearch.views.search_products"
 
 # --- SumUp (commerce) --------------------------------------------------------------------------
 # The defaults point at our fake SumUp server (commerce/sumup_fake, started by `make run`);

@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 
 from .base import *
-from .base import CACHES, DATABASES, HAYSTACK_CONNECTIONS, OAUTH2_PROVIDER, STATIC_ROOT, VAR_DIR, env
+from .base import CACHES, DATABASES, OAUTH2_PROVIDER, STATIC_ROOT, VAR_DIR, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -26,12 +26,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "NAME": str(VAR_DIR / f"test-{env('TEST_DB_TAG', default='main')}.sqlite3")
     }
 
-# Each test run indexes the shop's demo products afresh, away from the development index, one
-# index per pytest-xdist worker (each worker has its own test database too).
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-HAYSTACK_CONNECTIONS["default"]["PATH"] = str(
-    VAR_DIR / f"whoosh-test-{env('TEST_DB_TAG', default='main')}{XDIST_WORKER}"
-)
 
 # With REDIS_URL, parallel test processes share one Redis database while each has its own test
 # database whose ids restart at 1: a per-run, per-worker key prefix keeps their caches apart.

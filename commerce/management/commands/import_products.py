@@ -2,9 +2,7 @@
 
 from pathlib import Path
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from haystack.management.commands.update_index import Command as HaystackUpdateIndex
 
 from commerce.importers import products_import, rows_from_source
 from edge.http import RemoteFetchError, remote_request
@@ -53,6 +51,4 @@ class Command(BaseCommand):
             report = products_import(rows, default_producer=producer)
         except ValueError as exc:  # only --producer is checked as a whole; rows are reported one by one
             raise CommandError(f"--producer: {exc}") from None
-        # Wagtail's update_index shadows Haystack's by name; the catalogue browses through Haystack.
-        call_command(HaystackUpdateIndex(), verbosity=0)
         self.stdout.write(str(report))

@@ -1,0 +1,1 @@
+"""The one site search: blog posts, pages, products, producers and events on one results page."""
