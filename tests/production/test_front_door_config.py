@@ -45,3 +45,13 @@ def test_front_door_keeps_public_activitypub_documents_seconds_only(client):
     assert SHARED_CACHE_HEADER not in client.get("/ap/users/blog", HTTP_ACCEPT="text/html")
     client.force_login(UserFactory(is_staff=True))
     assert SHARED_CACHE_HEADER not in client.get("/ap/users/blog", **ap)
+
+
+def test_compose_brings_back_every_long_running_service():
+    # A Celery worker exits on some broker reconnects (kombu 5.x after a Redis restart): it must come
+    # back by itself, as must everything else that serves; only the one-shot migrate stays down.
+    services = yaml.safe_load((ROOT / "docker" / "compose.yml").read_text())["services"]
+    assert services.pop("migrate")["restart"] == "no"
+    assert {name: spec.get("restart") for name, spec in services.items()} == dict.fromkeys(
+        services, "unless-stopped"
+    )
