@@ -1,4 +1,4 @@
-"""Celery tasks for events: thin wrappers run by beat, and the refund of a cancelled paid ticket."""
+"""Celery tasks for events: the refunds sweep run by beat, and the refund of a cancelled paid ticket."""
 
 import logging
 from datetime import datetime
@@ -9,16 +9,11 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from commerce.refunds import RefundRefused
 
-from . import bookings, cancellation
+from . import cancellation
 
 logger = logging.getLogger(__name__)
 
 REFUND_MAX_RETRIES = 6  # backoff 1, 2, 4, 8, 16, 32 minutes: about an hour of SumUp trouble
-
-
-@shared_task
-def expire_waiting_list_offers() -> int:
-    return bookings.waiting_list_expire_offers()
 
 
 @shared_task

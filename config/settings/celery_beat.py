@@ -3,10 +3,6 @@
 CELERY_BEAT_SCHEDULE: dict = {}
 # Wagtail's scheduled publishing (go-live / expiry times set by editors).
 CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {"task": "cms.publish_scheduled", "schedule": 60.0}
-CELERY_BEAT_SCHEDULE["events-waiting-list-offers"] = {
-    "task": "events.tasks.expire_waiting_list_offers",
-    "schedule": 300.0,
-}
 CELERY_BEAT_SCHEDULE["events-refunds-owed"] = {"task": "events.tasks.refunds_owed_resume", "schedule": 900.0}
 CELERY_BEAT_SCHEDULE["accounts-newsletters-resume"] = {
     "task": "accounts.tasks.newsletter_resume_stalled",

@@ -84,7 +84,7 @@ def test_state_machines_lists_both_models_with_counts_per_state(client, boss, re
         assert ">1</a>" in _state_cells(html, "eventsbookingreminder", state).split("state-row__stalled")[0]
     assert ">0<" in _state_cells(html, "eventsbookingreminder", "skipped")
     # The pictures: one per model, the failure state drawn apart, counts linked to the rows.
-    assert html.count('class="graph-picture state-graph"') == 2
+    assert html.count('class="graph-picture state-graph"') == 3  # with the waiting list's
     assert '<g class="node failure" data-node="failed">' in html
     assert f'<a href="{IMPORTS}?state=done"><text class="count" data-label="rows"' in html
 
