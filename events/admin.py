@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from .models import Booking, CalendarOwnership, EventCategory, EventDetail, TicketType, WaitingListEntry
+from .models import Booking, CalendarOwnership, EventCategory, EventDetail, TicketType
+from .waiting_list import WaitingListEntry
 
 
 @admin.register(CalendarOwnership)

@@ -1,19 +1,20 @@
-"""Writes for free bookings and the waiting list: book a place, cancel it, offer freed places in turn."""
+"""Writes for free bookings and the waiting list: book, cancel, join (offers are events.waiting_list's)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from schedule.models import Occurrence
 
-from .mail import mail_on_commit
-from .models import Booking, BookingRefused, EventDetail, TicketType, WaitingListEntry
+from durable import runner
+
+from .models import Booking, BookingRefused, EventDetail, TicketType
 from .permissions import calendar_editable_by
 from .reminders import reminder_schedule
 from .selectors import occurrence_get, places_taken
 from .tickets import booking_send_ticket
+from .waiting_list import WAITING_LIST_OPEN, WaitingListEntry, offer_accept, waiting_list_offer_next
 
 
 def occurrence_bookable(ticket_type: TicketType, original_start: datetime, now: datetime) -> Occurrence:
@@ -44,17 +45,12 @@ def booking_create_free(*, ticket_type: TicketType, original_start: datetime, us
     ).exists():
         raise BookingRefused("You already have a place.")
     offered = WaitingListEntry.objects.filter(
-        ticket_type=locked,
-        occurrence_start=original_start,
-        user=user,
-        status=WaitingListEntry.Status.OFFERED,
-        offer_expires_at__gt=now,
+        ticket_type=locked, occurrence_start=original_start, user=user, state="offered"
     ).first()
-    if offered:
-        # Their held place counts as taken; taking it turns the hold into the booking.
-        offered.status = WaitingListEntry.Status.ACCEPTED
-        offered.save(update_fields=["status"])
-    elif places_taken(locked, original_start, now=now) >= locked.quota:
+    # Their held place counts as taken; taking it turns the hold into the booking. An offer that
+    # lapsed first (the runner's conditional move won) leaves them only the places still free.
+    accepted = offered is not None and offer_accept(offered, now)
+    if not accepted and places_taken(locked, original_start, now=now) >= locked.quota:
         raise BookingRefused("Sold out: join the waiting list to be offered a place that frees up.")
     booking = Booking.objects.create(
         ticket_type=locked, occurrence_start=original_start, user=user, email=user.email
@@ -78,10 +74,14 @@ def booking_cancel(*, booking: Booking, user) -> Booking:
         raise BookingRefused("This booking is already cancelled.")
     if booking.checked_in_at:
         raise BookingRefused("A ticket that has been checked in cannot be cancelled.")
+    now = timezone.now()
+    # Locked like a booking is: two cancellations at once count each other's freed place and offer
+    # it to the next two people, instead of both offering the first one.
+    ticket_type = TicketType.objects.select_for_update().get(pk=booking.ticket_type_id)
     booking.status = Booking.Status.CANCELLED
-    booking.cancelled_at = timezone.now()
+    booking.cancelled_at = now
     booking.save(update_fields=["status", "cancelled_at"])
-    waiting_list_offer_next(ticket_type=booking.ticket_type, original_start=booking.occurrence_start)
+    waiting_list_offer_next(ticket_type=ticket_type, original_start=booking.occurrence_start, now=now)
     return booking
 
 
@@ -96,48 +96,13 @@ def waiting_list_join(*, ticket_type: TicketType, original_start: datetime, user
         ticket_type=locked,
         occurrence_start=original_start,
         user=user,
-        status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
-        defaults={"status": WaitingListEntry.Status.WAITING},
+        state__in=WAITING_LIST_OPEN,
+        defaults={"state": "waiting"},
     )
     return entry
 
 
-def waiting_list_offer_next(*, ticket_type: TicketType, original_start: datetime) -> list[WaitingListEntry]:
-    """Offer each free place to the longest waiting person, for EVENTS_WAITING_OFFER_HOURS."""
-    now = timezone.now()
-    free = ticket_type.quota - places_taken(ticket_type, original_start, now=now)
-    if free <= 0:
-        return []
-    entries = list(
-        WaitingListEntry.objects.select_for_update(of=("self",))
-        .filter(
-            ticket_type=ticket_type, occurrence_start=original_start, status=WaitingListEntry.Status.WAITING
-        )
-        .select_related("user")[:free]
-    )
-    hours = getattr(settings, "EVENTS_WAITING_OFFER_HOURS", 24)
-    for entry in entries:
-        entry.status = WaitingListEntry.Status.OFFERED
-        entry.offer_expires_at = now + timedelta(hours=hours)
-        entry.save(update_fields=["status", "offer_expires_at"])
-        mail_on_commit(
-            entry.user.email, "events/email/place_offered.txt", {"entry": entry, "event": ticket_type.event}
-        )
-    return entries
-
-
-@transaction.atomic
 def waiting_list_expire_offers(now: datetime | None = None) -> int:
-    """Expire unanswered offers and pass their places on to the next in line."""
-    now = now or timezone.now()
-    stale = list(
-        WaitingListEntry.objects.select_for_update(of=("self",))
-        .filter(status=WaitingListEntry.Status.OFFERED, offer_expires_at__lte=now)
-        .select_related("ticket_type")
-    )
-    for entry in stale:
-        entry.status = WaitingListEntry.Status.EXPIRED
-        entry.save(update_fields=["status"])
-    for ticket_type, original_start in {(e.ticket_type, e.occurrence_start) for e in stale}:
-        waiting_list_offer_next(ticket_type=ticket_type, original_start=original_start)
-    return len(stale)
+    """The one runner over waiting-list rows now (or at a set clock): offers mailed, lapsed ones passed
+    on; how many expired. Production needs no call: the durable sweep finds the due rows."""
+    return runner.run_due(WaitingListEntry, now=now)["expired"]

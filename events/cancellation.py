@@ -17,11 +17,12 @@ from durable.runner import advance_on_commit
 from . import federation
 from .calendars import event_changed, event_detail_ensure
 from .mail import mail, mail_on_commit
-from .models import Booking, BookingRefused, EventDetail, WaitingListEntry
+from .models import Booking, BookingRefused, EventDetail
 from .occurrences import occurrence_persisted
 from .permissions import calendar_editable_by
 from .refunds import refund_owed_record
 from .selectors import bookings_held_for_event
+from .waiting_list import WAITING_LIST_OPEN, WaitingListEntry, WaitingListGraph
 
 
 @transaction.atomic
@@ -51,10 +52,14 @@ def event_cancel(*, event: Event, by_user) -> list[Booking]:
         booking.refund_owed = ticket_refund_amount(booking)
     Booking.objects.bulk_update(bookings, ["status", "cancelled_at", "refund_owed"])
     _refunds_enqueue(bookings)
-    WaitingListEntry.objects.filter(
-        ticket_type__event=event,
-        status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
-    ).update(status=WaitingListEntry.Status.EXPIRED)
+    # Every move of the graph but this one is conditional; here the whole list closes at once, and the
+    # lease is dropped so a runner mid-offer records nothing (its fenced writes find no row).
+    WaitingListEntry.objects.filter(ticket_type__event=event, state__in=WAITING_LIST_OPEN).update(
+        state=WaitingListGraph.closed.name,
+        state_changed_at=now,
+        due_at=None,
+        locked_until=None,
+    )
     # One email per holder, listing all their tickets, and only once the cancellation has committed.
     by_email: dict[str, list[Booking]] = {}
     for booking in bookings:

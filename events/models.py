@@ -1,4 +1,4 @@
-"""Event data beside django-scheduler's: calendar ownership, details, tickets, bookings, waiting lists."""
+"""Event data beside django-scheduler's: calendar ownership, details, tickets, bookings."""
 
 import secrets
 import uuid
@@ -164,34 +164,3 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.ticket_type.name} {self.occurrence_start:%Y-%m-%d %H:%M}"
-
-
-class WaitingListEntry(models.Model):
-    """A person waiting for a place; when one frees up they are offered it for a limited time."""
-
-    class Status(models.TextChoices):
-        WAITING = "waiting"
-        OFFERED = "offered"
-        ACCEPTED = "accepted"
-        EXPIRED = "expired"
-        LEFT = "left"
-
-    ticket_type = models.ForeignKey(TicketType, on_delete=models.CASCADE, related_name="waiting_list")
-    occurrence_start = models.DateTimeField()
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    offer_expires_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["ticket_type", "occurrence_start", "user"],
-                condition=Q(status__in=["waiting", "offered"]),
-                name="events_waiting_once_per_person",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} waiting for {self.ticket_type_id} at {self.occurrence_start}"

@@ -10,7 +10,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from schedule.models import Calendar, Event, Occurrence
 
-from .models import Booking, TicketType, WaitingListEntry
+from .models import Booking, TicketType
 from .permissions import organiser_calendars
 
 
@@ -239,10 +239,10 @@ def places_taken(ticket_type: TicketType, original_start: datetime, *, now: date
     booked = Booking.objects.filter(
         ticket_type=ticket_type, occurrence_start=original_start, status=Booking.Status.CONFIRMED
     ).count()
-    held = WaitingListEntry.objects.filter(
-        ticket_type=ticket_type,
+    # Through the relation: the waiting list's model sits above the selectors (events.waiting_list).
+    held = ticket_type.waiting_list.filter(
         occurrence_start=original_start,
-        status=WaitingListEntry.Status.OFFERED,
+        state="offered",
         offer_expires_at__gt=now,
     ).count()
     return booked + held

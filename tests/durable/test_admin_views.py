@@ -80,8 +80,8 @@ def test_state_machines_lists_both_models_with_counts_per_state(client, boss, re
         assert ">1</a>" in _state_cells(html, "eventsbookingreminder", state).split("state-row__stalled")[0]
     assert ">0<" in _state_cells(html, "eventsbookingreminder", "skipped")
     # The pictures: one per model, the failure state drawn apart, counts linked to the rows.
-    # and the newsletter deliveries' and ticket refunds'
-    assert html.count('class="graph-picture state-graph"') == 4
+    # and the newsletter deliveries', ticket refunds' and the waiting list's
+    assert html.count('class="graph-picture state-graph"') == 5
     assert '<g class="node failure" data-node="failed">' in html
     assert f'<a href="{IMPORTS}?state=done"><text class="count" data-label="rows"' in html
 
@@ -102,7 +102,7 @@ def test_state_machines_lists_newsletter_deliveries_with_counts(client, boss):
     html = client.get(INDEX).content.decode()
 
     assert "accounts.NewsletterDelivery" in html
-    assert html.count('class="graph-picture state-graph"') == 4
+    assert html.count('class="graph-picture state-graph"') == 5
     machine = "accountsnewsletterdelivery"
     assert f'state-row__rows"><a href="{rows}?state=sent">3</a>' in _state_cells(html, machine, "sent")
     for state in ("queued", "unconfirmed", "failed"):

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from durable import runner
 from events import bookings, cancellation, check_in, models, occurrences
-from events.models import Booking, WaitingListEntry
+from events.models import Booking
 from events.reminders import BookingReminder
+from events.waiting_list import WaitingListEntry
 from tests.factories import events as f
 
 pytestmark = pytest.mark.django_db
