@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import icalendar
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from events.pages import EventIndexPage, EventPage
@@ -128,3 +129,12 @@ def test_ticket_line_and_price_never_raw(pottery):
     assert line == f"Pottery evening — {local:%a} {local.day} {local:%b %Y, %H:%M} ({PLACE})"
     assert not re.search(r"\d{4}-\d{2}-\d{2}T", line)
     assert isinstance(pottery.start, datetime)
+
+
+def test_date_page_offers_following_the_calendar_from_the_readers_server(client, pottery, settings):
+    html = client.get(_date_path(pottery)).content.decode()
+
+    assert f"<code>@events@{settings.SITE_HOST}</code>" in html
+    [action] = re.findall(r'<form class="follow-form" method="get" action="([^"]+)"', html)
+    # The remote-follow step for @events (tests/home/test_remote_follow.py follows it to a fake server).
+    assert action == reverse("remote_follow", args=["events"])
