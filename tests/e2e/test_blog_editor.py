@@ -2,29 +2,15 @@
 readers find it on the index, in the RSS feed and in search; blog pages pass axe-core."""
 
 import re
-from pathlib import Path
 
 import feedparser
 import pytest
 
+from tests.e2e.axe import serious_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 TITLE = "Playwright pollinators report"
-
-
-def serious_violations(page) -> list[str]:
-    # Evaluated through the DevTools protocol: a <script> tag added to the page would be inline
-    # script, which the Content-Security-Policy (home/csp.py) rightly refuses.
-    page.evaluate(AXE.read_text())
-    violations = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})).violations"
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def choose_in_modal(page, chooser_id: str, text: str) -> None:
