@@ -327,6 +327,9 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: form fields beside the upload
 # The admin shows its own default avatar instead of asking gravatar.com (editors' email hashes stay here).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does a superuser's dashboard ask releases.wagtail.org for news: the admin's CSP (connect-src
+# 'self') refuses it, and each visit logged the refusal as a console error. Upgrades are ours to plan.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
 from .commerce import *  # Oscar, its dashboard menu, its catalogue's search, and SumUp

@@ -65,3 +65,13 @@ def test_graph_picture_tag_failure_node_marked_and_counts_linked():
     assert '<g class="node" data-node="done">' in svg
     assert '<a href="/rows/?state=failed"><text class="count" data-label="row"' in svg
     assert "2 rows</text></g>" in svg  # no address for it: plain text
+
+
+def test_graph_svg_with_links_is_a_group_without_an_image():
+    columns = graph_columns(STATES, TRANSITIONS)
+    counts = {"dead": {"failed": 2}}
+    linked = graph_svg(columns, TRANSITIONS, title="t", counts=counts, count_url=lambda node, label: "/x/")
+    plain = graph_svg(columns, TRANSITIONS, title="t", counts=counts)
+    # An image hides what is inside it: its links would be lost to screen readers (nested-interactive).
+    assert ElementTree.fromstring(str(linked)).get("role") == "group"
+    assert ElementTree.fromstring(str(plain)).get("role") == "img"
