@@ -138,3 +138,14 @@ def test_date_page_offers_following_the_calendar_from_the_readers_server(client,
     [action] = re.findall(r'<form class="follow-form" method="get" action="([^"]+)"', html)
     # The remote-follow step for @events (tests/home/test_remote_follow.py follows it to a fake server).
     assert action == reverse("remote_follow", args=["events"])
+
+
+def test_date_page_describes_itself_for_link_previews_and_search(client, pottery):
+    html = client.get(_date_path(pottery)).content.decode()
+
+    [description] = re.findall(r'<meta name="description" content="([^"]*)"', html)
+    when = timezone.localtime(pottery.start, timezone.get_current_timezone())
+    assert unescape(description).startswith(
+        f"Pottery evening, {when:%A} {when.day} {when:%B %Y} at 19:00, Wheel"
+    )
+    assert "<b>" not in description  # the place is escaped like everything else
