@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("accounts", "0004_oidc_spent_authorization_codes")]
-AFTER = [("accounts", "0005_newsletter_deliveries_durable")]
+AFTER = [("accounts", "0007_newsletter_delivery_old_columns_removed")]
 
 
 def migrate(targets):
