@@ -21,12 +21,30 @@ CHROMIUM_ARGS = [
 ]
 
 
-def pytest_collection_modifyitems(items):
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist, tests that start Celery workers run one after another on one process:
-    they flush and share Redis broker databases, and two at once would also starve the 2 cores."""
+    they flush and share Redis broker databases, and two at once would also starve the 2 cores.
+
+    pytest-xdist 3.8 puts a test in its `xdist_group` by appending "@group" to `item._nodeid`, which
+    pytest 9 no longer reads (the id lives in `item._id`): every group was silently ignored, so a
+    module-scoped front-door stack was started on both processes at once. The suffix is set here
+    the way pytest 9 reads it, until xdist does so itself."""
     for item in items:
         if item.get_closest_marker("worker"):
             item.add_marker(pytest.mark.xdist_group("celery-workers"))
+    if not getattr(config.option, "loadgroup", False):  # set on xdist's workers under --dist loadgroup
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        groups = {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+            for m in item.iter_markers("xdist_group")
+        }
+        suffix = "@" + "_".join(sorted(groups))
+        if groups and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 @pytest.fixture(autouse=True)
