@@ -1,7 +1,8 @@
 """Fragments other apps offer to pages (events, products, market day, newsletter), cached by source.
 
-cms never imports the apps whose content it shows: the app that owns the site root (home) registers
-each fragment here from its AppConfig.ready(), with the sources it reads ("events", "products").
+cms never imports the apps whose content it shows: the app that owns the site root (home) and the
+calendar (events) register each fragment here from their AppConfig.ready(), with the sources it
+reads ("events", "products").
 A block names a fragment and its parameters; the rendered HTML is kept in Django's cache under the
 fragment, its parameters and the current version of each of its sources. When a source changes,
 its receiver calls `fragment_source_changed`, which replaces that source's version: only the
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import transaction
 
-from cms import page_cache
+from edge import page_cache
 
 SOURCE_VERSION_KEY = "cms:fragment-source:{}"
 FRAGMENT_KEY = "cms:fragment:{name}:{params}:{versions}"

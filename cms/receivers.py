@@ -1,32 +1,6 @@
-"""Signal receivers for cms: drop the cached pages a change feeds, queue the oEmbed lookups blocks ask for."""
+"""Signal receivers for cms: queue the oEmbed lookups blocks ask for (after commit, off the request)."""
 
 from typing import Any
-
-from django.db import transaction
-from wagtail.models import Page
-
-from cms import front_door, page_cache
-
-
-def on_content_changed(sender: Any, **kwargs: Any) -> None:
-    # Now and again after commit: a request rendering between the two would cache the old content.
-    page_cache.pages_invalidate()
-    transaction.on_commit(page_cache.pages_invalidate)
-    if front_door.front_door_enabled():
-        # Registered after the in-app invalidation, so the purge never lets a reader refill the
-        # front door from an old in-app copy.
-        transaction.on_commit(_front_door_purge_enqueue)
-
-
-def _front_door_purge_enqueue() -> None:
-    from cms.tasks import front_door_purge
-
-    front_door_purge.delay()
-
-
-def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if isinstance(instance, Page):
-        on_content_changed(sender)
 
 
 def on_embed_wanted(

@@ -16,11 +16,3 @@ def embed_fetch(url: str, max_width: int | None = None, max_height: int | None =
     from .embeds import embed_fetch as fetch
 
     return fetch(url, max_width, max_height)
-
-
-@shared_task(name="cms.front_door_purge")
-def front_door_purge() -> int:
-    # Sent after the commit that changed content (cms/receivers.py): the PURGEs are HTTP.
-    from cms.front_door import front_door_purge_all
-
-    return front_door_purge_all()

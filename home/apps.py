@@ -1,4 +1,5 @@
-"""App config for home: Site rows that follow SITE_URL, URL converters, the market's fragments, the chrome."""
+"""App config for home: Site rows that follow SITE_URL, URL converters, the market's fragments, the
+chrome, and what makes the cached pages stale (in the app: edge/page_cache.py; at the front door)."""
 
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_delete, post_migrate, post_save
@@ -19,6 +20,7 @@ class HomeConfig(AppConfig):
         post_migrate.connect(on_post_migrate, sender=self)
 
         fragments_register()
+        self._page_cache_receivers_connect(receivers)
         self._chrome_receivers_connect(receivers)
         # Each source's rows, looked up by label so Oscar forks are honoured.
         sources = {
@@ -36,6 +38,25 @@ class HomeConfig(AppConfig):
                 uid = f"home.fragments.{app_label}.{model_name}"
                 post_save.connect(receiver, sender=model, dispatch_uid=uid)
                 post_delete.connect(receiver, sender=model, dispatch_uid=uid)
+
+    def _page_cache_receivers_connect(self, receivers) -> None:
+        """Every cached page is dropped when anything it may show changes: a published, moved or
+        deleted page changes listings and menus; bylines, category names, tags, images and site
+        names show on pages; a new privacy setting must take a page from anonymous readers at once.
+        (The calendar's and the market's changes reach it through cms.fragments.)"""
+        from taggit.models import Tag
+        from wagtail.images import get_image_model
+        from wagtail.models import PageViewRestriction, Site
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from cms.models import Author, BlogCategory
+
+        page_published.connect(receivers.on_content_changed)
+        page_unpublished.connect(receivers.on_content_changed)
+        post_page_move.connect(receivers.on_content_changed)
+        for model in (Author, BlogCategory, Tag, get_image_model(), Site, PageViewRestriction):
+            post_save.connect(receivers.on_content_changed, sender=model)
+            post_delete.connect(receivers.on_content_changed, sender=model)
 
     def _chrome_receivers_connect(self, receivers) -> None:
         """The header's cached fragments follow their sources: menus, baskets, the signed-in user."""

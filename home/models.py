@@ -6,7 +6,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from cms.blocks import ArticleStreamBlock
-from cms.models.pages import AnonymousPageCacheMixin
+from edge.page_cache import AnonymousPageCacheMixin
 
 
 class HomePage(AnonymousPageCacheMixin, Page):

@@ -1,4 +1,5 @@
-"""Signal receivers for home: Site rows, the market's fragments, and the chrome's cached fragments."""
+"""Signal receivers for home: Site rows, the market's fragments, the chrome's cached fragments and
+the cached pages (in the app and at the front door)."""
 
 from typing import Any
 
@@ -6,10 +7,11 @@ from django.db import transaction
 from wagtail.models import Page
 
 from cms.fragments import fragment_source_changed
-from cms.receivers import on_content_changed
+from edge import page_cache
 
-from . import navigation
+from . import front_door, navigation
 from .services import sites_sync_from_settings
+from .tasks import front_door_purge
 
 
 def on_post_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
@@ -21,8 +23,18 @@ def on_products_changed(sender: Any, **kwargs: Any) -> None:
     fragment_source_changed("products")
 
 
+def on_content_changed(sender: Any, **kwargs: Any) -> None:
+    # Now and again after commit: a request rendering between the two would cache the old content.
+    page_cache.pages_invalidate()
+    transaction.on_commit(page_cache.pages_invalidate)
+    if front_door.front_door_enabled():
+        # Registered after the in-app invalidation, so the purge never lets a reader refill the
+        # front door from an old in-app copy.
+        transaction.on_commit(front_door_purge.delay)
+
+
 def on_navigation_changed(sender: Any, **kwargs: Any) -> None:
-    # A published, moved or deleted page can be a menu entry (cms drops the cached pages themselves).
+    # A published, moved or deleted page can be a menu entry (on_content_changed drops the pages).
     navigation.menus_invalidate()
     transaction.on_commit(navigation.menus_invalidate)
 
@@ -37,6 +49,7 @@ def on_navigation_saved(sender: Any, created: bool = False, **kwargs: Any) -> No
 def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     if isinstance(instance, Page):
         on_navigation_changed(sender)
+        on_content_changed(sender)
 
 
 def on_basket_line_changed(sender: Any, instance: Any, **kwargs: Any) -> None:

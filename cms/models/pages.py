@@ -21,26 +21,13 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import ArticleStreamBlock
-from cms.page_cache import page_cache_allow, page_cache_query_used
+from edge.page_cache import AnonymousPageCacheMixin, page_cache_query_used
 
 WORDS_PER_MINUTE = 220
 POSTS_PER_PAGE = 10
 # Paths the blog index answers itself; a post may not take one of them as its slug.
 RESERVED_POST_SLUGS = {"feed", "category", "tag", "author"}
 HERO_RENDITIONS = ("fill-1200x630", "width-400", "width-800", "width-1200", "fill-480x270", "fill-960x540")
-
-
-class AnonymousPageCacheMixin:
-    """The page looks the same to every reader without cookies, so cms/page_cache.py may keep it.
-
-    A page that reads query parameters names them here and records each value it used with
-    page_cache_query_used; the cache ignores every other parameter."""
-
-    page_cache_query_params: tuple[str, ...] = ()
-
-    def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        return page_cache_allow(request, response, self.page_cache_query_params)
 
 
 class BlogIndexPage(AnonymousPageCacheMixin, RoutablePageMixin, Page):

@@ -23,13 +23,13 @@ def absolute_url(url: str) -> str:
 @register.simple_tag(takes_context=True)
 def live_include(context, template_name: str, page) -> str:
     """Include a template that changes without a publish (fediverse reactions): the anonymous page
-    cache stores it as a marker and renders it again on every hit (cms/page_cache.py)."""
+    cache stores it as a marker and renders it again on every hit (edge/page_cache.py)."""
     from django.template.loader import render_to_string
 
-    from cms.page_cache import LIVE_TEMPLATES, live_fragment_html, live_fragment_remember
+    from edge.page_cache import live_fragment_html, live_fragment_remember, live_template_allowed
 
-    if template_name not in LIVE_TEMPLATES:
-        raise template.TemplateSyntaxError(f"{template_name} is not in cms.page_cache.LIVE_TEMPLATES")
+    if not live_template_allowed(template_name):
+        raise template.TemplateSyntaxError(f"{template_name} is not a registered live template")
     html = render_to_string(template_name, {"page": page})
     if page is None or page.pk is None:  # a preview of a page not saved yet is never cached
         return mark_safe(html)

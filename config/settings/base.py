@@ -123,8 +123,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Labels each response (status, view) for /metrics; above the page cache so its hits count too.
     "django_prometheus.middleware.PrometheusAfterMiddleware",
-    # Last, so everything above still wraps a cached response (see cms/page_cache.py).
-    "cms.page_cache.AnonymousPageCacheMiddleware",
+    # Last, so everything above still wraps a cached response (see edge/page_cache.py).
+    "edge.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

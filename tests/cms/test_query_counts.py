@@ -22,7 +22,7 @@ EXPECTED = {
     "/blog/category/bulk/feed/": 14,
 }
 
-# The same pages answered from the anonymous page cache (cms/page_cache.py): no query at all (the
+# The same pages answered from the anonymous page cache (edge/page_cache.py): no query at all (the
 # post's live fragment of fediverse reactions comes from its own short-lived copy).
 EXPECTED_CACHED = {
     "/": 0,

@@ -22,9 +22,9 @@ def page_cache_on(settings):
 def _cached_entries() -> int:
     """How many page entries the cache holds (locmem in tests; Redis through its client)."""
     if hasattr(cache, "_cache") and isinstance(cache._cache, dict):
-        return sum(1 for key in cache._cache if ":cms:page" in key)
+        return sum(1 for key in cache._cache if ":page-cache:page:" in key)
     client = cache._cache.get_client(write=False)
-    return sum(1 for _ in client.scan_iter(match=f"{cache.key_prefix}:*cms:page*", count=1000))
+    return sum(1 for _ in client.scan_iter(match=f"{cache.key_prefix}:*page-cache:page:*", count=1000))
 
 
 @pytest.fixture

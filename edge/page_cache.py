@@ -7,12 +7,15 @@ and template rendering. Anything personal turns the cache off for that request: 
 basket or messages cookie, an Authorization header, a CSRF token or session write made while
 rendering. ActivityPub clients (JSON Accept headers) always reach the negotiation middleware.
 
-One version key covers every cached page. Publishing, unpublishing, moving or deleting a page, a
-menu edit, and edits to authors, categories or images replace it (cms/receivers.py), so the next
-request renders afresh: listings, feeds and the menus on every page are never older than the last
-publish. Parts that change without a publish (the fediverse reactions under a post) are "live"
-fragments: the page keeps a marker, and each hit fills it from a short-lived copy of the fragment
-(LIVE_FRAGMENT_SECONDS), so a new like or reply shows within seconds without a query per request.
+This is the mechanism only: it imports none of our apps. The app that owns the site root decides
+when the pages are stale (home/receivers.py): publishing, unpublishing, moving or deleting a page,
+a menu edit, and edits to authors, categories or images turn the one version key
+(`pages_invalidate`), so the next request renders afresh: listings, feeds and the menus on every
+page are never older than the last publish. Parts that change without a publish (the fediverse
+reactions under a post) are "live" fragments: the page keeps a marker, and each hit fills it from a
+short-lived copy of the fragment (LIVE_FRAGMENT_SECONDS), so a new like or reply shows within
+seconds without a query per request. Only templates registered with `live_template_register` are
+rendered so.
 
 The key is the host, the path and only the query parameters the page reads (declared by the page,
 `page_cache_query_params`), each in the one spelling the page records it used
@@ -34,18 +37,33 @@ from django.utils.cache import patch_vary_headers
 
 from edge.front_door import front_door_allow
 
-VERSION_KEY = "cms:pages:version"
-ALLOW_ATTRIBUTE = "cms_page_cache_allow"
-QUERY_PARAMS_ATTRIBUTE = "cms_page_cache_query_params"  # on the response: the names the page reads
-QUERY_USED_ATTRIBUTE = "cms_page_cache_query_used"  # on the request: {name: value as the page read it}
-# <!--cms:live template/name.html 42-->rendered once<!--/cms:live-->
-LIVE_FRAGMENT = re.compile(r"<!--cms:live ([\w./-]+) (\d+)-->.*?<!--/cms:live-->", re.DOTALL)
+VERSION_KEY = "page-cache:version"
+ENTRY_KEY_PREFIX = "page-cache:page:"
+QUERY_KEY_PREFIX = "page-cache:query:"
+LIVE_KEY_PREFIX = "page-cache:live:"
+ALLOW_ATTRIBUTE = "page_cache_allow"
+QUERY_PARAMS_ATTRIBUTE = "page_cache_query_params"  # on the response: the names the page reads
+QUERY_USED_ATTRIBUTE = "page_cache_query_used"  # on the request: {name: value as the page read it}
+# <!--live template/name.html 42-->rendered once<!--/live-->
+LIVE_MARKER = "<!--live "
+LIVE_FRAGMENT = re.compile(r"<!--live ([\w./-]+) (\d+)-->.*?<!--/live-->", re.DOTALL)
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
-# Only these templates are rendered again on a hit, whatever a page's content might contain.
-LIVE_TEMPLATES = frozenset({"social/post_reactions.html"})
 # How old a live fragment may be: reactions arrive from other servers seconds apart anyway, and one
 # render per page per interval keeps a busy post from querying on every request.
 LIVE_FRAGMENT_SECONDS = 10
+
+
+# Only registered templates are rendered again on a hit, whatever a page's content might contain.
+_live_templates: set[str] = set()
+
+
+def live_template_register(template_name: str) -> None:
+    """Let pages include `template_name` as a live fragment (called from an AppConfig.ready())."""
+    _live_templates.add(template_name)
+
+
+def live_template_allowed(template_name: str) -> bool:
+    return template_name in _live_templates
 
 
 def pages_invalidate() -> None:
@@ -55,6 +73,19 @@ def pages_invalidate() -> None:
 
 def page_cache_seconds() -> int:
     return int(getattr(settings, "CMS_PAGE_CACHE_SECONDS", 0) or 0)
+
+
+class AnonymousPageCacheMixin:
+    """A Wagtail page that looks the same to every reader without cookies, so the cache may keep it.
+
+    A page that reads query parameters names them here and records each value it used with
+    page_cache_query_used; the cache ignores every other parameter."""
+
+    page_cache_query_params: tuple[str, ...] = ()
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        return page_cache_allow(request, response, self.page_cache_query_params)
 
 
 def page_cache_allow(
@@ -82,11 +113,11 @@ def page_cache_query_used(request: HttpRequest, name: str, value: object) -> Non
 
 
 def live_fragment_html(template_name: str, page_id: int, html: str) -> str:
-    return f"<!--cms:live {template_name} {page_id}-->{html}<!--/cms:live-->"
+    return f"{LIVE_MARKER}{template_name} {page_id}-->{html}<!--/live-->"
 
 
 def live_fragment_key(template_name: str, page_id: int) -> str:
-    return f"cms:live:{template_name}:{page_id}"
+    return f"{LIVE_KEY_PREFIX}{template_name}:{page_id}"
 
 
 def live_fragment_remember(template_name: str, page_id: int, html: str) -> None:
@@ -106,7 +137,7 @@ def live_fragments_render(content: str) -> str:
 
     def render(match: re.Match) -> str:
         template_name, page_id = match.group(1), int(match.group(2))
-        if template_name not in LIVE_TEMPLATES:
+        if not live_template_allowed(template_name):
             return match.group(0)
         html = remembered.get(live_fragment_key(template_name, page_id))
         if html is None:
@@ -148,13 +179,13 @@ def _query(pairs: dict, names: Iterable[str]) -> str:
 
 def query_params_key(request: HttpRequest) -> str:
     """Where the names of the query parameters the page at this path reads are remembered."""
-    return "cms:page-query:" + hashlib.sha256(_where(request).encode()).hexdigest()
+    return QUERY_KEY_PREFIX + hashlib.sha256(_where(request).encode()).hexdigest()
 
 
 def page_cache_key(request: HttpRequest, query_params: Iterable[str] = ()) -> str:
     """The entry for this path and the request's values of the parameters the page reads."""
     where = f"{_where(request)}?{_query(request.GET, query_params)}"
-    return "cms:page:" + hashlib.sha256(where.encode()).hexdigest()
+    return ENTRY_KEY_PREFIX + hashlib.sha256(where.encode()).hexdigest()
 
 
 def query_canonical(request: HttpRequest, query_params: Iterable[str]) -> bool:
@@ -207,7 +238,7 @@ class AnonymousPageCacheMiddleware:
     @staticmethod
     def cached_response(entry: dict) -> HttpResponse:
         content = entry["content"]
-        if "<!--cms:live " in content:
+        if LIVE_MARKER in content:
             content = live_fragments_render(content)
         response = HttpResponse(content, charset=entry["charset"])
         for name, value in entry["headers"].items():

@@ -1,11 +1,12 @@
-"""The anonymous page cache: hits for readers without cookies, fresh pages after a publish or a
-menu edit, and never a cached page for a visitor with a session, a basket or a JSON Accept header."""
+"""The anonymous page cache (edge/page_cache.py, made stale by home's receivers): hits for readers
+without cookies, fresh pages after a publish, a menu or byline edit, and never a cached page for a
+visitor with a session, a basket or a JSON Accept header."""
 
 import pytest
 from django.test import Client
 
 from cms.models import NavigationSettings
-from tests.factories.cms import blog_post
+from tests.factories.cms import AuthorFactory, blog_index_ensure, blog_post
 
 pytestmark = pytest.mark.django_db
 
@@ -13,6 +14,21 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def page_cache_on(settings):
     settings.CMS_PAGE_CACHE_SECONDS = 600
+
+
+@pytest.fixture
+def blog_index(db):
+    return blog_index_ensure()
+
+
+@pytest.fixture
+def author(db):
+    return AuthorFactory(slug="ada", name="Ada Lovelace")
+
+
+@pytest.fixture
+def post(blog_index, author):
+    return blog_post(blog_index, title="Bees swarm the market", slug="bees-swarm", authors=[author])
 
 
 def test_page_cache_second_anonymous_request_is_hit_with_same_page(client, post):
@@ -51,6 +67,14 @@ def test_page_cache_menu_edit_reaches_cached_pages(client, post, blog_index):
     assert "X-Page-Cache" not in response and "Our bees" in response.content.decode()
 
 
+def test_page_cache_byline_edit_reaches_cached_pages(client, post, author):
+    client.get(post.url)
+    author.name = "Ada King"
+    author.save()
+    response = client.get(post.url)
+    assert "X-Page-Cache" not in response and "Ada King" in response.content.decode()
+
+
 def test_page_cache_not_used_for_visitors_with_cookies_or_json(client, post, django_user_model):
     client.get(post.url)
     with_cookie = Client()
@@ -78,7 +102,7 @@ def test_page_cache_live_reactions_rendered_again_once_their_copy_expires(
 ):
     from django.core.cache import cache
 
-    from cms.page_cache import live_fragment_key
+    from edge.page_cache import live_fragment_key
 
     first = client.get(post.url)
     with django_assert_num_queries(0):  # page and reactions both from the cache

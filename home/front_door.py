@@ -1,6 +1,6 @@
 """The front door's shared cache (docker/front-door/nginx.conf): purging the pages it keeps.
 
-The front door keeps pages the in-app page cache keeps (cms/page_cache.py): a page that opted in,
+The front door keeps pages the in-app page cache keeps (edge/page_cache.py): a page that opted in,
 answered to a request without cookies, Authorization or a JSON Accept header, that set no cookie
 and wrote no session, marked by edge.front_door.front_door_allow.
 
