@@ -8,7 +8,6 @@ rolled back sends nothing and a slow mail server never holds the order's row.
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from oscar.core.loading import get_class, get_model
 
@@ -28,16 +27,6 @@ STATUS_MESSAGES = {
     "Cancelled": "Your order has been cancelled. If you have paid, your money will be refunded.",
     "Refunded": "Your payment has been refunded to the card you paid with. It can take a few days to show.",
 }
-
-
-def order_status_changed_receiver(sender, order, old_status: str, new_status: str, **kwargs) -> None:
-    """Oscar's order_status_changed: queue the customer's email for when the change commits."""
-    from commerce import tasks  # tasks import the services that place orders
-
-    if new_status not in STATUS_MESSAGES:
-        return
-    order_id = order.pk
-    transaction.on_commit(lambda: tasks.order_status_email.delay(order_id, new_status))
 
 
 def order_status_email_send(order_id: int, status: str) -> None:

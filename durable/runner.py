@@ -14,6 +14,7 @@ import logging
 from collections import Counter
 from datetime import datetime, timedelta
 
+from celery import current_app
 from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
@@ -153,18 +154,19 @@ def _fail(row: StatefulModel, lease: datetime, now: datetime, error: str) -> str
     return failure
 
 
+def _advance_enqueue(label: str, pk: int, lease: str | None = None) -> None:
+    # By the task's name: durable/tasks.py imports this module, and DurableConfig.ready() loads it.
+    current_app.tasks["durable.advance"].delay(label, pk, lease)
+
+
 def sweep(limit: int = SWEEP_LIMIT, *, now: datetime | None = None) -> int:
     """Lease every due or stalled row of every stateful model; enqueue its `durable.advance` after commit."""
-    from durable.tasks import advance as advance_task
-
     now = now or timezone.now()
     enqueued = 0
     for model, pks, lease in _claimed(limit, now):
         label, token = model._meta.label, lease.isoformat()
         for pk in pks:
-            transaction.on_commit(
-                lambda label=label, pk=pk, token=token: advance_task.delay(label, pk, token)
-            )
+            transaction.on_commit(lambda label=label, pk=pk, token=token: _advance_enqueue(label, pk, token))
         enqueued += len(pks)
     return enqueued
 
@@ -196,7 +198,5 @@ def _claimed(limit: int, now: datetime, only: type[StatefulModel] | None = None)
 
 def advance_on_commit(row: StatefulModel) -> None:
     """Work a new or re-armed row once the caller's transaction commits (the sweep is the safety net)."""
-    from durable.tasks import advance as advance_task
-
     label, pk = row._meta.label, row.pk
-    transaction.on_commit(lambda: advance_task.delay(label, pk))
+    transaction.on_commit(lambda: _advance_enqueue(label, pk))

@@ -17,6 +17,7 @@ second one.
 
 import threading
 
+from django.apps import apps
 from django.db import transaction
 from schedule.models import Event
 
@@ -64,8 +65,8 @@ def event_report(event_id: int) -> None:
 
 
 def _live_page(event_id: int):
-    from .pages import EventPage
-
+    # By label: the page module reads this one for its interest count and object key.
+    EventPage = apps.get_model("events", "EventPage")
     page = EventPage.objects.live().filter(event_id=event_id).first()
     # Only while events.EventPage is listed in SOCIAL_FEDERATED_PAGE_MODELS, as for a publish.
     return page if page is not None and registry.is_federated(page) else None
