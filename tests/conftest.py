@@ -4,6 +4,7 @@ import os
 import socket
 
 import pytest
+from django.db.models.signals import post_migrate
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made beside it are
 # still synchronous, so Django's async-safety guard would misfire.
@@ -19,6 +20,34 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def wagtail_tree_restore(sender, app_config=None, using: str = "default", **kwargs) -> None:
+    """What Wagtail's migrations made, made again after a transactional test flushed the database.
+
+    Django's flush at the end of a TransactionTestCase (`transactional_db`, `django_db(transaction=
+    True)`) empties every table, data migrations' rows included, then sends post_migrate: so the
+    page tree's root, the default locale, the root collection and the default Site are restored here
+    once, for whichever test runs next on this process, instead of in each factory or fixture. On
+    a freshly migrated database every row is there already and nothing is written."""
+    if app_config is None or app_config.label != "wagtailcore":
+        return
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    from home.services import sites_sync_from_settings
+
+    language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    Locale.objects.using(using).get_or_create(language_code=language)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    sites_sync_from_settings(using=using)  # home's own receiver ran before the root was back
+
+
+post_migrate.connect(wagtail_tree_restore, dispatch_uid="tests.wagtail_tree_restore")
 
 
 @pytest.hookimpl(trylast=True)
@@ -54,6 +83,16 @@ def cache_emptied():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def latest_schema_after():
+    """For a test that migrates backwards (tests/migrations.py): every app is at its latest migration
+    again afterwards, as the rest of the suite expects."""
+    yield
+    from tests.migrations import migrate_to_latest
+
+    migrate_to_latest()
 
 
 @pytest.fixture

@@ -1,27 +1,11 @@
 """The data migration that moves newsletter deliveries onto the one runner keeps what each row meant."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate
 
 BEFORE = [("accounts", "0004_oidc_spent_authorization_codes")]
 AFTER = [("accounts", "0007_newsletter_delivery_old_columns_removed")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def latest_schema_after():
-    """Leave the database at every app's latest migration, as the rest of the suite expects."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -22,17 +22,8 @@ IMPORTS = "/admin/state-machines/commerce.productimport/"
 
 @pytest.fixture
 def boss(client):
-    from django.conf import settings
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page
-
     from accounts.models import User
 
-    # The admin's dashboard needs a page tree, and a transactional test run before this one on the
-    # same process flushed the root page and the locale the migrations made.
-    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root"))
     user = User.objects.create_superuser(email="boss@example.org", password="x")
     client.force_login(user)
     return user

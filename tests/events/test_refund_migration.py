@@ -3,32 +3,15 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from events import bookings
 from events.models import Booking
 from tests.factories import events as f
+from tests.migrations import migrate
 
 BEFORE = [("events", "0004_booking_reminders_durable")]
 AFTER = [("events", "0005_ticket_refunds_durable")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def latest_schema_after():
-    """Leave the database at every app's latest migration, as the rest of the suite expects."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,29 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from tests.factories.events import user
+from tests.migrations import migrate
 
 BEFORE = [("events", "0004_booking_reminders_durable")]
 AFTER = [("events", "0005_waiting_list_durable")]
 STATUSES = ("waiting", "offered", "accepted", "expired", "left")
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def latest_schema_after():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -67,12 +67,8 @@ def oauth_client(*, redirect_uri: str, skip_authorization: bool = False, name: s
 
 
 def wagtail_page(title: str):
-    """A plain published Wagtail page to compose an issue from (a flushed test database has no root)."""
-    from django.conf import settings
+    """A plain published Wagtail page to compose an issue from."""
     from django.utils.text import slugify
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page
+    from wagtail.models import Page
 
-    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
-    return root.add_child(instance=Page(title=title, slug=slugify(title)))
+    return Page.get_first_root_node().add_child(instance=Page(title=title, slug=slugify(title)))

@@ -37,10 +37,8 @@ def picture(label: str = "picture", size: tuple[int, int] = (800, 450)):
 
 def blog_index_ensure() -> BlogIndexPage:
     from home.demo import home_page_ensure
-    from home.services import sites_sync_from_settings
 
     home = home_page_ensure()
-    sites_sync_from_settings()  # a database flushed by a transactional test has lost its Site rows
     index = BlogIndexPage.objects.child_of(home).first()
     if index is None:
         index = BlogIndexPage(title="Blog", slug="blog")

@@ -25,15 +25,6 @@ def blog_index():
     if existing is not None:
         return existing
     root = Page.get_first_root_node()
-    if root is None:  # a transactional test flushed the tree migrations made
-        from django.conf import settings
-        from wagtail.coreutils import get_supported_content_language_variant
-        from wagtail.models import Locale
-
-        Locale.objects.get_or_create(
-            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-        )
-        root = Page.add_root(instance=Page(title="Root", slug="root"))
     return root.add_child(instance=BlogIndexPage(title="Blog", slug=f"blog-{next(_counter)}"))
 
 
