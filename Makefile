@@ -8,7 +8,7 @@ PORT ?= 8000
 # Two pytest-xdist processes: the suite waits on browsers, servers and workers as much as on CPU.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format venv clean front-door-packages
+.PHONY: run test lint format venv clean front-door-packages css
 
 $(STAMP): $(REQS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# The one stylesheet, static/css/site.css, built from the design system in home/design/ (committed;
+# `manage.py build_css --check` in CI and tests/home/test_stylesheet.py fail when it is stale).
+css: $(STAMP)
+	$(BIN)/python manage.py build_css
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

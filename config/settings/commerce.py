@@ -30,6 +30,10 @@ OSCAR_ORDER_STATUS_PIPELINE = {
 OSCAR_INITIAL_LINE_STATUS = OSCAR_INITIAL_ORDER_STATUS
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
 OSCAR_ORDER_STATUS_CASCADE = {status: status for status in OSCAR_ORDER_STATUS_PIPELINE}
+# The cooperative takes no product reviews: Oscar hides their stars, links and pages (its catalogue's
+# review URLs are not served) and the dashboard's menu leaves them out, unless SHOP_REVIEWS=true.
+SHOP_REVIEWS = env.bool("SHOP_REVIEWS", default=False)
+OSCAR_HIDDEN_FEATURES = [] if SHOP_REVIEWS else ["reviews"]
 # The catalogue's facets: by category and by kind of product, named as staff named them, counted
 # in SQL (commerce/search/facets.py). No rating facet: the cooperative does not use reviews.
 OSCAR_SEARCH_FACETS = {
@@ -68,6 +72,9 @@ _dashboard_menu_holding("dashboard:order-list").append(
         "access_fn": lambda user, *args, **kwargs: user.has_perm("order.change_order"),
     }
 )
+if not SHOP_REVIEWS:
+    _reviews_menu = _dashboard_menu_holding("dashboard:reviews-list")
+    _reviews_menu[:] = [child for child in _reviews_menu if child.get("url_name") != "dashboard:reviews-list"]
 # The catalogue browses in SQL (commerce/search) and the site search is sitesearch/: no index files,
 # nothing a second web host would not see. Haystack is not an installed app, but Oscar 4.2's own
 # search modules, which Oscar imports beside our replacements, import it, and it refuses to load

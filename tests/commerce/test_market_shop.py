@@ -110,3 +110,12 @@ def test_product_with_every_variant_sold_out_has_no_add_to_basket(seeded, client
     potatoes = _card(soup, "Heritage potatoes")
     assert potatoes.select_one("form") is None
     assert potatoes.select_one(".availability").get_text(strip=True) != ""
+
+
+def test_product_page_shows_no_reviews_or_stars_unless_the_shop_takes_reviews(seeded, client):
+    product = Product.objects.get(upc="RA-EGGS-6")
+    html = client.get(product.get_absolute_url()).content.decode()
+
+    assert "review" not in html.lower() and "star-rating" not in html
+    add_review = f"/shop/catalogue/{product.slug}_{product.pk}/reviews/add/"
+    assert client.get(add_review).status_code == 404

@@ -98,6 +98,32 @@ def test_visitor_shops_checks_out_and_member_signs_in_pages_fit_and_pass_axe(liv
     assert page.console_errors == []
 
 
+def test_calendar_day_week_month_and_year_pages_fit_and_pass_axe(live_server, page):
+    """django-scheduler's own pages of the demo's calendar (a market every Saturday), on the site's layout."""
+    from django.utils import timezone
+    from schedule.models import Event
+
+    call_command("seed_demo", verbosity=0)
+    base = live_server.url
+    problems: dict[str, list[str]] = {}
+    market = timezone.localtime(Event.objects.get(title="Saturday market").start)
+    on_market_day = f"?year={market.year}&month={market.month}&day={market.day}"
+
+    for view in ("daily", "week", "month", "year"):
+        _visit(page, f"{base}/events/calendar/{view}/cooperative/{on_market_day}")
+        expect(page.locator("h1")).to_have_text("Cooperative calendar")
+        if view != "year":
+            market_link = page.get_by_role("main").get_by_role("link", name=re.compile("Saturday market"))
+            expect(market_link.first).to_be_visible()
+        _survey(page, f"calendar-{view}", problems)
+
+    assert problems == {name: [] for name in problems}, "\n".join(
+        f"{name}: {found}" for name, found in problems.items() if found
+    )
+    assert page.failed_requests == []
+    assert page.console_errors == []
+
+
 def test_our_admin_screens_pass_axe(live_server, page):
     from accounts.demo import DEMO_PASSWORD
     from durable.runner import stateful_models

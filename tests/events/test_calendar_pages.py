@@ -120,6 +120,35 @@ def test_scheduler_day_table_has_no_inline_style_or_script(client, otto, pottery
     assert f'href="{_date_path(pottery)}"' in html
 
 
+@pytest.mark.parametrize("view", ["week", "month", "year", "tri_month", "compact_month"])
+def test_scheduler_period_pages_link_each_date_with_no_inline_style_or_script(client, otto, pottery, view):
+    pottery.color_event = "#336699"
+    pottery.save()
+    client.force_login(otto)
+    start = timezone.localtime(pottery.start)
+    response = client.get(
+        f"/events/calendar/{view}/{pottery.calendar.slug}/",
+        {"year": start.year, "month": start.month, "day": start.day},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not re.search(r"\sstyle=", html)
+    assert not re.search(r"\son[a-z]+=", html)
+    assert "data-bs-toggle" not in html  # Bootstrap 5's modals: the site runs Bootstrap 4
+    on_the_day = f"?year={start.year}&amp;month={start.month}&amp;day={start.day}"
+    assert f"/events/calendar/daily/{pottery.calendar.slug}/{on_the_day}" in html
+    if view in ("week", "month"):
+        assert "Pottery evening" in html
+        assert f'href="{_date_path(pottery)}" data-event-color="#336699"' in html
+
+
+def test_scheduler_calendar_page_offers_its_views_not_a_developer_note(client, otto, pottery):
+    client.force_login(otto)
+    html = client.get(f"/events/calendar/{pottery.calendar.slug}/").content.decode()
+    assert "docstring" not in html
+    assert f'href="/events/calendar/week/{pottery.calendar.slug}/"' in html
+
+
 def test_ticket_line_and_price_never_raw(pottery):
     # The date page's pieces and the ticket line agree on the site's zone (events/display.py).
     from events.display import ticket_line

@@ -66,7 +66,7 @@ def _basket_of(user):
 def test_ticket_prices_are_money_on_event_and_occurrence_pages(client, pottery):
     f.ticket_type(pottery, quota=5, price="6.00", name="Wheel")
     occurrence = client.get(f"/events/o/{pottery.pk}/{int(pottery.start.timestamp())}/").content.decode()
-    prices = re.findall(r'<td class="price">([^<]*)</td>', occurrence)
+    prices = re.findall(r'<td class="price" data-label="Price">([^<]*)</td>', occurrence)
     assert prices and all(re.fullmatch(r"£\d+\.\d\d", price) for price in prices), prices
     assert not OVERLONG_MONEY.search(occurrence)
 

@@ -35,7 +35,7 @@ def test_home_shows_this_months_occurrences_in_the_grid(client, public_calendar)
     html = response.content.decode()
     assert response.status_code == 200
     assert response.resolver_match.view_name == "events:home"
-    assert 'class="table table-bordered event-month"' in html
+    assert 'class="table table-bordered event-month calendar-grid"' in html
     assert timezone.localdate().strftime("%B %Y") in html
     assert _titles(html) == ["Repair café"]
     assert "/events/calendars/cooperative-calendar.ics" in html
