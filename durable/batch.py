@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from durable.claim import claim_rows
@@ -65,6 +65,11 @@ def _work(model: type[StatefulModel], node: State, pks: list, lease: datetime, n
             if outcomes[row.pk] == "":  # lease lost: the rest of the batch is another worker's now
                 outcomes.pop(row.pk)
                 return outcomes
+    except DatabaseError:
+        # The database went away mid-batch (restarted, connection killed): nothing can be recorded now.
+        # The rows keep their lease, and the sweep hands them on once it runs out, as for a killed worker.
+        logger.exception("%s: database lost mid-batch; its rows wait for their lease", model._meta.label)
+        raise
     except Exception as exc:  # the handler broke mid-batch: what it did not answer for is tried again
         logger.exception("%s: batch handler %s raised", model._meta.label, node.handler)
         for row in pending.values():

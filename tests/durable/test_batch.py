@@ -6,6 +6,7 @@ listens, or not at all (a dead or blocked host)."""
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from durable import runner
@@ -166,3 +167,36 @@ def test_restart_moves_a_finished_row_back_to_the_start_unless_a_worker_holds_it
     assert (row.state, row.state_attempts, row.due_at, row.last_error) == ("pending", 0, None, "")
     Delivery.objects.get(pk=held).restart()
     assert Delivery.objects.get(pk=held).locked_until == lease
+
+
+@pytest.fixture
+def attempt_log_refused():
+    """A database that refuses to record any delivery attempt: the record itself fails mid-batch."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION durable_refuse() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'refused'; END; $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER durable_refuse BEFORE INSERT ON federation_deliveryattempt "
+                "FOR EACH ROW EXECUTE FUNCTION durable_refuse()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER durable_refuse BEFORE INSERT ON federation_deliveryattempt "
+                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+
+
+def test_advance_batch_database_failing_mid_batch_leaves_the_rows_leased_for_the_sweep(
+    activity, attempt_log_refused
+):
+    """Not delayed by the retry policy: once the lease runs out the next sweep hands them on at once."""
+    unreachable = [f"http://127.0.0.1:{free_port()}/inbox{n}" for n in range(2)]
+    pks = deliveries(activity, unreachable)
+    with pytest.raises(DatabaseError):
+        advance_batch(Delivery, pks)
+    rows = Delivery.objects.filter(pk__in=pks)
+    assert {(row.state, row.state_attempts, row.due_at) for row in rows} == {("pending", 1, None)}
+    assert all(row.locked_until > timezone.now() for row in rows)
