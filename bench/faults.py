@@ -5,8 +5,8 @@ machine's Redis is never touched, e.g.
   DATABASE_URL=postgres://postgres@127.0.0.1:5432/coop_faults .venv/bin/python bench/faults.py
 It migrates the database, starts the verifying receiver of bench/federation_receiver.py (1,000
 loopback addresses 127.0.x.y) and two Celery workers (thread pool), records one activity for 1,000
-inboxes, restarts Redis once a third of them have it, then sends the deliveries-due sweep (what beat
-sends every minute) and prints the time from the restart to full delivery and whether every inbox got
+inboxes, restarts Redis once a third of them have it, then sends the durable sweep (what beat
+sends every 30 s) and prints the time from the restart to full delivery and whether every inbox got
 the activity exactly once.
 """
 
@@ -51,10 +51,10 @@ def main() -> None:
 def drill(app, redis_server, port: int) -> None:
     from django.db.models import Count
 
+    from durable.tasks import sweep as durable_sweep_task
     from social.federation.actors import local_actor_get
     from social.federation.delivery import activity_send
     from social.federation.models import Delivery
-    from social.federation.tasks import deliveries_due_task
     from tests.factories.federation import note_create
 
     activity_id, data = note_create()
@@ -69,7 +69,7 @@ def drill(app, redis_server, port: int) -> None:
     restarted = time.monotonic()
     lost = deliveries.filter(state="pending").count()
     app._pool, app.amqp._producer_pool = None, None  # this process's connections died with the old Redis
-    deliveries_due_task.delay()  # what beat sends every minute
+    durable_sweep_task.delay()  # what beat sends every 30 s
     while deliveries.filter(state="pending").exists() and time.monotonic() - restarted < 300:
         time.sleep(0.05)
     recovered = time.monotonic() - restarted

@@ -92,3 +92,37 @@ def claim_row(
 def release(model, pk, lease: datetime) -> bool:
     """Give a lease back early (the work is recorded); False if it was no longer ours."""
     return bool(model._default_manager.filter(pk=pk, locked_until=lease).update(locked_until=None))
+
+
+def claim_rows(
+    model,
+    pks: Iterable,
+    states: Iterable[str],
+    lease_seconds: float,
+    *,
+    held: datetime | None = None,
+    now: datetime | None = None,
+) -> list:
+    """`claim_row` for a batch: lease those of `pks` that are in `states`, due and free (or stalled), or
+    leased to us already (`held`); returns the primary keys now ours, each with an attempt counted.
+
+    On PostgreSQL the rows are locked with SKIP LOCKED first, so two workers handed overlapping batches
+    take disjoint rows without waiting on each other. On SQLite each row is taken with its own
+    conditional UPDATE, as `claim_due` does, and only those whose UPDATE changed something are ours.
+    """
+    now = now or timezone.now()
+    until = now + timedelta(seconds=lease_seconds)
+    ours = due(now) & lease_free(now)
+    if held is not None:
+        ours |= Q(locked_until=held)
+    pks = sorted(set(pks))
+    candidates = model._default_manager.filter(pk__in=pks, state__in=list(states)).filter(ours)
+    taken = {"locked_until": until, "state_attempts": F("state_attempts") + 1}
+    if not connection.features.has_select_for_update_skip_locked:
+        return [pk for pk in pks if candidates.filter(pk=pk).update(**taken)]
+    with transaction.atomic():
+        claimed = sorted(
+            candidates.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)
+        )
+        model._default_manager.filter(pk__in=claimed).update(**taken)
+        return claimed

@@ -10,6 +10,11 @@ A graph is a class whose attributes are `State`s:
 A state with a handler is worked by the runner: the handler is a method of the model, it runs outside
 any transaction and returns the name of the next state (or None to stay and be tried again later).
 A state without a handler waits for something else (a person, another process) to move it.
+
+A state with `batch=N` is worked N rows at a time: its handler is called on the model class with the
+rows one claim leased together, and yields each row's `Outcome` (see durable/batch.py), which the
+runner records before the handler goes on to the next row. Deliveries use it: one task, one claim and
+one load of what the rows share for twenty POSTs, and still at most one POST repeated after a crash.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class State:
         terminal: bool = False,
         failure: bool = False,
         label: str = "",
+        batch: int = 0,
     ) -> None:
         self.transitions: tuple[str, ...] = tuple(transitions)
         self.handler = handler
@@ -49,6 +55,7 @@ class State:
         self.terminal = terminal
         self.failure = failure
         self.label = label
+        self.batch = batch
         self.name = ""  # set by the graph that holds it
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -115,6 +122,10 @@ def _check(graph: type[StateGraph]) -> None:
         if state.handler and not (state.timeout and state.timeout > 0):
             # The timeout is the claim's lease: without one a crashed worker's row would stay claimed.
             raise StateGraphError(f"{where} has a handler, so it needs a timeout (seconds) for its lease")
+        if state.batch and not state.handler:
+            raise StateGraphError(f"{where} is worked in batches, so it needs a handler")
+        if state.batch < 0:
+            raise StateGraphError(f"{where} has a negative batch size")
         if state.failure and not state.terminal:
             raise StateGraphError(f"{where} is the failure state, so it must be terminal")
     failures = [state.name for state in states.values() if state.failure]

@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
 
+from durable.claim import lease_free
 from durable.graph import StateGraph, StateGraphError
 
 
 def state_field(graph: type[StateGraph]) -> models.CharField:
     """The `state` column of a concrete model: its graph's states as choices, starting at the initial one."""
     return models.CharField(max_length=32, db_index=True, choices=graph.choices(), default=graph.initial.name)
+
+
+def state_choices(graph: type[StateGraph], name: str = "State") -> type[models.TextChoices]:
+    """The graph's states as an enum (`Delivery.State.DELIVERED`), for code that names one: made from
+    the graph, so the graph stays the one place that lists them."""
+    return models.TextChoices(name, [(state.upper(), (state, label)) for state, label in graph.choices()])
+
+
+@dataclass
+class Outcome:
+    """What a handler may answer instead of a bare state name, to write more with the move.
+
+    `target` is the state to move to; None means this try failed and the state's retry policy decides
+    (a later try, or the failure state once it is exhausted). `error` is kept as the row's
+    `last_error` (why it was ignored, what failed); `fields` are the row's own columns, written in the
+    same UPDATE as the move; `log` are new rows (attempt logs) inserted in the same transaction, so a
+    row and its log never disagree.
+    """
+
+    target: str | None
+    error: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+    log: list[models.Model] = field(default_factory=list)
 
 
 class TransitionRefused(StateGraphError):
@@ -63,7 +88,31 @@ class StatefulModel(models.Model):
         tell whoever owns the outcome (flag a booking for staff, close an issue). Called once, after
         the failure is recorded; a crash in between leaves the row failed on the state machines page."""
 
-    def transition(self, to: str, *, due_at=None, lease=None, now=None, error: str = "") -> None:
+    def state_entered(self, now) -> None:
+        """The runner recorded this row's move into its current state (its handler's answer). Called
+        once, outside any transaction, after the move is committed; override to tell listeners."""
+
+    def restart(self, *, now=None) -> None:
+        """A person's retry: back to the initial state, a fresh count of tries, due now, whatever state the
+        row rests in (a failed row is terminal for the runner, not for staff). The caller enqueues it."""
+        now = now or timezone.now()
+        changes = {
+            "state": self.state_graph.initial.name,
+            "state_changed_at": now,
+            "state_attempts": 0,
+            "due_at": None,
+            "locked_until": None,
+            "last_error": "",
+        }
+        # Not a row a worker holds: its answer is on the way, and the lease is what fences it.
+        if not type(self)._default_manager.filter(lease_free(now), pk=self.pk).update(**changes):
+            return
+        for name, value in changes.items():
+            setattr(self, name, value)
+
+    def transition(
+        self, to: str, *, due_at=None, lease=None, now=None, error: str = "", fields: dict | None = None
+    ) -> None:
         """Move to `to` if the graph allows it and the row is still where this instance saw it.
 
         The UPDATE is conditional on the old state (and on `lease`, when the caller holds one), so of
@@ -74,6 +123,7 @@ class StatefulModel(models.Model):
             raise TransitionRefused(f"{self.state_graph.__name__}: {source!r} cannot move to {to!r}")
         now = now or timezone.now()
         changes = {
+            **(fields or {}),
             "state": to,
             "state_changed_at": now,
             "state_attempts": 0,

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from durable.claim import claim_due, claim_row
 from durable.graph import StateGraph, StateGraphError
-from durable.models import StatefulModel, TransitionRefused
+from durable.models import Outcome, StatefulModel, TransitionRefused
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,10 @@ def _step(model: type[StatefulModel], pk, *, held: datetime | None, now: datetim
     node = graph.state(state)
     if not node.handler:
         return state, False
+    if node.batch:  # a batch of one, so the batch handler is the only code that works this state
+        from durable.batch import advance_batch
+
+        return advance_batch(model, [pk], lease=held, now=now).get(pk, state), False
     lease = claim_row(model, pk, [state], node.timeout, held=held, now=now)
     if lease is None:
         return state, False
@@ -86,7 +90,9 @@ def _step(model: type[StatefulModel], pk, *, held: datetime | None, now: datetim
         error = f"stalled: {row.state_attempts - 1} workers took it and none recorded a result"
         return _fail(row, lease, now, error), False
     try:
-        target = getattr(row, node.handler)(now=now)
+        answer = getattr(row, node.handler)(now=now)
+        outcome = answer if isinstance(answer, Outcome) else Outcome(answer)
+        target = outcome.target
         if target is not None and not graph.allows(state, target):
             raise TransitionRefused(
                 f"handler {node.handler} returned {target!r}, not a transition of {state!r}"
@@ -104,10 +110,21 @@ def _step(model: type[StatefulModel], pk, *, held: datetime | None, now: datetim
         return state, False
     due_at = row.due_at if row.due_at and row.due_at > now else None
     try:
-        row.transition(target, due_at=due_at, lease=lease, now=now)
+        row.transition(
+            target,
+            due_at=due_at,
+            lease=lease,
+            now=now,
+            error=outcome.error[:ERROR_MAX_CHARS],
+            fields=outcome.fields,
+        )
     except TransitionRefused:
         logger.warning("%s %s: lease lost before %s -> %s was recorded", model._meta.label, pk, state, target)
         return state, False
+    try:
+        row.state_entered(now)
+    except Exception:  # the move is recorded; a listener's trouble must not undo or repeat it
+        logger.exception("%s %s: state_entered hook raised", model._meta.label, pk)
     next_node = graph.state(target)
     return target, bool(next_node.handler) and due_at is None
 
@@ -159,16 +176,33 @@ def _advance_enqueue(label: str, pk: int, lease: str | None = None) -> None:
     current_app.tasks["durable.advance"].delay(label, pk, lease)
 
 
+def _advance_batch_enqueue(label: str, pks: list, lease: str | None = None) -> None:
+    current_app.tasks["durable.advance_batch"].delay(label, pks, lease)
+
+
 def sweep(limit: int = SWEEP_LIMIT, *, now: datetime | None = None) -> int:
-    """Lease every due or stalled row of every stateful model; enqueue its `durable.advance` after commit."""
+    """Lease every due or stalled row of every stateful model; after commit enqueue one `durable.advance`
+    per row, or one `durable.advance_batch` per batch of a state worked in batches."""
     now = now or timezone.now()
     enqueued = 0
-    for model, pks, lease in _claimed(limit, now):
+    for model, node, pks, lease in _claimed(limit, now):
         label, token = model._meta.label, lease.isoformat()
-        for pk in pks:
-            transaction.on_commit(lambda label=label, pk=pk, token=token: _advance_enqueue(label, pk, token))
+        if node.batch:
+            for batch in _chunks(pks, node.batch):
+                transaction.on_commit(
+                    lambda label=label, batch=batch, token=token: _advance_batch_enqueue(label, batch, token)
+                )
+        else:
+            for pk in pks:
+                transaction.on_commit(
+                    lambda label=label, pk=pk, token=token: _advance_enqueue(label, pk, token)
+                )
         enqueued += len(pks)
     return enqueued
+
+
+def _chunks(pks: list, size: int) -> list[list]:
+    return [pks[start : start + size] for start in range(0, len(pks), size)]
 
 
 def run_due(
@@ -178,9 +212,15 @@ def run_due(
 
     For `manage.py durable_run`, development without a worker, and tests that set the clock.
     """
+    from durable.batch import advance_batch
+
     now = now or timezone.now()
     outcomes: Counter = Counter()
-    for found, pks, lease in _claimed(limit, now, only=model):
+    for found, node, pks, lease in _claimed(limit, now, only=model):
+        if node.batch:
+            for batch in _chunks(pks, node.batch):
+                outcomes.update(advance_batch(found, batch, lease=lease, now=now).values())
+            continue
         for pk in pks:
             outcomes[advance(found, pk, lease=lease, now=now)] += 1
     return outcomes
@@ -193,10 +233,25 @@ def _claimed(limit: int, now: datetime, only: type[StatefulModel] | None = None)
         for node in model.state_graph.worked:
             pks = claim_due(model, [node.name], limit, node.timeout, now=now)
             if pks:
-                yield model, pks, now + timedelta(seconds=node.timeout)
+                yield model, node, pks, now + timedelta(seconds=node.timeout)
 
 
 def advance_on_commit(row: StatefulModel) -> None:
     """Work a new or re-armed row once the caller's transaction commits (the sweep is the safety net)."""
     label, pk = row._meta.label, row.pk
     transaction.on_commit(lambda: _advance_enqueue(label, pk))
+
+
+def advance_batches_on_commit(model: type[StatefulModel], pks: list) -> None:
+    """Work many new rows of a state worked in batches once the caller commits: one task per batch
+    (a fan-out to a thousand inboxes is fifty messages, not a thousand)."""
+    if not pks:
+        return
+    size = max((state.batch for state in model.state_graph.worked), default=0) or 1
+    label, batches = model._meta.label, _chunks(list(pks), size)
+
+    def enqueue() -> None:
+        for batch in batches:
+            _advance_batch_enqueue(label, batch)
+
+    transaction.on_commit(enqueue)

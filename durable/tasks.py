@@ -1,4 +1,4 @@
-"""Thin Celery tasks of the one runner: advance one row, sweep for due and stalled rows."""
+"""Thin Celery tasks of the one runner: advance one row or a batch of rows, sweep for due and stalled rows."""
 
 from __future__ import annotations
 
@@ -7,13 +7,23 @@ from datetime import datetime
 from celery import shared_task
 from django.apps import apps
 
-from durable import runner
+from durable import batch, runner
 
 
 @shared_task(name="durable.advance", acks_late=True)
 def advance(label: str, pk: int, lease: str | None = None) -> str:
     # The row is the truth: a duplicate or stale message finds it leased elsewhere or moved on.
     return runner.advance(apps.get_model(label), pk, lease=datetime.fromisoformat(lease) if lease else None)
+
+
+@shared_task(name="durable.advance_batch", acks_late=True)
+def advance_batch(label: str, pks: list[int], lease: str | None = None) -> dict[str, int]:
+    """Work a batch of rows of a state worked in batches; how many rest in each state."""
+    lease_at = datetime.fromisoformat(lease) if lease else None
+    counts: dict[str, int] = {}
+    for state in batch.advance_batch(apps.get_model(label), pks, lease=lease_at).values():
+        counts[state] = counts.get(state, 0) + 1
+    return counts
 
 
 @shared_task(name="durable.sweep")

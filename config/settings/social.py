@@ -24,14 +24,13 @@ SOCIAL_AUTHOR_MODEL = env("SOCIAL_AUTHOR_MODEL", default="cms.Author")
 FEDERATION_MANUAL_APPROVAL = env.bool("FEDERATION_MANUAL_APPROVAL", default=False)
 FEDERATION_HOST_DEAD_AFTER = env.int("FEDERATION_HOST_DEAD_AFTER", default=7 * 24 * 3600)
 FEDERATION_DELIVERY_GIVE_UP_AFTER = env.int("FEDERATION_DELIVERY_GIVE_UP_AFTER", default=3 * 24 * 3600)
-# How long a delivery claimed by a worker stays that worker's: a worker killed mid-batch leaves its
-# unsent deliveries to the sweep after this. Longer than one batch takes to send (20 POSTs).
+# The lease of a batch of deliveries (social.federation.models.DeliveryGraph): a worker killed mid-batch
+# leaves its unsent deliveries to the durable sweep after this. Longer than one batch takes (20 POSTs).
 FEDERATION_DELIVERY_LEASE_SECONDS = env.int("FEDERATION_DELIVERY_LEASE_SECONDS", default=600)
 FEDERATION_MAX_INBOX_BYTES = 1_000_000
 # Seconds the front door keeps a public actor or object document (social.federation.views): a burst
 # of servers fetching a new post costs the app one render; an edit reaches followers as an Update.
 FRONT_DOOR_AP_SECONDS = env.int("FRONT_DOOR_AP_SECONDS", default=5)
-CELERY_BEAT_SCHEDULE["federation-deliveries-due"] = {"task": "federation.deliveries_due", "schedule": 60.0}
 # --- social hub (social/hub) ------------------------------------------------------------------
 HUB_TIMELINE_RETENTION_DAYS = env.int("HUB_TIMELINE_RETENTION_DAYS", default=30)
 HUB_DIGEST_EMAILS = env.list("HUB_DIGEST_EMAILS", default=[])  # empty: no email digest

@@ -1,20 +1,26 @@
-"""Delivery: record an activity, one Delivery row per target inbox, signed POSTs with backoff.
+"""Delivery: record an activity, one Delivery row per target inbox, signed POSTs on the one runner.
 
 The database is the truth: a Delivery row says what still has to be sent and when; Celery tasks only
-say "there is work". A sweep (deliveries_due) picks up anything the queue lost or any retry now due.
+say "there is work". Deliveries are a state graph (models.DeliveryGraph) worked by the one runner in
+batches of twenty: `deliveries_post` is the batch handler, and the durable sweep picks up anything the
+queue lost, any retry now due and any batch whose worker died.
 """
 
 import json
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import requests
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from durable import runner
+from durable.batch import advance_batch
+from durable.models import Outcome
 
 from . import ids
 from .actors import host_domain
@@ -69,25 +75,31 @@ def deliveries_create(activity: Activity, inboxes: list[str]) -> list[int]:
     """One Delivery row per inbox; deliveries to dead hosts are recorded as such and not attempted.
 
     Every delivery passes here, so here inboxes on blocked servers are left out (a shared inbox of a
-    follower, the inbox of a Follow we answer, a hub note's addressee alike)."""
+    follower, the inbox of a Follow we answer, a hub note's addressee alike). The pending rows are
+    handed to the runner after commit, twenty to a task."""
     blocked = blocked_domains()
     hosts = _hosts_for([inbox for inbox in inboxes if not blocked.covers(inbox)])
+    now = timezone.now()
     rows = [
         Delivery(
             activity=activity,
             inbox=inbox,
             host=host,
             state=Delivery.State.DEAD_HOST if host.dead else Delivery.State.PENDING,
+            created=now,
+            state_changed_at=now,
         )
         for inbox, host in hosts.items()
     ]
     Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     pending = list(
-        Delivery.objects.filter(activity=activity, state=Delivery.State.PENDING, attempts=0).values_list(
-            "pk", flat=True
+        Delivery.objects.filter(
+            activity=activity, state=Delivery.State.PENDING, state_attempts=0, locked_until__isnull=True
         )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    deliveries_enqueue(pending)
+    runner.advance_batches_on_commit(Delivery, pending)
     return pending
 
 
@@ -99,66 +111,6 @@ def _hosts_for(inboxes: list[str]) -> dict[str, Host]:
     )
     known = {host.domain: host for host in Host.objects.filter(domain__in=set(domains.values()))}
     return {inbox: known[domain] for inbox, domain in domains.items()}
-
-
-def deliveries_enqueue(delivery_ids: list[int]) -> None:
-    """After commit, enqueue the deliveries in small batches: a fan-out to a thousand inboxes is a few
-    dozen messages rather than a thousand, and each worker thread walks its batch."""
-    if not delivery_ids:
-        return
-    from .tasks import deliveries_attempt_task
-
-    size = max(1, _setting("FEDERATION_DELIVERY_BATCH", 20))
-    batches = [delivery_ids[start : start + size] for start in range(0, len(delivery_ids), size)]
-
-    def send():
-        for batch in batches:
-            deliveries_attempt_task.delay(batch)
-
-    transaction.on_commit(send)
-
-
-def delivery_lease() -> timedelta:
-    """How long a claimed delivery is left to the worker that claimed it (then the sweep retries it)."""
-    return timedelta(seconds=_setting("FEDERATION_DELIVERY_LEASE_SECONDS", 600))
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff: 1, 2, 4 … minutes, capped at a day."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 24 * 60))
-
-
-def _deliveries_claim(delivery_ids: list[int], now) -> list[int]:
-    """Claim every due delivery of a batch with one UPDATE … RETURNING (PostgreSQL and SQLite both have
-    it): a duplicate task (the queue may deliver twice) finds the rows leased and claims nothing. The
-    lease is replaced by the real retry time when the attempt is recorded."""
-    if not delivery_ids:
-        return []
-    ops, meta = connection.ops, Delivery._meta
-    column = {
-        name: ops.quote_name(meta.get_field(name).column) for name in ("attempts", "next_attempt", "state")
-    }
-    pk = ops.quote_name(meta.pk.column)
-    ids = list(dict.fromkeys(int(delivery_id) for delivery_id in delivery_ids))
-    # Identifiers come from the model's metadata (quoted); every value is a parameter.
-    table, placeholders = ops.quote_name(meta.db_table), ", ".join(["%s"] * len(ids))
-    attempts, next_attempt, state = column["attempts"], column["next_attempt"], column["state"]
-    sql = " ".join(
-        [
-            f"UPDATE {table} SET {attempts} = {attempts} + 1, {next_attempt} = %s",  # noqa: S608
-            f"WHERE {pk} IN ({placeholders}) AND {state} = %s AND {next_attempt} <= %s",
-            f"RETURNING {pk}",
-        ]
-    )
-    params = [
-        ops.adapt_datetimefield_value(now + delivery_lease()),
-        *ids,
-        Delivery.State.PENDING.value,
-        ops.adapt_datetimefield_value(now),
-    ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
 
 
 @dataclass
@@ -211,23 +163,15 @@ def _send(delivery: Delivery, activity: Activity, body: bytes) -> _Sent:
     return sent
 
 
-def deliveries_attempt(delivery_ids: list[int]) -> dict[int, str]:
-    """Make one attempt at each due delivery of a batch; record every POST. Outcome per delivery id.
+def deliveries_post(deliveries: list[Delivery], now: datetime) -> Iterator[tuple[Delivery, Outcome]]:
+    """The batch handler of `pending`: POST each delivery of a batch the runner claimed, yielding its
+    outcome, which the runner records (with the POSTs' attempt rows) before this goes on to the next.
 
-    One claim, one load of the deliveries with their hosts, one of their activities; then each POST's
-    result is written (in its own short transaction) before the next POST goes, so a worker killed
-    mid-batch has sent at most one delivery it did not record: the retry after the lease repeats that
-    one, never the whole batch. Each activity's body is encoded once; only the signature differs.
+    One load of the batch's hosts and activities; each activity's body is encoded once, only the
+    signature differs. A host's health is shared by the batch's deliveries to it, and its successes are
+    written once at the end of the batch (a lost write costs nothing: the next success writes it).
     """
-    now = timezone.now()
-    claimed = _deliveries_claim(delivery_ids, now)
-    outcomes: dict[int, str] = {int(delivery_id): "not due" for delivery_id in delivery_ids}
-    if not claimed:
-        return outcomes
-    deliveries = list(Delivery.objects.filter(pk__in=claimed).select_related("host").order_by("pk"))
-    shared_hosts: dict[int, Host] = {}
-    for delivery in deliveries:  # one Host object per host: what one result writes, the next one sees
-        delivery.host = shared_hosts.setdefault(delivery.host_id, delivery.host)
+    hosts = Host.objects.in_bulk({delivery.host_id for delivery in deliveries})
     activities = {
         activity.pk: activity
         for activity in Activity.objects.filter(pk__in={d.activity_id for d in deliveries})
@@ -235,104 +179,73 @@ def deliveries_attempt(delivery_ids: list[int]) -> dict[int, str]:
         .only("body", "actor", "actor__username", "actor__private_key_pem")
     }
     bodies = {pk: activity.body.encode() for pk, activity in activities.items()}
-    dead, blocked = [], blocked_domains()
-    for delivery in deliveries:
-        if blocked.covers(delivery.host.domain):  # blocked after it was scheduled: never sent
-            Delivery.objects.filter(pk=delivery.pk).update(
-                state=Delivery.State.FAILED, last_error="the server is blocked"
-            )
-            outcomes[delivery.pk] = "blocked"
-            continue
-        if delivery.host.dead:
-            dead.append(delivery.pk)
-            continue
-        sent = _send(delivery, activities[delivery.activity_id], bodies[delivery.activity_id])
-        _deliveries_record([sent], [], outcomes)
-    _deliveries_record([], dead, outcomes)
-    return outcomes
-
-
-def _deliveries_record(results: list[_Sent], dead: list[int], outcomes: dict[int, str]) -> None:
-    now = timezone.now()
-    with transaction.atomic():
-        DeliveryAttempt.objects.bulk_create([attempt for sent in results for attempt in sent.attempts])
-        if dead:
-            Delivery.objects.filter(pk__in=dead).update(state=Delivery.State.DEAD_HOST)
-            outcomes.update(dict.fromkeys(dead, "dead host"))
-        delivered: dict[int, list[int]] = {}  # status -> delivery ids
-        hosts: dict[str, set[int]] = {}  # scheme -> ids of hosts whose row needs the success written
-        for sent in results:
-            delivery, host = sent.delivery, sent.delivery.host
-            if sent.status is not None and 200 <= sent.status < 300:
-                delivered.setdefault(sent.status, []).append(delivery.pk)
-                outcomes[delivery.pk] = "delivered"
-                fresh = host.last_success and now - host.last_success < timedelta(minutes=1)
-                if not (fresh and host.signature_scheme == sent.scheme and host.failing_since is None):
-                    # A busy host is written at most once a minute, so its workers do not queue on its row.
-                    hosts.setdefault(sent.scheme, set()).add(host.pk)
+    blocked = blocked_domains()
+    succeeded: dict[str, set[int]] = {}  # scheme -> ids of hosts whose row needs the success written
+    try:
+        for delivery in deliveries:
+            delivery.host = host = hosts[delivery.host_id]
+            if blocked.covers(host.domain):  # blocked after it was scheduled: never sent
+                yield delivery, Outcome(Delivery.State.FAILED, "the server is blocked")
+            elif host.dead:
+                yield delivery, Outcome(Delivery.State.DEAD_HOST, "the host is dead")
             else:
-                outcomes[delivery.pk] = _delivery_failed(delivery, host, sent.status, sent.error, now)
-        for status, delivery_pks in delivered.items():
-            Delivery.objects.filter(pk__in=delivery_pks).update(
-                state=Delivery.State.DELIVERED, delivered=now, last_status=status, last_error=""
-            )
-        for scheme, host_pks in hosts.items():
+                sent = _send(delivery, activities[delivery.activity_id], bodies[delivery.activity_id])
+                yield delivery, _sent_outcome(sent, host, succeeded)
+    finally:
+        at = timezone.now()
+        for scheme, host_pks in succeeded.items():
             Host.objects.filter(pk__in=host_pks).update(
-                last_success=now, failing_since=None, signature_scheme=scheme, dead=False
+                last_success=at, failing_since=None, signature_scheme=scheme, dead=False
             )
-        for sent in results:  # the batch's next deliveries to these hosts see what was just written
-            host = sent.delivery.host
-            if host.pk in hosts.get(sent.scheme, ()):
-                host.last_success, host.failing_since, host.signature_scheme = now, None, sent.scheme
 
 
-def delivery_attempt(delivery_id: int) -> str:
-    """Make one attempt at one delivery (see deliveries_attempt): "delivered", "will retry", …"""
-    return deliveries_attempt([delivery_id])[int(delivery_id)]
+def _sent_outcome(sent: _Sent, host: Host, succeeded: dict[str, set[int]]) -> Outcome:
+    now = timezone.now()
+    if sent.status is not None and 200 <= sent.status < 300:
+        fresh = host.last_success and now - host.last_success < timedelta(minutes=1)
+        if not (fresh and host.signature_scheme == sent.scheme and host.failing_since is None):
+            # A busy host is written at most once a minute, so its workers do not queue on its row.
+            succeeded.setdefault(sent.scheme, set()).add(host.pk)
+            host.last_success, host.failing_since, host.signature_scheme = now, None, sent.scheme
+        fields = {"last_status": sent.status, "delivered": now}
+        return Outcome(Delivery.State.DELIVERED, fields=fields, log=sent.attempts)
+    fields = {"last_status": sent.status}
+    return Outcome(_failure_target(host, sent.status, now), sent.error, fields=fields, log=sent.attempts)
 
 
-def _delivery_failed(delivery: Delivery, host: Host, status: int | None, error: str, now) -> str:
-    # 4xx other than 408/429 will not get better by retrying: the inbox refused the activity itself.
-    permanent = status is not None and 400 <= status < 500 and status not in (401, 408, 429)
+def _failure_target(host: Host, status: int | None, now: datetime) -> str | None:
+    """Where a failed POST leaves its delivery: its host dead (unreachable for FEDERATION_HOST_DEAD_AFTER),
+    given up (the inbox refused it for good), or None: the state's retry policy decides."""
     if host.failing_since is None:
         Host.objects.filter(pk=host.pk, failing_since=None).update(failing_since=now)
         host.failing_since = now
     dead_after = timedelta(seconds=_setting("FEDERATION_HOST_DEAD_AFTER", 7 * 24 * 3600))
-    give_up_after = timedelta(seconds=_setting("FEDERATION_DELIVERY_GIVE_UP_AFTER", 3 * 24 * 3600))
-    fields = {
-        "last_status": status,
-        "last_error": error,
-        "next_attempt": now + retry_delay(delivery.attempts),
-    }
     if status is None and now - host.failing_since >= dead_after:
         Host.objects.filter(pk=host.pk).update(dead=True)
-        fields["state"] = Delivery.State.DEAD_HOST
-        outcome = "host marked dead"
-    elif permanent or now - delivery.created >= give_up_after:
-        fields["state"] = Delivery.State.FAILED
-        outcome = "gave up"
-    else:
-        outcome = "will retry"
-    Delivery.objects.filter(pk=delivery.pk).update(**fields)
-    return outcome
+        host.dead = True
+        return Delivery.State.DEAD_HOST
+    # 4xx other than 401/408/429 will not get better by retrying: the inbox refused the activity itself.
+    if status is not None and 400 <= status < 500 and status not in (401, 408, 429):
+        return Delivery.State.FAILED
+    return None
 
 
-def deliveries_due(limit: int = 1000) -> int:
-    """Enqueue pending deliveries whose next attempt is due (the sweep behind the queue)."""
-    due = list(
-        Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt__lte=timezone.now())
-        .order_by("next_attempt")
-        .values_list("pk", flat=True)[:limit]
-    )
-    deliveries_enqueue(due)
-    return len(due)
+def deliveries_attempt(delivery_ids: list[int]) -> dict[int, str]:
+    """Work a batch of deliveries here (what a `durable.advance_batch` task does): the state each one
+    this call claimed rests in; a duplicate call finds them leased or moved on and claims nothing."""
+    return advance_batch(Delivery, delivery_ids)
+
+
+def delivery_attempt(delivery_id: int) -> str:
+    """Work one delivery here, if it is due and free; the state it rests in."""
+    return runner.advance(Delivery, delivery_id)
 
 
 def delivery_retry(delivery: Delivery) -> None:
-    """Try a failed or dead-host delivery again now (admin button); revives its host."""
+    """Try a delivery that gave up or whose host died again now (admin button); revives its host."""
     Host.objects.filter(pk=delivery.host_id).update(dead=False, failing_since=None)
-    Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.PENDING, next_attempt=timezone.now())
-    deliveries_enqueue([delivery.pk])
+    delivery.restart()
+    runner.advance_batches_on_commit(Delivery, [delivery.pk])
 
 
 def host_revive(domain: str) -> None:

@@ -1,14 +1,17 @@
-"""Inbox processing: what each verified incoming activity does to our state (run by a Celery task)."""
+"""Inbox processing: what each verified incoming activity does to our state (worked by the one runner)."""
 
 import json
 import logging
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from durable import runner
+from durable.models import Outcome
 from edge.sanitise import first_url, html_sanitise, url_safe
 
 from . import ids
@@ -95,23 +98,26 @@ def activity_origin_problem(data: dict, actor_uri: str) -> str | None:
 
 
 def inbox_receive(data: dict) -> InboxItem:
-    """Store a verified activity and enqueue its processing after the request commits."""
-    from .tasks import inbox_item_process_task
-
+    """Store a verified activity; the one runner processes it once the request commits."""
     item = InboxItem.objects.create(
         activity_uri=_id(data)[:500],
         activity_type=str(data.get("type", ""))[:50],
         actor_uri=_id(data.get("actor"))[:500],
         data=data,
     )
-    transaction.on_commit(lambda: inbox_item_process_task.delay(item.pk))
+    runner.advance_on_commit(item)
     return item
 
 
 def inbox_item_process(item_id: int) -> str:
-    item = InboxItem.objects.filter(pk=item_id, state=InboxItem.State.RECEIVED).first()
-    if item is None:
-        return "already processed"
+    """Process one received item here, if it is due and free (what a `durable.advance` task does);
+    the state it rests in."""
+    return runner.advance(InboxItem, item_id)
+
+
+def inbox_item_handle(item: InboxItem, now: datetime) -> Outcome:
+    """Handler of `received`: what the activity does to our state. Processed, or ignored with the
+    reason; an error raises, and the state's retry policy tries again later (then fails)."""
     # The sender is alive: its host may take deliveries again (done here, not in the inbox request).
     host_revive(host_domain(item.actor_uri))
     handler = HANDLERS.get(item.activity_type)
@@ -131,16 +137,14 @@ def inbox_item_process(item_id: int) -> str:
             prefetch(item.data, remote)
         with transaction.atomic():
             handler(item.data, remote)
-        item.state, item.error = InboxItem.State.PROCESSED, ""
     except Ignored as exc:
-        item.state, item.error = InboxItem.State.IGNORED, str(exc)
-    except Exception as exc:  # recorded on the row: the admin shows it, nothing is only logged
-        logger.exception("inbox item %s failed", item.pk)
-        item.state, item.error = InboxItem.State.FAILED, repr(exc)[:2000]
-    item.processed = timezone.now()
-    item.save(update_fields=["state", "error", "processed"])
+        return Outcome(InboxItem.State.IGNORED, str(exc), fields={"processed": now})
+    return Outcome(InboxItem.State.PROCESSED, fields={"processed": now})
+
+
+def inbox_item_done(item: InboxItem) -> None:
+    """The item's processing is recorded: let the hub (and any other listener) look at it."""
     activity_received.send(sender=InboxItem, item=item)
-    return item.state
 
 
 def _local_object(value) -> FederatedObject:

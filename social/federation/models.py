@@ -1,7 +1,12 @@
 """Federation state: actors and keys, remote actors, followers, deliveries, inbox items."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from durable.graph import State, StateGraph
+from durable.models import StatefulModel, state_choices, state_field
+from durable.retry import RetryPolicy
 
 from .origins import domain_normalise
 
@@ -176,23 +181,46 @@ class Activity(models.Model):
         return f"{self.activity_type} {self.activity_id}"
 
 
-class Delivery(models.Model):
-    """One POST of one activity to one inbox (shared inboxes deduplicated); retried with backoff."""
+class DeliveryGraph(StateGraph):
+    """Every state a delivery can be in. The one runner posts pending rows twenty at a time
+    (delivery.py's `deliveries_post`) and records each POST's answer before the next goes."""
 
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Gave up"
-        DEAD_HOST = "dead_host", "Host dead"
+    pending = State(
+        initial=True,
+        handler="deliveries_post",
+        batch=20,
+        # The batch's lease: twenty POSTs of at most two knocks each, with room to spare.
+        timeout=settings.FEDERATION_DELIVERY_LEASE_SECONDS,
+        # 1, 2, 4 ... minutes apart, capped at a day; given up three days after it was scheduled.
+        retry=RetryPolicy(
+            max_attempts=30,
+            base_seconds=60,
+            factor=2,
+            cap_seconds=24 * 3600,
+            jitter=0,
+            give_up_after=settings.FEDERATION_DELIVERY_GIVE_UP_AFTER,
+        ),
+        transitions=["delivered", "failed", "dead_host"],
+        label="Pending",
+    )
+    delivered = State(terminal=True, label="Delivered")
+    # The inbox refused it for good (a 4xx), its server is blocked, or three days of failures.
+    failed = State(terminal=True, failure=True, label="Gave up")
+    # Its server has not answered for a week (FEDERATION_HOST_DEAD_AFTER): not tried until staff retry.
+    dead_host = State(terminal=True, label="Host dead")
+
+
+class Delivery(StatefulModel):
+    """One POST of one activity to one inbox (shared inboxes deduplicated), moved by the one runner."""
+
+    state_graph = DeliveryGraph
+    State = state_choices(DeliveryGraph)
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="deliveries")
     inbox = models.URLField(max_length=500)
     host = models.ForeignKey(Host, on_delete=models.CASCADE, related_name="deliveries")
-    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING, db_index=True)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt = models.DateTimeField(default=timezone.now, db_index=True)
+    state = state_field(DeliveryGraph)
     last_status = models.PositiveIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
     created = models.DateTimeField(default=timezone.now)
     delivered = models.DateTimeField(null=True, blank=True)
 
@@ -205,6 +233,13 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity} → {self.inbox}"
+
+    @classmethod
+    def deliveries_post(cls, deliveries: list["Delivery"], now):
+        """Handler of `pending` (a batch): see delivery.py."""
+        from .delivery import deliveries_post
+
+        return deliveries_post(deliveries, now)
 
 
 class DeliveryAttempt(models.Model):
@@ -224,21 +259,35 @@ class DeliveryAttempt(models.Model):
         return f"{self.scheme} {self.status or self.error[:40]}"
 
 
-class InboxItem(models.Model):
-    """A verified activity received in an inbox, processed asynchronously."""
+class InboxItemGraph(StateGraph):
+    """Every state an inbox item can be in: the one runner processes received items (inbox.py)."""
 
-    class State(models.TextChoices):
-        RECEIVED = "received", "Received"
-        PROCESSED = "processed", "Processed"
-        IGNORED = "ignored", "Ignored"
-        FAILED = "failed", "Failed"
+    received = State(
+        initial=True,
+        handler="process",
+        timeout=300,  # fetching the actor (and a Move's target) first, then one short transaction
+        # A remote server slow to answer our fetch, or our database busy: a few tries over an hour.
+        retry=RetryPolicy(max_attempts=5, base_seconds=60, factor=3, cap_seconds=3600),
+        transitions=["processed", "ignored", "failed"],
+        label="Received",
+    )
+    processed = State(terminal=True, label="Processed")
+    # Valid but not for us: an unknown object, an unsupported type, a claim on another server's ids.
+    ignored = State(terminal=True, label="Ignored")
+    failed = State(terminal=True, failure=True, label="Failed")
+
+
+class InboxItem(StatefulModel):
+    """A verified activity received in an inbox, processed asynchronously by the one runner."""
+
+    state_graph = InboxItemGraph
+    State = state_choices(InboxItemGraph)
 
     activity_uri = models.CharField(max_length=500, blank=True, db_index=True)
     activity_type = models.CharField(max_length=50)
     actor_uri = models.CharField(max_length=500)
     data = models.JSONField()
-    state = models.CharField(max_length=20, choices=State.choices, default=State.RECEIVED)
-    error = models.TextField(blank=True)
+    state = state_field(InboxItemGraph)
     received = models.DateTimeField(default=timezone.now)
     processed = models.DateTimeField(null=True, blank=True)
 
@@ -247,6 +296,17 @@ class InboxItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_type} from {self.actor_uri}"
+
+    def process(self, now) -> str:
+        """Handler of `received`: see inbox.py."""
+        from .inbox import inbox_item_handle
+
+        return inbox_item_handle(self, now)
+
+    def state_entered(self, now) -> None:
+        from .inbox import inbox_item_done
+
+        inbox_item_done(self)
 
 
 class Reaction(models.Model):

@@ -155,7 +155,14 @@ class DeliveryViewSet(ReadOnlyViewSet):
     model = Delivery
     menu_label = "Deliveries"
     icon = "mail"
-    list_display = ["activity", "inbox", "state", "attempts", "last_status", DateColumn("next_attempt")]
+    list_display = [
+        "activity",
+        "inbox",
+        "state",
+        Column("state_attempts", label="Tries"),
+        "last_status",
+        DateColumn("due_at", label="Next try"),
+    ]
     list_filter = ["state", "host__dead"]
     search_fields = ["inbox"]
     index_view_class = _index_with_actions("delivery-retry")
@@ -181,7 +188,7 @@ class InboxItemViewSet(ReadOnlyViewSet):
     model = InboxItem
     menu_label = "Inbox log"
     icon = "doc-full"
-    list_display = ["activity_type", "actor_uri", "state", "error", DateColumn("received")]
+    list_display = ["activity_type", "actor_uri", "state", "last_error", DateColumn("received")]
     list_filter = ["state", "activity_type"]
     search_fields = ["actor_uri", "activity_uri"]
 

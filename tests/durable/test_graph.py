@@ -70,3 +70,24 @@ def test_graph_handlers_without_failure_state_refused():
 def test_graph_unknown_state_lookup_refused():
     with pytest.raises(StateGraphError, match="no state 'nope'"):
         _graph(**_valid()).state("nope")
+
+
+def test_graph_batch_state_needs_a_handler():
+    with pytest.raises(StateGraphError, match="worked in batches, so it needs a handler"):
+
+        class Batched(StateGraph):
+            waiting = State(initial=True, batch=20, transitions=["done"])
+            done = State(terminal=True)
+
+
+def test_state_choices_enum_is_made_from_the_graph():
+    from durable.models import state_choices
+
+    class Small(StateGraph):
+        pending = State(initial=True, handler="work", timeout=5, transitions=["done", "failed"])
+        done = State(terminal=True, label="Done and dusted")
+        failed = State(terminal=True, failure=True)
+
+    choices = state_choices(Small)
+    assert choices.DONE == "done" and choices.DONE.label == "Done and dusted"
+    assert list(choices.values) == ["pending", "done", "failed"]

@@ -43,3 +43,13 @@ def test_retry_policy_nonsense_refused(kwargs):
 def test_retry_policy_is_frozen():
     with pytest.raises(AttributeError):
         RetryPolicy().max_attempts = 9
+
+
+def test_retry_give_up_after_ends_the_tries_once_that_long_has_passed_in_the_state():
+    from datetime import datetime, timedelta
+
+    policy = RetryPolicy(max_attempts=100, give_up_after=3600)
+    entered = datetime(2026, 12, 1, 12, 0)
+    assert not policy.expired(entered, entered + timedelta(minutes=59))
+    assert policy.expired(entered, entered + timedelta(hours=1))
+    assert not RetryPolicy().expired(entered, entered + timedelta(days=999))

@@ -11,8 +11,9 @@ def test_beat_runs_the_one_sweep_every_30_seconds_and_no_reminder_sweep():
     assert not any("reminder" in task or "product_import" in task for task in entries)
     assert not any(task.startswith("accounts.") for task in entries)  # newsletters: no resume of their own
     assert not any("refund" in task and task.startswith("events.") for task in entries)
+    assert not any(task.startswith("federation.") for task in entries)  # deliveries: the durable sweep
 
 
 def test_durable_tasks_registered_under_their_names():
     app.loader.import_default_modules()
-    assert {"durable.advance", "durable.sweep"} <= set(app.tasks)
+    assert {"durable.advance", "durable.advance_batch", "durable.sweep"} <= set(app.tasks)

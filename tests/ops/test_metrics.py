@@ -137,7 +137,7 @@ def test_metrics_celery_queue_depth_is_the_redis_queue_length(client, settings):
     settings.REDIS_URL = broker
     with celery_on_broker(broker) as app:
         for _ in range(3):  # no worker consumes them: they wait in the queue
-            app.send_task("federation.deliveries_due")
+            app.send_task("durable.sweep")
         text = client.get("/metrics").content.decode()
     assert _value(text, 'coop_celery_queue_depth{queue="celery"}') == 3
 

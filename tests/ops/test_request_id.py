@@ -88,10 +88,10 @@ def test_request_id_rides_in_the_celery_message_headers(client, settings):
     with celery_on_broker(broker) as app:
         token = request_id_var.set("from-the-request")
         try:
-            app.send_task("federation.deliveries_due")
+            app.send_task("durable.sweep")
         finally:
             request_id_var.reset(token)
-        app.send_task("federation.deliveries_due")  # outside any request: no id
+        app.send_task("durable.sweep")  # outside any request: no id
         messages = [json.loads(raw) for raw in redis.Redis.from_url(broker).lrange("celery", 0, -1)]
     ids = sorted(message["headers"].get("request_id") or "" for message in messages)
     assert ids == ["", "from-the-request"]

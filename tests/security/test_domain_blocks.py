@@ -124,7 +124,7 @@ def test_delivery_scheduled_before_the_block_is_not_sent(blog, django_capture_on
     with django_capture_on_commit_callbacks(execute=False):  # scheduled, not yet attempted
         [delivery_id] = deliveries_create(activity, ["https://sub.evil.example/inbox"])
     DomainBlock.objects.create(domain="EVIL.example.")
-    assert deliveries_attempt([delivery_id]) == {delivery_id: "blocked"}
+    assert deliveries_attempt([delivery_id]) == {delivery_id: "failed"}
     delivery = Delivery.objects.get()
     assert delivery.state == Delivery.State.FAILED and not delivery.attempt_log.exists()
 

@@ -110,7 +110,7 @@ def test_inbox_move_fetches_the_new_account_outside_a_transaction(remote, outbou
         activity_uri=move["id"], activity_type="Move", actor_uri=old.uri, data=move
     )
     outbound_guard.clear()
-    assert inbox_item_process(item.pk) == InboxItem.State.PROCESSED, InboxItem.objects.get().error
+    assert inbox_item_process(item.pk) == InboxItem.State.PROCESSED, InboxItem.objects.get().last_error
     assert RemoteActor.objects.get(pk=old.pk).moved_to == remote.actor_uri("bob")
     outbound_guard.assert_clean("connect")
 

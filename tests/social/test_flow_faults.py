@@ -10,9 +10,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from durable.tasks import sweep as durable_sweep_task
 from social.federation.actors import local_actor_get
 from social.federation.models import Activity, Delivery, DeliveryAttempt, Follow, RemoteActor
-from social.federation.tasks import deliveries_due_task
 from social.models import Flow, FlowEffect, FlowStep
 from social.tasks import flows_resume_stalled_task
 from tests.conftest import free_port
@@ -92,7 +92,7 @@ def test_database_connections_killed_mid_publish_flow_each_step_and_delivery_onc
             def settled() -> bool:
                 # What beat sends every half minute, sooner: resume stalled flows, retry due deliveries.
                 flows_resume_stalled_task.delay()
-                deliveries_due_task.delay()
+                durable_sweep_task.delay()
                 time.sleep(1)
                 flow.refresh_from_db()
                 deliveries = Delivery.objects.filter(activity__flow_id=flow.pk)

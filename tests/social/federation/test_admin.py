@@ -99,3 +99,32 @@ def test_admin_action_needs_permission(client, django_user_model, remote_actor):
     assert response.status_code in (302, 403)
     follow.refresh_from_db()
     assert follow.state == "pending"
+
+
+def test_state_machines_page_counts_deliveries_and_inbox_items_per_state(admin_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from social.federation.actors import host_for
+    from social.federation.delivery import activity_record
+    from social.federation.models import InboxItem
+
+    activity, _ = activity_record(activity_id="sm", actor=local_actor_get("blog"), data={"type": "Note"})
+    stalled = timezone.now() - timedelta(minutes=1)
+    for n, state in enumerate(["pending", "pending", "delivered", "failed", "dead_host"]):
+        inbox = f"https://remote{n}.example/inbox"
+        Delivery.objects.create(activity=activity, inbox=inbox, host=host_for(inbox), state=state)
+    Delivery.objects.filter(state="pending").update(locked_until=stalled)  # their worker died
+    InboxItem.objects.create(activity_type="Like", actor_uri="https://r.example/u", data={}, state="ignored")
+
+    html = admin_client.get("/admin/state-machines/").content.decode()
+
+    rows = "/admin/state-machines/federation.delivery/"
+    machine = html.split('id="machine-federationdelivery"', 1)[1].split("</section>", 1)[0]
+    assert f'<a href="{rows}?state=pending">2</a>' in machine
+    assert f'<a href="{rows}?state=pending&amp;only=stalled">2</a>' in machine
+    for state in ("delivered", "failed", "dead_host"):
+        assert f'<a href="{rows}?state={state}">1</a>' in machine
+    items = html.split('id="machine-federationinboxitem"', 1)[1].split("</section>", 1)[0]
+    assert '<a href="/admin/state-machines/federation.inboxitem/?state=ignored">1</a>' in items

@@ -10,10 +10,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from durable.tasks import sweep as durable_sweep_task
 from social.federation.actors import local_actor_get
 from social.federation.delivery import activity_send
 from social.federation.models import Delivery, DeliveryAttempt
-from social.federation.tasks import deliveries_due_task
 from tests.conftest import free_port
 from tests.factories.federation import note_create
 from tests.workers import RedisServer, Worker, celery_on_broker
@@ -82,7 +82,7 @@ def test_redis_restarted_mid_fan_out_every_inbox_gets_the_activity_once_after_th
             lost = Delivery.objects.filter(activity__activity_id=activity_id, state="pending").count()
             assert lost > INBOXES // 2  # the restart really did land mid-fan-out
 
-            deliveries_due_task.delay()  # what beat sends every minute, on the restarted Redis
+            durable_sweep_task.delay()  # what beat sends every minute, on the restarted Redis
             worker.wait_for(lambda: _all_delivered(activity_id), 120, "every delivery after the sweep")
             time.sleep(1)  # anything sent twice would arrive now
             received = _received(remote, activity_id)
@@ -106,12 +106,12 @@ def test_worker_killed_mid_batch_every_delivery_completes_once_after_the_lease(b
             first.wait_for(lambda: sum(_received(remote, activity_id).values()) >= 30, 90, "30 inboxes")
             first.kill()  # SIGKILL, mid-batch: its claimed, unsent deliveries must not be lost
             in_flight = Delivery.objects.filter(
-                activity__activity_id=activity_id, state="pending", attempts__gt=0
+                activity__activity_id=activity_id, state="pending", state_attempts__gt=0
             ).count()
             assert in_flight  # rows the dead worker had claimed and not finished
             second = _worker("second", tmp_path, server.url, site, **lease)
             time.sleep(3.5)  # the dead worker's lease runs out
-            deliveries_due_task.delay()
+            durable_sweep_task.delay()
             second.wait_for(lambda: _all_delivered(activity_id), 120, "every delivery after the restart")
             time.sleep(1)
             received = _received(remote, activity_id)
@@ -148,7 +148,7 @@ def test_database_connections_killed_mid_fan_out_every_delivery_completes_once(b
                 )
                 assert cursor.fetchone()[0] >= 1
             time.sleep(3.5)  # the lease of whatever the broken batch had claimed runs out
-            deliveries_due_task.delay()
+            durable_sweep_task.delay()
             worker.wait_for(lambda: _all_delivered(activity_id), 120, "every delivery after the kill")
             time.sleep(1)
             received = _received(remote, activity_id)

@@ -173,7 +173,7 @@ def test_follow_auto_accepts_and_queues_signed_accept(deliver, remote, blog, set
     assert accept.data["object"]["id"] == activity["id"]
     delivery = Delivery.objects.get(activity=accept)
     assert delivery.inbox == f"{remote.actor_uri()}/inbox"  # the follower's own inbox, not the shared one
-    assert delivery.attempts == 1  # attempted eagerly; the remote could not reach our key so it retries
+    assert delivery.state_attempts == 1  # attempted eagerly; the remote could not reach our key so it retries
     assert delivery.attempt_log.count() == 2  # RFC 9421 got 401, the double knock tried cavage
 
 

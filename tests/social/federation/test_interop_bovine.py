@@ -138,7 +138,7 @@ def test_bovine_finds_follows_and_verifies_our_signed_accept(tmp_path):
         if result.returncode != 0:
             from social.federation.models import DeliveryAttempt, InboxItem
 
-            seen_here = [(i.activity_type, i.state, i.error) for i in InboxItem.objects.all()]
+            seen_here = [(i.activity_type, i.state, i.last_error) for i in InboxItem.objects.all()]
             attempts = [(a.scheme, a.status, a.error[:200]) for a in DeliveryAttempt.objects.all()]
             raise AssertionError(f"{result.stderr[-1500:]}\ninbox: {seen_here}\nattempts: {attempts}")
         seen = json.loads(result.stdout.strip().splitlines()[-1])

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from social.federation import ids
 from social.federation.actors import local_actor_get
-from social.federation.delivery import delivery_attempt, retry_delay
+from social.federation.delivery import delivery_attempt
 from social.federation.models import (
     Activity,
     Delivery,
@@ -199,10 +199,12 @@ def test_featured_lists_pinned_posts(client):
     assert [item["id"].rsplit("/", 1)[-1] for item in featured["orderedItems"]] == ["page-301"]
 
 
-def test_retry_delay_grows_from_minutes_to_a_day():
-    assert retry_delay(1) == timedelta(minutes=1)
-    assert retry_delay(4) == timedelta(minutes=8)
-    assert retry_delay(30) == timedelta(days=1)
+def test_delivery_retry_policy_grows_from_minutes_to_a_day_and_gives_up_after_three_days():
+    policy = Delivery.state_graph.pending.retry
+    assert policy.delay(1) == 60 and policy.delay(4) == 8 * 60 and policy.delay(30) == 24 * 3600
+    created = timezone.now()
+    assert not policy.expired(created, created + timedelta(days=2, hours=23))
+    assert policy.expired(created, created + timedelta(days=3))
 
 
 def test_delivery_attempt_unreachable_retries_then_host_dies(settings):
@@ -210,15 +212,15 @@ def test_delivery_attempt_unreachable_retries_then_host_dies(settings):
     follower("blog", 1, shared=f"http://127.0.0.1:{port}/inbox", domain=f"127.0.0.1:{port}")
     publish()
     delivery = Delivery.objects.get()
-    assert delivery_attempt(delivery.pk) == "will retry"
+    assert delivery_attempt(delivery.pk) == "pending"
     delivery.refresh_from_db()
-    assert delivery.attempts == 1
-    assert delivery.next_attempt > timezone.now() + timedelta(seconds=50)
+    assert delivery.state_attempts == 1
+    assert delivery.due_at > timezone.now() + timedelta(seconds=50)
     assert delivery.attempt_log.count() == 1
     assert delivery.host.failing_since is not None
     settings.FEDERATION_HOST_DEAD_AFTER = 0
-    Delivery.objects.filter(pk=delivery.pk).update(next_attempt=timezone.now())
-    assert delivery_attempt(delivery.pk) == "host marked dead"
+    Delivery.objects.filter(pk=delivery.pk).update(due_at=timezone.now())
+    assert delivery_attempt(delivery.pk) == "dead_host"
     delivery.refresh_from_db()
     assert delivery.state == Delivery.State.DEAD_HOST
     assert delivery.host.dead
