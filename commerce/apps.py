@@ -16,3 +16,21 @@ class CommerceConfig(AppConfig):
         refund_owed.connect(receivers.on_refund_owed, dispatch_uid="commerce-refund-send")
 
         order_status_changed.connect(receivers.on_order_status_changed, dispatch_uid="commerce-status-email")
+
+        # The market on the fediverse: each change to a product or its stock is reported after commit.
+        from django.db.models.signals import post_delete, post_save, pre_delete
+        from oscar.core.loading import get_model
+
+        from commerce import federation
+
+        product, stock_record = get_model("catalogue", "Product"), get_model("partner", "StockRecord")
+        post_save.connect(federation.on_product_saved, sender=product, dispatch_uid="commerce-product-saved")
+        pre_delete.connect(
+            federation.on_product_deleted, sender=product, dispatch_uid="commerce-product-deleted"
+        )
+        post_save.connect(
+            federation.on_stock_record_saved, sender=stock_record, dispatch_uid="commerce-stock-saved"
+        )
+        post_delete.connect(
+            federation.on_stock_record_deleted, sender=stock_record, dispatch_uid="commerce-stock-deleted"
+        )

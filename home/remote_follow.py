@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
+from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
@@ -20,7 +21,7 @@ from cms.models import Author
 from edge.http import RemoteFetchError, host_refusal, remote_request
 
 SUBSCRIBE_REL = "http://ostatus.org/schema/1.0/subscribe"
-SITE_ACTORS = ("blog", "events", "market")  # the site's own actors; authors are actors by their slug
+SITE_ACTORS = ("blog", "events", "market")  # the site's own actors; authors and producers by their slug
 # A host name (or IP literal) with an optional port: nothing that could carry a path or credentials.
 HOST = re.compile(r"^(?=.{1,253}(?::\d{1,5})?$)[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?$")
 USER = re.compile(r"^[A-Za-z0-9_.~-]{1,100}$")
@@ -52,12 +53,17 @@ def site_actors() -> list[LocalActor]:
 
 
 def local_actor_find(username: str) -> LocalActor | None:
-    """One of the site's actors or an author, by username; None for anything else."""
+    """One of the site's actors, an author or a producer (by their page's slug); None for anything else."""
     for actor in site_actors():
         if actor.username == username:
             return actor
     author = Author.objects.filter(slug=username).only("slug", "name").first()
-    return LocalActor(author.slug, author.name) if author else None
+    if author is not None:
+        return LocalActor(author.slug, author.name)
+    # By label: cms's demo imports home.models, which must not pull commerce into cms's import graph.
+    producer_pages = apps.get_model("commerce", "ProducerPage").objects.live()
+    producer = producer_pages.filter(slug=username).only("slug", "title").first()
+    return LocalActor(producer.slug, producer.title) if producer else None
 
 
 def reader_split(reader: str) -> tuple[str, str]:

@@ -27,3 +27,7 @@ class SocialConfig(AppConfig):
                 sender=model,
                 dispatch_uid=f"social.page_deleted.{model._meta.label}",
             )
+        # Apps that may not import social (commerce) report their sources' changes on a signal of
+        # their own, named in settings: social connects to it here.
+        for signal in registry.source_signals():
+            signal.connect(receivers.on_source_reported, dispatch_uid=f"social.source_reported.{id(signal)}")

@@ -1,4 +1,4 @@
-"""Signal receivers: a federated page event calls one service; a staff notification queues its email."""
+"""Signal receivers: a federated page or source event calls one service; staff notifications are emailed."""
 
 from social import registry, services, tasks
 
@@ -24,6 +24,14 @@ def on_page_deleted(sender, instance, **kwargs) -> None:
     if not registry.is_federated(instance) or not instance.live:
         return
     services.page_event_handle(instance, "deleted")
+
+
+def on_source_reported(
+    sender, object_key: str, kind: str, is_private: bool, payload: dict | None = None, **kwargs
+) -> None:
+    # Sent after the source's change committed (commerce.federation): the flow starts in its own
+    # transaction, as for an event.
+    services.source_event_handle(object_key, kind, is_private=is_private, payload=payload)
 
 
 def on_staff_notification_created(sender, notification_id: int, **kwargs) -> None:

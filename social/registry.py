@@ -5,7 +5,8 @@ cms and events never need social to know them: social finds them here. A registe
 provide `federation_payload() -> dict` (see cms.BlogPostPage) and may provide `federation_object_key()`
 when it stands for an object that is not the page itself (events.EventPage: its scheduler event). A
 source is an object key's kind ("event" for "event:12") mapped to the dotted path of a function that
-takes the id and returns the payload, or None once the source is gone.
+takes the id and returns the payload, or None once the source is gone. An app that may not import
+social (commerce) reports its sources' changes on a signal of its own, named in SOCIAL_SOURCE_SIGNALS.
 """
 
 import logging
@@ -60,6 +61,12 @@ def source_payload(object_key: str) -> dict | None:
     if path is None or not ident.isdigit():
         return None
     return import_string(path)(int(ident))
+
+
+def source_signals() -> list:
+    """The signals (settings.SOCIAL_SOURCE_SIGNALS, by dotted path) on which apps that may not import
+    social report a source's change: sent with object_key, kind, is_private and maybe a payload."""
+    return [import_string(path) for path in getattr(settings, "SOCIAL_SOURCE_SIGNALS", ())]
 
 
 def page_payload(page) -> dict:

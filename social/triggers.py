@@ -14,7 +14,7 @@ NONE = "none"  # it does not (never federated, refused, or deleted)
 
 @dataclass(frozen=True)
 class PageEvent:
-    kind: str  # published | unpublished | deleted | changed | cancelled | saved
+    kind: str  # published | unpublished | deleted | changed | cancelled | saved | stocked
     object_key: str
     is_private: bool = False
 
@@ -59,6 +59,10 @@ class PageLifecycleTriggers:
             if state == LIVE:
                 return TriggerDecision("update", "changed", LIVE)
             return TriggerDecision("publish", "published", LIVE)
+        if event.kind == "stocked":
+            if event.is_private:
+                return TriggerDecision("delete", "sold out", NONE) if state == LIVE else None
+            return TriggerDecision("publish", "back in stock", LIVE) if state != LIVE else None
         if event.kind in ("unpublished", "deleted", "cancelled") and state == LIVE:
             return TriggerDecision("delete", event.kind, NONE)
         return None

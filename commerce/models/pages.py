@@ -19,6 +19,17 @@ class MarketPage(Page):
     subpage_types = ["commerce.ProducerPage"]
     max_count = 1
 
+    # Federated from @market when an editor publishes it (settings.SOCIAL_FEDERATED_PAGE_MODELS).
+    def federation_object_key(self) -> str:
+        from commerce.federation import market_page_object_key
+
+        return market_page_object_key(self)
+
+    def federation_payload(self) -> dict:
+        from commerce.federation import market_page_payload
+
+        return market_page_payload(self)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["producer_pages"] = ProducerPage.objects.live().child_of(self).select_related("partner")

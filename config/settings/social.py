@@ -6,11 +6,19 @@ from .site import env
 # --- social: the behavior DAG and its flow log -------------------------------------------------
 # Page models whose publish/unpublish/delete run behaviors (resolved lazily: cms never imports social).
 SOCIAL_FEDERATED_PAGE_MODELS = env.list(
-    "SOCIAL_FEDERATED_PAGE_MODELS", default=["cms.BlogPostPage", "events.EventPage"]
+    "SOCIAL_FEDERATED_PAGE_MODELS", default=["cms.BlogPostPage", "events.EventPage", "commerce.MarketPage"]
 )
 # Objects that are not pages, by their key's kind: the function (id → payload) the runner reads them with.
 # A scheduler event without a live page federates as "event:<id>" (events.federation reports its changes).
-SOCIAL_FEDERATED_SOURCES = {"event": "events.federation.event_source_payload"}
+# A product federates as "product:<id>" from @market while it is available (commerce.federation).
+SOCIAL_FEDERATED_SOURCES = {
+    "event": "events.federation.event_source_payload",
+    "product": "commerce.federation.product_source_payload",
+}
+# Signals on which apps that may not import social report their sources' changes (sent after commit).
+SOCIAL_SOURCE_SIGNALS = ["commerce.federation.product_reported"]
+# Actors other apps own, by slug → profile (producers: commerce's ProducerPages), asked in turn.
+SOCIAL_ACTOR_SOURCES = ["commerce.federation.producer_actor_profile"]
 SOCIAL_TRIGGERS = env("SOCIAL_TRIGGERS", default="social.triggers.PageLifecycleTriggers")
 # A flow that has not moved for this long is resumed by the sweep (and a step claim this old is void).
 SOCIAL_FLOW_STALL_SECONDS = env.int("SOCIAL_FLOW_STALL_SECONDS", default=120)

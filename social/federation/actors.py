@@ -6,6 +6,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from edge.sanitise import first_url
 
@@ -16,8 +17,8 @@ from .models import Host, LocalActor, RemoteActor
 from .origins import host_domain, remote_document_fetch, same_origin, url_origin
 from .signatures import PublicKey
 
-# The fixed actors: @blog is the whole blog, followable as one; @events publishes the events pages;
-# @market is a placeholder.
+# The fixed actors: @blog is the whole blog, followable as one; @events publishes the calendar's events;
+# @market publishes the products as they become available (commerce.federation) and the market page.
 FIXED_ACTORS = {
     "blog": {"kind": LocalActor.Kind.BLOG, "actor_type": "Person", "name": None, "path": "/"},
     "market": {
@@ -61,14 +62,54 @@ def local_actor_get(username: str) -> LocalActor:
             kind=spec["kind"],
             actor_type=spec["actor_type"],
             name=name,
-            # @events publishes the calendar's events (events.EventPage); @market is still to come.
-            summary=f"<p>{name}</p>" if username in ("blog", "events") else f"<p>{name} (coming soon)</p>",
+            summary=f"<p>{name}</p>",
             profile_url=settings.SITE_URL + spec["path"],
         )
     author = author_get(username)
-    if author is None:
-        raise LocalActor.DoesNotExist(username)
-    return local_actor_for_author(username, getattr(author, "name", username))
+    if author is not None:
+        return local_actor_for_author(username, getattr(author, "name", username))
+    profile = actor_profile_get(username)
+    if profile is not None:
+        return local_actor_for_profile(username, profile)
+    raise LocalActor.DoesNotExist(username)
+
+
+def actor_profile_get(slug: str) -> dict | None:
+    """The profile of an actor another app owns (a producer), asked of settings.SOCIAL_ACTOR_SOURCES in
+    turn: each names a function slug → {"name", "summary", "icon_url", "profile_url"} or None."""
+    for path in getattr(settings, "SOCIAL_ACTOR_SOURCES", ()):
+        profile = import_string(path)(slug)
+        if profile is not None:
+            return profile
+    return None
+
+
+def local_actor_for_profile(slug: str, profile: dict) -> LocalActor | None:
+    """One actor per producer (preferredUsername = slug), refreshed from the profile its app gave.
+
+    None when the slug is already another kind of actor's (an author or a fixed actor): that actor is
+    never renamed after a producer, and the producer's products still go out from @market.
+    """
+    if slug in FIXED_ACTORS:
+        return None
+    name = str(profile.get("name") or slug)
+    actor = LocalActor.objects.filter(username=slug).first()
+    if actor is None:
+        actor = _actor_create(slug, kind=LocalActor.Kind.PRODUCER, actor_type="Organization", name=name)
+    if actor.kind != LocalActor.Kind.PRODUCER:
+        return None
+    fields = {
+        "name": name,
+        "summary": str(profile.get("summary") or ""),
+        "icon_url": str(profile.get("icon_url") or ""),
+        "profile_url": str(profile.get("profile_url") or ""),
+    }
+    changed = [field for field, value in fields.items() if getattr(actor, field) != value]
+    if changed:
+        for field in changed:
+            setattr(actor, field, fields[field])
+        actor.save(update_fields=changed)
+    return actor
 
 
 def author_get(slug: str):

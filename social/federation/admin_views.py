@@ -13,8 +13,8 @@ from wagtail.permissions import policy_registry
 
 from home.redirects import safe_next_url
 
+from .answers import follow_accept, follow_reject
 from .delivery import delivery_retry, host_revive
-from .inbox import follow_accept, follow_reject
 from .models import Comment, Delivery, Follow, Host
 
 

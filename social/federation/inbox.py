@@ -2,7 +2,6 @@
 
 import json
 import logging
-import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -22,7 +21,8 @@ from .actors import (
     remote_actor_get,
     remote_actor_store,
 )
-from .delivery import activity_send, host_revive
+from .answers import follow_accept, join_accept
+from .delivery import host_revive
 from .models import Comment, FederatedObject, Follow, InboxItem, LocalActor, Reaction, RemoteActor
 from .origins import same_origin
 from .signals import activity_received
@@ -180,38 +180,6 @@ def _on_follow(data: dict, remote: RemoteActor) -> None:
         follow_accept(follow)
 
 
-def follow_accept(follow: Follow) -> None:
-    """Accept a follow (automatically, or from the admin queue) and tell the follower's server."""
-    Follow.objects.filter(pk=follow.pk).update(state=Follow.State.ACCEPTED)
-    follow.state = Follow.State.ACCEPTED
-    _follow_answer(follow, "Accept")
-
-
-def follow_reject(follow: Follow) -> None:
-    _follow_answer(follow, "Reject")
-    follow.delete()
-
-
-def _follow_answer(follow: Follow, answer: str) -> None:
-    actor, remote = follow.local_actor, follow.remote_actor
-    # Deterministic per remote Follow: processing the same Follow twice sends one Accept.
-    activity_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{answer}:{follow.follow_id or follow.pk}"))
-    data = {
-        "@context": ids.AS_CONTEXT,
-        "id": ids.activity_url(activity_id),
-        "type": answer,
-        "actor": ids.actor_id(actor.username),
-        "to": [remote.uri],
-        "object": {
-            "id": follow.follow_id,
-            "type": "Follow",
-            "actor": remote.uri,
-            "object": ids.actor_id(actor.username),
-        },
-    }
-    activity_send(actor=actor, data=data, inboxes=[remote.inbox], activity_id=activity_id)
-
-
 # --- reactions and replies ------------------------------------------------------------------------
 
 
@@ -234,6 +202,7 @@ def _on_join(data: dict, remote: RemoteActor) -> None:
     Reaction.objects.update_or_create(
         kind=Reaction.Kind.JOIN, remote_actor=remote, object=obj, defaults={"uri": _id(data)[:500]}
     )
+    join_accept(_id(data), remote, obj)
 
 
 def _on_leave(data: dict, remote: RemoteActor) -> None:

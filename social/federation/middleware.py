@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.cache import patch_vary_headers
 
 from .models import FederatedObject
-from .views import object_response, wants_activity_json
+from .responses import object_response, wants_activity_json
 
 
 class ActivityPubNegotiationMiddleware:

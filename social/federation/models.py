@@ -12,11 +12,12 @@ from .origins import domain_normalise
 
 
 class LocalActor(models.Model):
-    """One of our actors (`@blog`, an author, `@market`, `@events`), with its RSA key pair."""
+    """One of our actors (`@blog`, an author, a producer, `@market`, `@events`), with its RSA key pair."""
 
     class Kind(models.TextChoices):
         BLOG = "blog", "Blog"
         AUTHOR = "author", "Author"
+        PRODUCER = "producer", "Producer"
         PLACEHOLDER = "placeholder", "Placeholder"
 
     username = models.SlugField(max_length=100, unique=True)

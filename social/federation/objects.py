@@ -127,8 +127,65 @@ def event_build(object_key: str, payload: Mapping, *, attributed_to: list[str], 
     return {key: value for key, value in document.items() if value is not None}
 
 
+def _image(image: Mapping) -> dict:
+    attachment = {
+        "type": "Image",
+        "url": _absolute(image["url"]),
+        "mediaType": image.get("media_type") or "image/jpeg",
+        "name": image.get("alt") or "",  # the alt text Mastodon and Misskey show and read out
+    }
+    if image.get("width"):
+        attachment["width"], attachment["height"] = image["width"], image.get("height")
+    return attachment
+
+
+def note_build(object_key: str, payload: Mapping, *, attributed_to: list[str], audience: str) -> dict:
+    """A Note for a market payload (a product, the week's market page: see commerce.federation).
+
+    A Note because it is what every microblog shows whole in the timeline: Mastodon shows an Article as
+    its title and a link only, Misskey as text without its pictures, while a Note's content and its
+    Image attachments (with their alt text, `name`) appear as they are. Everything a reader needs is in
+    the content: the title, the price, who makes it (their handle, so it links to their actor) and the
+    product's page. No `summary`: on a Note, Mastodon takes it for a content warning.
+    """
+    url = _absolute(payload["url"])
+    title, summary = payload.get("title") or "", payload.get("summary") or ""
+    price = f" — {escape(payload['price'])}" if payload.get("price") else ""
+    lines = [f"<p><strong>{escape(title)}</strong>{price}</p>"]
+    tags = []
+    makers = []
+    for author in payload.get("authors") or []:
+        handle = f"@{author['slug']}@{settings.SITE_HOST}"
+        href = ids.actor_id(author["slug"])
+        tags.append({"type": "Mention", "href": href, "name": handle})
+        link = f'<span class="h-card"><a href="{href}" class="u-url mention">{escape(handle)}</a></span>'
+        makers.append(f"{escape(author.get('name') or author['slug'])} ({link})")
+    if makers:
+        lines.append(f"<p>From {', '.join(makers)}</p>")
+    if summary:
+        lines.append(f"<p>{escape(summary)}</p>")
+    lines.append(f'<p><a href="{url}">{escape(url)}</a></p>')
+    is_private = bool(payload.get("is_private"))
+    note = {
+        "id": ids.object_id(object_key),
+        "type": "Note",
+        "content": "".join(lines),
+        "mediaType": "text/html",
+        "url": url,
+        "attributedTo": attributed_to[0] if len(attributed_to) == 1 else attributed_to,
+        "to": [audience] if is_private else [ids.PUBLIC],
+        "cc": [] if is_private else [audience],
+        "published": payload.get("published"),
+        # Only a real edit: Mastodon marks a status whose Create carries `updated` as edited.
+        "updated": payload.get("updated") if payload.get("updated") != payload.get("published") else None,
+        "tag": tags,
+        "attachment": [_image(image) for image in payload.get("images") or []],
+    }
+    return {key: value for key, value in note.items() if value is not None}
+
+
 # Which builder makes the object for a payload: pages name their type, posts are Articles.
-OBJECT_BUILDERS = {"Article": article_build, "Event": event_build}
+OBJECT_BUILDERS = {"Article": article_build, "Event": event_build, "Note": note_build}
 
 
 def object_build(object_key: str, payload: Mapping, *, attributed_to: list[str], audience: str) -> dict:

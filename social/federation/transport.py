@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import ids
-from .actors import local_actor_for_author, local_actor_get
+from .actors import local_actor_for_author, local_actor_for_profile, local_actor_get
 from .blocks import blocked_domains
 from .delivery import activity_record, deliveries_create, follower_inboxes
 from .models import Activity, Delivery, FederatedObject, LocalActor
@@ -50,11 +50,19 @@ class TransportReceipt:
 
 
 def _authors(payload) -> list[LocalActor]:
-    return [
-        local_actor_for_author(author["slug"], author.get("name") or author["slug"])
-        for author in payload.get("authors") or []
-        if author.get("slug")
-    ]
+    """The actors an object is attributed to: a post's authors, a product's producers (which carry the
+    profile their app gave: they are actors of that app, not CMS authors)."""
+    actors = []
+    for author in payload.get("authors") or []:
+        if not author.get("slug"):
+            continue
+        if "profile" in author:
+            actor = local_actor_for_profile(author["slug"], author["profile"])
+        else:
+            actor = local_actor_for_author(author["slug"], author.get("name") or author["slug"])
+        if actor is not None:
+            actors.append(actor)
+    return actors
 
 
 def _object_store(activity: OutboundActivity, actor: LocalActor) -> tuple[FederatedObject, list[LocalActor]]:

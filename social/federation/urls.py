@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from . import collection_views, views
 
 urlpatterns = [
     path(".well-known/webfinger", views.webfinger, name="federation-webfinger"),
@@ -12,10 +12,10 @@ urlpatterns = [
     path("ap/inbox", views.inbox, name="federation-shared-inbox"),
     path("ap/users/<slug:username>", views.actor, name="federation-actor"),
     path("ap/users/<slug:username>/inbox", views.inbox, name="federation-inbox"),
-    path("ap/users/<slug:username>/outbox", views.outbox, name="federation-outbox"),
-    path("ap/users/<slug:username>/followers", views.followers, name="federation-followers"),
-    path("ap/users/<slug:username>/following", views.following, name="federation-following"),
-    path("ap/users/<slug:username>/featured", views.featured, name="federation-featured"),
+    path("ap/users/<slug:username>/outbox", collection_views.outbox, name="federation-outbox"),
+    path("ap/users/<slug:username>/followers", collection_views.followers, name="federation-followers"),
+    path("ap/users/<slug:username>/following", collection_views.following, name="federation-following"),
+    path("ap/users/<slug:username>/featured", collection_views.featured, name="federation-featured"),
     path("ap/objects/<slug:slug>", views.object_view, name="federation-object"),
     re_path(
         r"^ap/objects/(?P<slug>[-\w]+)/(?P<collection>likes|shares)$",

@@ -1,74 +1,26 @@
-"""Federation endpoints: discovery, actors, collections, objects and inboxes (thin: logic lives elsewhere)."""
+"""Federation endpoints: discovery, actors, objects and inboxes (thin: logic lives elsewhere)."""
 
-from functools import partial, wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from edge.front_door import front_door_allow
-
 from . import ids
-from .actors import FIXED_ACTORS, actor_document, host_domain, key_lookup, local_actor_get, remote_actor_store
+from .actors import FIXED_ACTORS, actor_document, host_domain, key_lookup, remote_actor_store
 from .blocks import sender_blocked
 from .fetch import FetchError
 from .inbox import activity_origin_problem, inbox_receive, json_activity_parse
 from .models import Activity, FederatedObject, LocalActor, RemoteActor
-from .objects import tombstone_build, with_context
 from .origins import same_origin
-from .outbox import OutboxEntry, outbox_entries
-from .selectors import accepted_followers, actor_objects, nodeinfo_usage, object_counts
+from .responses import actor_or_404, ap_door_cached, ap_response, object_response, wants_activity_json
+from .selectors import nodeinfo_usage, object_counts
 from .signatures import SignatureError, request_verify
 
-AP_CONTENT_TYPE = f"{ids.ACTIVITY_JSON}; charset=utf-8"
-PAGE_SIZE = 20
-
-
-def ap_response(document: dict, status: int = 200) -> JsonResponse:
-    response = JsonResponse(document, status=status, content_type=AP_CONTENT_TYPE)
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Vary"] = "Accept"
-    return response
-
-
-def door_cached_briefly(view):
-    """Let the front door keep this public document for a few seconds (FRONT_DOOR_AP_SECONDS).
-
-    A post shared widely is fetched by thousands of servers within seconds of its Create; they all get
-    the same bytes. Only what an anonymous request got is kept (the door also skips any request with a
-    cookie or Authorization), and only ActivityPub answers: nginx keys them apart from the HTML page
-    at the same URL. No purge: an edit reaches followers as an Update, and the copy at the door is
-    seconds old at most.
-    """
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        seconds = getattr(settings, "FRONT_DOOR_AP_SECONDS", 0)
-        is_document = response.get("Content-Type", "").startswith(AP_CONTENT_TYPE.split(";")[0])
-        public = response.status_code in (200, 410) and not request.user.is_authenticated
-        if seconds and is_document and public:
-            front_door_allow(response, seconds)
-        return response
-
-    return wrapped
-
-
-def wants_activity_json(request) -> bool:
-    accept = request.headers.get("Accept", "")
-    return ids.ACTIVITY_JSON in accept or ("application/ld+json" in accept and "activitystreams" in accept)
-
-
-def _actor_or_404(username: str) -> LocalActor:
-    try:
-        return local_actor_get(username)
-    except LocalActor.DoesNotExist:
-        raise Http404("no such actor") from None
+# The collections (outbox, followers, following, featured) are in collection_views.
 
 
 # --- discovery ------------------------------------------------------------------------------------
@@ -88,7 +40,7 @@ def webfinger(request):
             username = "blog"
     if not username:
         return JsonResponse({"error": "unknown resource"}, status=404)
-    actor = _actor_or_404(username)
+    actor = actor_or_404(username)
     uid = ids.actor_id(actor.username)
     document = {
         "subject": f"acct:{actor.username}@{settings.SITE_HOST}",
@@ -160,158 +112,19 @@ def nodeinfo(request):
 
 
 @require_safe
-@door_cached_briefly
+@ap_door_cached
 def actor(request, username: str):
-    local = _actor_or_404(username)
+    local = actor_or_404(username)
     if not wants_activity_json(request) and "text/html" in request.headers.get("Accept", ""):
         return redirect(local.profile_url or settings.SITE_URL + "/")
     return ap_response(actor_document(local))
 
 
-def _ordered_collection(request, uid: str, items_query, render, *, total: int | None = None):
-    paginator = Paginator(items_query, PAGE_SIZE)
-    total = paginator.count if total is None else total
-    page = request.GET.get("page")
-    if page is None:
-        document = {"@context": ids.AS_CONTEXT, "id": uid, "type": "OrderedCollection", "totalItems": total}
-        if paginator.count:
-            document["first"] = f"{uid}?page=1"
-            document["last"] = f"{uid}?page={paginator.num_pages}"
-        return ap_response(document)
-    try:
-        current = paginator.page(int(page))
-    except (ValueError, Exception):
-        raise Http404("no such page") from None
-    document = {
-        "@context": ids.AS_CONTEXT,
-        "id": f"{uid}?page={current.number}",
-        "type": "OrderedCollectionPage",
-        "partOf": uid,
-        "totalItems": total,
-        "orderedItems": [render(item) for item in current.object_list],
-    }
-    if current.has_next():
-        document["next"] = f"{uid}?page={current.next_page_number()}"
-    if current.has_previous():
-        document["prev"] = f"{uid}?page={current.previous_page_number()}"
-    return ap_response(document)
-
-
-def _create_of(obj: FederatedObject) -> dict:
-    return {
-        "id": f"{obj.data['id']}#create",
-        "type": "Create",
-        "actor": ids.actor_id(obj.actor.username),
-        "published": obj.data.get("published"),
-        "to": obj.data.get("to"),
-        "cc": obj.data.get("cc"),
-        "object": object_document(obj, context=False),
-    }
-
-
-@require_safe
-def outbox(request, username: str):
-    local = _actor_or_404(username)
-    objects = actor_objects(local).filter(data__to__isnull=False).select_related("actor")
-    posts = [
-        OutboxEntry(obj.published, partial(_create_of, obj))
-        for obj in objects
-        if ids.PUBLIC in obj.data.get("to", [])
-    ]
-    entries = outbox_entries(local, posts)  # with what other apps registered (the hub's notes)
-    return _ordered_collection(
-        request, ids.actor_collection(username, "outbox"), entries, lambda entry: entry.render()
-    )
-
-
-def _can_see_followers(request, local: LocalActor) -> bool:
-    user = request.user
-    if not user.is_authenticated:
-        return False
-    if user.is_staff:
-        return True
-    from .actors import author_get
-
-    author = author_get(local.username) if local.kind == LocalActor.Kind.AUTHOR else None
-    return author is not None and getattr(author, "user_id", None) == user.pk
-
-
-@require_safe
-def followers(request, username: str):
-    local = _actor_or_404(username)
-    follows = accepted_followers(local).order_by("-created")
-    uid = ids.actor_collection(username, "followers")
-    if not _can_see_followers(request, local):
-        # The count is public; who follows is only for the owner (as Mastodon's hide-network option).
-        return ap_response(
-            {
-                "@context": ids.AS_CONTEXT,
-                "id": uid,
-                "type": "OrderedCollection",
-                "totalItems": follows.count(),
-            }
-        )
-    return _ordered_collection(request, uid, follows, lambda follow: follow.remote_actor.uri)
-
-
-@require_safe
-def following(request, username: str):
-    _actor_or_404(username)
-    uid = ids.actor_collection(username, "following")
-    return ap_response(
-        {
-            "@context": ids.AS_CONTEXT,
-            "id": uid,
-            "type": "OrderedCollection",
-            "totalItems": 0,
-            "orderedItems": [],
-        }
-    )
-
-
-@require_safe
-def featured(request, username: str):
-    local = _actor_or_404(username)
-    pinned = actor_objects(local).filter(pinned=True)
-    items = [object_document(obj, context=False) for obj in pinned]
-    return ap_response(
-        {
-            "@context": ids.AS_CONTEXT,
-            "id": ids.actor_collection(username, "featured"),
-            "type": "OrderedCollection",
-            "totalItems": len(items),
-            "orderedItems": items,
-        }
-    )
-
-
 # --- objects --------------------------------------------------------------------------------------
 
 
-def object_document(obj: FederatedObject, *, context: bool = True) -> dict:
-    """The stored Article with live likes/shares/replies counts; a Tombstone once deleted."""
-    if obj.deleted:
-        document = tombstone_build(obj.object_key, obj.object_type, obj.deleted.isoformat())
-    else:
-        counts = object_counts(obj)
-        document = {
-            **obj.data,
-            "likes": {"id": f"{obj.data['id']}/likes", "type": "Collection", "totalItems": counts["likes"]},
-            "shares": {
-                "id": f"{obj.data['id']}/shares",
-                "type": "Collection",
-                "totalItems": counts["shares"],
-            },
-        }
-    return with_context(document) if context else document
-
-
-def object_response(obj: FederatedObject):
-    return ap_response(object_document(obj), status=410 if obj.deleted else 200)
-
-
 @require_safe
-@door_cached_briefly
+@ap_door_cached
 def object_view(request, slug: str):
     obj = FederatedObject.objects.filter(object_key=ids.object_key_from_slug(slug)).first()
     if obj is None:

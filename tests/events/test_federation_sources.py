@@ -252,6 +252,23 @@ def test_remote_join_shows_as_interest_on_the_event_page_once_and_leave_removes_
     assert InboxItem.objects.filter(activity_type="Leave").get().state == "processed"
 
 
+def test_remote_join_is_accepted_once_by_events_as_mobilizon_expects(
+    organiser, committed, remote, signed_post
+):
+    event_id = _create_event(organiser, committed)
+    event_uri = ids.object_id(f"event:{event_id}")
+    join = remote.activity("Join", event_uri)
+    for _ in range(2):  # a retried delivery of the same Join is answered once
+        assert committed(signed_post, remote, join).status_code == 202
+    accepts = [received for received in remote.received if received["activity"]["type"] == "Accept"]
+    [accept] = accepts
+    assert accept["path"] == "/users/alice/inbox"  # the joiner's own inbox: it is addressed to them
+    activity = accept["activity"]
+    assert activity["actor"] == ids.actor_id("events") and activity["to"] == [remote.actor_uri("alice")]
+    assert activity["object"]["id"] == join["id"] and activity["object"]["type"] == "Join"
+    assert activity["object"]["object"] == event_uri
+
+
 def test_join_from_unverified_or_other_origin_actor_is_refused(
     organiser, committed, remote, signed_post, client
 ):

@@ -27,6 +27,11 @@ from social.triggers import LIVE, NONE, PageEvent, PageLifecycleTriggers
         ("saved", False, LIVE, ("update", LIVE)),
         ("saved", True, LIVE, ("delete", NONE)),
         ("saved", True, NONE, None),
+        # a product whose stock alone changed: only crossing zero counts
+        ("stocked", False, NONE, ("publish", LIVE)),
+        ("stocked", False, LIVE, None),
+        ("stocked", True, LIVE, ("delete", NONE)),
+        ("stocked", True, NONE, None),
     ],
 )
 def test_triggers_transition_decides_behavior(kind, private, state, expected):
