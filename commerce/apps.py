@@ -10,10 +10,6 @@ class CommerceConfig(AppConfig):
     def ready(self) -> None:
         from oscar.apps.order.signals import order_status_changed
 
-        from commerce import receivers
         from commerce.order_status import order_status_changed_receiver
-        from commerce.refunds import refund_owed
-
-        refund_owed.connect(receivers.on_refund_owed, dispatch_uid="commerce-refund-send")
 
         order_status_changed.connect(order_status_changed_receiver, dispatch_uid="commerce-status-email")
