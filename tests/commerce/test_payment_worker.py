@@ -74,12 +74,14 @@ def test_sumup_failing_during_settlement_and_refund_worker_leaves_one_order_and_
     VoucherApplication.objects.create(voucher=voucher, order=create_order())
     for attempt in (ada, bob):
         fake_sumup.settle(attempt.sumup_checkout_id, "pay", webhook="none")
-    # SumUp's faults, in order: Ada's checkout read answers 503, then too late; Bob's refund answers
-    # 503, then is made but answered too late (the worker gives up waiting), then answers again.
-    fake_sumup.checkout_failures, fake_sumup.checkout_slow, fake_sumup.slow_seconds = 1, 1, 2.0
-    assert webhook_post(fake_sumup, ada.sumup_checkout_id).status_code == 204  # 503: retried later
-    fake_sumup.refund_failures, fake_sumup.refund_slow = 1, 1
+    # SumUp's faults, in order: Bob's refund answers 503 and Ada's checkout read answers 503 when their
+    # webhooks arrive; then, for the worker, Ada's read and Bob's refund are answered too late (the
+    # refund is made, but the worker has given up waiting); then SumUp answers again.
+    fake_sumup.refund_failures = 1
     assert webhook_post(fake_sumup, bob.sumup_checkout_id).status_code == 204  # refund: 503
+    fake_sumup.checkout_failures = 1
+    assert webhook_post(fake_sumup, ada.sumup_checkout_id).status_code == 204  # 503: retried later
+    fake_sumup.checkout_slow, fake_sumup.refund_slow, fake_sumup.slow_seconds = 1, 1, 2.0
     assert (PaymentAttempt.objects.get(pk=ada.pk).state, PaymentAttempt.objects.get(pk=bob.pk).state) == (
         "pending",
         "refunding",
@@ -104,4 +106,5 @@ def test_sumup_failing_during_settlement_and_refund_worker_leaves_one_order_and_
     [refund] = PaymentRefund.objects.all()
     assert refund.state == "sent" and len(fake_sumup.refunds) == 1
     assert fake_sumup.refund_calls == {refund.key: 3}  # asked again twice, under the same key
+    assert fake_sumup.checkout_slow == fake_sumup.refund_slow == 0  # every fault was met
     assert fake_sumup.refunds[0]["transaction_id"] == PaymentAttempt.objects.get(pk=bob.pk).transaction_id

@@ -84,3 +84,18 @@ def test_refund_while_sumup_fails_refunds_once_after_recovery(client, fake_sumup
     assert PaymentAttempt.objects.get().state == "refunded"
     assert len(fake_sumup.refunds) == 1  # one refund at SumUp
     assert fake_sumup.refund_calls == {refund.key: 3 if fault == "503" else 2}  # asked again, same key
+
+
+def test_settlement_sumup_never_answers_runner_gives_up_and_flags_for_staff(client, fake_sumup):
+    attempt = _paid(client, fake_sumup)
+    fake_sumup.checkout_failures = 100  # SumUp down for longer than the policy's hours of tries
+
+    webhook_post(fake_sumup, attempt.sumup_checkout_id)
+    sweep_until_rested()
+
+    attempt.refresh_from_db()
+    assert attempt.state == "flagged" and attempt.needs_attention
+    assert "could not be settled automatically" in attempt.note and "503" in attempt.note
+    # Paid or not is unknown: the stock stays held and nothing is refunded until staff decide.
+    assert attempt.reserved_stock and not fake_sumup.refunds and not Order.objects.exists()
+    assert 100 - fake_sumup.checkout_failures == PaymentAttempt.state_graph.pending.retry.max_attempts
