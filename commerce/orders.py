@@ -1,6 +1,6 @@
 """Turning a paid attempt's basket into exactly one Oscar order: what could stop it, placing it, the email.
 
-Called by commerce.services while the attempt's row is locked; nothing here calls SumUp.
+Called by the `paid` handler (commerce.payments) while the attempt's row is locked; nothing here calls SumUp.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ class PlacementRefused(Exception):
 
 
 def _open_attempts(now: datetime):
-    """Attempts whose shoppers may still pay: pending and not past their validity."""
-    return PaymentAttempt.objects.filter(state=PaymentAttempt.State.PENDING).filter(
+    """Attempts whose shoppers may still pay (or whose order is being placed), not past their validity."""
+    return PaymentAttempt.objects.filter(state__in=PaymentAttempt.HOLDING_STATES).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gt=now)
     )
 

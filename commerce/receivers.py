@@ -1,5 +1,4 @@
-"""Signal receivers for commerce: queue the refunds the services wrote down, and the customer's email
-when staff move an order along its pipeline."""
+"""Signal receivers for commerce: the customer's email when staff move an order along its pipeline."""
 
 from typing import Any
 
@@ -7,10 +6,6 @@ from django.db import transaction
 
 from commerce import tasks
 from commerce.order_status import STATUS_MESSAGES
-
-
-def on_refund_owed(sender: Any, refund_id: int, **kwargs: Any) -> None:
-    tasks.refund_send.delay(refund_id)
 
 
 def on_order_status_changed(sender: Any, order: Any, old_status: str, new_status: str, **kwargs: Any) -> None:

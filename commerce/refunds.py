@@ -1,42 +1,39 @@
-"""Refunds through SumUp: written down first, sent outside any transaction, recorded after; once per key.
+"""Refunds through SumUp: written down first, sent by the one runner outside any transaction, recorded
+after; once per key.
 
-A PaymentRefund row is the intent. Sending claims it (pending → sending) with a conditional UPDATE,
-so of two workers or two webhook deliveries only one calls SumUp; the row's key goes to SumUp as
-the Idempotency-Key, so a resend after a crash between SumUp's answer and our record refunds once.
-Failures leave the row pending for the task's retries; giving up flags the attempt for staff.
+A PaymentRefund row is the intent. The runner leases it, so of two senders only one calls SumUp; its
+key goes to SumUp as the Idempotency-Key, so a resend after a crash between SumUp's answer and our
+record refunds once. SumUp failures are retried under the graph's policy; giving up flags the attempt
+for staff.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, Sum
-from django.dispatch import Signal
+from django.db.models import Sum
 from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 from sumup import APIError
 
 from commerce.models import PaymentAttempt, PaymentRefund
 from commerce.sumup_client import sumup_client, to_major_units
+from durable import runner
+from durable.models import TransitionRefused
 
 logger = logging.getLogger(__name__)
-
-# A refund written down and committed, to be sent off the request: refund_id. The services send it;
-# commerce's receiver queues the task, so no service imports the tasks.
-refund_owed = Signal()
 
 Source = get_model("payment", "Source")
 PaymentEventType = get_model("order", "PaymentEventType")
 EventHandler = get_class("order.processing", "EventHandler")
 
 SOURCE_TYPE_NAME = "SumUp"
-# A refund claimed this long ago without an answer recorded had its worker die: send it again.
-REFUND_STALE_AFTER = timedelta(minutes=15)
-IN_FLIGHT = (PaymentRefund.State.PENDING, PaymentRefund.State.SENDING)
+# SumUp answers these when asking again later may help; any other 4xx refuses the refund for good.
+TRANSIENT_CLIENT_ERRORS = (408, 409, 425, 429)
 
 
 class RefundNotSent(Exception):
@@ -48,101 +45,102 @@ class RefundRefused(Exception):
 
 
 def refund_request(*, attempt: PaymentAttempt, amount: Decimal, key: str, reason: str = "") -> PaymentRefund:
-    """Record a refund owed (once per key); send it with refund_send once this transaction commits."""
+    """Record a refund owed (once per key); the runner sends it once this transaction commits."""
     refund, _ = PaymentRefund.objects.get_or_create(
         key=key, defaults={"attempt": attempt, "amount": amount, "reason": reason[:255]}
     )
     return refund
 
 
-def refund_send(refund_id: int) -> PaymentRefund:
-    """Send a recorded refund to SumUp unless it is already sent or being sent elsewhere.
+def refund_send(refund: PaymentRefund, now: datetime) -> str:
+    """Handler of `owed`: ask SumUp to refund under the row's key, then record it; `sent` or `failed`.
 
-    Call it outside any transaction. Raises RefundNotSent (retry later) or RefundRefused (do not).
+    Runs outside any transaction. A failure that asking again may cure raises RefundNotSent, and the
+    runner tries again after the policy's delay (then fails the row, telling staff).
     """
-    claimed = PaymentRefund.objects.filter(pk=refund_id, state=PaymentRefund.State.PENDING).update(
-        state=PaymentRefund.State.SENDING, claimed_at=timezone.now(), tries=F("tries") + 1
-    )
-    refund = PaymentRefund.objects.select_related("attempt").get(pk=refund_id)
-    if not claimed:
-        return refund  # sent, given up, or another worker is sending it now
+    transaction_id = PaymentAttempt.objects.values_list("transaction_id", flat=True).get(pk=refund.attempt_id)
     try:
         with sumup_client() as client:
             answer = client.transactions.refund(
                 settings.SUMUP_MERCHANT_CODE,
-                refund.attempt.transaction_id,
+                transaction_id,
                 amount=to_major_units(refund.amount),
                 headers={"Idempotency-Key": refund.key},
             )
     except Exception as exc:  # the SDK raises APIError, timeouts and connection errors alike
         status = getattr(exc, "status", None) if isinstance(exc, APIError) else None
         error = f"{type(exc).__name__}: {exc}"[:255]
-        PaymentRefund.objects.filter(pk=refund_id, state=PaymentRefund.State.SENDING).update(
-            state=PaymentRefund.State.PENDING, last_error=error
-        )
-        if status is not None and 400 <= status < 500 and status not in (408, 409, 425, 429):
-            refund_give_up(refund_id, error)
-            raise RefundRefused(error) from exc
+        if status is not None and 400 <= status < 500 and status not in TRANSIENT_CLIENT_ERRORS:
+            refund_failed_tell(refund, error)
+            return "failed"
         raise RefundNotSent(error) from exc
-    with transaction.atomic():
-        refund = PaymentRefund.objects.select_for_update().select_related("attempt").get(pk=refund_id)
-        if refund.state != PaymentRefund.State.SENT:
-            refund.state = PaymentRefund.State.SENT
-            refund.sent_at = timezone.now()
-            answer_id = answer.get("id") if isinstance(answer, dict) else getattr(answer, "id", "")
-            refund.sumup_refund_id = str(answer_id or "")[:64]
-            refund.save(update_fields=["state", "sent_at", "sumup_refund_id"])
-            _refund_recorded(refund)
+    answer_id = answer.get("id") if isinstance(answer, dict) else getattr(answer, "id", "")
+    _refund_recorded(refund.pk, str(answer_id or "")[:64], now)
     logger.info("Refund %s of %s sent through SumUp", refund.key, refund.amount)
-    return refund
+    return "sent"
 
 
-def _refund_recorded(refund: PaymentRefund) -> None:
-    attempt = PaymentAttempt.objects.select_for_update().get(pk=refund.attempt_id)
-    if attempt.order_id:
-        source = Source.objects.select_for_update().get(
-            order_id=attempt.order_id, source_type__name=SOURCE_TYPE_NAME
-        )
-        source.refund(refund.amount, reference=refund.reason or attempt.transaction_id)
-        refunded_type, _ = PaymentEventType.objects.get_or_create(name="Refunded")
-        EventHandler().create_payment_event(
-            attempt.order, refunded_type, refund.amount, reference=attempt.transaction_id
-        )
-    elif attempt.state == PaymentAttempt.State.REFUNDING:
-        attempt.state = PaymentAttempt.State.REFUNDED
-        attempt.note = f"{attempt.note} Refunded in full through SumUp.".strip()
-        attempt.save(update_fields=["state", "note", "updated_at"])
-
-
-def refund_give_up(refund_id: int, error: str) -> None:
-    """Stop sending: the refund and its attempt are flagged so staff refund by hand."""
+def _refund_recorded(refund_id: int, sumup_refund_id: str, now: datetime) -> None:
+    """SumUp refunded: note it on the row and in the order's books, once even if the runner asks again."""
     with transaction.atomic():
         refund = PaymentRefund.objects.select_for_update().get(pk=refund_id)
-        if refund.state == PaymentRefund.State.SENT:
-            return
-        refund.state = PaymentRefund.State.FAILED
-        refund.last_error = error[:255]
-        refund.save(update_fields=["state", "last_error"])
+        if refund.sent_at is not None:
+            return  # recorded by a try whose worker died before the runner moved the row
+        refund.sent_at = now
+        refund.sumup_refund_id = sumup_refund_id
+        refund.save(update_fields=["sent_at", "sumup_refund_id"])
+        attempt = PaymentAttempt.objects.select_related("order").get(pk=refund.attempt_id)
+        if attempt.order_id:
+            source = Source.objects.select_for_update().get(
+                order_id=attempt.order_id, source_type__name=SOURCE_TYPE_NAME
+            )
+            source.refund(refund.amount, reference=refund.reason or attempt.transaction_id)
+            refunded_type, _ = PaymentEventType.objects.get_or_create(name="Refunded")
+            EventHandler().create_payment_event(
+                attempt.order, refunded_type, refund.amount, reference=attempt.transaction_id
+            )
+
+
+def refund_failed_tell(refund: PaymentRefund, error: str) -> None:
+    """The refund will not be sent automatically: its attempt is flagged so staff refund by hand."""
+    PaymentRefund.objects.filter(pk=refund.pk).update(error=error[:255])
+    with transaction.atomic():
         attempt = PaymentAttempt.objects.select_for_update().get(pk=refund.attempt_id)
         attempt.needs_attention = True
-        if attempt.state == PaymentAttempt.State.REFUNDING:
-            attempt.state = PaymentAttempt.State.FLAGGED
         attempt.note = f"{attempt.note} The automatic refund of {refund.amount} failed ({error}).".strip()
-        attempt.save(update_fields=["state", "needs_attention", "note", "updated_at"])
+        attempt.save(update_fields=["needs_attention", "note", "updated_at"])
     logger.error("Refund %s given up, staff must refund by hand: %s", refund.key, error)
 
 
-def refunds_owed(now: datetime | None = None) -> list[int]:
-    """Refunds to send again: pending ones whose task was lost, and claims whose worker died."""
-    cutoff = (now or timezone.now()) - REFUND_STALE_AFTER
-    PaymentRefund.objects.filter(state=PaymentRefund.State.SENDING, claimed_at__lt=cutoff).update(
-        state=PaymentRefund.State.PENDING
-    )
-    return list(
-        PaymentRefund.objects.filter(state=PaymentRefund.State.PENDING)
-        .filter(Q(claimed_at__lt=cutoff) | Q(claimed_at__isnull=True, created_at__lt=cutoff))
-        .values_list("pk", flat=True)
-    )
+def refund_give_up(refund_id: int, error: str, *, tell_staff: bool = True) -> None:
+    """Stop sending a refund that is still owed (its owner gave up, or staff were told it failed)."""
+    refund = PaymentRefund.objects.get(pk=refund_id)
+    if refund.state != "owed" or (refund.locked_until and refund.locked_until > timezone.now()):
+        return  # sent, failed already, or a sender holds it now and will record what SumUp said
+    try:
+        refund.transition("failed", error=error[:2000])
+        PaymentRefund.objects.filter(pk=refund.pk).update(error=error[:255])
+    except TransitionRefused:
+        return
+    if tell_staff:
+        refund_failed_tell(refund, error)
+
+
+def refund_send_now(refund: PaymentRefund) -> PaymentRefund:
+    """Send an owed refund here and now, its retry delay notwithstanding (its owner is asking again).
+
+    Call outside any transaction. Returns the refund as it rests: `sent`, or still `owed` when another
+    sender holds it. Raises RefundNotSent (it stays owed; the runner retries) or RefundRefused.
+    """
+    if refund.state == "owed":
+        runner.wake(PaymentRefund, refund.pk)
+        runner.advance(PaymentRefund, refund.pk)
+        refund.refresh_from_db()
+    if refund.state == "failed":
+        raise RefundRefused(refund.error or refund.last_error or "the refund was given up")
+    if refund.state == "owed" and not (refund.locked_until and refund.locked_until > timezone.now()):
+        raise RefundNotSent(refund.last_error or "SumUp did not confirm the refund")
+    return refund
 
 
 def order_refund(order, amount: Decimal, *, key: str, reference: str = "") -> PaymentRefund:
@@ -157,13 +155,11 @@ def order_refund(order, amount: Decimal, *, key: str, reference: str = "") -> Pa
         attempt = PaymentAttempt.objects.get(order=order)
         refund = PaymentRefund.objects.filter(key=key).first()
         if refund is None:
-            in_flight = PaymentRefund.objects.filter(attempt=attempt, state__in=IN_FLIGHT).aggregate(
+            in_flight = PaymentRefund.objects.filter(attempt=attempt, state="owed").aggregate(
                 total=Sum("amount")
             )["total"] or Decimal("0")
             refundable = source.amount_debited - source.amount_refunded - in_flight
             if amount <= 0 or amount > refundable:
                 raise ValueError(f"Refund must be between 0.01 and {refundable}.")
             refund = refund_request(attempt=attempt, amount=amount, key=key, reason=reference)
-    if refund.state == PaymentRefund.State.FAILED:
-        raise RefundRefused(refund.last_error or "the refund was given up")
-    return refund_send(refund.pk)
+    return refund_send_now(refund)

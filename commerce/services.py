@@ -1,19 +1,22 @@
-"""Checkout writes: check and reserve, start a SumUp checkout, settle it into exactly one order or a refund.
+"""Checkout writes: check and reserve, start a SumUp checkout, and settle it when SumUp or the shopper
+says something happened.
 
 The database is the truth, and SumUp is called only outside a transaction: the attempt (and the
 stock it reserves) is committed before the checkout is created at SumUp, and its result recorded
-after. A PaymentAttempt row is locked (`select_for_update`) while it is settled, so the shopper's
-return and SumUp's webhook, arriving together, place one order; a partial unique constraint backs
-that up. Everything that could stop the order (stock, line rules such as ticket quotas, vouchers)
-is checked before the shopper goes to SumUp and again at placement; money paid that still cannot
-become an order is refunded automatically (commerce.refunds) and the attempt flagged for staff.
+after. From then on the attempt is a state machine of the one runner (its states and handlers are
+in commerce.models.payments and commerce.payments): the webhook and the return only wake it, and the
+runner's lease lets one process at a time ask SumUp and place the order, so the two arriving together
+place one order; Oscar's unique order number backs that up. Everything that could stop the order
+(stock, line rules such as ticket quotas, vouchers) is checked before the shopper goes to SumUp and
+again at placement; money paid that still cannot become an order is refunded automatically and the
+attempt flagged for staff.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,19 +24,18 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
-from sumup import APIError
 
 from commerce.models import PaymentAttempt
-from commerce.orders import basket_refusals, order_confirmation_send, order_place
-from commerce.refunds import refund_owed, refund_request
+from commerce.orders import basket_refusals
+from commerce.payments import checkout_validity, payment_closes_at, payment_release
 from commerce.stock import (
     CheckoutRefused,
     SoldOut,  # noqa: F401 - callers catch services.SoldOut, as before
     basket_lock,
-    stock_release,
     stock_reserve,
 )
-from commerce.sumup_client import from_major_units, sumup_client, to_major_units
+from commerce.sumup_client import sumup_client, to_major_units
+from durable import runner
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +60,6 @@ ADDRESS_FIELDS = (
 
 class PaymentStartFailed(Exception):
     pass
-
-
-# --- what could stop the order ------------------------------------------------------------------
-def checkout_validity() -> timedelta:
-    return timedelta(minutes=settings.SUMUP_CHECKOUT_VALID_MINUTES)
 
 
 # --- starting a payment -------------------------------------------------------------------------
@@ -111,6 +108,9 @@ def payment_attempt_start(
             reserved_stock=reserved,
             valid_until=timezone.now() + checkout_validity(),
         )
+        # Unless a webhook or the shopper wakes it first, the runner looks at it once it lapses.
+        attempt.due_at = payment_closes_at(attempt)
+        attempt.save(update_fields=["due_at"])
     try:
         with sumup_client() as client:
             checkout = client.checkouts.create(
@@ -126,11 +126,11 @@ def payment_attempt_start(
             )
     except Exception as exc:  # the SDK raises APIError, timeouts and connection errors alike
         logger.warning("Order #%s: SumUp checkout creation failed: %s", order_number, exc)
-        with transaction.atomic():
-            attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
-            _release(attempt, PaymentAttempt.State.FAILED)
-            attempt.note = f"SumUp checkout creation failed: {exc}"[:500]
-            attempt.save()
+        payment_release(attempt)
+        attempt.transition("start_failed")  # committed with no lease: nothing else holds it yet
+        PaymentAttempt.objects.filter(pk=attempt.pk).update(
+            note=f"SumUp checkout creation failed: {exc}"[:500]
+        )
         raise PaymentStartFailed("We could not reach the payment provider. No payment was taken.") from exc
     PaymentAttempt.objects.filter(pk=attempt.pk).update(
         sumup_checkout_id=checkout.id,
@@ -142,135 +142,28 @@ def payment_attempt_start(
     return attempt
 
 
-# --- settling ----------------------------------------------------------------------------------
-def payment_attempt_settle(attempt_id: int) -> PaymentAttempt:
-    """Re-fetch the checkout from SumUp and act on it; safe to call any number of times, concurrently.
+# --- settling ---------------------------------------------------------------------------------
+# How long the shopper's return or a webhook waits for another process already settling the attempt
+# (the other of the two, or the sweep) before answering with the state it is in.
+SETTLE_WAIT_SECONDS = 10.0
 
-    Call outside any transaction. A refund it decides on is recorded with the outcome and sent by a
-    task once that commits.
+
+def payment_attempt_settle(attempt_id: int, *, returned: bool = False) -> PaymentAttempt:
+    """SumUp's webhook or the shopper's return: settle the attempt now, through the one runner.
+
+    Wakes the row (moving it to `returned` when the shopper came back) and advances it here, so the
+    handlers ask SumUp and place the order or the refund outside any transaction. If another process
+    holds the row (the webhook and the return arriving together), waits for it to finish and asks
+    once more, so news that reached us after its look at SumUp is not lost. Safe to call any number
+    of times, concurrently; call outside any transaction.
     """
-    sumup_id = PaymentAttempt.objects.values_list("sumup_checkout_id", flat=True).get(pk=attempt_id)
-    if not sumup_id:  # SumUp was never reached for it: nothing can have been paid
-        return PaymentAttempt.objects.get(pk=attempt_id)
-    with sumup_client() as client:  # fetched outside the row lock: no HTTP while holding it
-        remote = client.checkouts.get(sumup_id)
-    with transaction.atomic():
-        attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
-        before = (attempt.state, attempt.remote_status, attempt.transaction_id)
-        attempt.remote_status = remote.status or ""
-        if remote.status == "PAID":
-            attempt.transaction_id = remote.transaction_id or attempt.transaction_id
-            _settle_paid(attempt, from_major_units(remote.amount), remote.currency or "")
-        elif remote.status in ("FAILED", "EXPIRED") and attempt.state == PaymentAttempt.State.PENDING:
-            _release(
-                attempt,
-                PaymentAttempt.State.FAILED if remote.status == "FAILED" else PaymentAttempt.State.EXPIRED,
-            )
-        # The slower of return and webhook finds nothing changed and writes nothing.
-        if (attempt.state, attempt.remote_status, attempt.transaction_id) != before:
-            attempt.save()
-    return attempt
-
-
-def payment_attempt_cancel(attempt_id: int, state: str = PaymentAttempt.State.CANCELLED) -> PaymentAttempt:
-    """The shopper came back without paying, or the attempt outlived its validity: deactivate the
-    checkout at SumUp so it cannot be paid later, and release its stock. Call outside a transaction."""
-    attempt = payment_attempt_settle(attempt_id)  # SumUp may say PAID after all: then that wins
-    if attempt.state != PaymentAttempt.State.PENDING:
-        return attempt
-    if attempt.sumup_checkout_id:
-        try:
-            with sumup_client() as client:
-                client.checkouts.deactivate(attempt.sumup_checkout_id)
-        except APIError as exc:  # paid or processed in the meantime: settling again tells which
-            logger.info("Checkout %s not deactivated: %s", attempt.sumup_checkout_id, exc)
-            return payment_attempt_settle(attempt_id)
-    with transaction.atomic():
-        attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
-        if attempt.state == PaymentAttempt.State.PENDING:
-            _release(attempt, state)
-            attempt.save()
-    return attempt
-
-
-# Past its validity an attempt is closed this much later, so a payment SumUp accepted at the last
-# second has reached us (by webhook or return) first.
-EXPIRY_GRACE = timedelta(minutes=2)
-
-
-def payment_attempts_expire(now: datetime | None = None) -> list[int]:
-    """Close the attempts nobody paid before their validity ran out, releasing their stock."""
-    cutoff = (now or timezone.now()) - EXPIRY_GRACE
-    overdue = list(
-        PaymentAttempt.objects.filter(state=PaymentAttempt.State.PENDING, valid_until__lt=cutoff).values_list(
-            "pk", flat=True
-        )
-    )
-    closed = []
-    for attempt_id in overdue:
-        try:
-            attempt = payment_attempt_cancel(attempt_id, PaymentAttempt.State.EXPIRED)
-        except Exception:  # SumUp unreachable: the next sweep tries again
-            logger.exception("Payment attempt %s could not be expired now", attempt_id)
-            continue
-        if attempt.state == PaymentAttempt.State.EXPIRED:
-            closed.append(attempt_id)
-    return closed
-
-
-def _release(attempt: PaymentAttempt, state: str) -> None:
-    stock_release(attempt.reserved_stock)
-    attempt.reserved_stock = {}
-    attempt.state = state
-    basket = Basket.objects.select_for_update().get(pk=attempt.basket_id)
-    if basket.status == Basket.FROZEN:
-        basket.thaw()
-
-
-def _settle_paid(attempt: PaymentAttempt, paid: Decimal, currency: str) -> None:
-    if attempt.state in (
-        PaymentAttempt.State.PLACED,
-        PaymentAttempt.State.REFUNDING,
-        PaymentAttempt.State.REFUNDED,
-        PaymentAttempt.State.FLAGGED,
-    ):
-        return  # already handled: a replay or the slower of return/webhook
-    if paid != attempt.amount or currency != attempt.currency:
-        # Not the payment this basket needs: what was paid goes back.
-        _refund_unplaced(
-            attempt, paid, f"SumUp reports {paid} {currency}, expected {attempt.amount} {attempt.currency}"
-        )
-        return
-    if attempt.state != PaymentAttempt.State.PENDING:
-        # Paid after we released the basket (the shopper left, or it expired on our side).
-        _refund_unplaced(attempt, paid, f"paid after the checkout was {attempt.get_state_display().lower()}")
-        return
-    try:
-        with transaction.atomic():  # a savepoint: a refused placement leaves nothing behind
-            order = order_place(attempt)
-    except Exception as exc:  # whatever stops the order, the shopper's money must not stay with us
-        logger.exception("Payment attempt %s paid but the order could not be placed", attempt.pk)
-        _refund_unplaced(attempt, paid, str(exc) or type(exc).__name__)
-        return
-    attempt.order = order
-    attempt.reserved_stock = {}
-    attempt.state = PaymentAttempt.State.PLACED
-    order_id = order.pk
-    transaction.on_commit(lambda: order_confirmation_send(order_id))
-
-
-def _refund_unplaced(attempt: PaymentAttempt, paid: Decimal, reason: str) -> None:
-    """Paid, but no order can be placed: release what was held, record the refund owed and the
-    reason for staff, and send the refund once this commits (retried by a task if SumUp fails)."""
-    if attempt.reserved_stock:
-        stock_release(attempt.reserved_stock)
-        attempt.reserved_stock = {}
-    basket = Basket.objects.select_for_update().get(pk=attempt.basket_id)
-    if basket.status == Basket.FROZEN:
-        basket.thaw()
-    attempt.state = PaymentAttempt.State.REFUNDING
-    attempt.needs_attention = True
-    attempt.note = f"Paid, but no order could be placed: {reason}."[:1000]
-    refund = refund_request(attempt=attempt, amount=paid, key=f"attempt-{attempt.pk}-unplaced", reason=reason)
-    transaction.on_commit(lambda: refund_owed.send(sender=PaymentAttempt, refund_id=refund.pk))
-    logger.warning("Payment attempt %s: %s", attempt.pk, attempt.note)
+    deadline = time.monotonic() + SETTLE_WAIT_SECONDS
+    while True:
+        if not (returned and runner.wake(PaymentAttempt, attempt_id, to="returned")):
+            runner.wake(PaymentAttempt, attempt_id)
+        runner.advance(PaymentAttempt, attempt_id)
+        attempt = PaymentAttempt.objects.get(pk=attempt_id)
+        held = attempt.locked_until is not None and attempt.locked_until > timezone.now()
+        if not held or time.monotonic() >= deadline:
+            return attempt
+        time.sleep(0.1)

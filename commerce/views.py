@@ -42,11 +42,14 @@ def _product_import_check(user) -> bool:
 product_import_required = user_passes_test(_product_import_check, login_url=reverse_lazy("dashboard:login"))
 
 BASKET_KEPT = "Your basket is as you left it."
-FAILED_MESSAGES = {
-    PaymentAttempt.State.FAILED: f"Your payment was declined, so no order was placed. {BASKET_KEPT}",
-    PaymentAttempt.State.EXPIRED: f"The payment session expired, so no order was placed. {BASKET_KEPT}",
-    PaymentAttempt.State.CANCELLED: f"You left the payment page without paying. {BASKET_KEPT}",
+UNPAID_MESSAGES = {
+    "declined": f"Your payment was declined, so no order was placed. {BASKET_KEPT}",
+    "expired": f"The payment session expired, so no order was placed. {BASKET_KEPT}",
+    "cancelled": f"You left the payment page without paying. {BASKET_KEPT}",
+    "start_failed": f"We could not reach the payment provider. No payment was taken. {BASKET_KEPT}",
 }
+# Seconds before the "still confirming" page asks again (SumUp slow or down for a moment).
+CONFIRMING_REFRESH_SECONDS = 5
 
 
 # The SumUp return URLs this browser session was sent to (set by the checkout's payment step).
@@ -76,16 +79,26 @@ def _attempt_of_requester(request, public_id) -> PaymentAttempt:
 @require_GET
 def sumup_return(request, public_id):
     attempt = _attempt_of_requester(request, public_id)
-    if attempt.state == PaymentAttempt.State.PENDING:
-        attempt = services.payment_attempt_cancel(attempt.pk)  # places the order if SumUp says PAID
-    if attempt.state == PaymentAttempt.State.PLACED:
+    # Places the order if SumUp says PAID; otherwise closes the checkout and gives the basket back.
+    attempt = services.payment_attempt_settle(attempt.pk, returned=True)
+    if attempt.state == "placed":
         CheckoutSessionData(request).flush()
         request.session["checkout_order_id"] = attempt.order_id
         return redirect("checkout:thank-you")
-    if attempt.state in FAILED_MESSAGES:
+    if attempt.state in PaymentAttempt.HOLDING_STATES:
+        # SumUp did not answer in time: the runner keeps asking; the shopper's page asks again.
+        response = render(
+            request,
+            "commerce/payment_confirming.html",
+            {"refresh_seconds": CONFIRMING_REFRESH_SECONDS, "return_url": request.get_full_path()},
+            status=202,
+        )
+        response["Refresh"] = str(CONFIRMING_REFRESH_SECONDS)
+        return response
+    if attempt.state in UNPAID_MESSAGES:
         _restore_basket(request, attempt)
-        messages.error(request, FAILED_MESSAGES[attempt.state])
-    elif attempt.state in (PaymentAttempt.State.REFUNDING, PaymentAttempt.State.REFUNDED):
+        messages.error(request, UNPAID_MESSAGES[attempt.state])
+    elif attempt.state in ("refunding", "refunded"):
         _restore_basket(request, attempt)
         messages.error(
             request,
@@ -126,10 +139,11 @@ def sumup_webhook(request):
         return HttpResponse(status=204)  # a replay: already acted on
     attempt = PaymentAttempt.objects.filter(sumup_checkout_id=event.object.id).first()
     if attempt is not None:
-        # Settling records the outcome (an order, or a refund owed and flagged) before we answer;
-        # it is idempotent, so a concurrent duplicate delivery settles nothing twice.
+        # Wakes the attempt and settles it through the runner (an order, or a refund owed and
+        # flagged); if SumUp cannot answer now, the runner's retries keep asking, so the news is
+        # not lost with this delivery. A concurrent duplicate delivery settles nothing twice.
         services.payment_attempt_settle(attempt.pk)
-    # Only now: if settling failed (SumUp unreachable), the 500 makes SumUp deliver it again.
+    # Only now: a delivery that failed before this point (our database down) is sent again by SumUp.
     WebhookReceipt.objects.get_or_create(
         event_id=event.id, defaults={"event_type": event.type, "object_id": event.object.id}
     )
@@ -146,13 +160,13 @@ def order_refund(request, number):
         # A key per submission: resubmitting the form is a deliberate second refund.
         key = f"dashboard-{order.number}-{uuid.uuid4().hex}"
         refund = refunds.order_refund(order, amount, key=key)
-        if refund.state != refund.State.SENT:
+        if refund.state != "sent":
             raise refunds.RefundNotSent(refund.last_error or refund.get_state_display())
     except refunds.RefundNotSent as exc:
         # Staff are told now and decide; the sweep must not send it behind their back later.
-        PaymentRefund.objects.filter(key=key, state=PaymentRefund.State.PENDING).update(
-            state=PaymentRefund.State.FAILED
-        )
+        refund = PaymentRefund.objects.filter(key=key).first()
+        if refund is not None:
+            refunds.refund_give_up(refund.pk, str(exc), tell_staff=False)
         logger.warning("Refund of order %s not sent: %s", number, exc)
         messages.error(request, f"SumUp did not make the refund: {exc}")
     except (InvalidOperation, ValueError) as exc:

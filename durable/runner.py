@@ -19,7 +19,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
-from durable.claim import claim_due, claim_row
+from durable.claim import claim_due, claim_row, lease_free
 from durable.graph import StateGraph, StateGraphError
 from durable.models import Outcome, StatefulModel, TransitionRefused
 
@@ -255,3 +255,25 @@ def advance_batches_on_commit(model: type[StatefulModel], pks: list) -> None:
             _advance_batch_enqueue(label, batch)
 
     transaction.on_commit(enqueue)
+
+
+def wake(model: type[StatefulModel], pk, *, to: str | None = None, now: datetime | None = None) -> bool:
+    """News from outside (a webhook, a person coming back): make a worked row due now instead of at its
+    retry or timeout, moving it to `to` first if the graph allows that. Only a row nobody holds: a
+    worker holding it records its own result, and the caller asks again once the lease is given back.
+    Returns whether the row was woken; `advance` it (or let the sweep) to do the work.
+    """
+    now = now or timezone.now()
+    graph = model.state_graph
+    rows = model._default_manager.filter(pk=pk, state__in=[state.name for state in graph.worked])
+    rows = rows.filter(lease_free(now))
+    if to is None:
+        return bool(rows.update(due_at=None))
+    sources = [state.name for state in graph.worked if graph.allows(state.name, to)]
+    if not sources:
+        raise StateGraphError(f"{graph.__name__}: no worked state moves to {to!r}")
+    return bool(
+        rows.filter(state__in=sources).update(
+            state=to, state_changed_at=now, state_attempts=0, due_at=None, locked_until=None, last_error=""
+        )
+    )

@@ -111,7 +111,7 @@ def booking_refund(booking_id: int) -> Decimal | None:
     refund = order_refund(
         booking.order_line.order, amount, key=f"ticket-{booking.code}", reference=f"ticket {booking.code}"
     )
-    if refund.state != refund.State.SENT:
+    if refund.state != "sent":
         return None  # another worker is sending it and will mark the booking
     marked = Booking.objects.filter(pk=booking.pk, refunded_at__isnull=True).update(
         refunded_at=timezone.now(), refund_amount=refund.amount, refund_failed_at=None, refund_error=""

@@ -49,7 +49,7 @@ def places_held_in_checkout(
     lines = (
         Line.objects.filter(
             product_id=ticket_type.product_id,
-            basket__payment_attempts__state=PaymentAttempt.State.PENDING,
+            basket__payment_attempts__state__in=PaymentAttempt.HOLDING_STATES,
         )
         .filter(
             Q(basket__payment_attempts__valid_until__isnull=True)

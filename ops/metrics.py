@@ -65,9 +65,9 @@ class BacklogCollector(Collector):
         stuck_before = timezone.now() - timedelta(seconds=settings.COMMERCE_PAYMENT_STUCK_SECONDS)
         yield GaugeMetricFamily(
             "coop_commerce_payment_attempts_stuck",
-            "SumUp payment attempts still pending past their validity.",
+            "SumUp payment attempts not settled long past their validity.",
             value=PaymentAttempt.objects.filter(
-                state=PaymentAttempt.State.PENDING, created_at__lt=stuck_before
+                state__in=PaymentAttempt.HOLDING_STATES, created_at__lt=stuck_before
             ).count(),
         )
 

@@ -3,4 +3,3 @@
 CELERY_BEAT_SCHEDULE: dict = {}
 # Wagtail's scheduled publishing (go-live / expiry times set by editors).
 CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {"task": "cms.publish_scheduled", "schedule": 60.0}
-CELERY_BEAT_SCHEDULE["commerce-payments-sweep"] = {"task": "commerce.payments_sweep", "schedule": 120.0}

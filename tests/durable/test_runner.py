@@ -9,6 +9,7 @@ from oscar.core.loading import get_model
 
 from commerce.models import ProductImport
 from durable import runner
+from durable.graph import StateGraphError
 from durable.models import TransitionRefused
 
 StockRecord = get_model("partner", "StockRecord")
@@ -106,3 +107,26 @@ def test_stateful_models_registry_finds_the_moved_models():
     moved = {"commerce.ProductImport", "events.BookingReminder", "events.TicketRefund"}
     moved.add("accounts.NewsletterDelivery")
     assert moved <= labels
+
+
+def test_wake_makes_a_resting_row_due_now_but_leaves_one_a_worker_holds(make_import):
+    later = timezone.now() + timedelta(hours=1)
+    resting = make_import(due_at=later)
+    held = make_import(due_at=later, locked_until=timezone.now() + timedelta(minutes=5))
+    finished = make_import(state="done")
+
+    assert runner.wake(ProductImport, resting.pk)
+    assert not runner.wake(ProductImport, held.pk)  # its worker records its own result
+    assert not runner.wake(ProductImport, finished.pk)  # a terminal row has nothing to work
+    assert ProductImport.objects.get(pk=resting.pk).due_at is None
+    assert ProductImport.objects.get(pk=held.pk).due_at == later
+
+
+def test_wake_to_a_state_moves_only_where_the_graph_allows(make_import):
+    product_import = make_import(state_attempts=2, last_error="boom")
+    with pytest.raises(StateGraphError, match="no worked state moves to 'pending'"):
+        runner.wake(ProductImport, product_import.pk, to="pending")
+    assert runner.wake(ProductImport, product_import.pk, to="running")
+    product_import.refresh_from_db()
+    moved = (product_import.state, product_import.state_attempts, product_import.last_error)
+    assert moved == ("running", 0, "")

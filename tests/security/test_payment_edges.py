@@ -10,12 +10,12 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 from oscar.test.factories import create_order, create_voucher
 
-from commerce import refunds
 from commerce.models import PaymentAttempt, PaymentRefund
+from durable import runner
 from events.models import Booking
 from tests.factories import events as f
 from tests.factories.commerce import guest_checkout_to_sumup, stocked_product
-from tests.security.money_support import tickets_to_sumup, webhook_post
+from tests.security.money_support import sweep_until_rested, tickets_to_sumup, webhook_post
 
 Order = get_model("order", "Order")
 Voucher = get_model("voucher", "Voucher")
@@ -48,7 +48,7 @@ def test_paid_checkout_whose_single_use_voucher_was_used_meanwhile_is_refunded_a
 
     assert response.status_code == 204
     attempt.refresh_from_db()
-    assert attempt.state == PaymentAttempt.State.REFUNDED and attempt.needs_attention
+    assert attempt.state == "refunded" and attempt.needs_attention
     assert "ONCE" in attempt.note and attempt.order is None
     [refund] = fake_sumup.refunds
     assert (
@@ -77,7 +77,7 @@ def test_paid_ticket_line_with_malformed_occurrence_is_refunded_and_return_says_
 
     assert response.status_code == 204
     attempt.refresh_from_db()
-    assert attempt.state == PaymentAttempt.State.REFUNDED and attempt.needs_attention
+    assert attempt.state == "refunded" and attempt.needs_attention
     assert "date" in attempt.note
     assert len(fake_sumup.refunds) == 1 and not Booking.objects.exists()
     page = client.get(reverse("commerce:sumup-return", args=[attempt.public_id]), follow=True)
@@ -117,49 +117,51 @@ def _unplaceable_paid_attempt(client, fake_sumup):
     return attempt
 
 
-def test_refund_survives_sumup_503_by_retrying(client, fake_sumup, django_capture_on_commit_callbacks):
+def test_refund_survives_sumup_503_by_retrying(client, fake_sumup):
     attempt = _unplaceable_paid_attempt(client, fake_sumup)
     fake_sumup.refund_failures = 2
-    with django_capture_on_commit_callbacks(execute=True):
-        assert webhook_post(fake_sumup, attempt.sumup_checkout_id).status_code == 204
-    attempt.refresh_from_db()
-    assert attempt.state == PaymentAttempt.State.REFUNDED
+    assert webhook_post(fake_sumup, attempt.sumup_checkout_id).status_code == 204
     refund = PaymentRefund.objects.get()
-    assert refund.state == PaymentRefund.State.SENT and refund.tries == 3
+    assert refund.state == "owed" and "503" in refund.last_error and refund.due_at is not None
+    sweep_until_rested()
+    attempt.refresh_from_db()
+    assert attempt.state == "refunded"
+    refund.refresh_from_db()
+    assert refund.state == "sent" and fake_sumup.refund_calls == {refund.key: 3}
     assert len(fake_sumup.refunds) == 1
 
 
-def test_refund_failing_for_good_flags_attempt_for_staff(
-    client, fake_sumup, django_capture_on_commit_callbacks
-):
+def test_refund_failing_for_good_flags_attempt_for_staff(client, fake_sumup):
     attempt = _unplaceable_paid_attempt(client, fake_sumup)
     fake_sumup.refund_failures = 100
-    with django_capture_on_commit_callbacks(execute=True):
-        assert webhook_post(fake_sumup, attempt.sumup_checkout_id).status_code == 204
+    assert webhook_post(fake_sumup, attempt.sumup_checkout_id).status_code == 204
+    sweep_until_rested()
     attempt.refresh_from_db()
-    assert attempt.state == PaymentAttempt.State.FLAGGED and attempt.needs_attention
-    assert "refund" in attempt.note and "failed" in attempt.note
-    assert PaymentRefund.objects.get().state == PaymentRefund.State.FAILED
+    assert attempt.state == "flagged" and attempt.needs_attention
+    assert "refund" in attempt.note and "failed" in attempt.note and "503" in attempt.note
+    refund = PaymentRefund.objects.get()
+    assert refund.state == "failed" and "503" in refund.error
+    # Every try reached SumUp; the tries are bounded by the refund graph's policy.
+    assert fake_sumup.refund_calls == {refund.key: PaymentRefund.state_graph.owed.retry.max_attempts}
     assert not fake_sumup.refunds
 
 
-def test_refund_sent_once_by_duplicate_senders_and_after_a_lost_answer(
-    client, fake_sumup, django_capture_on_commit_callbacks
-):
+def test_refund_sent_once_by_duplicate_senders_and_after_a_lost_answer(client, fake_sumup):
     attempt = _unplaceable_paid_attempt(client, fake_sumup)
     # Two deliveries of the paid news (different event ids): one refund owed, recorded once.
     webhook_post(fake_sumup, attempt.sumup_checkout_id)
     webhook_post(fake_sumup, attempt.sumup_checkout_id)
     refund = PaymentRefund.objects.get()
-    refunds.refund_send(refund.pk)
-    refunds.refund_send(refund.pk)  # a duplicate task finds it sent
+    assert refund.state == "sent"
+    assert runner.advance(PaymentRefund, refund.pk) == "sent"  # a duplicate task finds it sent
     assert len(fake_sumup.refunds) == 1
-    # A worker that died after SumUp refunded but before we recorded it: the resend is the same refund.
-    PaymentRefund.objects.filter(pk=refund.pk).update(state=PaymentRefund.State.PENDING)
-    refunds.refund_send(refund.pk)
-    assert len(fake_sumup.refunds) == 1
+    # A worker that died after SumUp refunded but before anything was recorded (its lease ran out):
+    # the sweep's resend under the same key is answered with the same refund.
+    PaymentRefund.objects.filter(pk=refund.pk).update(state="owed", sent_at=None, sumup_refund_id="")
+    assert runner.run_due(PaymentRefund) == {"sent": 1}
+    assert len(fake_sumup.refunds) == 1 and fake_sumup.refund_calls == {refund.key: 2}
     refund.refresh_from_db()
-    assert refund.state == PaymentRefund.State.SENT and refund.sumup_refund_id == fake_sumup.refunds[0]["id"]
+    assert refund.state == "sent" and refund.sumup_refund_id == fake_sumup.refunds[0]["id"]
 
 
 @pytest.mark.skipif(not settings.USING_POSTGRES, reason="concurrent deliveries need PostgreSQL's row locks")
@@ -199,16 +201,14 @@ def test_concurrent_webhook_deliveries_refund_once(live_server, fake_sumup):
 
     assert statuses == [204] * 4
     assert len(fake_sumup.refunds) == 1
-    assert PaymentAttempt.objects.get().state == PaymentAttempt.State.REFUNDED
+    assert PaymentAttempt.objects.get().state == "refunded"
 
 
-def test_staff_see_payments_without_an_order_with_the_reason(
-    client, admin_client, fake_sumup, django_capture_on_commit_callbacks
-):
+def test_staff_see_payments_without_an_order_with_the_reason(client, admin_client, fake_sumup):
     attempt = _unplaceable_paid_attempt(client, fake_sumup)
     fake_sumup.refund_failures = 100
-    with django_capture_on_commit_callbacks(execute=True):
-        webhook_post(fake_sumup, attempt.sumup_checkout_id)
+    webhook_post(fake_sumup, attempt.sumup_checkout_id)
+    sweep_until_rested()
     url = reverse("commerce:payment-attention")
 
     page = admin_client.get(url).content.decode()
@@ -259,7 +259,7 @@ def test_refund_owed_is_committed_before_sumup_is_called(fake_sumup):
     )
     attempt = _unplaceable_paid_attempt(Client(), fake_sumup)
     assert webhook_post(fake_sumup, attempt.sumup_checkout_id).status_code == 204
-    assert seen == [[(PaymentRefund.State.SENDING, PaymentAttempt.State.REFUNDING)]]
+    assert seen == [[("owed", "refunding")]]
     assert not fake_sumup.hook_errors and len(fake_sumup.refunds) == 1
 
 
@@ -286,6 +286,6 @@ def test_cancelled_ticket_refund_is_sent_outside_any_lock(workshop, organiser, s
 
     cancellation.event_cancel(event=workshop, by_user=organiser)
 
-    assert seen == [([(f"ticket-{booking.code}", PaymentRefund.State.SENDING)], Booking.Status.CANCELLED)]
+    assert seen == [([(f"ticket-{booking.code}", "owed")], Booking.Status.CANCELLED)]
     booking.refresh_from_db()
     assert booking.refunded_at is not None and len(fake_sumup.refunds) == 1

@@ -7,9 +7,9 @@ from oscar.core.loading import get_model
 from oscar.test.factories import create_order, create_voucher
 
 from commerce.models import PaymentAttempt, PaymentRefund
-from commerce.tasks import payments_sweep
+from durable import runner
 from tests.factories.commerce import guest_checkout_to_sumup, stocked_product
-from tests.security.money_support import webhook_post
+from tests.security.money_support import sweep_until_rested, webhook_post
 
 Order = get_model("order", "Order")
 Voucher = get_model("voucher", "Voucher")
@@ -39,24 +39,26 @@ def test_settlement_while_sumup_fails_places_one_order_after_recovery(client, fa
     else:
         fake_sumup.checkout_slow, fake_sumup.slow_seconds = 1, 1.5
 
-    _return(client, attempt)  # the shopper comes back while SumUp cannot answer
+    page = _return(client, attempt)  # the shopper comes back while SumUp cannot answer
+    assert page.status_code == 202 and b"Confirming your payment" in page.content
     assert not Order.objects.exists()
-    assert PaymentAttempt.objects.get().state != PaymentAttempt.State.FAILED  # paid: not given up
+    # Still asking SumUp (the runner retries): not cancelled, not given up, the stock still held.
+    stalled = PaymentAttempt.objects.get()
+    assert stalled.state == "returned" and stalled.reserved_stock and stalled.due_at is not None
 
     # Recovery: the shopper reloads, SumUp's webhook arrives, the sweep runs; in any order, twice.
     _return(client, attempt)
     webhook_post(fake_sumup, attempt.sumup_checkout_id)
-    payments_sweep.apply()
+    runner.run_due()
     _return(client, attempt)
     webhook_post(fake_sumup, attempt.sumup_checkout_id)
     assert Order.objects.count() == 1
     assert PaymentAttempt.objects.get().order_id == Order.objects.get().pk
+    assert PaymentAttempt.objects.get().state == "placed"
 
 
 @pytest.mark.parametrize("fault", ["503", "timeout"])
-def test_refund_while_sumup_fails_refunds_once_after_recovery(
-    client, fake_sumup, settings, django_capture_on_commit_callbacks, fault
-):
+def test_refund_while_sumup_fails_refunds_once_after_recovery(client, fake_sumup, settings, fault):
     # A paid checkout that cannot become an order (its single-use voucher was used meanwhile) is refunded.
     honey = stocked_product(num_in_stock=3)
     voucher = create_voucher(code="ONCE", usage=Voucher.SINGLE_USE)
@@ -72,13 +74,28 @@ def test_refund_while_sumup_fails_refunds_once_after_recovery(
     else:  # SumUp refunds, but its answer comes after we stopped waiting
         fake_sumup.refund_slow, fake_sumup.slow_seconds = 1, 1.5
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert webhook_post(fake_sumup, attempt.sumup_checkout_id).status_code == 204
-    with django_capture_on_commit_callbacks(execute=True):  # SumUp repeats its webhook
-        webhook_post(fake_sumup, attempt.sumup_checkout_id)
+    assert webhook_post(fake_sumup, attempt.sumup_checkout_id).status_code == 204
+    assert PaymentAttempt.objects.get().state == "refunding"  # owed, visible, and retried by the runner
+    webhook_post(fake_sumup, attempt.sumup_checkout_id)  # SumUp repeats its webhook
+    sweep_until_rested()  # beat's sweeps while SumUp recovers
 
     refund = PaymentRefund.objects.get()
-    assert refund.state == PaymentRefund.State.SENT
-    assert PaymentAttempt.objects.get().state == PaymentAttempt.State.REFUNDED
+    assert refund.state == "sent"
+    assert PaymentAttempt.objects.get().state == "refunded"
     assert len(fake_sumup.refunds) == 1  # one refund at SumUp
     assert fake_sumup.refund_calls == {refund.key: 3 if fault == "503" else 2}  # asked again, same key
+
+
+def test_settlement_sumup_never_answers_runner_gives_up_and_flags_for_staff(client, fake_sumup):
+    attempt = _paid(client, fake_sumup)
+    fake_sumup.checkout_failures = 100  # SumUp down for longer than the policy's hours of tries
+
+    webhook_post(fake_sumup, attempt.sumup_checkout_id)
+    sweep_until_rested()
+
+    attempt.refresh_from_db()
+    assert attempt.state == "flagged" and attempt.needs_attention
+    assert "could not be settled automatically" in attempt.note and "503" in attempt.note
+    # Paid or not is unknown: the stock stays held and nothing is refunded until staff decide.
+    assert attempt.reserved_stock and not fake_sumup.refunds and not Order.objects.exists()
+    assert 100 - fake_sumup.checkout_failures == PaymentAttempt.state_graph.pending.retry.max_attempts

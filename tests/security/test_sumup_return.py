@@ -25,7 +25,7 @@ def test_stranger_with_the_return_url_cannot_cancel_the_payment(client, fake_sum
     response = Client().get(_return_url(attempt))
 
     assert response.status_code == 404
-    assert PaymentAttempt.objects.get().state == PaymentAttempt.State.PENDING
+    assert PaymentAttempt.objects.get().state == "pending"
     assert fake_sumup.checkouts[attempt.sumup_checkout_id]["status"] == "PENDING"
     assert honey.stockrecords.get().num_allocated == 1
 

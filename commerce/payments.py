@@ -1,0 +1,231 @@
+"""The handlers of a payment attempt's states: ask SumUp, place the order, follow the refund.
+
+The one runner (`durable.runner`) calls them with the row leased and no transaction open, so SumUp is
+only ever called here outside a transaction or a row lock; what they write to the database is a short
+transaction of its own after SumUp has answered. Each returns the next state (the runner records it,
+fenced by its lease) or None for "not yet". Each is safe to run again after a worker died half-way:
+stock is released from what the row still holds, an order placed is found on the row, a refund owed is
+found by its key.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from oscar.core.loading import get_model
+from sumup import APIError
+
+from commerce.models import PaymentAttempt, PaymentRefund
+from commerce.orders import order_confirmation_send, order_place
+from commerce.refunds import refund_request
+from commerce.stock import stock_release
+from commerce.sumup_client import from_major_units, sumup_client
+from durable import runner
+
+logger = logging.getLogger(__name__)
+Basket = get_model("basket", "Basket")
+
+# Past its validity an attempt is closed this much later, so a payment SumUp accepted at the last
+# second has reached us (by webhook or return) first.
+EXPIRY_GRACE = timedelta(minutes=2)
+
+
+def checkout_validity() -> timedelta:
+    return timedelta(minutes=settings.SUMUP_CHECKOUT_VALID_MINUTES)
+
+
+def payment_closes_at(attempt: PaymentAttempt) -> datetime:
+    """When an unpaid checkout is closed at SumUp and its stock released."""
+    valid_until = attempt.valid_until or attempt.created_at + checkout_validity()
+    return valid_until + EXPIRY_GRACE
+
+
+def unplaced_refund_key(attempt: PaymentAttempt) -> str:
+    return f"attempt-{attempt.pk}-unplaced"
+
+
+# --- pending and returned: ask SumUp ---------------------------------------------------------------
+def payment_check(attempt: PaymentAttempt, now: datetime) -> str | None:
+    """Handler of `pending`: woken by a webhook or at the checkout's validity, ask SumUp how it stands.
+
+    Paid → `paid`; declined or expired at SumUp → released; still open past its validity → closed at
+    SumUp, then `expired`; still open before that → look again at its validity.
+    """
+    closes_at = payment_closes_at(attempt)
+    if not attempt.sumup_checkout_id:
+        # The process died between committing the attempt and SumUp's answer: the shopper never got a
+        # payment page, so nothing can have been paid.
+        if now < closes_at:
+            attempt.due_at = closes_at
+            return None
+        payment_release(attempt)
+        return "start_failed"
+    outcome = _outcome(attempt, _checkout_read(attempt, now))
+    if outcome:
+        return outcome
+    if now < closes_at:
+        attempt.due_at = closes_at
+        return None
+    return _checkout_close(attempt, now, "expired")
+
+
+def payment_check_returned(attempt: PaymentAttempt, now: datetime) -> str | None:
+    """Handler of `returned`: the shopper came back from SumUp's page. Paid → `paid`; otherwise the
+    checkout is closed at SumUp (so it cannot be paid later) and the basket given back."""
+    if not attempt.sumup_checkout_id:
+        payment_release(attempt)
+        return "cancelled"
+    return _outcome(attempt, _checkout_read(attempt, now)) or _checkout_close(attempt, now, "cancelled")
+
+
+def _checkout_read(attempt: PaymentAttempt, now: datetime) -> str:
+    """SumUp's status of the checkout, recorded on the row with what was paid; SumUp failures raise."""
+    with sumup_client() as client:
+        remote = client.checkouts.get(attempt.sumup_checkout_id)
+    fields = {"remote_status": remote.status or ""}
+    if remote.status == "PAID":
+        fields |= {
+            "transaction_id": remote.transaction_id or attempt.transaction_id,
+            "paid_amount": from_major_units(remote.amount),
+            "paid_currency": remote.currency or "",
+        }
+    # Only the payment's own columns: the state and its lease are the runner's to write.
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(**fields, updated_at=now)
+    for name, value in fields.items():
+        setattr(attempt, name, value)
+    return fields["remote_status"]
+
+
+def _outcome(attempt: PaymentAttempt, status: str) -> str | None:
+    if status == "PAID":
+        return "paid"
+    if status == "FAILED":
+        payment_release(attempt)
+        return "declined"
+    if status == "EXPIRED":
+        payment_release(attempt)
+        return "expired"
+    return None
+
+
+def _checkout_close(attempt: PaymentAttempt, now: datetime, state: str) -> str:
+    """Deactivate the open checkout at SumUp so it cannot be paid any more, then release its stock."""
+    try:
+        with sumup_client() as client:
+            client.checkouts.deactivate(attempt.sumup_checkout_id)
+    except APIError as exc:
+        # Paid or processed in the meantime: reading it again tells which.
+        logger.info("Checkout %s not deactivated: %s", attempt.sumup_checkout_id, exc)
+        outcome = _outcome(attempt, _checkout_read(attempt, now))
+        if outcome:
+            return outcome
+        raise
+    payment_release(attempt)
+    return state
+
+
+def payment_release(attempt: PaymentAttempt) -> None:
+    """Give back the stock the attempt still holds and the basket, once however often it is called."""
+    with transaction.atomic():
+        locked = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
+        _release_locked(locked)
+        locked.save(update_fields=["reserved_stock", "updated_at"])
+    attempt.reserved_stock = {}
+
+
+def _release_locked(attempt: PaymentAttempt) -> None:
+    if attempt.reserved_stock:
+        stock_release(attempt.reserved_stock)
+        attempt.reserved_stock = {}
+    basket = Basket.objects.select_for_update().get(pk=attempt.basket_id)
+    # The shopper may have started another attempt with the same basket since: that one keeps it.
+    other_holding = (
+        PaymentAttempt.objects.filter(basket_id=basket.pk, state__in=PaymentAttempt.HOLDING_STATES)
+        .exclude(pk=attempt.pk)
+        .exists()
+    )
+    if basket.status == Basket.FROZEN and not other_holding:
+        basket.thaw()
+
+
+# --- paid: place the order ---------------------------------------------------------------------
+def payment_place(attempt: PaymentAttempt, now: datetime) -> str:
+    """Handler of `paid`: place exactly one order (`placed`), or, when it cannot be placed, record the
+    refund owed and flag the attempt for staff (`refunding`). One transaction; SumUp is not called."""
+    with transaction.atomic():
+        attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
+        if attempt.order_id:
+            return "placed"  # placed by a try whose worker died before the runner recorded it
+        if PaymentRefund.objects.filter(key=unplaced_refund_key(attempt)).exists():
+            return "refunding"
+        paid, currency = attempt.paid_amount, attempt.paid_currency
+        if paid != attempt.amount or currency != attempt.currency:
+            # Not the payment this basket needs: what was paid goes back.
+            reason = f"SumUp reports {paid} {currency}, expected {attempt.amount} {attempt.currency}"
+            return _payment_unplaced(attempt, reason)
+        try:
+            with transaction.atomic():  # a savepoint: a refused placement leaves nothing behind
+                order = order_place(attempt)
+        except (OperationalError, InterfaceError):
+            raise  # the database failed, not the basket: the runner tries again
+        except Exception as exc:  # whatever stops the order, the shopper's money must not stay with us
+            logger.exception("Payment attempt %s paid but the order could not be placed", attempt.pk)
+            return _payment_unplaced(attempt, str(exc) or type(exc).__name__)
+        attempt.order = order
+        attempt.reserved_stock = {}
+        attempt.save(update_fields=["order", "reserved_stock", "updated_at"])
+        order_id = order.pk
+        # After commit, and robust: a mail server down must not undo or repeat the order.
+        transaction.on_commit(lambda: order_confirmation_send(order_id), robust=True)
+    return "placed"
+
+
+def _payment_unplaced(attempt: PaymentAttempt, reason: str) -> str:
+    """Paid, but no order can be placed: release what was held, write down the refund owed (sent by
+    the `refunding` state) and the reason for staff. Called with the attempt's row locked."""
+    _release_locked(attempt)
+    attempt.needs_attention = True
+    attempt.note = f"Paid, but no order could be placed: {reason}."[:1000]
+    attempt.save(update_fields=["reserved_stock", "needs_attention", "note", "updated_at"])
+    refund_request(
+        attempt=attempt,
+        amount=attempt.paid_amount or attempt.amount,
+        key=unplaced_refund_key(attempt),
+        reason=reason,
+    )
+    logger.warning("Payment attempt %s: %s", attempt.pk, attempt.note)
+    return "refunding"
+
+
+# --- refunding: follow the refund ------------------------------------------------------------------
+def payment_refund_follow(attempt: PaymentAttempt, now: datetime) -> str | None:
+    """Handler of `refunding`: send the refund owed when it is due (the runner works it, under its own
+    retry policy), then rest as `refunded`, or `flagged` if SumUp would not refund."""
+    refund = PaymentRefund.objects.get(key=unplaced_refund_key(attempt))
+    if refund.state == "owed":
+        runner.advance(PaymentRefund, refund.pk, now=now)
+        refund.refresh_from_db()
+    if refund.state == "sent":
+        with transaction.atomic():
+            locked = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
+            if "Refunded in full" not in locked.note:
+                locked.note = f"{locked.note} Refunded in full through SumUp.".strip()
+                locked.save(update_fields=["note", "updated_at"])
+        return "refunded"
+    if refund.state == "failed":
+        return "flagged"  # the refund told staff why when it gave up
+    attempt.due_at = refund.due_at  # look again when its next try is due
+    return None
+
+
+def payment_flag(attempt_id: int, note: str) -> None:
+    """Ask staff to look at an attempt, saying why (the dashboard's "Payments needing attention")."""
+    with transaction.atomic():
+        attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
+        attempt.needs_attention = True
+        attempt.note = f"{attempt.note} {note}".strip()[:2000]
+        attempt.save(update_fields=["needs_attention", "note", "updated_at"])
+    logger.error("Payment attempt %s flagged for staff: %s", attempt_id, note)
