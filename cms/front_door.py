@@ -12,6 +12,8 @@ version changed, so the next reader's request renders afresh instead of refillin
 """
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 
 
 def front_door_enabled() -> bool:
@@ -32,6 +34,28 @@ def front_door_purge_all() -> int:
     """PURGE every live page from the front door; returns how many URLs were sent."""
     from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 
+    cache.delete(PURGE_QUEUED_KEY)  # before reading: a change from now on queues another purge
     urls = front_door_urls()
     purge_urls_from_cache(urls)
     return len(urls)
+
+
+def front_door_purge_after_commit() -> None:
+    """Queue a purge of every live page once the change commits (no HTTP inside the transaction).
+
+    Register it after the in-app invalidation's own on_commit, so the purge never lets a reader refill
+    the front door from an old in-app copy."""
+    if front_door_enabled():
+        transaction.on_commit(_front_door_purge_enqueue)
+
+
+# Set while a purge is queued and not yet started: the saves of one edit (a product, its stock, its
+# images) and edits made meanwhile share it, since it reads the pages afresh when it starts.
+PURGE_QUEUED_KEY = "cms:front-door:purge-queued"
+
+
+def _front_door_purge_enqueue() -> None:
+    from cms.tasks import front_door_purge
+
+    if cache.add(PURGE_QUEUED_KEY, 1, 300):  # the timeout only outlives a lost task
+        front_door_purge.delay()

@@ -12,16 +12,7 @@ def on_content_changed(sender: Any, **kwargs: Any) -> None:
     # Now and again after commit: a request rendering between the two would cache the old content.
     page_cache.pages_invalidate()
     transaction.on_commit(page_cache.pages_invalidate)
-    if front_door.front_door_enabled():
-        # Registered after the in-app invalidation, so the purge never lets a reader refill the
-        # front door from an old in-app copy.
-        transaction.on_commit(_front_door_purge_enqueue)
-
-
-def _front_door_purge_enqueue() -> None:
-    from cms.tasks import front_door_purge
-
-    front_door_purge.delay()
+    front_door.front_door_purge_after_commit()
 
 
 def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:

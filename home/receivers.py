@@ -6,6 +6,7 @@ from django.db import transaction
 from wagtail.models import Page
 
 from cms.fragments import fragment_source_changed
+from cms.front_door import front_door_purge_after_commit
 from cms.receivers import on_content_changed
 
 from . import navigation
@@ -17,8 +18,10 @@ def on_post_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
 
 
 def on_products_changed(sender: Any, **kwargs: Any) -> None:
-    # A product's stock, price or availability changed: the product fragments render again.
+    # A product's stock, price or availability changed: the product fragments render again, and the
+    # front door's copies of the pages that may show them (any page) are refreshed.
     fragment_source_changed("products")
+    front_door_purge_after_commit()
 
 
 def on_navigation_changed(sender: Any, **kwargs: Any) -> None:
