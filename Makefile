@@ -26,12 +26,13 @@ $(INTEROP_STAMP): requirements/interop.txt
 venv: $(STAMP)
 
 # Debian packages the suite drives: chromium (Playwright's browser tests), Caddy and nginx (the front
-# door in tests/production), redis-server (each test process's own broker for the worker tests).
+# door in tests/production), redis-server (each test process's own broker for the worker tests),
+# docker-compose (checks docker/compose.yml with no Docker daemon; the `docker compose` plugin does too).
 # Installed when missing, as .ci/run does, so no test skips for want of them.
-SYSTEM_PACKAGES := chromium nginx-light caddy redis-server
+SYSTEM_PACKAGES := chromium nginx-light caddy redis-server docker-compose
 front-door-packages:
 	@test -x /usr/bin/chromium && command -v nginx >/dev/null && command -v caddy >/dev/null && \
-	    command -v redis-server >/dev/null || \
+	    command -v redis-server >/dev/null && command -v docker-compose >/dev/null || \
 	    (apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 	     (apt-get update -q >/dev/null && apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null))
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
+from django.dispatch import Signal
 
 from edge import page_cache
 
@@ -93,7 +94,13 @@ def _source_bump(source: str) -> None:
     page_cache.pages_invalidate()
 
 
+# Sent when a fragment's source changed (`source`: "events", "products"): whoever keeps whole pages
+# that may show fragments (home, for the front door) refreshes them too.
+fragment_source_bumped = Signal()
+
+
 def fragment_source_changed(source: str) -> None:
     """Now and again after commit: a render between the two would cache the old content anew."""
     _source_bump(source)
     transaction.on_commit(lambda: _source_bump(source))
+    fragment_source_bumped.send(sender=None, source=source)

@@ -35,7 +35,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
-from edge.front_door import front_door_allow
+from edge.front_door import front_door_allow, request_shareable, response_shareable
 
 VERSION_KEY = "page-cache:version"
 ENTRY_KEY_PREFIX = "page-cache:page:"
@@ -149,24 +149,12 @@ def live_fragments_render(content: str) -> str:
 
 
 def request_cacheable(request: HttpRequest) -> bool:
-    if request.method != "GET" or not page_cache_seconds():
-        return False
-    if "json" in request.headers.get("Accept", ""):  # ActivityPub and JSON-LD clients
-        return False
-    # Any cookie may carry a session, a basket, messages or a CSRF token the page would use.
-    return not request.COOKIES and "Authorization" not in request.headers
+    # The front door's rule: no cookie, no Authorization, no JSON Accept (ActivityPub clients).
+    return request.method == "GET" and bool(page_cache_seconds()) and request_shareable(request)
 
 
 def response_cacheable(request: HttpRequest, response: HttpResponse) -> bool:
-    return (
-        getattr(response, ALLOW_ATTRIBUTE, False)
-        and response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and not getattr(getattr(request, "session", None), "modified", False)
-        and "private" not in response.get("Cache-Control", "")
-    )
+    return getattr(response, ALLOW_ATTRIBUTE, False) and response_shareable(request, response)
 
 
 def _where(request: HttpRequest) -> str:

@@ -43,6 +43,10 @@ class EventsConfig(AppConfig):
             uid = f"events.fragments.{app_label}.{model_name}"
             post_save.connect(receivers.on_events_changed, sender=model, dispatch_uid=uid)
             post_delete.connect(receivers.on_events_changed, sender=model, dispatch_uid=uid)
+        for model in (apps.get_model("events", "Booking"), apps.get_model("events", "TicketType")):
+            uid = f"events.front_door.{model._meta.label}"
+            post_save.connect(receivers.on_places_changed, sender=model, dispatch_uid=uid)
+            post_delete.connect(receivers.on_places_changed, sender=model, dispatch_uid=uid)
         # Every public event federates, whichever way its rows were written (events.federation).
         for model in (apps.get_model("schedule", "Event"), apps.get_model("events", "EventDetail")):
             uid = f"events.federation.{model._meta.label}"

@@ -57,14 +57,16 @@ urlpatterns = [
     re_path(r"^api/select_create/$", calendar_api.api_select_create, name="api_select_create"),
     re_path(r"^ical/calendar/(?P<slug>[-\w]+)/$", feeds.scheduler_calendar_ical),
     path("feed/calendar/upcoming/<id:calendar_id>/", feeds.feed),
-    path("event/<id:event_id>/", scheduler.scheduler_visible(EventView.as_view())),
+    path("event/<id:event_id>/", scheduler.scheduler_visible(EventView.as_view()), name="event"),
     path(
         "occurrence/<id:event_id>/<id:occurrence_id>/",
         scheduler.scheduler_visible(OccurrenceView.as_view()),
+        name="occurrence_stored",
     ),
     re_path(
         rf"^occurrence/(?P<event_id>{_ID})/{_DATE}/$",
         scheduler.scheduler_visible(OccurrencePreview.as_view()),
+        name="occurrence_by_date",
     ),
     # its edit views, unchanged but for reporting a change to the federated page
     path(

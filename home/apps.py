@@ -49,8 +49,12 @@ class HomeConfig(AppConfig):
         from wagtail.models import PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
+        from cms.fragments import fragment_source_bumped
         from cms.models import Author, BlogCategory
 
+        fragment_source_bumped.connect(
+            receivers.on_fragment_source_bumped, dispatch_uid="home-door-fragments"
+        )
         page_published.connect(receivers.on_content_changed)
         page_unpublished.connect(receivers.on_content_changed)
         post_page_move.connect(receivers.on_content_changed)

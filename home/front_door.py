@@ -12,6 +12,7 @@ version changed, so the next reader's request renders afresh instead of refillin
 """
 
 from django.conf import settings
+from django.core.cache import cache
 
 
 def front_door_enabled() -> bool:
@@ -32,6 +33,12 @@ def front_door_purge_all() -> int:
     """PURGE every live page from the front door; returns how many URLs were sent."""
     from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 
+    cache.delete(PURGE_QUEUED_KEY)  # before reading: a change from now on queues another purge
     urls = front_door_urls()
     purge_urls_from_cache(urls)
     return len(urls)
+
+
+# Set while a purge is queued and not yet started: the saves of one edit (a product, its stock, its
+# images) and edits made meanwhile share it, since it reads the pages afresh when it starts.
+PURGE_QUEUED_KEY = "front-door:purge-queued"

@@ -3,6 +3,7 @@ the cached pages (in the app and at the front door)."""
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from wagtail.models import Page
 
@@ -23,14 +24,17 @@ def on_products_changed(sender: Any, **kwargs: Any) -> None:
     fragment_source_changed("products")
 
 
+def on_fragment_source_bumped(sender: Any, source: str, **kwargs: Any) -> None:
+    # Any Wagtail page may show the calendar's or the market's fragments: the front door's copies
+    # of them are refreshed once the change commits.
+    front_door_purge_after_commit()
+
+
 def on_content_changed(sender: Any, **kwargs: Any) -> None:
     # Now and again after commit: a request rendering between the two would cache the old content.
     page_cache.pages_invalidate()
     transaction.on_commit(page_cache.pages_invalidate)
-    if front_door.front_door_enabled():
-        # Registered after the in-app invalidation, so the purge never lets a reader refill the
-        # front door from an old in-app copy.
-        transaction.on_commit(front_door_purge.delay)
+    front_door_purge_after_commit()  # after the in-app invalidation's own on_commit
 
 
 def on_navigation_changed(sender: Any, **kwargs: Any) -> None:
@@ -74,3 +78,17 @@ def on_user_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     user_id = instance.pk
     navigation.account_fragment_invalidate(user_id)
     transaction.on_commit(lambda: navigation.account_fragment_invalidate(user_id))
+
+
+def front_door_purge_after_commit() -> None:
+    """Queue a purge of every live page once the change commits (no HTTP inside the transaction).
+
+    Register it after the in-app invalidation's own on_commit, so the purge never lets a reader refill
+    the front door from an old in-app copy."""
+    if front_door.front_door_enabled():
+        transaction.on_commit(_front_door_purge_enqueue)
+
+
+def _front_door_purge_enqueue() -> None:
+    if cache.add(front_door.PURGE_QUEUED_KEY, 1, 300):  # the timeout only outlives a lost task
+        front_door_purge.delay()

@@ -1,10 +1,15 @@
-"""Site-wide answers that belong to no page: /favicon.ico, "follow from your server"."""
+"""Site-wide answers that belong to no page: /favicon.ico, "follow from your server", the CSRF token
+of a form on a page the front door shared."""
 
+from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE, get_token
 from django.shortcuts import render
-from django.views.decorators.cache import cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from home.remote_follow import RemoteFollowRefused, local_actor_find, remote_follow_url
@@ -43,3 +48,25 @@ def remote_follow(request: HttpRequest, username: str) -> HttpResponse:
     if error:
         response.status_code = 400
     return response
+
+
+@require_safe
+@never_cache
+def csrf_token(request: HttpRequest) -> JsonResponse:
+    """The reader's CSRF token, for a POST form on a page the front door shares with every anonymous
+    reader and so carries none (edge.context_processors); static/js/site.js asks for it on submit.
+    Never cached anywhere: it sets the reader's csrftoken cookie."""
+    return JsonResponse({"token": get_token(request)})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form from a shared page sent without a token because no script ran: back to the page, now
+    with a token cookie (so the page is rendered for this reader, with its token), to press again.
+    Every other failure, a cross-site one included (its Origin or Referer failed first), is Django's."""
+    back = request.headers.get("Referer", "")
+    same_site = url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure())
+    if reason != REASON_NO_CSRF_COOKIE or not same_site:
+        return django_csrf_failure(request, reason)
+    get_token(request)
+    messages.info(request, "Your browser had no cookie from us yet: please press the button again.")
+    return HttpResponseRedirect(back, status=303)

@@ -21,7 +21,12 @@ def media_names(storage: Storage) -> Iterator[str]:
     pending = [""]
     while pending:
         directory = pending.pop()
-        subdirectories, files = storage.listdir(directory)
+        try:
+            subdirectories, files = storage.listdir(directory)
+        except FileNotFoundError:  # a new server's MEDIA_ROOT, made on the first upload: no media yet
+            if directory:
+                raise
+            return
         for name in sorted(files):
             yield f"{directory}/{name}" if directory else name
         pending.extend(

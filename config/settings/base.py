@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Labels each response (status, view) for /metrics; above the page cache so its hits count too.
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Marks Oscar's catalogue and the calendar's pages for the front door (edge/front_door.py).
+    "edge.front_door.FrontDoorSharedViewsMiddleware",
     # Last, so everything above still wraps a cached response (see edge/page_cache.py).
     "edge.page_cache.AnonymousPageCacheMiddleware",
 ]
@@ -151,6 +153,8 @@ TEMPLATES = [
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
                 "home.context_processors.site",
+                # After Django's own CSRF processor: pages the front door shares carry no token.
+                "edge.context_processors.csrf_for_shared_pages",
             ],
         },
     },
@@ -170,6 +174,30 @@ if FRONT_DOOR_PURGE_URL := env("FRONT_DOOR_PURGE_URL", default=""):
             "LOCATION": FRONT_DOOR_PURGE_URL,
         }
     }
+
+# Other views whose anonymous answers the front door keeps, each with the tags of what it shows
+# (formatted with the URL's arguments). A change refreshes the paths held under its tags: a product,
+# its stock or images (commerce), an event, its dates or bookings (events). The calendar's month
+# pages read ?month= and ?year=: every variant the door keeps is held, and refreshed.
+_CALENDAR = ("calendar",)
+FRONT_DOOR_SHARED_VIEWS = {
+    "catalogue:index": ("catalogue",),
+    "catalogue:category": ("catalogue",),
+    "catalogue:range": ("catalogue",),
+    "catalogue:detail": ("product:{pk}",),
+    "events:home": _CALENDAR,
+    "events:occurrence": ("event:{event_id}",),
+    "events:event": ("event:{event_id}",),
+    "events:occurrence_stored": ("event:{event_id}",),
+    "events:occurrence_by_date": ("event:{event_id}",),
+    **dict.fromkeys(
+        ("calendar_list", "calendar_home", "year_calendar", "tri_month_calendar", "compact_calendar")
+        + ("month_calendar", "week_calendar", "day_calendar"),
+        _CALENDAR,
+    ),
+}
+# A form posted from such a page without its token (no script ran) goes back to the page to be sent again.
+CSRF_FAILURE_VIEW = "home.views.csrf_failure"
 
 # --- Celery ------------------------------------------------------------------------------------
 # Without Redis the tasks run in-process (eagerly), so a fresh checkout needs no broker.

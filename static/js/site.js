@@ -58,6 +58,37 @@
         }
     });
 
+    // A page the front door shares with every anonymous reader (a product, an event's date) carries no
+    // CSRF token (edge/context_processors.py): a POST form sent from it first fetches this reader's
+    // token, which also sets their csrftoken cookie, then is sent again with it. Forms to other sites
+    // (SumUp's pay page) are left alone. Without script, the server sends the reader back to press
+    // again (home.views.csrf_failure).
+    document.addEventListener("submit", function (event) {
+        var form = event.target;
+        if ((form.getAttribute("method") || "").toLowerCase() !== "post" || form.elements.csrfmiddlewaretoken) {
+            return;
+        }
+        if (new URL(form.action, window.location.href).origin !== window.location.origin || !window.fetch) {
+            return;
+        }
+        event.preventDefault();
+        var submitter = event.submitter;
+        fetch("/csrf-token/", {credentials: "same-origin", headers: {Accept: "application/json"}})
+            .then(function (response) { return response.json(); })
+            .then(function (data) {
+                var input = document.createElement("input");
+                input.type = "hidden";
+                input.name = "csrfmiddlewaretoken";
+                input.value = data.token;
+                form.appendChild(input);
+                if (form.requestSubmit) {
+                    form.requestSubmit(submitter);
+                } else {
+                    form.submit();
+                }
+            });
+    });
+
     if (document.readyState === "loading") {
         document.addEventListener("DOMContentLoaded", start);
     } else {

@@ -233,3 +233,16 @@ def test_backup_to_stdout_streams_a_restorable_archive(tmp_path, settings, capsy
     call_command("restore", str(archive), verbosity=0, stdout=io.StringIO())
     assert list(User.objects.values_list("email", flat=True)) == ["keeper@example.org"]
     assert _media_sha256() == media_sha256
+
+
+def test_backup_media_of_a_new_server_with_no_media_root_yet_is_empty(tmp_path):
+    # MEDIA_ROOT is made by the first upload: a backup taken before it (README's walk-through, step 8,
+    # on a server nobody has uploaded to) found no directory and failed instead of saving the database.
+    from django.core.files.storage import FileSystemStorage
+
+    from ops.backup import media_names
+
+    assert list(media_names(FileSystemStorage(location=tmp_path / "media"))) == []
+    (tmp_path / "media" / "images").mkdir(parents=True)
+    (tmp_path / "media" / "images" / "a.jpg").write_bytes(b"x")
+    assert list(media_names(FileSystemStorage(location=tmp_path / "media"))) == ["images/a.jpg"]

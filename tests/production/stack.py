@@ -2,15 +2,20 @@
 worker and beat against the test database and a Redis database of its own."""
 
 import os
+import re
 import shutil
 import socket
 import ssl
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import requests
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+from tests.factories.accounts import PASSWORD, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,14 +34,16 @@ class ProdStack:
         self.state = state
         self.env = {**os.environ, **env, "PROD_STACK_DIR": str(state)}
 
-    def command(self, action: str) -> subprocess.CompletedProcess:
+    def command(
+        self, action: str, *arguments: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "prod-stack"), action],
+            [sys.executable, str(ROOT / "scripts" / "prod-stack"), action, *arguments],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **(env or {})},
             capture_output=True,
             text=True,
-            timeout=180,
+            timeout=600,  # a start on a busy machine: migrate, collectstatic, gunicorn --preload
         )
 
     def start(self) -> None:
@@ -74,3 +81,36 @@ class ProdStack:
             context.wrap_socket(raw, server_hostname=host) as tls,
         ):
             return tls.selected_alpn_protocol() or ""
+
+
+def wait_until(predicate, timeout: float, what: str, stack=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{stack.logs() if stack else ''}")
+
+
+def member(first_name: str):
+    """A member whose password the stack can check: production has no test-only MD5 hasher."""
+    user = UserFactory(first_name=first_name)
+    hasher = PBKDF2PasswordHasher()
+    user.password = hasher.encode(PASSWORD, hasher.salt())
+    user.save(update_fields=["password"])
+    return user
+
+
+def login(stack, email: str):
+    session = stack.session()
+    form = session.get(f"{stack.url}/account/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+    response = session.post(
+        f"{stack.url}/account/login/",
+        data={"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        headers={"Referer": f"{stack.url}/account/login/", "Origin": stack.url},
+    )
+    assert response.status_code == 200 and "sessionid" in session.cookies, re.findall(
+        r"match[^<]*", response.text
+    )
+    return session

@@ -3,142 +3,22 @@ beat, as scripts/prod-stack runs them: caching, purging, sessions and federation
 
 import os
 import re
-import shutil
-import time
-import uuid
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.core.management import call_command
 from django.urls import reverse
 
-from tests.factories.accounts import PASSWORD, UserFactory
-from tests.factories.cms import blog_index_ensure
 from tests.factories.commerce import stocked_product
 from tests.factories.social import blog_post, publish
 from tests.social.federation.fake_remote import FakeRemote
-from tests.workers import celery_on_broker, own_redis_url, shared_database_url
 
-from .stack import ROOT, ProdStack, front_door_missing
+from .stack import ROOT, front_door_missing, login, member, wait_until
 
 pytestmark = [
     pytest.mark.front_door,
-    # One stack for the module, on one xdist process: a second would empty the first's Redis.
+    # One stack for the package (conftest.py), on one xdist process: a second empties the first's Redis.
     pytest.mark.xdist_group("front-door"),
     pytest.mark.skipif(bool(front_door_missing()), reason=front_door_missing() or ""),
 ]
-
-# The stack's broker and cache: a Redis database of its own, emptied when the stack starts.
-REDIS = os.environ.get("FRONT_DOOR_TEST_REDIS_URL") or own_redis_url(8)
-
-
-@pytest.fixture(scope="module")
-def stack(django_db_setup, django_db_blocker):
-    """One running site for the module, as in production: what each test writes is committed and
-    stays, and the database is emptied once, after the stack has stopped.
-
-    Flushing between tests (pytest-django's transactional tests) would pull the tables from under
-    the stack's worker and gunicorn: TRUNCATE deadlocked against a flow step still running, and the
-    content types they had cached no longer existed afterwards."""
-    with django_db_blocker.unblock():
-        database_url = shared_database_url()
-    state = ROOT / "var" / f"test-prod-stack-{os.getpid()}"  # nginx's workers must reach it
-    prefix = f"door-{uuid.uuid4().hex[:8]}"
-    with celery_on_broker(REDIS):
-        front_door = ProdStack(
-            state,
-            {
-                "DATABASE_URL": database_url,
-                "REDIS_URL": REDIS,
-                "CACHE_KEY_PREFIX": prefix,
-                "EDGE_ALLOWED_NETWORKS": "127.0.0.0/8",  # the fake remote listens on loopback
-                "DJANGO_STATIC_ROOT": str(ROOT / "var" / "test-prod-stack-static"),
-                "DJANGO_MEDIA_ROOT": str(state / "media"),
-            },
-        )
-        front_door.cache_prefix = prefix
-        try:
-            front_door.start()
-            worker_ready_wait(front_door)
-            yield front_door
-        finally:
-            front_door.stop()
-            with django_db_blocker.unblock():
-                call_command("flush", interactive=False, verbosity=0)
-            if not os.environ.get("FRONT_DOOR_TEST_KEEP"):  # set it to read the stack's logs
-                shutil.rmtree(state, ignore_errors=True)
-
-
-def worker_ready_wait(stack, timeout: float = 90.0) -> None:
-    """Wait for the stack's worker to answer a ping. The stack is up when gunicorn answers, but a task
-    sent to the fresh (just emptied) Redis before the worker has declared its queue was lost in CI."""
-    from config.celery import app
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if app.control.ping(timeout=1.0):
-            return
-    raise AssertionError(f"the stack's worker did not answer a ping in {timeout} s\n{stack.logs()}")
-
-
-@pytest.fixture
-def site(stack, settings, monkeypatch, django_db_blocker):
-    """This process publishes as an editor would: into the stack's database, cache and broker."""
-    settings.SITE_URL = stack.url
-    settings.SITE_HOST = stack.url.split("//")[1]
-    settings.SOCIAL_FLOW_RUNNER = "social.runners.CeleryRunner"
-    settings.CMS_PAGE_CACHE_SECONDS = 600
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS,
-            "KEY_PREFIX": stack.cache_prefix,
-        }
-    }
-    settings.WAGTAILFRONTENDCACHE = {
-        "front_door": {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
-            "LOCATION": stack.purge_url,
-        }
-    }
-    # The fake remote fetches our keys through the front door: it trusts the stack's CA only.
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(stack.ca))
-    with django_db_blocker.unblock():
-        blog_index_ensure()
-        yield stack
-
-
-def wait_until(predicate, timeout: float, what: str, stack=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{stack.logs() if stack else ''}")
-
-
-def member(first_name: str):
-    """A member whose password the stack can check: production has no test-only MD5 hasher."""
-    user = UserFactory(first_name=first_name)
-    hasher = PBKDF2PasswordHasher()
-    user.password = hasher.encode(PASSWORD, hasher.salt())
-    user.save(update_fields=["password"])
-    return user
-
-
-def login(stack, email: str):
-    session = stack.session()
-    form = session.get(f"{stack.url}/account/login/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
-    response = session.post(
-        f"{stack.url}/account/login/",
-        data={"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
-        headers={"Referer": f"{stack.url}/account/login/", "Origin": stack.url},
-    )
-    assert response.status_code == 200 and "sessionid" in session.cookies, re.findall(
-        r"match[^<]*", response.text
-    )
-    return session
 
 
 def test_front_door_anonymous_page_second_request_is_a_cache_hit_over_http2(site):

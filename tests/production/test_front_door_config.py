@@ -1,4 +1,8 @@
-"""The front door's configuration agrees with the app: body limits, purge, what may be cached."""
+"""The front door's configuration agrees with the app: body limits, purge, what may be cached; the
+compose file is valid for a filled-in .env."""
+
+import shutil
+import subprocess
 
 import pytest
 import yaml
@@ -55,3 +59,43 @@ def test_compose_brings_back_every_long_running_service():
     assert {name: spec.get("restart") for name, spec in services.items()} == dict.fromkeys(
         services, "unless-stopped"
     )
+
+
+def compose_command() -> list[str] | None:
+    """`docker compose` (the CLI plugin) or Debian's `docker-compose`: both check a file with no daemon."""
+    if (
+        shutil.which("docker")
+        and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+    ):
+        return ["docker", "compose"]
+    return ["docker-compose"] if shutil.which("docker-compose") else None
+
+
+@pytest.mark.skipif(
+    compose_command() is None, reason="neither `docker compose` nor docker-compose is installed"
+)
+def test_compose_config_refuses_the_unfilled_example_and_accepts_it_filled(tmp_path):
+    """README's first steps: copy docker/env.example to .env, fill it in, `docker compose config`."""
+    shutil.copytree(ROOT / "docker", tmp_path / "docker")  # compose reads ../.env beside docker/
+    example = (ROOT / "docker" / "env.example").read_text()
+
+    def config(env_text: str) -> subprocess.CompletedProcess:
+        (tmp_path / ".env").write_text(env_text)
+        command = [*compose_command(), "-f", "docker/compose.yml", "--env-file", ".env", "config"]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+    refused = config(example)
+    assert refused.returncode != 0 and "set POSTGRES_PASSWORD" in refused.stderr
+    filled = {"DJANGO_SECRET_KEY": "s" * 50, "POSTGRES_PASSWORD": "pw", "ACME_EMAIL": "admin@coop.example"}
+    lines = [f"{line}{filled[line[:-1]]}" if line[:-1] in filled else line for line in example.splitlines()]
+    accepted = config("\n".join(lines) + "\n")
+    assert accepted.returncode == 0, accepted.stderr
+    services = yaml.safe_load(accepted.stdout)["services"]
+    assert {"db", "redis", "redis-cache", "migrate", "web", "worker", "beat", "cache", "proxy"} <= set(
+        services
+    )
+    proxy = services["proxy"]
+    assert proxy["environment"]["FRONT_DOOR_SITE"] == "coop.example"
+    assert proxy["environment"]["FRONT_DOOR_TLS"] == "admin@coop.example"
+    assert services["web"]["environment"]["DATABASE_URL"] == "postgres://coop:pw@db:5432/coop"
+    assert services["web"]["environment"]["SITE_URL"] == "https://coop.example"
