@@ -82,7 +82,7 @@ def test_state_machines_lists_both_models_with_counts_per_state(client, boss, re
     # The pictures: one per model, the failure state drawn apart, counts linked to the rows.
     # and the newsletter deliveries', ticket refunds', the waiting list's, federation's deliveries and
     # inbox items'
-    assert html.count('class="graph-picture state-graph"') == 7
+    assert html.count('class="graph-picture state-graph"') == 9
     assert '<g class="node failure" data-node="failed">' in html
     assert f'<a href="{IMPORTS}?state=done"><text class="count" data-label="rows"' in html
 
@@ -103,7 +103,7 @@ def test_state_machines_lists_newsletter_deliveries_with_counts(client, boss):
     html = client.get(INDEX).content.decode()
 
     assert "accounts.NewsletterDelivery" in html
-    assert html.count('class="graph-picture state-graph"') == 7
+    assert html.count('class="graph-picture state-graph"') == 9
     machine = "accountsnewsletterdelivery"
     assert f'state-row__rows"><a href="{rows}?state=sent">3</a>' in _state_cells(html, machine, "sent")
     for state in ("queued", "unconfirmed", "failed"):

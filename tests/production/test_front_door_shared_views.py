@@ -126,11 +126,12 @@ class PurgeRecorder(ThreadingHTTPServer):
 def door_purges(settings):
     """A Redis cache of its own (the tags live there) and a purge listener, as in production."""
     settings.CACHES = {
+        **settings.CACHES,  # the sessions' cache too, when REDIS_URL gives it one
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": own_redis_url(9),
             "KEY_PREFIX": f"door-{uuid.uuid4().hex[:8]}",
-        }
+        },
     }
     recorder = PurgeRecorder()
     settings.WAGTAILFRONTENDCACHE = {
