@@ -1,6 +1,5 @@
 """Shared fixtures: demo data, a Playwright browser on Debian's chromium, free ports."""
 
-import asyncio
 import os
 import socket
 
@@ -135,23 +134,6 @@ def refusing_mail(settings):
     failing_mail.REFUSED.clear()
     yield failing_mail.REFUSED
     failing_mail.REFUSED.clear()
-
-
-@pytest.fixture(autouse=True)
-def _playwright_loop_hidden_outside_browser_tests(request):
-    """Playwright's sync API marks its event loop as running in this thread between its calls, for as
-    long as the session's browser lives, so every later test in the process would find "an async
-    event loop" here and Django's async_to_sync (an async view, django-health-check) would refuse to
-    run. Tests that do not use the browser see the thread as it is in production: no loop."""
-    loop = asyncio._get_running_loop()
-    if loop is None or "browser" in request.fixturenames:
-        yield
-        return
-    asyncio._set_running_loop(None)
-    try:
-        yield
-    finally:
-        asyncio._set_running_loop(loop)
 
 
 @pytest.fixture(scope="session")
