@@ -6,30 +6,14 @@ It writes rows, so it runs on PostgreSQL in CI too: there the schema changes on 
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from oscar.core.loading import get_model
+
+from tests.migrations import migrate
 
 BEFORE = [("commerce", "0005_product_import_durable")]
 AFTER = [("commerce", "0008_payment_old_columns_removed")]
 Basket = get_model("basket", "Basket")
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def latest_schema_after():
-    """Leave the database at every app's latest migration, as the rest of the suite expects."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
