@@ -176,3 +176,11 @@ def test_a_tag_past_its_paths_limit_keeps_junk_queries_a_second_only(client, doo
     stocked_product(title="Door honey")
     seconds = [client.get(f"/shop/catalogue/?utm={n}")[SHARED_CACHE_HEADER] for n in range(4)]
     assert seconds == ["600", "600", "1", "1"]
+
+
+def test_shared_page_under_debug_leaves_its_token_out_without_a_warning(client, settings, recwarn):
+    settings.DEBUG = True
+    honey = stocked_product(title="Door honey")
+    response = client.get(honey.get_absolute_url())
+    assert response.status_code == 200 and "csrfmiddlewaretoken" not in response.text
+    assert [str(w.message) for w in recwarn if "csrf_token" in str(w.message)] == []
