@@ -221,8 +221,11 @@ def flow_context(flow: Flow) -> FlowContext:
         actor=str((flow.payload or {}).get("actor") or "blog"),
         flow_id=flow.pk,
     )
-    for step in flow.steps.filter(status=FlowStep.Status.DONE).order_by("seq"):
-        ctx = ctx.with_result(step.name, {"branch": step.branch, **step.data})
+    done = flow.steps.filter(status=FlowStep.Status.DONE).order_by("seq").prefetch_related("effects")
+    for step in done:
+        # Each effect's result (a transport receipt, say) too: a later step may branch on what was done.
+        effects = [effect.result for effect in step.effects.all()]
+        ctx = ctx.with_result(step.name, {"branch": step.branch, **step.data, "effects": effects})
     return ctx
 
 

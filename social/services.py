@@ -100,6 +100,8 @@ def _federation_state_lock(object_key: str, page_id: int | None) -> tuple[int, s
         "url": "''",
         "data": "'{}'",
         "pinned": "FALSE",
+        "period": "1",
+        "digest": "''",
     }
     params = {"page_id": page_id, "state": FederatedObject.State.NONE.value}
     now = ops.adapt_datetimefield_value(timezone.now())

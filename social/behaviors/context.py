@@ -17,6 +17,7 @@ class FlowContext:
     object_key: str  # "page:<id>"
     activity_id: str  # stable across retries: stored on the flow when it starts
     payload: Mapping[str, Any] = field(default_factory=dict)
+    # Per earlier step: its branch, its data and "effects", what the driver did with each of its effects.
     results: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     actor: str = "blog"
     flow_id: int | None = None

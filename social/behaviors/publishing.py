@@ -19,11 +19,15 @@ PUBLISH = Behavior(
 
 UPDATE = Behavior(
     name="update",
-    description="Re-publish of a page the fediverse already has: Update the Article.",
+    description=(
+        "Re-publish of a page the fediverse already has: Update the Article, unless nothing that "
+        "federates changed."
+    ),
     start="validate",
     nodes={
         "validate": Node(steps.validate_post, {"ok": "compose", "refused": END}),
-        "compose": Node(steps.compose_update, {"done": "deliver"}),
+        "compose": Node(steps.compose_update, {"done": "changed?"}),
+        "changed?": Node(steps.skip_unchanged, {"changed": "deliver", "unchanged": END}),
         "deliver": Node(steps.deliver, {"done": END}),
     },
 )

@@ -66,10 +66,9 @@ def flow_walk(behavior: Behavior, ctx: FlowContext, dispatch: Callable[[Effect],
     name = behavior.start
     while name != END:
         outcome = step_run(behavior, name, ctx)
-        for effect in outcome.result.effects:
-            if dispatch is not None:
-                dispatch(effect)
-        ctx = ctx.with_result(name, {"branch": outcome.result.branch, **outcome.result.data})
+        # What the driver made of each effect is the step's "effects", as the engine hands it on.
+        done = [dispatch(effect) for effect in outcome.result.effects] if dispatch is not None else []
+        ctx = ctx.with_result(name, {"branch": outcome.result.branch, **outcome.result.data, "effects": done})
         path.append(outcome)
         name = outcome.next_step
     return Trace(tuple(path), ctx)

@@ -74,6 +74,19 @@ def compose_delete(ctx: FlowContext) -> StepResult:
     return _record(ctx, "Delete", "Tombstone", tombstone)
 
 
+UNCHANGED_NOTE = "unchanged: nothing sent"
+
+
+@step("changed", "unchanged")
+def skip_unchanged(ctx: FlowContext) -> StepResult:
+    """An Update of exactly what the fediverse already has (a save that changed nothing that federates):
+    the transport recorded nothing, and nothing is delivered. The log says so, for staff asking why."""
+    effects = (ctx.results.get("compose") or {}).get("effects") or ()
+    if any((effect.get("receipt") or {}).get("unchanged") for effect in effects if isinstance(effect, dict)):
+        return StepResult("unchanged", note=UNCHANGED_NOTE)
+    return StepResult("changed", note="what federates changed: the Update goes out")
+
+
 @step("urgent", "normal")
 def route_by_category(ctx: FlowContext) -> StepResult:
     category = ctx.payload.get("category") or {}

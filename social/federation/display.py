@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 
 from edge.sanitise import html_sanitise
 
+from . import ids
 from .models import FederatedObject
 
 
@@ -33,10 +34,15 @@ def object_titles(uris: Iterable[str]) -> dict[str, tuple[str, str]]:
     uris = {uri for uri in uris if uri}
     if not uris:
         return {}
+    refs = {uri: ids.object_ref(uri) for uri in uris}  # an id of any of an object's periods
+    keys = {ref[0] for ref in refs.values() if ref}
+    by_key, by_url = {}, {}
+    for obj in FederatedObject.objects.filter(Q(url__in=uris) | Q(object_key__in=keys)):
+        by_key[obj.object_key] = obj
+        by_url.setdefault(obj.url, obj)
     found: dict[str, tuple[str, str]] = {}
-    for obj in FederatedObject.objects.filter(Q(url__in=uris) | Q(data__id__in=uris)):
-        shown = (object_title(obj), obj.url)
-        for uri in (obj.url, obj.data.get("id")):
-            if uri in uris:
-                found[uri] = shown
+    for uri, ref in refs.items():
+        obj = by_key.get(ref[0]) if ref else by_url.get(uri)
+        if obj is not None and (ref is None or ref[1] <= obj.period):
+            found[uri] = (object_title(obj), obj.url)
     return found

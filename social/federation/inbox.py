@@ -4,7 +4,6 @@ import json
 import logging
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -25,6 +24,7 @@ from .answers import follow_accept, join_accept
 from .delivery import host_revive
 from .models import Comment, FederatedObject, Follow, InboxItem, LocalActor, Reaction, RemoteActor
 from .origins import same_origin
+from .selectors import object_for_uri
 from .signals import activity_received
 
 logger = logging.getLogger(__name__)
@@ -149,12 +149,7 @@ def inbox_item_done(item: InboxItem) -> None:
 
 def _local_object(value) -> FederatedObject:
     uri = _id(value)
-    prefix = f"{settings.SITE_URL}/ap/objects/"
-    if uri.startswith(prefix):
-        key = ids.object_key_from_slug(uri[len(prefix) :])
-        obj = FederatedObject.objects.filter(object_key=key).first()
-    else:
-        obj = FederatedObject.objects.filter(url=uri).first()
+    obj = object_for_uri(uri)
     if obj is None or obj.deleted:
         raise Ignored(f"{uri} is not one of our objects")
     return obj

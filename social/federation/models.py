@@ -127,6 +127,10 @@ class FederatedObject(models.Model):
     and `created_activity_id`; the transport fills in the object (an Article per blog post) when it
     records the activity, and stamps `deleted` when it sends the Delete (a Tombstone from then on).
     `objects` only sees built objects; `all_objects` also sees rows still waiting for their first build.
+
+    A Create after a Delete opens a new `period`, with an id of its own (Mastodon and Misskey drop a
+    Create of an id they hold a Tombstone for; README, "Fresh ids per period"). `digest`: the object
+    as last sent (objects.object_digest); an Update that would send the same sends nothing.
     """
 
     class State(models.TextChoices):
@@ -147,6 +151,8 @@ class FederatedObject(models.Model):
     published = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)
     deleted = models.DateTimeField(null=True, blank=True)
+    period = models.PositiveIntegerField(default=1)  # 1 keeps the id the object had before periods
+    digest = models.CharField(max_length=64, blank=True)
     pinned = models.BooleanField(default=False, help_text="Shown in the actor's featured collection.")
 
     objects = BuiltObjects()

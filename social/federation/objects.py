@@ -1,5 +1,7 @@
 """Object builders: post payload → Article (with preview Note), event payload → Event, Tombstone, activity."""
 
+import hashlib
+import json
 import uuid
 from collections.abc import Mapping
 from urllib.parse import quote
@@ -41,7 +43,9 @@ def tag_url(tag: str) -> str:
     return f"{settings.SITE_URL}/?tag={quote(tag)}"
 
 
-def article_build(object_key: str, payload: Mapping, *, attributed_to: list[str], audience: str) -> dict:
+def article_build(
+    object_key: str, payload: Mapping, *, attributed_to: list[str], audience: str, period: int = 1
+) -> dict:
     """The Article for a post payload (see cms BlogPostPage.federation_payload)."""
     url = _absolute(payload["url"])
     title = payload.get("title") or ""
@@ -66,7 +70,7 @@ def article_build(object_key: str, payload: Mapping, *, attributed_to: list[str]
     to = [audience] if is_private else [ids.PUBLIC]
     cc = [] if is_private else [audience]
     article = {
-        "id": ids.object_id(object_key),
+        "id": ids.object_id(object_key, period),
         "type": "Article",
         "name": title,
         "summary": escape(summary) if summary else None,
@@ -103,10 +107,14 @@ def _place(location: Mapping | None) -> dict | None:
     return place
 
 
-def event_build(object_key: str, payload: Mapping, *, attributed_to: list[str], audience: str) -> dict:
+def event_build(
+    object_key: str, payload: Mapping, *, attributed_to: list[str], audience: str, period: int = 1
+) -> dict:
     """The Event for an event page payload (see events EventPage.federation_payload), with the fields
     Mobilizon reads: startTime, endTime, timezone, location as a Place, joinMode, maximumAttendeeCapacity."""
-    document = article_build(object_key, payload, attributed_to=attributed_to, audience=audience)
+    document = article_build(
+        object_key, payload, attributed_to=attributed_to, audience=audience, period=period
+    )
     document.pop("preview", None)  # servers that do not know Event show name, content and url instead
     document.update(
         {
@@ -139,7 +147,9 @@ def _image(image: Mapping) -> dict:
     return attachment
 
 
-def note_build(object_key: str, payload: Mapping, *, attributed_to: list[str], audience: str) -> dict:
+def note_build(
+    object_key: str, payload: Mapping, *, attributed_to: list[str], audience: str, period: int = 1
+) -> dict:
     """A Note for a market payload (a product, the week's market page: see commerce.federation).
 
     A Note because it is what every microblog shows whole in the timeline: Mastodon shows an Article as
@@ -167,7 +177,7 @@ def note_build(object_key: str, payload: Mapping, *, attributed_to: list[str], a
     lines.append(f'<p><a href="{url}">{escape(url)}</a></p>')
     is_private = bool(payload.get("is_private"))
     note = {
-        "id": ids.object_id(object_key),
+        "id": ids.object_id(object_key, period),
         "type": "Note",
         "content": "".join(lines),
         "mediaType": "text/html",
@@ -188,18 +198,30 @@ def note_build(object_key: str, payload: Mapping, *, attributed_to: list[str], a
 OBJECT_BUILDERS = {"Article": article_build, "Event": event_build, "Note": note_build}
 
 
-def object_build(object_key: str, payload: Mapping, *, attributed_to: list[str], audience: str) -> dict:
+def object_build(
+    object_key: str, payload: Mapping, *, attributed_to: list[str], audience: str, period: int = 1
+) -> dict:
     builder = OBJECT_BUILDERS[payload.get("object_type") or "Article"]
-    return builder(object_key, payload, attributed_to=attributed_to, audience=audience)
+    return builder(object_key, payload, attributed_to=attributed_to, audience=audience, period=period)
 
 
-def tombstone_build(object_key: str, former_type: str, deleted: str) -> dict:
-    return {
-        "id": ids.object_id(object_key),
-        "type": "Tombstone",
-        "formerType": former_type,
-        "deleted": deleted,
-    }
+# Stamps that move on every save (a product's payload is "published" now; a re-publish moves a post's
+# "updated"): on their own they are no edit, and Mastodon would show an Update of them as one.
+_UNDIGESTED = ("published", "updated")
+
+
+def object_digest(document: Mapping) -> str:
+    """A stable hash of what an object federates as, its time stamps aside: equal digests, nothing to send."""
+    kept = {key: value for key, value in document.items() if key not in _UNDIGESTED}
+    canonical = json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def tombstone_build(object_key: str, former_type: str, deleted: str | None, period: int = 1) -> dict:
+    tombstone = {"id": ids.object_id(object_key, period), "type": "Tombstone", "formerType": former_type}
+    if deleted:
+        tombstone["deleted"] = deleted
+    return tombstone
 
 
 # The terms Mobilizon (and Gancio) use on Event objects, so JSON-LD readers expand them as intended.

@@ -39,7 +39,7 @@ def actor_or_404(username: str) -> LocalActor:
 def object_document(obj: FederatedObject, *, context: bool = True) -> dict:
     """The stored Article with live likes/shares/replies counts; a Tombstone once deleted."""
     if obj.deleted:
-        document = tombstone_build(obj.object_key, obj.object_type, obj.deleted.isoformat())
+        document = tombstone_build(obj.object_key, obj.object_type, obj.deleted.isoformat(), obj.period)
     else:
         counts = object_counts(obj)
         document = {
@@ -56,3 +56,17 @@ def object_document(obj: FederatedObject, *, context: bool = True) -> dict:
 
 def object_response(obj: FederatedObject):
     return ap_response(object_document(obj), status=410 if obj.deleted else 200)
+
+
+def earlier_period_response(obj: FederatedObject, period: int):
+    """410 and the Tombstone of one of the object's earlier periods: as its Delete carried it."""
+    delete = (
+        obj.activities.filter(activity_type="Delete", data__object__id=ids.object_id(obj.object_key, period))
+        .order_by("-created")
+        .first()
+    )
+    if delete is not None:
+        tombstone = delete.data["object"]
+    else:
+        tombstone = tombstone_build(obj.object_key, obj.object_type, None, period)
+    return ap_response(with_context(tombstone), status=410)

@@ -5,8 +5,19 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from . import ids
 from .blocks import blocked_domains
 from .models import Comment, FederatedObject, Follow, LocalActor, Reaction
+
+
+def object_for_uri(uri: str) -> FederatedObject | None:
+    """Our built object that `uri` names: its id in this or an earlier period (a Like of a product's id
+    from before it sold out still counts on the product), or its page's URL."""
+    ref = ids.object_ref(uri)
+    if ref is not None:
+        key, period = ref
+        return FederatedObject.objects.filter(object_key=key, period__gte=period).first()
+    return FederatedObject.objects.filter(url=uri).first() if uri else None
 
 
 def actor_objects(actor: LocalActor):

@@ -19,9 +19,10 @@ from .actors import local_actor_for_author, local_actor_for_profile, local_actor
 from .blocks import blocked_domains
 from .delivery import activity_record, deliveries_create, follower_inboxes
 from .models import Activity, Delivery, FederatedObject, LocalActor
-from .objects import object_build, tombstone_build, with_context
+from .objects import object_build, object_digest, tombstone_build, with_context
 
 HUB_PREFIX = "hub:"
+UNCHANGED = "unchanged: nothing sent"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class TransportReceipt:
     transport: str
     deliveries_scheduled: int = 0
     detail: str = ""
+    unchanged: bool = False  # an Update of what the fediverse already has: nothing recorded or sent
 
 
 def _authors(payload) -> list[LocalActor]:
@@ -65,7 +67,11 @@ def _authors(payload) -> list[LocalActor]:
     return actors
 
 
-def _object_store(activity: OutboundActivity, actor: LocalActor) -> tuple[FederatedObject, list[LocalActor]]:
+def _object_store(
+    activity: OutboundActivity, actor: LocalActor
+) -> tuple[FederatedObject, list[LocalActor], bool]:
+    """Build and store the object an activity carries (or tombstone it); the flag is False for an Update
+    that would send what the fediverse already has (the row is left as it is)."""
     payload = activity.payload
     # The publish transaction may have written the row already (its state), without an object yet.
     existing = FederatedObject.all_objects.filter(object_key=activity.object_key).first()
@@ -77,15 +83,28 @@ def _object_store(activity: OutboundActivity, actor: LocalActor) -> tuple[Federa
         existing.deleted = existing.deleted or now
         existing.save(update_fields=["deleted"])
         authors = list(LocalActor.objects.filter(username__in=_attributed_usernames(existing.data)))
-        return existing, authors
+        return existing, authors, True
     authors = _authors(payload)
     attributed = [ids.actor_id(a.username) for a in authors] or [ids.actor_id(actor.username)]
+    # A Create of an object the fediverse saw deleted opens a new period under a new id: remote servers
+    # keep the old id's Tombstone and would drop the Create (FederatedObject's doc).
+    reopened = not first_build and existing.deleted is not None and activity.activity_type == "Create"
+    period = (existing.period if existing is not None else 1) + (1 if reopened else 0)
     article = object_build(
         activity.object_key,
         payload,
         attributed_to=attributed,
         audience=ids.actor_collection(actor.username, "followers"),
+        period=period,
     )
+    digest = object_digest(article)
+    if (
+        activity.activity_type == "Update"
+        and not first_build
+        and existing.deleted is None
+        and existing.digest == digest
+    ):
+        return existing, authors, False
     fields = {
         "object_type": article["type"],
         "actor": actor,
@@ -93,12 +112,14 @@ def _object_store(activity: OutboundActivity, actor: LocalActor) -> tuple[Federa
         "data": article,
         "updated": timezone.now(),
         "deleted": None,
+        "period": period,
+        "digest": digest,
     }
-    if first_build:
+    if first_build or reopened:
         fields["published"] = payload.get("published") or timezone.now()
     obj, _ = FederatedObject.all_objects.update_or_create(object_key=activity.object_key, defaults=fields)
     obj.authors.set(authors)
-    return obj, authors
+    return obj, authors, True
 
 
 def _attributed_usernames(article: dict) -> list[str]:
@@ -128,7 +149,10 @@ class ActivityPubTransport:
             ):
                 return TransportReceipt(self.name, 0, f"{activity.object_key} was never federated")
             else:
-                obj, data = _page_activity_build(activity, actor)
+                built = _page_activity_build(activity, actor)
+                if built is None:
+                    return TransportReceipt(self.name, 0, UNCHANGED, unchanged=True)
+                obj, data = built
             recorded, _ = activity_record(
                 activity_id=activity.activity_id, actor=actor, data=data, obj=obj, flow_id=activity.flow_id
             )
@@ -158,17 +182,24 @@ class ActivityPubTransport:
     def deliver(self, activity: OutboundActivity) -> TransportReceipt:
         """Record and schedule in one call (the backfill, benches and federation's own tests)."""
         recorded = self.record(activity)
+        if recorded.unchanged:
+            return recorded
         scheduled = self.schedule(activity)
         return TransportReceipt(
             self.name, scheduled.deliveries_scheduled, f"{recorded.detail}; {scheduled.detail}"
         )
 
 
-def _page_activity_build(activity: OutboundActivity, actor: LocalActor) -> tuple[FederatedObject, dict]:
-    """A page's object, stored (or tombstoned), and the activity that carries it."""
-    obj, authors = _object_store(activity, actor)
+def _page_activity_build(
+    activity: OutboundActivity, actor: LocalActor
+) -> tuple[FederatedObject, dict] | None:
+    """A page's object, stored (or tombstoned), and the activity that carries it; None for an Update
+    that would change nothing."""
+    obj, authors, changed = _object_store(activity, actor)
+    if not changed:
+        return None
     if activity.activity_type == "Delete":
-        body = tombstone_build(obj.object_key, obj.object_type, obj.deleted.isoformat())
+        body = tombstone_build(obj.object_key, obj.object_type, obj.deleted.isoformat(), obj.period)
     else:
         body = obj.data
     data = {

@@ -17,8 +17,10 @@ urlpatterns = [
     path("ap/users/<slug:username>/following", collection_views.following, name="federation-following"),
     path("ap/users/<slug:username>/featured", collection_views.featured, name="federation-featured"),
     path("ap/objects/<slug:slug>", views.object_view, name="federation-object"),
+    # A later period of the object (FederatedObject.period): ids.object_id spells it.
+    re_path(r"^ap/objects/(?P<slug>[-\w]+)/(?P<period>[2-9]|[1-9][0-9]+)$", views.object_view),
     re_path(
-        r"^ap/objects/(?P<slug>[-\w]+)/(?P<collection>likes|shares)$",
+        r"^ap/objects/(?P<slug>[-\w]+)/(?:(?P<period>[2-9]|[1-9][0-9]+)/)?(?P<collection>likes|shares)$",
         views.object_collection,
         name="federation-object-collection",
     ),

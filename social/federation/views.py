@@ -16,7 +16,14 @@ from .fetch import FetchError
 from .inbox import activity_origin_problem, inbox_receive, json_activity_parse
 from .models import Activity, FederatedObject, LocalActor, RemoteActor
 from .origins import same_origin
-from .responses import actor_or_404, ap_door_cached, ap_response, object_response, wants_activity_json
+from .responses import (
+    actor_or_404,
+    ap_door_cached,
+    ap_response,
+    earlier_period_response,
+    object_response,
+    wants_activity_json,
+)
 from .selectors import nodeinfo_usage, object_counts
 from .signatures import SignatureError, request_verify
 
@@ -125,19 +132,22 @@ def actor(request, username: str):
 
 @require_safe
 @ap_door_cached
-def object_view(request, slug: str):
+def object_view(request, slug: str, period: str = "1"):
     obj = FederatedObject.objects.filter(object_key=ids.object_key_from_slug(slug)).first()
-    if obj is None:
+    period = int(period)  # the route takes 2, 3, …: the first period's id has no number
+    if obj is None or period > obj.period:
         raise Http404("no such object")
+    if period < obj.period:  # an earlier period's id: gone for good, as its Delete said
+        return earlier_period_response(obj, period)
     if not wants_activity_json(request) and not obj.deleted:
         return redirect(obj.url)
     return object_response(obj)
 
 
 @require_safe
-def object_collection(request, slug: str, collection: str):
+def object_collection(request, slug: str, collection: str, period: str | None = None):
     obj = FederatedObject.objects.filter(object_key=ids.object_key_from_slug(slug), deleted=None).first()
-    if obj is None:
+    if obj is None or int(period or 1) != obj.period:
         raise Http404("no such object")
     counts = object_counts(obj)
     key = "likes" if collection == "likes" else "shares"

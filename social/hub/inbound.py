@@ -15,8 +15,9 @@ from social.federation.actors import remote_actor_get
 from social.federation.blocks import sender_blocked
 from social.federation.fetch import FetchError
 from social.federation.inbox import activity_origin_problem
-from social.federation.models import FederatedObject, LocalActor, RemoteActor
+from social.federation.models import LocalActor, RemoteActor
 from social.federation.origins import remote_document_fetch, same_origin
+from social.federation.selectors import object_for_uri
 
 from .content import attachments_extract, datetime_parse, tags_extract, uri_of
 from .models import Following, Note, Notification, TimelineItem
@@ -72,7 +73,7 @@ def _our_object_actor(uri: str) -> tuple[bool, LocalActor | None]:
     note = Note.objects.filter(uri=uri).select_related("local_actor").first()
     if note is not None:
         return True, note.local_actor
-    post = FederatedObject.objects.filter(Q(url=uri) | Q(data__id=uri)).select_related("actor").first()
+    post = object_for_uri(uri)  # by page URL or by id, of any period
     if post is not None:
         return True, post.actor
     return False, None

@@ -253,7 +253,11 @@ def test_market_page_published_by_an_editor_is_a_note_from_market(remotes, commi
     note = create["activity"]["object"]
     assert create["activity"]["actor"] == ids.actor_id("market") and note["type"] == "Note"
     assert "Strawberries are in." in note["content"] and note["attributedTo"] == ids.actor_id("market")
-    # Re-published in the same week: an Update of that week's Note, not a second one.
+    # Re-published in the same week with nothing changed: nothing goes out (the flow log says so).
+    committed(market.save_revision().publish)
+    assert _types(shared) == ["Create"]
+    # Re-published with a change: an Update of that week's Note, not a second one.
+    market.intro = "<p>Strawberries and cherries are in.</p>"
     committed(market.save_revision().publish)
     assert _types(shared) == ["Create", "Update"]
     assert shared.received[1]["activity"]["object"]["id"] == note["id"]

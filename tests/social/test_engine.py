@@ -49,6 +49,7 @@ def test_flow_run_records_steps_effects_and_timings(django_capture_on_commit_cal
         "transport": "activitypub",
         "deliveries_scheduled": 1,
         "detail": "Create page:99 to 1 inboxes",
+        "unchanged": False,
     }
     assert effects[0].data["payload"]["title"] == "Storm"
     # The one activity row went out, signed, to the follower's shared inbox: the receiver verified it.

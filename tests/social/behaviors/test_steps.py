@@ -71,8 +71,16 @@ def test_publish_invalid_post_refused_with_reason_and_forgotten(overrides, reaso
 
 def test_update_records_update_activity():
     trace = flow_walk(behavior_get("update"), ctx("update"))
-    assert trace.steps == ["validate", "compose", "deliver"]
+    assert trace.steps == ["validate", "compose", "changed?", "deliver"]
     assert trace.effects[0].activity_type == "Update"
+
+
+def test_update_the_transport_found_unchanged_delivers_nothing_and_says_why():
+    # The driver's answer to the RecordActivity: the object is what the fediverse already has.
+    trace = flow_walk(behavior_get("update"), ctx("update"), lambda effect: {"receipt": {"unchanged": True}})
+    assert trace.steps == ["validate", "compose", "changed?"]
+    assert trace.path[-1].result.note == "unchanged: nothing sent"
+    assert [effect.kind for effect in trace.effects] == ["record_activity"]  # no ScheduleDelivery
 
 
 def test_update_refused_emits_nothing():

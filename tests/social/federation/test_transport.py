@@ -53,7 +53,7 @@ def test_deliver_create_dedupes_shared_inboxes_across_blog_and_author_followers(
         follower("blog", n, shared="https://remote.example/inbox")
     follower("ada", 3, shared="https://remote.example/inbox")
     follower("ada", 4, shared=None, domain="solo.example")
-    _, receipt = publish(payload, "Update")
+    _, receipt = publish({**payload, "summary": "Revised."}, "Update")  # unchanged, it would send nothing
     activity = Activity.objects.get(activity_type="Update")
     assert sorted(activity.deliveries.values_list("inbox", flat=True)) == [
         "https://remote.example/inbox",
