@@ -24,8 +24,8 @@ def _booking_items(user) -> dict:
     items = []
     for booking in _bookings_of()(user)[:20]:
         detail = f"{booking.ticket_type.name}, ticket {booking.code}"
-        if booking.status != "confirmed":
-            detail += f" ({booking.status})"
+        if booking.state not in ("issuing", "confirmed"):  # checked in, cancelled: said in its words
+            detail += f" ({booking.get_state_display().lower()})"
         items.append({"title": booking_line(booking), "detail": detail})
     return {"items": items, "empty": "No tickets or bookings yet."}
 
@@ -37,7 +37,7 @@ def _booking_export(user) -> list[dict]:
             "ticket": booking.ticket_type.name,
             "starts": booking.occurrence_start.isoformat(),
             "code": booking.code,
-            "status": booking.status,
+            "state": booking.state,
             "booked": booking.created_at.isoformat(),
             "checked_in": booking.checked_in_at.isoformat() if booking.checked_in_at else None,
         }

@@ -9,11 +9,10 @@ from schedule.models import Occurrence
 
 from durable import runner
 
-from .models import Booking, BookingRefused, EventDetail, TicketType
+from .models import BOOKING_HOLDS_PLACE, Booking, BookingGraph, BookingRefused, EventDetail, TicketType
 from .permissions import calendar_editable_by
 from .reminders import reminder_schedule
 from .selectors import occurrence_get, places_taken
-from .tickets import booking_send_ticket
 from .waiting_list import WAITING_LIST_OPEN, WaitingListEntry, offer_accept, waiting_list_offer_next
 
 
@@ -41,7 +40,7 @@ def booking_create_free(*, ticket_type: TicketType, original_start: datetime, us
         raise BookingRefused("This ticket is paid: add it to your basket instead.")
     occurrence_bookable(locked, original_start, now)
     if Booking.objects.filter(
-        ticket_type=locked, occurrence_start=original_start, user=user, status=Booking.Status.CONFIRMED
+        ticket_type=locked, occurrence_start=original_start, user=user, state__in=BOOKING_HOLDS_PLACE
     ).exists():
         raise BookingRefused("You already have a place.")
     offered = WaitingListEntry.objects.filter(
@@ -56,7 +55,8 @@ def booking_create_free(*, ticket_type: TicketType, original_start: datetime, us
         ticket_type=locked, occurrence_start=original_start, user=user, email=user.email
     )
     reminder_schedule(booking)
-    transaction.on_commit(lambda: booking_send_ticket(booking))
+    # The ticket email is the runner's `issuing` work once this commits (the sweep, if the task is lost).
+    runner.advance_on_commit(booking)
     return booking
 
 
@@ -70,19 +70,22 @@ def booking_cancel(*, booking: Booking, user) -> Booking:
     )
     if booking.user_id != user.pk and not calendar_editable_by(booking.ticket_type.event.calendar, user):
         raise PermissionDenied("Not your booking.")
-    if booking.status == Booking.Status.CANCELLED:
-        raise BookingRefused("This booking is already cancelled.")
-    if booking.checked_in_at:
-        raise BookingRefused("A ticket that has been checked in cannot be cancelled.")
     now = timezone.now()
     # Locked like a booking is: two cancellations at once count each other's freed place and offer
     # it to the next two people, instead of both offering the first one.
     ticket_type = TicketType.objects.select_for_update().get(pk=booking.ticket_type_id)
-    booking.status = Booking.Status.CANCELLED
-    booking.cancelled_at = now
-    booking.save(update_fields=["status", "cancelled_at"])
+    if not booking.move_if_open(BookingGraph.cancelled.name, now=now, fields={"cancelled_at": now}):
+        raise BookingRefused(_not_cancellable(booking))
     waiting_list_offer_next(ticket_type=ticket_type, original_start=booking.occurrence_start, now=now)
     return booking
+
+
+def _not_cancellable(booking: Booking) -> str:
+    if booking.state == BookingGraph.cancelled.name:
+        return "This booking is already cancelled."
+    if booking.state == BookingGraph.checked_in.name:
+        return "A ticket that has been checked in cannot be cancelled."
+    return "This ticket was never issued: ask staff to issue it again before cancelling it."
 
 
 @transaction.atomic

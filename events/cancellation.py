@@ -17,7 +17,7 @@ from durable.runner import advance_on_commit
 from . import federation
 from .calendars import event_changed, event_detail_ensure
 from .mail import mail, mail_on_commit
-from .models import Booking, BookingRefused, EventDetail
+from .models import BOOKING_OPEN, Booking, BookingGraph, BookingRefused, EventDetail
 from .occurrences import occurrence_persisted
 from .permissions import calendar_editable_by
 from .refunds import refund_owed_record
@@ -41,16 +41,12 @@ def event_cancel(*, event: Event, by_user) -> list[Booking]:
     now = timezone.now()
     detail.cancelled_at = now
     detail.save(update_fields=["cancelled_at"])
-    bookings = list(
+    held = (
         bookings_held_for_event(event, now)
         .select_for_update(of=("self",))
         .select_related("ticket_type", "order_line__order")
     )
-    for booking in bookings:
-        booking.status = Booking.Status.CANCELLED
-        booking.cancelled_at = now
-        booking.refund_owed = ticket_refund_amount(booking)
-    Booking.objects.bulk_update(bookings, ["status", "cancelled_at", "refund_owed"])
+    bookings = [booking for booking in held if _booking_call_off(booking, now)]
     _refunds_enqueue(bookings)
     # Every move of the graph but this one is conditional; here the whole list closes at once, and the
     # lease is dropped so a runner mid-offer records nothing (its fenced writes find no row).
@@ -94,22 +90,24 @@ def cancelled_dates_bookings_cancel(event: Event) -> int:
 
 
 def _bookings_cancel_on_dates(event: Event, original_starts) -> int:
-    bookings = Booking.objects.filter(
+    held = Booking.objects.filter(
         ticket_type__event=event,
         occurrence_start__in=original_starts,
-        status=Booking.Status.CONFIRMED,
-        checked_in_at__isnull=True,  # whoever was let in attended: nothing to call off or refund
+        state__in=BOOKING_OPEN,  # whoever was let in attended: nothing to call off or refund
     ).select_related("ticket_type", "order_line__order")
+    bookings = [booking for booking in held if _booking_call_off(booking, timezone.now())]
     for booking in bookings:
-        booking.status = Booking.Status.CANCELLED
-        booking.cancelled_at = timezone.now()
-        booking.refund_owed = ticket_refund_amount(booking)
-        booking.save(update_fields=["status", "cancelled_at", "refund_owed"])
         mail_on_commit(
             booking.email, "events/email/occurrence_cancelled.txt", {"booking": booking, "event": event}
         )
     _refunds_enqueue(bookings)
     return len(bookings)
+
+
+def _booking_call_off(booking: Booking, now: datetime) -> bool:
+    """Cancel one open booking with what its seat is owed; False if the door admitted it first."""
+    fields = {"cancelled_at": now, "refund_owed": ticket_refund_amount(booking)}
+    return booking.move_if_open(BookingGraph.cancelled.name, now=now, fields=fields)
 
 
 def ticket_refund_amount(booking: Booking) -> Decimal | None:

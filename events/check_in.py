@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from .models import Booking, BookingRefused
+from .models import Booking, BookingGraph, BookingRefused
 from .permissions import calendar_editable_by
 
 
@@ -15,14 +15,19 @@ def booking_check_in(*, code: str, by_user) -> Booking:
         raise BookingRefused("Unknown ticket code.")
     if not calendar_editable_by(booking.ticket_type.event.calendar, by_user):
         raise PermissionDenied("You do not organise this event.")
-    if booking.status != Booking.Status.CONFIRMED:
-        raise BookingRefused("This ticket was cancelled.")
-    # A conditional UPDATE is the arbiter: of two simultaneous scans only one changes the row.
-    admitted = Booking.objects.filter(pk=booking.pk, checked_in_at__isnull=True).update(
-        checked_in_at=timezone.now(), checked_in_by=by_user
-    )
-    booking.refresh_from_db()
-    if not admitted:
-        local = timezone.localtime(booking.checked_in_at)
-        raise BookingRefused(f"Already checked in at {local:%H:%M on %d %b %Y}.")
+    now = timezone.now()
+    # A conditional UPDATE is the arbiter: of two simultaneous scans only one moves the row.
+    fields = {"checked_in_at": now, "checked_in_by": by_user}
+    if not booking.move_if_open(BookingGraph.checked_in.name, now=now, fields=fields):
+        raise BookingRefused(door_refusal(booking))
     return booking
+
+
+def door_refusal(booking: Booking) -> str:
+    """What the volunteer at the door reads when a ticket cannot be let in (or called off)."""
+    if booking.state == BookingGraph.checked_in.name:
+        local = timezone.localtime(booking.checked_in_at)
+        return f"Already checked in at {local:%H:%M on %d %b %Y}."
+    if booking.state == BookingGraph.cancelled.name:
+        return "This ticket was cancelled."
+    return "This ticket was never issued: ask staff to issue it again (admin, Bookings)."

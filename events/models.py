@@ -1,15 +1,26 @@
-"""Event data beside django-scheduler's: calendar ownership, details, tickets, bookings."""
+"""Event data beside django-scheduler's: calendar ownership, details, tickets, bookings (and their graph)."""
 
+import io
 import secrets
 import uuid
+from datetime import datetime
 from decimal import Decimal
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import models
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from schedule.models import Calendar, Event
+
+from durable.graph import State, StateGraph
+from durable.models import Outcome, StatefulModel, TransitionRefused, state_choices, state_field
+from durable.retry import RetryPolicy
 
 FREQUENCIES = {"DAILY": "Daily", "WEEKLY": "Weekly", "MONTHLY": "Monthly", "YEARLY": "Yearly"}
 TICKET_PRODUCT_CLASS = "Ticket"
@@ -114,12 +125,47 @@ class TicketType(models.Model):
         )
 
 
-class Booking(models.Model):
-    """One place (one ticket) at one occurrence; its code is what the door checks in."""
+class BookingGraph(StateGraph):
+    """One place at one occurrence: booked and its ticket emailed, then let in at the door or called off.
 
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed"
-        CANCELLED = "cancelled"
+    issuing ─▶ confirmed ─▶ checked_in     (the common path; the door may admit `issuing` too)
+       │           └──────▶ cancelled      (by the attendee, an organiser, or the event called off)
+       └──▶ failed                         (workers kept dying on the email: staff issue it again)
+    """
+
+    issuing = State(
+        initial=True,
+        handler="ticket_issue",
+        timeout=120,  # one email with its QR code
+        # A mail server out for a few hours: 1, 2, 4 ... 60 minutes apart. On the last try the place
+        # stands without the email (the code is on "My tickets"), and the row says why.
+        retry=RetryPolicy(max_attempts=8, base_seconds=60, cap_seconds=3600),
+        transitions=["confirmed", "checked_in", "cancelled", "failed"],
+        label="Booked; ticket email on its way",
+    )
+    confirmed = State(transitions=["checked_in", "cancelled"], label="Booked")
+    checked_in = State(terminal=True, label="Checked in")
+    cancelled = State(terminal=True, label="Cancelled")
+    # Only the runner gives up on its own (workers died on every try): the place is still held.
+    failed = State(terminal=True, failure=True, label="Ticket not issued: staff to issue it again")
+
+
+# A booking in these states holds its place (counted against the quota); in these it may still be
+# admitted at the door or cancelled.
+BOOKING_HOLDS_PLACE = ["issuing", "confirmed", "checked_in", "failed"]
+BOOKING_OPEN = ["issuing", "confirmed"]
+
+
+class Booking(StatefulModel):
+    """One place (one ticket) at one occurrence; its code is what the door checks in.
+
+    Its ticket email is the `issuing` state's work, done by the one runner after the booking commits.
+    `ticket_mail_id` is that email's Message-ID, written before it is sent: a worker killed after the
+    send resends under the same id, which mail clients fold into one message.
+    """
+
+    state_graph = BookingGraph
+    State = state_choices(BookingGraph)
 
     ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="bookings")
     # The occurrence's original start identifies it even when it is later moved.
@@ -129,8 +175,11 @@ class Booking(models.Model):
     )
     email = models.EmailField()
     code = models.CharField(max_length=16, unique=True, default=_ticket_code)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CONFIRMED)
+    state = state_field(BookingGraph)
     created_at = models.DateTimeField(auto_now_add=True)
+    ticket_mail_id = models.CharField(max_length=255, blank=True)
+    ticket_mailed_at = models.DateTimeField(null=True, blank=True)
+    # Written in the same conditional UPDATE as the move to `cancelled` / `checked_in`.
     cancelled_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     checked_in_by = models.ForeignKey(
@@ -153,7 +202,7 @@ class Booking(models.Model):
 
     class Meta:
         ordering = ["occurrence_start", "created_at"]
-        indexes = [models.Index(fields=["ticket_type", "occurrence_start", "status"])]
+        indexes = [models.Index(fields=["ticket_type", "occurrence_start", "state"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["order_line", "order_line_seat"],
@@ -164,3 +213,78 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.ticket_type.name} {self.occurrence_start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet let in at the door, nor cancelled: either may still happen."""
+        return self.state in BOOKING_OPEN
+
+    def move_if_open(self, to: str, *, now: datetime, fields: dict) -> bool:
+        """Move this booking from an open state (issuing, confirmed) to `to` (checked_in, cancelled),
+        writing `fields` in the same conditional UPDATE; False once it is no longer open.
+
+        Of two people moving it at once (two doors scanning the same code) only one UPDATE changes the
+        row; the other reads what won. A move refused because the runner went from issuing to confirmed
+        meanwhile is tried again from there.
+        """
+        for _ in range(len(BOOKING_OPEN) + 1):
+            if self.state not in BOOKING_OPEN:
+                return False
+            try:
+                self.transition(to, now=now, fields=fields)
+            except TransitionRefused:
+                self.refresh_from_db()
+                continue
+            return True
+        return False
+
+    def ticket_issue(self, now: datetime) -> str | Outcome | None:
+        """Handler of `issuing`, run by the runner with the row's lease and no transaction open: email
+        the ticket once, then `confirmed`. A try that finds the email already sent only moves on."""
+        if self.ticket_mailed_at is not None or not self.email:
+            # Sent by a try whose move was never recorded, or nobody to send it to (account deleted).
+            return BookingGraph.confirmed.name
+        # Fenced by the lease the runner loaded with the row: once the door admitted the ticket or the
+        # attendee cancelled it (both clear the lease), or another worker took it, nothing is sent.
+        ours = Booking.objects.filter(pk=self.pk, state=self.state, locked_until=self.locked_until)
+        # The idempotency key, recorded before the send (a crash after sending resends the same id);
+        # the write is also the check that the row is still ours.
+        self.ticket_mail_id = self.ticket_mail_id or make_msgid(
+            domain=urlsplit(settings.SITE_URL).hostname or None
+        )
+        if not ours.update(ticket_mail_id=self.ticket_mail_id):
+            return None
+        try:
+            _ticket_message(self).send()
+        except Exception as exc:  # SMTP refuses or is down: the retry policy decides, up to its last try
+            if not self.state_node.retry.exhausted(self.state_attempts):
+                raise
+            # The place is the attendee's whether or not the email went: its code is on "My tickets".
+            error = f"ticket email not sent: {type(exc).__name__}: {exc}"
+            return Outcome(BookingGraph.confirmed.name, error=error)
+        ours.update(ticket_mailed_at=now)
+        return BookingGraph.confirmed.name
+
+
+def _ticket_message(booking: Booking) -> EmailMessage:
+    """The ticket email: its code, and the QR code as a PNG attachment. Built here rather than through
+    events.mail because the models sit below it in the app's layers (pyproject.toml)."""
+    import segno
+
+    body = render_to_string(
+        "events/email/ticket.txt",
+        {
+            "booking": booking,
+            "event": booking.ticket_type.event,
+            "url": settings.SITE_URL + reverse("events:my_tickets"),
+            "SITE_URL": settings.SITE_URL,
+            "SITE_NAME": settings.SITE_NAME,
+        },
+    )
+    subject, _, text = body.partition("\n")
+    email = EmailMessage(subject.strip(), text.strip() + "\n", to=[booking.email])
+    email.extra_headers["Message-ID"] = booking.ticket_mail_id
+    png = io.BytesIO()
+    segno.make(booking.code, error="m").save(png, kind="png", scale=6)
+    email.attach(f"ticket-{booking.code}.png", png.getvalue(), "image/png")
+    return email

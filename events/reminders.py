@@ -53,11 +53,12 @@ class BookingReminder(StatefulModel):
     def reminder_send(self, now: datetime) -> str | None:
         """Handler of `scheduled`: wait for the window, then mail once; `skipped` when no longer wanted."""
         # Imported here: events.models loads this module, and the selectors load events.models.
+        from events.models import BOOKING_OPEN
         from events.selectors import event_zone, occurrence_get
 
         booking = self.booking
         event = booking.ticket_type.event
-        if booking.status != booking.Status.CONFIRMED:
+        if booking.state not in BOOKING_OPEN:  # cancelled, already let in, or never issued
             return "skipped"
         # Looked up now, not when booked: the occurrence may have moved since.
         occurrence = occurrence_get(event, booking.occurrence_start)

@@ -10,7 +10,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from schedule.models import Calendar, Event, Occurrence
 
-from .models import Booking, TicketType
+from .models import BOOKING_HOLDS_PLACE, BOOKING_OPEN, Booking, TicketType
 from .permissions import organiser_calendars
 
 
@@ -227,17 +227,18 @@ def ticket_types_for(event: Event, original_start: datetime) -> list[TicketType]
         .annotate(
             taken=Count(
                 "bookings",
-                filter=Q(bookings__occurrence_start=original_start, bookings__status="confirmed"),
+                filter=Q(bookings__occurrence_start=original_start, bookings__state__in=BOOKING_HOLDS_PLACE),
             )
         )
     )
 
 
 def places_taken(ticket_type: TicketType, original_start: datetime, *, now: datetime | None = None) -> int:
-    """Confirmed bookings plus places held for people offered one from the waiting list."""
+    """Bookings holding a place (not cancelled) plus places held for people offered one from the
+    waiting list."""
     now = now or timezone.now()
     booked = Booking.objects.filter(
-        ticket_type=ticket_type, occurrence_start=original_start, status=Booking.Status.CONFIRMED
+        ticket_type=ticket_type, occurrence_start=original_start, state__in=BOOKING_HOLDS_PLACE
     ).count()
     # Through the relation: the waiting list's model sits above the selectors (events.waiting_list).
     held = ticket_type.waiting_list.filter(
@@ -264,7 +265,8 @@ def bookings_refund_failed(event: Event) -> QuerySet[Booking]:
 
 
 def bookings_held_for_event(event: Event, now: datetime | None = None) -> QuerySet[Booking]:
-    """Confirmed tickets for the event's dates still to come: who is told when it is cancelled.
+    """Open tickets (booked, not yet checked in) for the event's dates still to come: who is told when
+    it is cancelled.
 
     A moved occurrence may start up to a week from its original start, so its bookings count too;
     a ticket already checked in was used, so it is neither cancelled nor refunded.
@@ -272,16 +274,16 @@ def bookings_held_for_event(event: Event, now: datetime | None = None) -> QueryS
     now = now or timezone.now()
     return Booking.objects.filter(
         ticket_type__event=event,
-        status=Booking.Status.CONFIRMED,
+        state__in=BOOKING_OPEN,
         occurrence_start__gt=now - timedelta(days=7),
-        checked_in_at__isnull=True,
     )
 
 
 def bookings_confirmed_count(event: Event, original_start: datetime) -> int:
-    """How many confirmed places one date of the event has (the organiser's list of dates shows it)."""
+    """How many places one date of the event has booked, checked in or not (the organiser's list of
+    dates shows it)."""
     return Booking.objects.filter(
-        ticket_type__event=event, occurrence_start=original_start, status=Booking.Status.CONFIRMED
+        ticket_type__event=event, occurrence_start=original_start, state__in=BOOKING_HOLDS_PLACE
     ).count()
 
 
@@ -290,8 +292,8 @@ def bookings_of_user_for(user, event: Event, original_start: datetime) -> QueryS
     if not user.is_authenticated:
         return []
     return Booking.objects.filter(
-        user=user, ticket_type__event=event, occurrence_start=original_start
-    ).exclude(status=Booking.Status.CANCELLED)
+        user=user, ticket_type__event=event, occurrence_start=original_start, state__in=BOOKING_HOLDS_PLACE
+    )
 
 
 def occurrence_next(event: Event, after: datetime | None = None) -> Occurrence | None:

@@ -1,5 +1,5 @@
 """Writes for ticket types and paid tickets: the Oscar product a ticket sells as, the basket line,
-the tickets a placed order issues, and the ticket email."""
+and the tickets a placed order issues (their email is the runner's: events.models.BookingGraph)."""
 
 import logging
 from datetime import datetime
@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from schedule.models import Event
 
+from durable.runner import advance_on_commit
+
 from .calendars import event_changed
-from .mail import message
 from .models import OCCURRENCE_OPTION_CODE, TICKET_PRODUCT_CLASS, Booking, BookingRefused, TicketType
 from .reminders import reminder_schedule
 from .selectors import places_taken
@@ -161,26 +161,6 @@ def tickets_issue_for_order(order) -> list[Booking]:
                 "ticket type %s oversold for %s by order %s", ticket_type.pk, original_start, order.number
             )
     for booking in issued:
-        transaction.on_commit(lambda booking=booking: booking_send_ticket(booking))
+        # Emailed by the runner's `issuing` handler once this commits, each ticket under its own lease.
+        advance_on_commit(booking)
     return issued
-
-
-def booking_send_ticket(booking: Booking) -> None:
-    """Email the ticket with its code and the QR code as a PNG attachment."""
-    import io
-
-    import segno
-
-    png = io.BytesIO()
-    segno.make(booking.code, error="m").save(png, kind="png", scale=6)
-    email = message(
-        booking.email,
-        "events/email/ticket.txt",
-        {
-            "booking": booking,
-            "event": booking.ticket_type.event,
-            "url": settings.SITE_URL + reverse("events:my_tickets"),
-        },
-    )
-    email.attach(f"ticket-{booking.code}.png", png.getvalue(), "image/png")
-    email.send()

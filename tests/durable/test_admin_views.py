@@ -81,8 +81,8 @@ def test_state_machines_lists_both_models_with_counts_per_state(client, boss, re
     assert ">0<" in _state_cells(html, "eventsbookingreminder", "skipped")
     # The pictures: one per model, the failure state drawn apart, counts linked to the rows.
     # and the newsletter deliveries', ticket refunds', the waiting list's, federation's deliveries and
-    # inbox items'
-    assert html.count('class="graph-picture state-graph"') == 9
+    # inbox items', and the bookings'
+    assert html.count('class="graph-picture state-graph"') == 10
     assert '<g class="node failure" data-node="failed">' in html
     assert f'<a href="{IMPORTS}?state=done"><text class="count" data-label="rows"' in html
 
@@ -103,7 +103,7 @@ def test_state_machines_lists_newsletter_deliveries_with_counts(client, boss):
     html = client.get(INDEX).content.decode()
 
     assert "accounts.NewsletterDelivery" in html
-    assert html.count('class="graph-picture state-graph"') == 9
+    assert html.count('class="graph-picture state-graph"') == 10
     machine = "accountsnewsletterdelivery"
     assert f'state-row__rows"><a href="{rows}?state=sent">3</a>' in _state_cells(html, machine, "sent")
     for state in ("queued", "unconfirmed", "failed"):
@@ -112,6 +112,32 @@ def test_state_machines_lists_newsletter_deliveries_with_counts(client, boss):
         assert ">0<" in _state_cells(html, machine, state)
     listed = client.get(rows, {"state": "sent"}).content.decode()
     assert listed.count('class="durable-row"') == 3
+
+
+def test_state_machines_lists_bookings_with_counts(client, boss, reminders):
+    from events.models import Booking
+
+    # The reminders' three bookings, their ticket emails not sent yet: one let in at the door meanwhile,
+    # one cancelled, and one the runner gave up on.
+    first, second, third = Booking.objects.order_by("pk")
+    Booking.objects.filter(pk=first.pk).update(state="checked_in")
+    Booking.objects.filter(pk=second.pk).update(state="cancelled")
+    Booking.objects.filter(pk=third.pk).update(state="failed", last_error="stalled: 9 workers took it")
+    f.free_bookings(
+        f.weekly_meetup(f.organiser_calendar("Olga's", f.user("olga@example.org"))), "d@example.org"
+    )
+    rows = "/admin/state-machines/events.booking/"
+
+    html = client.get(INDEX).content.decode()
+
+    assert "events.Booking" in html and html.count('class="graph-picture state-graph"') == 10
+    for state in ("issuing", "checked_in", "cancelled", "failed"):
+        assert f'<a href="{rows}?state={state}">1</a>' in _state_cells(html, "eventsbooking", state)
+    assert ">0<" in _state_cells(html, "eventsbooking", "confirmed")
+    # The door's words, not the code's: what a volunteer or organiser reads.
+    assert "Booked; ticket email on its way" in html and "Checked in" in html
+    listed = client.get(rows, {"state": "failed"}).content.decode()
+    assert listed.count('class="durable-row"') == 1 and "stalled: 9 workers took it" in listed
 
 
 def test_state_count_links_filter_the_rows(client, boss, reminders):

@@ -37,9 +37,13 @@ def test_booking_free_issues_code_and_emails_ticket(meetup, first, sam, django_c
     ticket_type = f.ticket_type(meetup, quota=2)
     with django_capture_on_commit_callbacks(execute=True):
         booking = bookings.booking_create_free(ticket_type=ticket_type, original_start=first, user=sam)
-    assert len(booking.code) == 10 and booking.status == "confirmed"
-    assert mail.outbox[-1].to == ["sam@example.org"] and booking.code in mail.outbox[-1].body
-    assert mail.outbox[-1].attachments[0][2] == "image/png"
+    # Emailed by the runner's `issuing` handler once the booking committed, under its recorded Message-ID.
+    booking.refresh_from_db()
+    assert len(booking.code) == 10 and booking.state == "confirmed" and booking.ticket_mailed_at
+    [ticket] = mail.outbox
+    assert ticket.to == ["sam@example.org"] and booking.code in ticket.body
+    assert ticket.attachments[0][2] == "image/png"
+    assert ticket.extra_headers["Message-ID"] == booking.ticket_mail_id != ""
 
 
 def test_booking_free_over_quota_refused(meetup, first):
@@ -93,7 +97,7 @@ def test_occurrence_cancel_cancels_bookings_and_tells_attendees(
     with django_capture_on_commit_callbacks(execute=True):
         cancellation.occurrence_cancel(event=meetup, original_start=first)
     booking.refresh_from_db()
-    assert booking.status == "cancelled"
+    assert booking.state == "cancelled"
     assert any("Cancelled" in m.subject for m in mail.outbox)
 
 

@@ -81,7 +81,7 @@ def test_event_cancel_refunds_each_paid_seat_once(
         assert booking.refunded_at is not None and booking.refund_amount == Decimal("25.00")
         assert booking.refund_failed_at is None
     kept_free.refresh_from_db()
-    assert kept_free.status == "cancelled" and kept_free.refunded_at is None
+    assert kept_free.state == "cancelled" and kept_free.refunded_at is None
     [sam_mail] = [m for m in mailoutbox if m.to == [sam.email] and m.subject.startswith("Cancelled")]
     assert "(refund: £25.00)" in sam_mail.body
     assert "refunded automatically to the card" in sam_mail.body
@@ -104,7 +104,7 @@ def test_date_cancel_refunds_only_that_dates_tickets(
     on_the_day.refresh_from_db()
     later.refresh_from_db()
     assert on_the_day.refund_amount == Decimal("12.50") and later.refunded_at is None
-    assert later.status == "confirmed"
+    assert later.state == "confirmed"
     assert _source(later.order_line.order).amount_refunded == 0
     [mail] = mailoutbox
     assert (
@@ -218,7 +218,7 @@ def test_free_tickets_cancelled_without_refund_or_refund_wording(
         cancellation.event_cancel(event=workshop, by_user=otto)
     assert fake_sumup.refunds == []
     booking.refresh_from_db()
-    assert booking.status == "cancelled" and booking.refunded_at is None and booking.refund_failed_at is None
+    assert booking.state == "cancelled" and booking.refunded_at is None and booking.refund_failed_at is None
     [mail] = mailoutbox
     assert "refund" not in mail.body
 
@@ -255,8 +255,8 @@ def test_checked_in_ticket_is_neither_cancelled_nor_refunded(
 
     attended.refresh_from_db()
     not_yet.refresh_from_db()
-    assert attended.status == "confirmed" and attended.refund_owed is None
-    assert not_yet.status == "cancelled" and not_yet.refunded_at is not None
+    assert attended.state == "checked_in" and attended.refund_owed is None
+    assert not_yet.state == "cancelled" and not_yet.refunded_at is not None
     assert [r["transaction_id"] for r in fake_sumup.refunds] == [_transaction_id(not_yet.order_line.order)]
 
 
