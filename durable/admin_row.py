@@ -47,6 +47,7 @@ def state_machine_row(request: HttpRequest, label: str, pk: str) -> HttpResponse
         "admin_url": row.state_admin_url(),
         "rows_url": rows_url(model, state=row.state),
         "is_failed": can_retry(row),  # in its graph's failure state
+        "worked": bool(row.state_node.handler),
         "can_retry": can_retry(row),
         "retry_state": retry_state(row) if can_retry(row) else "",
         "leased": bool(row.locked_until and row.locked_until > timezone.now()),

@@ -217,7 +217,7 @@ def _node(
     for index, (label, n) in enumerate(_count_lines(node_counts)):
         if label == NOW:
             markup.append(
-                f'<text class="now" x="{x + BOX_W / 2}" y="{y + BOX_H + 14 + index * COUNT_LINE}" '
+                f'<text class="now" x="{x + BOX_W / 2}" y="{y + BOX_H + 19 + index * COUNT_LINE}" '
                 f'text-anchor="middle" font-size="13" font-weight="700" fill="{TEXT}">{NOW}</text>'
             )
             continue

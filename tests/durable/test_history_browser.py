@@ -22,7 +22,8 @@ def test_failed_row_page_fits_phone_and_desktop_and_passes_axe(staff_page, live_
     for attempt in (1, 2):
         error = f"IntegrityError: stock record BOOM refused by the database (try {attempt}) " * 3
         at = now + timedelta(minutes=attempt * 5)
-        lines.append(Transition.of(row, "running", at=at, attempt=attempt, error=error, kind="retry", due_at=at))
+        retry = Transition.of(row, "running", at=at, attempt=attempt, error=error, kind="retry", due_at=at)
+        lines.append(retry)
     lines.append(Transition.of(row, "failed", at=now + timedelta(minutes=15), attempt=3, error="boom"))
     Transition.objects.bulk_create(lines)
     ProductImport.objects.filter(pk=row.pk).update(state="failed", last_error="IntegrityError: boom " * 10)
