@@ -168,15 +168,13 @@ class StatefulModel(models.Model):
             setattr(self, name, value)
 
 
-_WORKER = ""
+_HOST = socket.gethostname()[:120]
 
 
 def worker_id() -> str:
-    """Who moved a row when no person did: this process, as `host:pid` (a Celery worker, a web process)."""
-    global _WORKER
-    if not _WORKER:
-        _WORKER = f"{socket.gethostname()}:{os.getpid()}"[:150]
-    return _WORKER
+    """Who moved a row when no person did: this process, as `host:pid` (a Celery worker, a web process).
+    The pid is read each time: a prefork worker's children are forked after this module is imported."""
+    return f"{_HOST}:{os.getpid()}"
 
 
 class Transition(models.Model):
