@@ -8,11 +8,13 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from wagtail import hooks
 
 from durable.models import StatefulModel
 from durable.runner import stateful_models
@@ -128,6 +130,12 @@ def rows_url(model: type[StatefulModel], **query: str) -> str:
     return f"{reverse('durable_admin_rows', args=[model._meta.label_lower])}?{urlencode(query)}"
 
 
+def machine_shape(model: type[StatefulModel]) -> MachineView:
+    """A model's graph without its rows counted: for one row's page."""
+    states = model.state_graph.states.items()
+    return MachineView(model=model, states=[StateRow(n, s.label or n, _kind(s)) for n, s in states])
+
+
 def machine_view(model: type[StatefulModel], now: datetime) -> MachineView:
     """One grouped query: rows per state, and of those in a handler's state, how many are stalled or due."""
     counted = {
@@ -152,30 +160,69 @@ def machine_view(model: type[StatefulModel], now: datetime) -> MachineView:
     return MachineView(model=model, states=states)
 
 
+def related_logs() -> list[tuple[str, str]]:
+    """(title, address) of the site's other logs of work, for a way across: apps register a
+    `durable_related_logs` hook (social's flow log does), so durable names none of them."""
+    return [link for hook in hooks.get_hooks("durable_related_logs") for link in hook()]
+
+
 @staff_only
 def state_machines_index(request: HttpRequest) -> HttpResponse:
-    """Every registered stateful model: its graph, its rows in each state, the stalled and the due."""
+    """Every registered stateful model (or the one `?kind=` names): its graph, its rows in each state,
+    the stalled and the due."""
     now = timezone.now()
-    machines = [machine_view(model, now) for model in stateful_models()]
+    models_all = stateful_models()
+    kind = request.GET.get("kind", "").lower()
+    shown = [model for model in models_all if model._meta.label_lower == kind] or models_all
+    kind = kind if len(shown) == 1 else ""
+    machines = [machine_view(model, now) for model in shown]
     title = "State machines"
-    return render(
-        request,
-        "durable/state_machines.html",
-        {"machines": machines, "page_title": title, "header_title": title, "header_icon": "cogs"},
-    )
+    context = {
+        "machines": machines,
+        "kinds": sorted((model._meta.label_lower, model._meta.label) for model in models_all),
+        "kind": kind,
+        "related_logs": related_logs(),
+        "page_title": title,
+        "header_title": title,
+        "header_icon": "cogs",
+    }
+    return render(request, "durable/state_machines.html", context)
 
 
-def _model(label: str) -> type[StatefulModel]:
+def model_for(label: str) -> type[StatefulModel]:
     for model in stateful_models():
         if model._meta.label_lower == label.lower():
             return model
     raise Http404("no such stateful model")
 
 
-def rows_filtered(model: type[StatefulModel], state: str, only: str, now: datetime) -> QuerySet:
+def search_fields(model: type[StatefulModel]) -> tuple[str, ...]:
+    """What `str(row)` is usually made of: the model's own short text columns (an inbox, a checkout
+    reference, a file name), unless it names its own. Searched in the database: str() is Python's."""
+    if model.state_search_fields is not None:
+        return model.state_search_fields
+    own = set(StatefulModel.STATE_FIELDS)
+    return tuple(
+        f.name
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField) and f.name not in own and not f.choices
+    )
+
+
+def object_match(model: type[StatefulModel], text: str) -> Q:
+    """A row's primary key, or words found in one of its text columns."""
+    match = Q(pk=int(text)) if text.isdigit() else Q(pk__in=[])
+    for name in search_fields(model):
+        match |= Q(**{f"{name}__icontains": text})
+    return match
+
+
+def rows_filtered(model: type[StatefulModel], state: str, only: str, now: datetime, q: str = "") -> QuerySet:
     rows = model._default_manager.all()
     if state:
         rows = rows.filter(state=state)
+    if q:
+        rows = rows.filter(object_match(model, q))
     if only == "stalled":
         rows = rows.filter(stalled(now), state__in=[s.name for s in model.state_graph.worked])
     elif only == "due":
@@ -186,16 +233,17 @@ def rows_filtered(model: type[StatefulModel], state: str, only: str, now: dateti
 @staff_only
 def state_machine_rows(request: HttpRequest, label: str) -> HttpResponse:
     """One model's rows, filtered by `?state=` and `?only=stalled|due`, 50 to a page."""
-    model = _model(label)
+    model = model_for(label)
     state = request.GET.get("state", "")
     if state and state not in model.state_graph.states:
         raise Http404("no such state")
     only = request.GET.get("only", "")
     only = only if only in ("stalled", "due") else ""
-    page = Paginator(rows_filtered(model, state, only, timezone.now()), ROWS_PER_PAGE).get_page(
+    q = request.GET.get("q", "").strip()[:200]
+    page = Paginator(rows_filtered(model, state, only, timezone.now(), q), ROWS_PER_PAGE).get_page(
         request.GET.get("p")
     )
-    keep = urlencode({key: value for key, value in (("state", state), ("only", only)) if value})
+    keep = urlencode({key: value for key, value in (("state", state), ("only", only), ("q", q)) if value})
     # The class name alone: the app label would make the header too wide for a phone.
     title = model.__name__ + (f": {state}" if state else "") + (f" ({only})" if only else "")
     return render(
@@ -203,8 +251,10 @@ def state_machine_rows(request: HttpRequest, label: str) -> HttpResponse:
         "durable/state_machine_rows.html",
         {
             "model_label": model._meta.label,
+            "label_lower": model._meta.label_lower,
             "state": state,
             "only": only,
+            "q": q,
             "page": page,
             "keep": keep,
             "states": model.state_graph.states,

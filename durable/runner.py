@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from durable.claim import claim_due, claim_row, lease_free
 from durable.graph import StateGraph, StateGraphError
-from durable.models import Outcome, StatefulModel, TransitionRefused
+from durable.models import Outcome, StatefulModel, Transition, TransitionRefused, transitions_prune
 
 logger = logging.getLogger(__name__)
 
@@ -152,9 +152,13 @@ def _retry_or_fail(row: StatefulModel, lease: datetime, now: datetime, exc: Exce
         delay,
         error,
     )
-    type(row)._default_manager.filter(pk=row.pk, state=row.state, locked_until=lease).update(
-        due_at=now + timedelta(seconds=delay), locked_until=None, last_error=error
-    )
+    due_at = now + timedelta(seconds=delay)
+    rows = type(row)._default_manager.filter(pk=row.pk, state=row.state, locked_until=lease)
+    with transaction.atomic():  # the failed try and its line in the row's history, or neither
+        if rows.update(due_at=due_at, locked_until=None, last_error=error):
+            Transition.of(
+                row, row.state, at=now, error=error, kind=Transition.Kind.RETRY, due_at=due_at
+            ).save()
     return row.state
 
 
@@ -184,6 +188,7 @@ def sweep(limit: int = SWEEP_LIMIT, *, now: datetime | None = None) -> int:
     """Lease every due or stalled row of every stateful model; after commit enqueue one `durable.advance`
     per row, or one `durable.advance_batch` per batch of a state worked in batches."""
     now = now or timezone.now()
+    transitions_prune(now)  # the history's retention, a bounded delete per sweep
     enqueued = 0
     for model, node, pks, lease in _claimed(limit, now):
         label, token = model._meta.label, lease.isoformat()
@@ -272,8 +277,14 @@ def wake(model: type[StatefulModel], pk, *, to: str | None = None, now: datetime
     sources = [state.name for state in graph.worked if graph.allows(state.name, to)]
     if not sources:
         raise StateGraphError(f"{graph.__name__}: no worked state moves to {to!r}")
-    return bool(
-        rows.filter(state__in=sources).update(
+    row = rows.filter(state__in=sources).only("pk", "state", "state_attempts").first()
+    if row is None:
+        return False
+    log = Transition.of(row, to, at=now, kind=Transition.Kind.WAKE)
+    with transaction.atomic():  # conditional on the state read: another waker or worker may move it first
+        moved = rows.filter(state=row.state).update(
             state=to, state_changed_at=now, state_attempts=0, due_at=None, locked_until=None, last_error=""
         )
-    )
+        if moved:
+            log.save()
+    return bool(moved)

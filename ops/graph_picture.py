@@ -24,6 +24,7 @@ COUNT_COLOURS = {
     "refused": "#8a5a00",
 }
 
+NOW = "now"  # the line under the `current` node
 Edge = tuple[str, str, str]  # (from, label, to)
 Counts = Mapping[str, Mapping[str, int]]  # node -> {label: how many}
 
@@ -84,14 +85,18 @@ def graph_svg(
     count_url: Callable[[str, str], str | None] | None = None,
     css_class: str = "graph-picture",
     failure: Collection[str] = (),
+    current: str = "",
 ) -> SafeString:
     """The graph as an inline SVG that scales to its container (a viewBox, no width or height).
 
     `path` (node names in order) is drawn bold, edge by edge; `terminal` nodes are drawn round;
     `counts` are written under each node, each a link when `count_url(node, label)` gives one;
-    `failure` nodes (a state machine's failure state) are drawn red, with the class `failure`.
+    `failure` nodes (a state machine's failure state) are drawn red, with the class `failure`;
+    the `current` node (where one row rests now) gets a dark double outline and "now" under it.
     """
     counts = counts or {}
+    if current:
+        counts = {**counts, current: {**counts.get(current, {}), NOW: 1}}
     lines = max((len(_count_lines(counts.get(name, {}))) for column in columns for name in column), default=0)
     row_h = BOX_H + ROW_GAP + lines * COUNT_LINE
     rows = max((len(column) for column in columns), default=1)
@@ -167,6 +172,7 @@ def graph_svg(
                 counts.get(name, {}),
                 count_url,
                 is_failure=name in failure,
+                is_current=name == current,
             )
         )
     parts.append("</svg>")
@@ -187,19 +193,34 @@ def _node(
     count_url: Callable[[str, str], str | None] | None,
     *,
     is_failure: bool = False,
+    is_current: bool = False,
 ) -> str:
     fill, stroke = ("#e3f4ea", TAKEN) if is_visited else ("#ffffff", IDLE)
     if is_failure:
         fill, stroke = "#fdecea", FAILED
     classes = "node" + (" visited" if is_visited else "") + (" failure" if is_failure else "")
+    classes += " current" if is_current else ""
     markup = [
         f'<g class="{classes}" data-node="{escape(name)}">',
+    ]
+    if is_current:  # an outer ring: told apart from the visited boxes without relying on colour
+        markup.append(
+            f'<rect x="{x - 5}" y="{y - 5}" width="{BOX_W + 10}" height="{BOX_H + 10}" '
+            f'rx="{(BOX_H + 10) / 2 if is_terminal else 9}" fill="none" stroke="{TEXT}" stroke-width="2"/>'
+        )
+    markup += [
         f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="{BOX_H / 2 if is_terminal else 6}" '
         f'fill="{fill}" stroke="{stroke}" stroke-width="{2.5 if is_visited or is_failure else 1.5}"/>',
         f'<text x="{x + BOX_W / 2}" y="{y + BOX_H / 2 + 4}" text-anchor="middle" fill="{TEXT}">'
         f"{escape(name)}</text>",
     ]
     for index, (label, n) in enumerate(_count_lines(node_counts)):
+        if label == NOW:
+            markup.append(
+                f'<text class="now" x="{x + BOX_W / 2}" y="{y + BOX_H + 19 + index * COUNT_LINE}" '
+                f'text-anchor="middle" font-size="13" font-weight="700" fill="{TEXT}">{NOW}</text>'
+            )
+            continue
         text = (
             f'<text class="count" data-label="{escape(label)}" x="{x + BOX_W / 2}" '
             f'y="{y + BOX_H + 14 + index * COUNT_LINE}" text-anchor="middle" font-size="13" '

@@ -56,6 +56,12 @@ def register_flows_menu_item():
     return StaffOnlyMenuItem("Flows", reverse("social_admin_flows"), icon_name="history", order=900)
 
 
+@hooks.register("durable_related_logs")
+def flow_log_beside_state_machines():
+    """The state machines page links here, and the flow list there: staff find both logs from either."""
+    return [("Flows: each behavior's runs (publishing, federating a page…)", reverse("social_admin_flows"))]
+
+
 @hooks.register("register_admin_menu_item")
 def register_notifications_menu_item():
     return NotificationsMenuItem(

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from durable.graph import State, StateGraph
 from durable.models import StatefulModel, state_field
@@ -62,6 +63,10 @@ class ProductImport(StatefulModel):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_state_display()})"
+
+    def state_admin_url(self) -> str:
+        """Its report in Oscar's dashboard (the state machines page links to it)."""
+        return reverse("commerce:product-import-detail", args=[self.pk])
 
     @property
     def is_finished(self) -> bool:

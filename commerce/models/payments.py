@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from durable.graph import State, StateGraph
 from durable.models import StatefulModel, state_field
@@ -132,6 +133,12 @@ class PaymentAttempt(StatefulModel):
 
     def __str__(self) -> str:
         return f"{self.checkout_reference} ({self.state})"
+
+    def state_admin_url(self) -> str:
+        """The order it placed, in Oscar's dashboard (the state machines page links to it)."""
+        if self.order_id:
+            return reverse("dashboard:order-detail", kwargs={"number": self.order_number})
+        return ""
 
     def state_failed(self, error: str, now: datetime) -> None:
         """The runner gave up (SumUp unreachable for hours, or workers kept dying on it): staff look."""

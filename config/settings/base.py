@@ -183,6 +183,8 @@ CELERY_BEAT_SCHEDULE["durable-sweep"] = {
     "task": "durable.sweep",
     "schedule": env.float("DURABLE_SWEEP_INTERVAL_SECONDS", default=30.0),
 }
+# Each row's history (durable.Transition) is kept this many days, pruned by the sweep; 0 keeps it all.
+DURABLE_TRANSITIONS_KEEP_DAYS = env.int("DURABLE_TRANSITIONS_KEEP_DAYS", default=90)
 
 # --- operations: a beat that is safe to run twice ---------------------------------------------
 # With Redis, celery-redbeat keeps the schedule in Redis behind a lock: a second beat (`--scale

@@ -21,6 +21,7 @@ def graph_picture(
     failure: Sequence[str] = (),
     urls: Mapping[str, Mapping[str, str]] | None = None,
     css_class: str = "graph-picture",
+    current: str = "",
 ) -> SafeString:
     """`{% graph_picture nodes edges counts title="delivery states" %}`: columns are laid out here,
     so a state machine (cycles and all) needs only its states and transitions. `urls` (node -> label
@@ -37,4 +38,5 @@ def graph_picture(
         failure=failure,
         count_url=lambda node, label: links.get(node, {}).get(label),
         css_class=css_class,
+        current=current,
     )

@@ -75,3 +75,19 @@ def test_graph_svg_with_links_is_a_group_without_an_image():
     # An image hides what is inside it: its links would be lost to screen readers (nested-interactive).
     assert ElementTree.fromstring(str(linked)).get("role") == "group"
     assert ElementTree.fromstring(str(plain)).get("role") == "img"
+
+
+def test_graph_svg_current_node_ringed_and_marked_now_on_its_path():
+    svg = str(
+        graph_svg(
+            graph_columns(STATES, TRANSITIONS),
+            TRANSITIONS,
+            title="one delivery",
+            path=["queued", "sending", "backoff"],
+            current="backoff",
+        )
+    )
+    ElementTree.fromstring(svg)  # well-formed
+    assert '<g class="node visited current" data-node="backoff">' in svg
+    assert svg.count('class="now"') == 1 and svg.count(" current") == 1
+    assert 'class="edge taken" data-from="sending" data-to="backoff"' in svg
