@@ -21,6 +21,7 @@ from commerce.models import PaymentAttempt
 from commerce.refunds import SOURCE_TYPE_NAME
 from commerce.stock import (
     SoldOut,  # noqa: F401 - callers catch services.SoldOut, as before
+    basket_demand,
     basket_lock,
 )
 from commerce.variants import product_line_title
@@ -94,6 +95,10 @@ def order_place(attempt: PaymentAttempt):
     basket = Basket.objects.get(pk=attempt.basket_id)
     basket.strategy = Selector().strategy(user=user)
     basket_lock(basket)
+    # The order must be what was paid for: the lines whose stock was reserved when the shopper went
+    # to SumUp. A basket changed since (even to the same total) is refused, and the payment refunded.
+    if basket_demand(basket) != attempt.reserved_stock:
+        raise PlacementRefused("the basket changed after the payment was started")
     refusals = basket_refusals(basket, attempt.user)
     if refusals:
         raise PlacementRefused(" ".join(refusals))

@@ -14,7 +14,9 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import InterfaceError, OperationalError, transaction
+from django.template.loader import render_to_string
 from oscar.core.loading import get_model
 from sumup import APIError
 
@@ -81,16 +83,30 @@ def payment_check_returned(attempt: PaymentAttempt, now: datetime) -> str | None
     return _outcome(attempt, _checkout_read(attempt, now)) or _checkout_close(attempt, now, "cancelled")
 
 
+# What `_checkout_read` answers for a checkout SumUp says belongs to another merchant or basket.
+NOT_OURS = "NOT_OURS"
+
+
 def _checkout_read(attempt: PaymentAttempt, now: datetime) -> str:
-    """SumUp's status of the checkout, recorded on the row with what was paid; SumUp failures raise."""
+    """SumUp's status of the checkout, recorded on the row with what was paid; SumUp failures raise.
+
+    Only a checkout SumUp itself says is ours (our merchant code, this attempt's reference) counts;
+    anything else answers NOT_OURS and is never taken as this basket's payment."""
     with sumup_client() as client:
         remote = client.checkouts.get(attempt.sumup_checkout_id)
+    if remote.merchant_code != settings.SUMUP_MERCHANT_CODE or (
+        remote.checkout_reference != attempt.checkout_reference
+    ):
+        return NOT_OURS
     fields = {"remote_status": remote.status or ""}
     if remote.status == "PAID":
+        # What was charged is the successful transaction's amount, when SumUp lists it.
+        charged = next((tx for tx in remote.transactions or [] if tx.id == remote.transaction_id), None)
+        amount = charged.amount if charged is not None and charged.amount is not None else remote.amount
         fields |= {
             "transaction_id": remote.transaction_id or attempt.transaction_id,
-            "paid_amount": from_major_units(remote.amount),
-            "paid_currency": remote.currency or "",
+            "paid_amount": from_major_units(amount),
+            "paid_currency": str(remote.currency or ""),
         }
     # Only the payment's own columns: the state and its lease are the runner's to write.
     PaymentAttempt.objects.filter(pk=attempt.pk).update(**fields, updated_at=now)
@@ -102,6 +118,11 @@ def _checkout_read(attempt: PaymentAttempt, now: datetime) -> str:
 def _outcome(attempt: PaymentAttempt, status: str) -> str | None:
     if status == "PAID":
         return "paid"
+    if status == NOT_OURS:
+        # Our record and SumUp's disagree on whose checkout this is: nothing is placed, refunded or
+        # released on our own; the stock stays held until staff have looked.
+        payment_flag(attempt.pk, f"SumUp's checkout {attempt.sumup_checkout_id} is not this payment's.")
+        return "flagged"
     if status == "FAILED":
         payment_release(attempt)
         return "declined"
@@ -197,7 +218,71 @@ def _payment_unplaced(attempt: PaymentAttempt, reason: str) -> str:
         reason=reason,
     )
     logger.warning("Payment attempt %s: %s", attempt.pk, attempt.note)
+    attempt_id = attempt.pk
+    # After commit, and robust: a mail server down must not undo the refund owed.
+    transaction.on_commit(lambda: refund_owed_tell_shopper(attempt_id), robust=True)
     return "refunding"
+
+
+def refund_owed_tell_shopper(attempt_id: int) -> None:
+    """Tell the shopper their payment placed no order and is being refunded in full, and why."""
+    attempt = PaymentAttempt.objects.select_related("user").get(pk=attempt_id)
+    to = attempt.guest_email or (attempt.user.email if attempt.user else "")
+    if not to:
+        return
+    refund = PaymentRefund.objects.get(key=unplaced_refund_key(attempt))
+    context = {"attempt": attempt, "refund": refund, "shop_name": settings.OSCAR_SHOP_NAME}
+    subject, _, text = render_to_string("commerce/email/payment_refunding.txt", context).partition("\n")
+    EmailMessage(subject.strip(), text.strip() + "\n", to=[to]).send()
+
+
+def attempt_for_unknown_checkout(checkout_id: str) -> PaymentAttempt | None:
+    """A webhook names a checkout we hold no record of: it is ours only if SumUp, asked, says so.
+
+    Ours means our merchant code and the reference of an attempt whose checkout id was never recorded
+    (SumUp made the checkout but its answer to us was lost, so the attempt rests `start_failed`).
+    The webhook's body is never trusted; another merchant's or an unknown checkout is ignored. Call
+    outside any transaction; SumUp's failures other than "no such checkout" raise.
+    """
+    try:
+        with sumup_client() as client:
+            remote = client.checkouts.get(checkout_id)
+    except APIError as exc:
+        if getattr(exc, "status", None) == 404:
+            return None
+        raise
+    if remote.merchant_code != settings.SUMUP_MERCHANT_CODE or not remote.checkout_reference:
+        return None
+    claimed = PaymentAttempt.objects.filter(
+        checkout_reference=remote.checkout_reference, sumup_checkout_id__isnull=True
+    ).update(sumup_checkout_id=checkout_id)
+    return PaymentAttempt.objects.get(sumup_checkout_id=checkout_id) if claimed else None
+
+
+# --- nothing paid, then paid after all ------------------------------------------------------------
+def payment_paid_late(attempt_id: int, now: datetime) -> bool:
+    """News (a webhook, the shopper's return) for an attempt resting in a nothing-paid state: ask
+    SumUp again, and if the checkout was paid after all, owe the refund and move to `refunding`.
+
+    The order is not placed: the stock and the basket went back and the shopper was told no order
+    was placed (they may have changed the basket or bought again since), so the cooperative never
+    keeps the money and the shopper is emailed that it is coming back. Call outside any transaction;
+    SumUp's failures raise (the webhook answers 503 and SumUp sends it again). True if it moved.
+    """
+    attempt = PaymentAttempt.objects.get(pk=attempt_id)
+    if attempt.state not in PaymentAttempt.UNPAID_STATES or not attempt.sumup_checkout_id:
+        return False
+    if _checkout_read(attempt, now) != "PAID":
+        return False
+    with transaction.atomic():
+        locked = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
+        if locked.state not in PaymentAttempt.UNPAID_STATES:
+            return False  # another delivery of the same news moved it first
+        closed = locked.get_state_display().lower()
+        _payment_unplaced(locked, f"SumUp reports it paid after the checkout had closed ({closed})")
+        locked.transition("refunding", now=now)  # no lease: a nothing-paid row is never worked
+    runner.advance(PaymentAttempt, attempt_id)  # send the refund now; the sweep is the safety net
+    return True
 
 
 # --- refunding: follow the refund ------------------------------------------------------------------

@@ -27,7 +27,7 @@ from oscar.core.loading import get_model
 
 from commerce.models import PaymentAttempt
 from commerce.orders import basket_refusals
-from commerce.payments import checkout_validity, payment_closes_at, payment_release
+from commerce.payments import checkout_validity, payment_closes_at, payment_paid_late, payment_release
 from commerce.stock import (
     CheckoutRefused,
     SoldOut,  # noqa: F401 - callers catch services.SoldOut, as before
@@ -156,7 +156,15 @@ def payment_attempt_settle(attempt_id: int, *, returned: bool = False) -> Paymen
     holds the row (the webhook and the return arriving together), waits for it to finish and asks
     once more, so news that reached us after its look at SumUp is not lost. Safe to call any number
     of times, concurrently; call outside any transaction.
+
+    An attempt already resting in a nothing-paid state is not worked by the runner any more: SumUp
+    is asked once more whether it was paid after all (then it is refunded, never placed). That
+    question raises when SumUp cannot answer; the webhook then answers 503 so SumUp sends it again.
     """
+    state = PaymentAttempt.objects.values_list("state", flat=True).get(pk=attempt_id)
+    if state in PaymentAttempt.UNPAID_STATES:
+        payment_paid_late(attempt_id, timezone.now())
+        return PaymentAttempt.objects.get(pk=attempt_id)
     deadline = time.monotonic() + SETTLE_WAIT_SECONDS
     while True:
         if not (returned and runner.wake(PaymentAttempt, attempt_id, to="returned")):

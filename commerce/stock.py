@@ -12,7 +12,7 @@ from oscar.core.loading import get_model
 
 StockRecord = get_model("partner", "StockRecord")
 
-__all__ = ["CheckoutRefused", "SoldOut", "basket_lock", "stock_release", "stock_reserve"]
+__all__ = ["CheckoutRefused", "SoldOut", "basket_demand", "basket_lock", "stock_release", "stock_reserve"]
 
 
 class CheckoutRefused(Exception):
@@ -37,6 +37,12 @@ def _basket_demand(basket) -> tuple[Counter, dict[int, str]]:
             demand[line.stockrecord_id] += line.quantity
             titles[line.stockrecord_id] = line.product.get_title()
     return demand, titles
+
+
+def basket_demand(basket) -> dict[str, int]:
+    """{stock record id: quantity} the basket's stock-tracked lines need, as `stock_reserve` records it."""
+    demand, _ = _basket_demand(basket)
+    return {str(pk): quantity for pk, quantity in demand.items()}
 
 
 def stock_reserve(basket) -> dict[str, int]:

@@ -18,7 +18,7 @@ from oscar.apps.checkout.utils import CheckoutSessionData
 from oscar.core.loading import get_model
 from sumup._events import EventPayloadError, EventSignatureError
 
-from commerce import refunds, services
+from commerce import payments, refunds, services
 from commerce.forms import ProductImportForm
 from commerce.models import PaymentAttempt, PaymentRefund, ProductImport, WebhookReceipt
 from commerce.permissions import product_import_allowed
@@ -80,7 +80,11 @@ def _attempt_of_requester(request, public_id) -> PaymentAttempt:
 def sumup_return(request, public_id):
     attempt = _attempt_of_requester(request, public_id)
     # Places the order if SumUp says PAID; otherwise closes the checkout and gives the basket back.
-    attempt = services.payment_attempt_settle(attempt.pk, returned=True)
+    try:
+        attempt = services.payment_attempt_settle(attempt.pk, returned=True)
+    except Exception:  # SumUp down while asked about a closed checkout: SumUp's webhook tells us later
+        logger.exception("Payment attempt %s: SumUp not asked again on the shopper's return", attempt.pk)
+        attempt.refresh_from_db()
     if attempt.state == "placed":
         CheckoutSessionData(request).flush()
         request.session["checkout_order_id"] = attempt.order_id
@@ -138,11 +142,21 @@ def sumup_webhook(request):
     if WebhookReceipt.objects.filter(event_id=event.id).exists():
         return HttpResponse(status=204)  # a replay: already acted on
     attempt = PaymentAttempt.objects.filter(sumup_checkout_id=event.object.id).first()
+    try:
+        # Not a checkout we know: SumUp is asked whose it is (one of ours whose answer we lost, or not).
+        attempt = attempt or payments.attempt_for_unknown_checkout(event.object.id)
+    except Exception as exc:
+        logger.warning("SumUp webhook %s: could not ask SumUp about checkout: %s", event.id, exc)
+        return HttpResponse("SumUp did not answer; send it again", status=503)
     if attempt is not None:
         # Wakes the attempt and settles it through the runner (an order, or a refund owed and
         # flagged); if SumUp cannot answer now, the runner's retries keep asking, so the news is
         # not lost with this delivery. A concurrent duplicate delivery settles nothing twice.
-        services.payment_attempt_settle(attempt.pk)
+        try:
+            services.payment_attempt_settle(attempt.pk)
+        except Exception as exc:  # SumUp not answering about a closed checkout: SumUp sends it again
+            logger.warning("SumUp webhook %s for a closed checkout not settled: %s", event.id, exc)
+            return HttpResponse("SumUp did not answer; send it again", status=503)
     # Only now: a delivery that failed before this point (our database down) is sent again by SumUp.
     WebhookReceipt.objects.get_or_create(
         event_id=event.id, defaults={"event_type": event.type, "object_id": event.object.id}

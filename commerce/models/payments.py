@@ -31,7 +31,14 @@ class PaymentAttemptGraph(StateGraph):
        │        └────▶ refunding ─▶ refunded     (paid, but the order could not be placed)
        ├──▶ returned ─▶ paid / cancelled         (the shopper came back: SumUp is asked which)
        └──▶ declined / expired / start_failed    (nothing was paid; the stock is released)
+    declined / expired / cancelled / start_failed ─▶ refunding
+                                                 (SumUp says it was paid after all: refunded, never placed)
     Any worked state ends in `flagged` if the runner gives up on it.
+
+    The nothing-paid states rest without a handler: only news from SumUp (a webhook, the shopper's
+    return) wakes them, and they move on only when SumUp itself, asked again, says the checkout was
+    paid (commerce.payments.payment_paid_late). The order is never placed then: the stock and the
+    basket were given back and the shopper told no order was placed, so the money goes back instead.
     """
 
     pending = State(
@@ -65,10 +72,12 @@ class PaymentAttemptGraph(StateGraph):
     )
     placed = State(terminal=True, label="Paid; order placed")
     refunded = State(terminal=True, label="Paid, order not placed; refunded in full")
-    declined = State(terminal=True, label="Payment declined; nothing paid")
-    expired = State(terminal=True, label="Checkout expired unpaid")
-    cancelled = State(terminal=True, label="Shopper left without paying")
-    start_failed = State(terminal=True, label="SumUp could not be reached; nothing paid")
+    # Not terminal: a payment SumUp accepts late (after we read the checkout as failed or expired)
+    # moves them to `refunding`; nothing else moves them.
+    declined = State(transitions=["refunding"], label="Payment declined; nothing paid")
+    expired = State(transitions=["refunding"], label="Checkout expired unpaid")
+    cancelled = State(transitions=["refunding"], label="Shopper left without paying")
+    start_failed = State(transitions=["refunding"], label="SumUp could not be reached; nothing paid")
     flagged = State(terminal=True, failure=True, label="Needs staff attention")
 
 
