@@ -12,8 +12,11 @@ Starts the stack in PROD_STACK_DIR (var/bench-front-door) unless one is running 
   codes, and how many of them reached Django at all (gunicorn's access log), the rest being answered
   by the door without a query; PostgreSQL's transaction count over the burst beside it (every
   process's, the worker's and beat's included);
-- publish-to-visible, edit-to-visible and stock-change-to-visible through the door (from the commit
-  to the first read showing it, polled every 10 ms);
+- publish-to-visible, edit-to-visible and stock-change-to-visible (the product page, the market
+  page's card) through the door (from the commit to the first read showing it, polled every 10 ms);
+- beside each wrk row, the CPU time each process of the door spent per request (Caddy, nginx's
+  workers, gunicorn's, wrk's own), from /proc: on a shared machine wall-clock figures move with the
+  other load, CPU per request much less;
 - the load average at the start and the end: on a busy machine every figure is worse.
 Needs Debian's wrk and nghttp2-client (h2load), besides the stack's nginx-light and caddy.
 """
@@ -48,7 +51,13 @@ member, _ = User.objects.get_or_create(email="bench@front-door.example")
 hasher = PBKDF2PasswordHasher()
 member.password = hasher.encode("bench-password", hasher.salt()); member.save()
 product = stocked_product(title="Bench honey", num_in_stock=50)
-print("BENCH " + json.dumps({"product": product.get_absolute_url(), "product_id": product.pk}), flush=True)
+from commerce.models import MarketPage
+from home.demo import home_page_ensure
+market = MarketPage.objects.filter(slug="bench-market").first() or home_page_ensure().add_child(
+    instance=MarketPage(title="Bench market", slug="bench-market"))
+market.body = [("products", {"products": [product]})]; market.save()
+print("BENCH " + json.dumps(
+    {"product": product.get_absolute_url(), "product_id": product.pk, "market": market.url}), flush=True)
 """
 PUBLISH = """
 import json, time
@@ -166,11 +175,47 @@ class Door:
         return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
-def wrk(url: str, seconds: int, connections: int, headers: dict | None = None) -> tuple[float, float]:
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants (nginx's workers, gunicorn's)."""
+    found = [pid]
+    try:
+        for thread in os.listdir(f"/proc/{pid}/task"):
+            for child in Path(f"/proc/{pid}/task/{thread}/children").read_text().split():
+                found += process_tree(int(child))
+    except OSError:
+        pass
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+DOOR_PROCESSES = ("caddy", "nginx", "gunicorn")
+
+
+def wrk(
+    url: str, seconds: int, connections: int, headers: dict | None = None, *, state: Path
+) -> tuple[float, float, str]:
+    """req/s, p99 in ms, and each door process's CPU microseconds per request."""
     extra = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", *extra]
     command.append(url)
+    pids = {name: process_tree(int((state / f"{name}.pid").read_text())) for name in DOOR_PROCESSES}
+    before, wrk_before = {name: cpu_seconds(tree) for name, tree in pids.items()}, os.times()
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    after, wrk_after = {name: cpu_seconds(tree) for name, tree in pids.items()}, os.times()
+    requests = int(re.search(r"(\d+) requests in", out).group(1)) or 1
+    used = {name: after[name] - before[name] for name in DOOR_PROCESSES}
+    used["wrk"] = sum(wrk_after[2:4]) - sum(wrk_before[2:4])
+    cpu = " ".join(f"{name} {seconds / requests * 1e6:.0f}" for name, seconds in used.items())
     if errors := re.search(r"Socket errors: .*", out):
         print(f"  ({url}: {errors.group(0)})")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -178,7 +223,7 @@ def wrk(url: str, seconds: int, connections: int, headers: dict | None = None) -
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     if non_2xx:
         sys.exit(f"{url}: {non_2xx.group(1)} answers were not 2xx/3xx")
-    return rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    return rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], cpu
 
 
 def h2load(url: str, requests: int) -> dict:
@@ -209,8 +254,8 @@ def pg_transactions() -> int | None:
     return int(out.stdout.strip()) if out.returncode == 0 else None
 
 
-def row(name: str, rate: float, p99: float) -> str:
-    return f"  {name:34} {rate:9.0f} req/s   p99 {p99:7.2f} ms"
+def row(name: str, rate: float, p99: float, cpu: str) -> str:
+    return f"  {name:34} {rate:9.0f} req/s   p99 {p99:7.2f} ms   CPU us/request: {cpu}"
 
 
 def main() -> None:
@@ -279,6 +324,11 @@ def report(door: Door, args) -> None:
     changed, _ = in_stack(door.state, STOCK, PRODUCT_ID=setup["product_id"], STOCK=17)
     stock_visible = door.visible_after(product, changed["committed"], "(17 available)")
     print(f"stock change to visible on the product page through the door: {stock_visible * 1000:.0f} ms")
+    market = setup["market"]
+    door.get(market), door.get(market)  # the market page's card for the same product, at the door
+    changed, _ = in_stack(door.state, STOCK, PRODUCT_ID=setup["product_id"], STOCK=16)
+    market_visible = door.visible_after(market, changed["committed"], "16 in stock")
+    print(f"stock change to visible on the market page through the door: {market_visible * 1000:.0f} ms")
 
     # The page beside the same bytes served as a static file by the same door.
     _, _, body = door.get(published["url"])
@@ -288,8 +338,16 @@ def report(door: Door, args) -> None:
     copy.write_bytes(body)
     try:
         door.get(published["url"])
-        page = wrk(door.base + published["url"], args.seconds, args.connections)
-        static = wrk(door.base + "/static/bench/post.html", args.seconds, args.connections)
+        page = wrk(door.base + published["url"], args.seconds, args.connections, state=door.state)
+        static = wrk(door.base + "/static/bench/post.html", args.seconds, args.connections, state=door.state)
+        # As browsers ask: the door keeps the page gzipped and sends those bytes as they are.
+        gzipped = wrk(
+            door.base + published["url"],
+            args.seconds,
+            args.connections,
+            {"Accept-Encoding": "gzip"},
+            state=door.state,
+        )
     finally:
         copy.unlink()
     print(
@@ -298,18 +356,20 @@ def report(door: Door, args) -> None:
     print(row("post page (cached at the door)", *page))
     print(row("static file", *static))
     print(f"  page / static: {page[0] / static[0]:.0%} (target >= 50 %, p99 < 20 ms)")
+    print(row("post page, Accept-Encoding: gzip", *gzipped))
 
     cookie = door.member_cookie("bench@front-door.example", "bench-password")
     member = {"Cookie": cookie}
     # Fewer connections: each of these requests is rendered by Django, whose few workers they share.
     connections = min(8, args.connections)
-    through = wrk(door.base + published["url"], args.seconds, connections, member)
+    through = wrk(door.base + published["url"], args.seconds, connections, member, state=door.state)
     host = door.base.removeprefix("https://")
     direct = wrk(
         door.gunicorn + published["url"],
         args.seconds,
         connections,
         {**member, "Host": host, "X-Forwarded-Proto": "https"},
+        state=door.state,
     )
     print(f"a signed-in member's post page (never cached at the door; {connections} connections):")
     print(row("through the door", *through))

@@ -22,17 +22,25 @@ def on_order_status_changed(sender: Any, order: Any, old_status: str, new_status
 
 def on_product_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     """A product, its stock, images or categories changed: its page (and its parent's and variants',
-    which show its price and stock) and the catalogue's listings are refreshed at the door."""
+    which show its price and stock), the catalogue's listings, the market page and the pages of the
+    producers who stock it (their cards show its price and stock) are refreshed at the door."""
     from oscar.core.loading import get_model
 
     product_model = get_model("catalogue", "Product")
+    stock_record_model = get_model("partner", "StockRecord")
     product_id = instance.pk if isinstance(instance, product_model) else getattr(instance, "product_id", None)
-    tags = {"catalogue"}
+    tags = {"catalogue", "market"}
+    partner_ids = {getattr(instance, "partner_id", None)}  # a deleted stock record's row is gone
     if product_id:
         family = product_model.objects.filter(pk=product_id).values_list("parent_id", flat=True)
         related = {product_id, *family}
         related |= set(product_model.objects.filter(parent_id__in=related).values_list("pk", flat=True))
         tags |= {f"product:{pk}" for pk in related if pk}
+        stocked = stock_record_model.objects.filter(product_id__in=related).values_list(
+            "partner_id", flat=True
+        )
+        partner_ids |= set(stocked)
+    tags |= {f"producer:{pk}" for pk in partner_ids if pk}
     front_door_refresh_tags(tags)
 
 

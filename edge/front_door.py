@@ -7,7 +7,9 @@ else), answered 200 without setting a cookie, writing the session or asking for 
 
 Two kinds of page are marked. Wagtail's pages, by the in-app page cache (edge/page_cache.py), which
 purges them all on a content change. And the views named in FRONT_DOOR_SHARED_VIEWS (Oscar's
-catalogue, the calendar's pages), each with the tags of what it shows (`product:42`, `calendar`):
+catalogue, the calendar's pages) and the Wagtail page types named in FRONT_DOOR_SHARED_PAGES (the
+market's, whose product cards carry add-to-basket forms), each with the tags of what it shows
+(`product:42`, `calendar`, `producer:7`):
 the path is held under those tags in Redis as it is marked, and a change to a tag's source refreshes
 exactly the paths held under it (`front_door_refresh_tags`, after commit, from a Celery task). A
 query string is part of the path (`?month=2027-01`), so every variant the door keeps is refreshed.
@@ -102,6 +104,21 @@ def shared_view_tags(request: HttpRequest, view_name: str, kwargs: dict) -> tupl
     return tuple(template.format(**kwargs) for template in templates)
 
 
+# Every Wagtail page shared by its tags also holds its paths under this one: a content change (a
+# publish, a menu edit) refreshes every live page's URL, and these paths with it (home/front_door.py).
+PAGES_TAG = "pages"
+
+
+def shared_page_tags(request: HttpRequest, page) -> tuple[str, ...] | None:
+    """The tags of a Wagtail page named in FRONT_DOOR_SHARED_PAGES for this request, or None."""
+    templates = getattr(settings, "FRONT_DOOR_SHARED_PAGES", {}).get(page._meta.label_lower)
+    if templates is None or getattr(request, "is_preview", False):
+        return None
+    if not front_door_seconds() or not request_shareable(request):
+        return None
+    return (PAGES_TAG, *(template.format(page=page) for template in templates))
+
+
 def front_door_shared(request: HttpRequest) -> bool:
     """Whether this request renders a page the door may share: it must not ask for a CSRF token."""
     return getattr(request, TAGS_ATTRIBUTE, None) is not None
@@ -191,6 +208,14 @@ def front_door_refresh_now(tags: Iterable[str]) -> int:
         base = settings.SITE_URL.rstrip("/")
         purge_urls_from_cache([base + path for path in paths])
     return len(paths)
+
+
+def front_door_share_page(page, request: HttpRequest, serve_args, serve_kwargs) -> None:
+    """Wagtail's before_serve_page hook (edge/wagtail_hooks.py): before the page renders, so its
+    forms leave the token out; FrontDoorSharedViewsMiddleware marks the answer on its way out."""
+    tags = shared_page_tags(request, page)
+    if tags is not None:
+        setattr(request, TAGS_ATTRIBUTE, tags)
 
 
 class FrontDoorSharedViewsMiddleware:

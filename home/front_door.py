@@ -14,6 +14,8 @@ version changed, so the next reader's request renders afresh instead of refillin
 from django.conf import settings
 from django.core.cache import cache
 
+from edge.front_door import PAGES_TAG, tags_take
+
 
 def front_door_enabled() -> bool:
     return bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
@@ -30,11 +32,14 @@ def front_door_urls() -> list[str]:
 
 
 def front_door_purge_all() -> int:
-    """PURGE every live page from the front door; returns how many URLs were sent."""
+    """PURGE every live page from the front door, and every path the pages it shares by their tags
+    are held under (a query string's variant too); returns how many URLs were sent."""
     from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 
     cache.delete(PURGE_QUEUED_KEY)  # before reading: a change from now on queues another purge
-    urls = front_door_urls()
+    base = settings.SITE_URL.rstrip("/")
+    held = [base + path for path in tags_take([PAGES_TAG])]
+    urls = sorted({*front_door_urls(), *held})
     purge_urls_from_cache(urls)
     return len(urls)
 

@@ -105,6 +105,9 @@ MIDDLEWARE = [
     "ops.middleware.MalformedContentLengthMiddleware",
     "ops.request_id.RequestIdMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Pages leave compressed for a client that takes gzip: the front door asks for gzip when it may
+    # keep the answer, so it stores and serves the compressed bytes without compressing per request.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above the page cache, so a cached page gets the header too (see home/csp.py).

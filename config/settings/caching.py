@@ -36,5 +36,13 @@ FRONT_DOOR_SHARED_VIEWS = {
         _CALENDAR,
     ),
 }
+# Wagtail page types the door keeps the same way (by model label; each tag formatted with the page):
+# the market's pages show product cards with add-to-basket forms, so the in-app page cache (which
+# would keep a token) does not take them. A product or its stock refreshes "market" and its
+# producers' tags (commerce/receivers.py); a publish refreshes every page (edge.front_door.PAGES_TAG).
+FRONT_DOOR_SHARED_PAGES = {
+    "commerce.marketpage": ("market",),
+    "commerce.producerpage": ("producer:{page.partner_id}",),
+}
 # A form posted from such a page without its token (no script ran) goes back to the page to be sent again.
 CSRF_FAILURE_VIEW = "home.views.csrf_failure"

@@ -33,6 +33,24 @@ def stocked_product(title="Wildflower honey", price="7.50", num_in_stock=10, par
     )
 
 
+def market_with_producer(slug: str, partner_name: str):
+    """A market page showing the producer's products (a producer block), and the producer's page."""
+    from commerce.models import MarketPage, ProducerPage
+    from home.demo import home_page_ensure
+
+    Partner = get_model("partner", "Partner")
+    partner, _ = Partner.objects.get_or_create(name=partner_name)
+    market = home_page_ensure().add_child(
+        instance=MarketPage(
+            title=f"Market {slug}", slug=slug, body=[("producer", {"producer": partner, "limit": 8})]
+        )
+    )
+    producer = market.add_child(
+        instance=ProducerPage(title=partner_name, slug=f"{slug}-producer", partner=partner)
+    )
+    return market, producer
+
+
 ADDRESS = {
     "first_name": "Ada",
     "last_name": "Lovelace",

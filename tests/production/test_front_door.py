@@ -1,6 +1,7 @@
 """Through the front door over HTTPS (Caddy's local CA, HTTP/2) to gunicorn, a Celery worker and
 beat, as scripts/prod-stack runs them: caching, purging, sessions and federation end to end."""
 
+import gzip
 import os
 import re
 
@@ -40,6 +41,23 @@ def test_front_door_anonymous_page_second_request_is_a_cache_hit_over_http2(site
         f"{site.url}/static/css/" + next(os.scandir(ROOT / "var" / "test-prod-stack-static" / "css")).name
     )
     assert static.status_code == 200 and static.headers["X-Cache-Status"] == "STATIC"
+
+
+def test_front_door_keeps_a_page_gzipped_and_inflates_it_only_for_a_reader_without_gzip(site):
+    post = publish(blog_post(title="Kept compressed", summary="Zipped once, as it was rendered."))
+    url = f"{site.url}{post.url}"
+    browser_like = site.session()  # requests takes gzip, as browsers do
+    browser_like.get(url)
+    hit = browser_like.get(url, stream=True)
+    assert hit.headers["X-Cache-Status"] == "HIT" and hit.headers["Content-Encoding"] == "gzip"
+    sent = hit.raw.read()  # the bytes as they came over the wire
+    plain = site.session().get(url, headers={"Accept-Encoding": "identity"})
+    assert plain.headers["X-Cache-Status"] == "HIT" and "Content-Encoding" not in plain.headers
+    assert gzip.decompress(sent).decode() == plain.text and "Kept compressed" in plain.text
+    # The entry nginx keeps is the compressed one: a hit compresses nothing again.
+    key = f"\nKEY: page{post.url}\n".encode()
+    entries = [f for f in (site.state / "cache").rglob("*") if f.is_file() and key in f.read_bytes()]
+    assert entries and b"\nContent-Encoding: gzip\r\n" in entries[0].read_bytes(), entries
 
 
 def test_front_door_edit_is_visible_within_a_second(site):

@@ -1,6 +1,8 @@
 """The front door's configuration agrees with the app: body limits, purge, what may be cached; the
 compose file is valid for a filled-in .env."""
 
+import gzip
+import re
 import shutil
 import subprocess
 
@@ -28,6 +30,31 @@ def test_front_door_nginx_never_caches_personal_requests():
     assert "proxy_cache_bypass $front_door_skip;" in conf and "proxy_no_cache $front_door_skip;" in conf
     assert 'map $http_cookie $front_door_has_cookie { default 1; "" 0; }' in conf
     assert "proxy_ignore_headers Cache-Control Expires Vary;" in conf
+
+
+def test_front_door_compresses_a_kept_page_once_never_per_request():
+    """Caddy's transport asked nginx for gzip itself and inflated the answer, and nginx gzipped every
+    hit afresh: most of the door's CPU per request (bench/front_door.py measures it)."""
+    caddy = (ROOT / "docker" / "front-door" / "Caddyfile").read_text()
+    assert re.search(r"transport http \{\s*compression off\s*\}", caddy)
+    nginx = (ROOT / "docker" / "front-door" / "nginx.conf").read_text()
+    # What the cache may keep is fetched gzipped (the app compresses as it renders), so the entry is
+    # the compressed bytes; a reader without gzip has them inflated.
+    assert (
+        "map $front_door_skip $front_door_upstream_encoding { 0 gzip; default $http_accept_encoding; }"
+        in nginx
+    )
+    assert "proxy_set_header Accept-Encoding $front_door_upstream_encoding;" in nginx
+    assert "gunzip on;" in nginx and "gzip_static on;" in nginx
+    assert re.search(r"access_log \S+ combined buffer=\w+ flush=\w+;", nginx)
+
+
+@pytest.mark.django_db
+def test_app_compresses_a_page_for_a_client_that_takes_gzip(client):
+    plain = client.get("/shop/catalogue/")
+    zipped = client.get("/shop/catalogue/", HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in plain
+    assert zipped["Content-Encoding"] == "gzip" and gzip.decompress(zipped.content) == plain.content
 
 
 @pytest.mark.django_db

@@ -8,10 +8,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.urls import reverse
+from oscar.core.loading import get_model
 
 from edge.front_door import SHARED_CACHE_HEADER
 from tests.factories import events as event_factories
-from tests.factories.commerce import stocked_product
+from tests.factories.commerce import market_with_producer, stocked_product
+from tests.factories.social import publish
 from tests.workers import own_redis_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("door_on")]
@@ -53,6 +55,27 @@ def test_catalogue_and_calendar_pages_anonymous_are_marked(client):
         assert response.status_code == 200, url
         assert response.get(SHARED_CACHE_HEADER) == "1", url
         assert "csrfmiddlewaretoken" not in response.text and not response.cookies, url
+
+
+def test_market_and_producer_pages_anonymous_are_marked_with_no_token_and_no_cookie(client):
+    honey = stocked_product(title="Door honey", partner_name="Door Farm")
+    market, producer = market_with_producer("door-market", "Door Farm")
+    for page in (market, producer):
+        response = client.get(page.url)
+        assert response.status_code == 200 and "Door honey" in response.text, page.url
+        assert 'action="' + reverse("basket:add", args=[honey.pk]) in response.text
+        assert "csrfmiddlewaretoken" not in response.text and not response.cookies, page.url
+        assert response[SHARED_CACHE_HEADER] == "1", page.url  # no tag store here: a second
+
+
+def test_market_page_with_a_cookie_or_in_preview_has_its_token_and_is_not_marked(client, admin_client):
+    stocked_product(title="Door honey", partner_name="Door Farm")
+    market, _ = market_with_producer("door-market", "Door Farm")
+    client.cookies["sessionid"] = "someone"
+    response = client.get(market.url)
+    assert "csrfmiddlewaretoken" in response.text and SHARED_CACHE_HEADER not in response
+    preview = admin_client.get(reverse("wagtailadmin_pages:view_draft", args=[market.pk]))
+    assert preview.status_code == 200 and SHARED_CACHE_HEADER not in preview
 
 
 def test_basket_and_token_endpoint_are_never_marked(client):
@@ -184,3 +207,49 @@ def test_shared_page_under_debug_leaves_its_token_out_without_a_warning(client, 
     response = client.get(honey.get_absolute_url())
     assert response.status_code == 200 and "csrfmiddlewaretoken" not in response.text
     assert [str(w.message) for w in recwarn if "csrf_token" in str(w.message)] == []
+
+
+def test_stock_change_refreshes_the_held_market_page_and_its_producers_pages(
+    client, door_purges, django_capture_on_commit_callbacks
+):
+    honey = stocked_product(title="Door honey", partner_name="Door Farm")
+    stocked_product(title="Door bread", partner_name="Door Bakery")
+    market, farm = market_with_producer("door-market", "Door Farm")
+    bakery = market.add_child(
+        instance=type(farm)(title="Door Bakery", slug="door-bakery", partner=door_bakery_partner())
+    )
+    pages = (market.url, f"{market.url}?utm_source=toot", farm.url, bakery.url)
+    for url in pages:
+        assert client.get(url)[SHARED_CACHE_HEADER] == "600", url
+    door_purges.purged.clear()
+
+    stock = honey.stockrecords.get()
+    stock.num_in_stock = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        stock.save()
+    refreshed = door_purges.purged
+    assert {market.url, f"{market.url}?utm_source=toot", farm.url} <= set(refreshed)
+    # By the tags the change touched (the bakery's page shows none of the farm's products); the
+    # fragments' refresh of every live page (home/receivers.py) sends the bakery's URL on its own.
+    from edge.front_door import tags_take
+
+    assert tags_take(["producer:" + str(honey.stockrecords.get().partner_id)]) == []  # taken
+    assert tags_take([f"producer:{door_bakery_partner().pk}"]) == [bakery.url]  # still held
+
+
+def test_publish_refreshes_every_held_variant_of_the_market_page(
+    client, door_purges, django_capture_on_commit_callbacks
+):
+    from tests.factories.social import blog_post
+
+    stocked_product(title="Door honey", partner_name="Door Farm")
+    market, _ = market_with_producer("door-market", "Door Farm")
+    assert client.get(f"{market.url}?utm_source=toot")[SHARED_CACHE_HEADER] == "600"
+    door_purges.purged.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(blog_post(title="News from the market"))  # menus and listings on every page
+    assert f"{market.url}?utm_source=toot" in door_purges.purged and market.url in door_purges.purged
+
+
+def door_bakery_partner():
+    return get_model("partner", "Partner").objects.get(name="Door Bakery")
