@@ -1,56 +1,53 @@
-"""Text matching for rows Wagtail does not index (products, events), computed at query time.
+"""Text matching for rows Wagtail does not index (products, events).
 
 PostgreSQL: full text in settings.SEARCH_TEXT_CONFIG (the site's language: stemmed, stop words
-dropped). Rows are found through the fields' plain document, which a GIN expression index holds
-(sitesearch/migrations: PostgreSQL keeps it current on every write, so there is nothing to rebuild),
-and only the rows found are ranked, their fields weighted A, B, C, D in the order given.
+dropped), read from each row's stored, weighted document (sitesearch/models.py, written by
+PostgreSQL on every write): the GIN index finds the rows and only their stored vectors are ranked,
+no text is parsed at query time.
 SQLite (development and the normal test suite): every word must appear in one of the fields (a
 LIKE), a match on the first field first.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import reduce
-from operator import add, and_, or_
+from operator import and_, or_
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import Case, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 
-WEIGHTS = ("A", "B", "C", "D")
 MAX_WORDS = 8  # a pasted paragraph is not a search; LIKE cost grows with each word
 
 
-# The columns each index covers, and its name: the matching below must use exactly these fields, in
-# this order, for PostgreSQL to read the index instead of parsing every row.
-TEXT_INDEXES = {
-    "catalogue.Product": (("title", "description", "upc"), "sitesearch_product_text"),
-    "schedule.Event": (("title", "description"), "sitesearch_event_text"),
-}
+@dataclass(frozen=True)
+class Searched:
+    """How one model is matched: its stored document (PostgreSQL) and its fields, most telling first
+    (SQLite; the same fields and weights the document is made of, sitesearch/migrations/0002)."""
+
+    document: str  # the reverse one-to-one to sitesearch.models' document
+    fields: Sequence[str]
 
 
-def text_document(fields: Sequence[str]) -> SearchVector:
-    """The plain (unweighted) document of `fields`: what the GIN indexes are made of."""
-    return SearchVector(*fields, config=settings.SEARCH_TEXT_CONFIG)
+PRODUCTS = Searched(document="search_document", fields=("title", "description", "upc"))
+EVENTS = Searched(document="search_document", fields=("title", "description"))
 
 
-def ranked_matches(rows: QuerySet, query: str, fields: Sequence[str]) -> QuerySet:
-    """`rows` whose `fields` (most telling first) match `query`, best first, each with `search_rank`."""
+def ranked_matches(rows: QuerySet, query: str, searched: Searched) -> QuerySet:
+    """`rows` that match `query`, best first, each with `search_rank`."""
     if connections[rows.db].vendor == "postgresql":
-        return _postgres_matches(rows, query, fields)
-    return _like_matches(rows, query, fields)
+        return _postgres_matches(rows, query, searched.document)
+    return _like_matches(rows, query, searched.fields)
 
 
-def _postgres_matches(rows: QuerySet, query: str, fields: Sequence[str]) -> QuerySet:
-    config = settings.SEARCH_TEXT_CONFIG
-    weighted = zip(fields, WEIGHTS[: len(fields)], strict=True)
-    ranked = reduce(add, (SearchVector(field, weight=weight, config=config) for field, weight in weighted))
+def _postgres_matches(rows: QuerySet, query: str, document: str) -> QuerySet:
     # websearch: what people type into search boxes ("quoted phrases", -not, or) never raises.
-    wanted = SearchQuery(query, search_type="websearch", config=config)
+    wanted = SearchQuery(query, search_type="websearch", config=settings.SEARCH_TEXT_CONFIG)
+    vector = f"{document}__vector"
     return (
-        rows.alias(search_document=text_document(fields))
-        .filter(search_document=wanted)
-        .annotate(search_rank=SearchRank(ranked, wanted))
+        rows.filter(**{vector: wanted})
+        .annotate(search_rank=SearchRank(F(vector), wanted))
         .order_by("-search_rank", "pk")
     )
 

@@ -1,5 +1,6 @@
 """The site search page: one box, one page of results, filtered by kind."""
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
@@ -9,11 +10,14 @@ from sitesearch.selectors import KIND_SLUGS, KINDS, site_search
 MAX_QUERY_LENGTH = 200
 
 
+# A read: no transaction around it (ATOMIC_REQUESTS), two round trips fewer.
+@transaction.non_atomic_requests
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     return _search_page(request, default_kind="")
 
 
+@transaction.non_atomic_requests
 @require_safe
 def search_products(request: HttpRequest) -> HttpResponse:
     """Oscar's /shop/search/ (settings.SHOP_SEARCH_VIEW): the same page, on its products."""

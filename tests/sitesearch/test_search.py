@@ -19,9 +19,10 @@ KIND_TITLES = {
     "producers": "Medlar Farm",
     "events": "Quince harvest supper",
 }
-# Five counts and five pages of results with their prefetches, the page's chrome: as many whatever
-# the number of matches (see test_search_queries_fixed_whatever_the_number_of_matches).
-SEARCH_QUERIES = 20
+# The view restrictions (read once for the three kinds of page), five counts, five pages of results
+# with their prefetches, the page's chrome: as many whatever the number of matches (see
+# test_search_queries_fixed_whatever_the_number_of_matches). No transaction: the view only reads.
+SEARCH_QUERIES = 15
 
 
 def search(client, **params) -> str:
@@ -139,6 +140,18 @@ def test_search_queries_fixed_whatever_the_number_of_matches(client, django_asse
         with django_assert_max_num_queries(SEARCH_QUERIES):
             html = search(client, q="rhubarb", type=kind)
         assert html.count(f"search-result-{kind}") == size
+
+
+def test_search_leaves_out_pages_in_a_private_section(client, findings):
+    from wagtail.models import PageViewRestriction
+
+    members_only = blog_post(title="Quince for members")
+    PageViewRestriction.objects.create(
+        page=members_only, restriction_type=PageViewRestriction.PASSWORD, password="medlar"
+    )
+    html = search(client, q="quince")
+    assert "Quince jelly" in section(html, "posts") and "Quince for members" not in html
+    assert "Blog posts (1)" in html
 
 
 def test_search_without_query_shows_the_form_and_no_results(client, db):
