@@ -148,7 +148,8 @@ def _post(delivery: Delivery, activity: Activity, body: bytes, scheme: str, sent
         DeliveryAttempt(delivery=delivery, scheme=scheme, status=status, error=error, duration_ms=duration)
     )
     sent.status, sent.error, sent.scheme = status, error, scheme
-    logger.info(
+    # DEBUG: every POST is already a DeliveryAttempt row, and a line per POST of a fan-out is noise.
+    logger.debug(
         "delivery %s to %s (%s): %s in %d ms", delivery.pk, delivery.inbox, scheme, status or error, duration
     )
 

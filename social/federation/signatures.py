@@ -25,6 +25,7 @@ from http_message_signatures import (
 )
 
 from .keys import private_key_load, public_key_load
+from .rfc9421 import sign_plain
 
 CAVAGE = "cavage"
 RFC9421 = "rfc9421"
@@ -244,6 +245,17 @@ def sign_rfc9421(
     now: datetime | None = None,
 ) -> dict[str, str]:
     """Headers (Content-Digest when there is a body, Signature-Input, Signature) for an RFC 9421 request."""
+    created = now or datetime.now(UTC)
+    plain = sign_plain(
+        method=method,
+        url=url,
+        body=body,
+        key_id=key_id,
+        key=private_key_load(private_key_pem),
+        created=int(created.timestamp()),
+    )
+    if plain is not None:  # our usual request: formatted directly (rfc9421.py says why)
+        return plain
     message = _Message(method, url, {})
     signer = HTTPMessageSigner(
         signature_algorithm=algorithms.RSA_V1_5_SHA256, key_resolver=_OneKey(private_pem=private_key_pem)
@@ -251,7 +263,7 @@ def sign_rfc9421(
     signer.sign(
         message,
         key_id=key_id,
-        created=now or datetime.now(UTC),
+        created=created,
         label="sig1",
         # @authority + @path (+ @query) rather than @target-uri: more implementations understand them.
         covered_component_ids=("@method", "@authority", "@path")

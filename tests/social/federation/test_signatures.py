@@ -187,3 +187,48 @@ def test_request_verify_rfc9421_not_covering_target_rejects():
     headers = {name.lower(): value for name, value in message.headers.items()}
     with pytest.raises(SignatureError, match="does not cover"):
         verify(headers)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        URL,
+        "https://Remote.EXAMPLE:443/users/alice/inbox",  # case and default port normalised
+        "http://127.0.1.1:8080/inbox",
+        "https://remote.example",  # no path: "/"
+        "https://remote.example/inbox?",  # an empty query is not covered
+        "http://remote.example:0080/inbox",
+        "https://remote.example/p%C3%A9?q=%20",  # percent escapes: through the library
+        "https://remote.example/inbox#frag",  # a fragment: through the library
+    ],
+)
+@pytest.mark.parametrize("body", [BODY, b"", None])
+def test_sign_rfc9421_matches_the_library_byte_for_byte(url, body):
+    """Our direct formatting of the signature base (rfc9421.py) signs exactly what http-message-signatures
+    would: RSA PKCS#1 v1.5 is deterministic, so equal headers mean an equal signature base."""
+    from http_message_signatures import HTTPMessageSigner, algorithms
+
+    from social.federation.keys import private_key_load
+    from social.federation.rfc9421 import sign_plain
+    from social.federation.signatures import _Message, _OneKey
+
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    key_id = KEY_ID + '"\\'  # quotes and backslashes are escaped in the keyid parameter
+    ours = sign_rfc9421(method="post", url=url, body=body, key_id=key_id, private_key_pem=KEY[0], now=now)
+    message = _Message("POST", url, {})
+    HTTPMessageSigner(
+        signature_algorithm=algorithms.RSA_V1_5_SHA256, key_resolver=_OneKey(private_pem=KEY[0])
+    ).sign(
+        message,
+        key_id=key_id,
+        created=now,
+        label="sig1",
+        covered_component_ids=("@method", "@authority", "@path")
+        + (("@query",) if "?q" in url or "?x" in url else ()),
+        body=body,
+    )
+    assert list(ours.items()) == list(message.headers.items())
+    plain = sign_plain(
+        method="POST", url=url, body=body, key_id=key_id, key=private_key_load(KEY[0]), created=1
+    )
+    assert (plain is None) == ("%" in url or "#" in url)  # the plain ones were formatted directly
