@@ -1,4 +1,4 @@
-"""Thin Celery tasks: advance a flow one step, resume stalled flows, email a staff notification."""
+"""Thin Celery tasks: advance a flow one step, email a staff notification (durable.sweep resumes flows)."""
 
 import logging
 from smtplib import SMTPException
@@ -22,13 +22,6 @@ def flow_step_task(self, flow_id: int) -> str | None:
     if next_step is not None:
         flow_step_task.delay(flow_id)
     return next_step
-
-
-@shared_task
-def flows_resume_stalled_task() -> list[int]:
-    from social import engine
-
-    return engine.flows_resume_stalled()
 
 
 @shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)

@@ -23,10 +23,9 @@ SOCIAL_TRIGGERS = env("SOCIAL_TRIGGERS", default="social.triggers.PageLifecycleT
 # A flow that has not moved for this long is resumed by the sweep (and a step claim this old is void).
 SOCIAL_FLOW_STALL_SECONDS = env.int("SOCIAL_FLOW_STALL_SECONDS", default=120)
 SOCIAL_STEP_MAX_ATTEMPTS = env.int("SOCIAL_STEP_MAX_ATTEMPTS", default=5)
-CELERY_BEAT_SCHEDULE["social-flows-resume-stalled"] = {
-    "task": "social.tasks.flows_resume_stalled_task",
-    "schedule": env.float("SOCIAL_SWEEP_INTERVAL_SECONDS", default=60.0),
-}
+# Durable work the one sweep (durable.sweep, every DURABLE_SWEEP_INTERVAL_SECONDS) resumes beside its
+# stateful rows: stalled flows have no beat entry of their own.
+DURABLE_SWEEP_ALSO = ["social.engine.flows_resume_stalled"]
 # --- federation (ActivityPub, social/federation) ----------------------------------------------
 SOCIAL_AUTHOR_MODEL = env("SOCIAL_AUTHOR_MODEL", default="cms.Author")
 FEDERATION_MANUAL_APPROVAL = env.bool("FEDERATION_MANUAL_APPROVAL", default=False)

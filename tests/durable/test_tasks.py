@@ -17,3 +17,9 @@ def test_beat_runs_the_one_sweep_every_30_seconds_and_no_reminder_sweep():
 def test_durable_tasks_registered_under_their_names():
     app.loader.import_default_modules()
     assert {"durable.advance", "durable.advance_batch", "durable.sweep"} <= set(app.tasks)
+
+
+def test_no_beat_entry_of_its_own_for_stalled_flows():
+    entries = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert not any(task.startswith("social.") and "stalled" in task for task in entries)
+    assert "social.engine.flows_resume_stalled" in settings.DURABLE_SWEEP_ALSO

@@ -151,3 +151,13 @@ def test_same_effect_key_in_another_flow_is_not_performed_again(django_capture_o
         other, other_step, 0, Notify(**{k: v for k, v in effect.data.items() if k != "kind"})
     )
     assert again.pk == effect.pk and StaffNotification.objects.count() == 1
+
+
+def test_the_one_durable_sweep_resumes_a_stalled_flow(django_capture_on_commit_callbacks):
+    from durable.runner import sweep
+
+    stalled = start_flow(django_capture_on_commit_callbacks)
+    Flow.objects.filter(pk=stalled.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    assert sweep() >= 1
+    stalled.refresh_from_db()
+    assert stalled.status == "succeeded"

@@ -14,7 +14,6 @@ from durable.tasks import sweep as durable_sweep_task
 from social.federation.actors import local_actor_get
 from social.federation.models import Activity, Delivery, DeliveryAttempt, Follow, RemoteActor
 from social.models import Flow, FlowEffect, FlowStep
-from social.tasks import flows_resume_stalled_task
 from tests.conftest import free_port
 from tests.factories.social import blog_post, publish
 from tests.social.conftest import follow_blog
@@ -90,8 +89,8 @@ def test_database_connections_killed_mid_publish_flow_each_step_and_delivery_onc
                 kills.append(_terminate_other_sessions())
 
             def settled() -> bool:
-                # What beat sends every half minute, sooner: resume stalled flows, retry due deliveries.
-                flows_resume_stalled_task.delay()
+                # What beat sends every half minute, sooner: the one sweep resumes stalled flows and
+                # retries due deliveries.
                 durable_sweep_task.delay()
                 time.sleep(1)
                 flow.refresh_from_db()
