@@ -119,8 +119,8 @@ def _record(row: StatefulModel, outcome: Outcome, lease: datetime, now: datetime
             "last_error": error,
         }
     with transaction.atomic():
-        for kind in {type(entry) for entry in outcome.log}:
-            kind._default_manager.bulk_create([entry for entry in outcome.log if type(entry) is kind])
+        for log in {type(entry) for entry in outcome.log}:
+            log._default_manager.bulk_create([entry for entry in outcome.log if type(entry) is log])
         rows = type(row)._default_manager.filter(pk=row.pk, state=row.state, locked_until=lease)
         recorded = rows.update(**outcome.fields, **changes)
     if not recorded:

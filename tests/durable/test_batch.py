@@ -12,6 +12,7 @@ from django.utils import timezone
 from durable import runner
 from durable.batch import advance_batch
 from durable.claim import claim_due, claim_rows
+from durable.models import Transition
 from social.federation import ids
 from social.federation.actors import host_for, local_actor_get
 from social.federation.delivery import activity_record
@@ -69,6 +70,13 @@ def test_advance_batch_claims_once_posts_each_row_and_records_each_outcome(activ
     # The queue may hand the same batch over twice: the second claims nothing and posts nothing.
     assert advance_batch(Delivery, pks) == {}
     assert DeliveryAttempt.objects.count() == 2 and len(remote.received) == 1
+    # Each row's history line names what happened to it, whatever attempt logs came with it.
+    history = Transition.objects.filter(model_label="federation.delivery").order_by("object_pk")
+    assert sorted(history.values_list("kind", "to_state")) == [
+        ("move", "dead_host"),
+        ("move", "delivered"),
+        ("retry", "pending"),
+    ]
 
 
 def test_advance_batch_gives_up_once_the_policy_expires(activity):
