@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from social.federation import ids
 from social.federation.models import Comment, Delivery, FederatedObject, InboxItem
 from tests.factories import hub as hub_factories
 from tests.factories.social import blog_post
@@ -24,7 +25,8 @@ def federated_post(title: str, owner=None) -> FederatedObject:
         object_key=f"page:{page.pk}",
         actor=hub_factories.local_actor(),
         url=url,
-        data={"id": f"https://coop.example/ap/objects/{page.pk}", "type": "Article", "name": title},
+        # The id our transport gives it: notifications name the post from any of its ids (ids.object_ref).
+        data={"id": ids.object_id(f"page:{page.pk}"), "type": "Article", "name": title},
     )
 
 
