@@ -69,6 +69,9 @@ def test_public_pages_and_calendar_load_without_csp_violation(live_server, page)
     _visit(page, base + Product.objects.get(upc="RA-HONEY").get_absolute_url(), "product")
     page.get_by_role("radio", name="340 g jar — £7.50, 40 in stock").check()
     page.locator("form.add-to-basket").get_by_role("button", name="Add to basket").click()
+    # The shared page's form is sent once site.js has fetched the reader's token: going on before it
+    # lands would abort that navigation.
+    expect(page.get_by_role("main")).to_contain_text("has been added to your basket")
     _visit(page, f"{base}/shop/basket/", "basket")
     expect(page.locator("#content_inner")).to_contain_text("Wildflower honey — 340 g jar")
     # oscar.basket.init (now started by static/js/site.js) shows the voucher form on its link.

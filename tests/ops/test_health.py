@@ -1,6 +1,7 @@
 """/healthz answers without touching the database; /readyz is 200 only when the database, cache and
 broker answer and every migration is applied, else 503 naming what failed."""
 
+import asyncio
 import json
 import shutil
 import socket
@@ -10,6 +11,17 @@ import pytest
 from django.db import connection
 
 from tests.ops.probes import request_in_subprocess
+
+
+@pytest.fixture(autouse=True)
+def no_event_loop_left_by_a_browser_test():
+    """Playwright's sync API leaves its event loop marked running in this thread between calls, so
+    after a browser test on the same process /readyz's async_to_sync refused to run. A WSGI worker
+    has no loop; these tests see none either."""
+    left = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    yield
+    asyncio._set_running_loop(left)
 
 
 def _closed_port() -> int:
