@@ -148,8 +148,9 @@ def _post(delivery: Delivery, activity: Activity, body: bytes, scheme: str, sent
         DeliveryAttempt(delivery=delivery, scheme=scheme, status=status, error=error, duration_ms=duration)
     )
     sent.status, sent.error, sent.scheme = status, error, scheme
-    # DEBUG: every POST is already a DeliveryAttempt row, and a line per POST of a fan-out is noise.
-    logger.debug(
+    # INFO, one line per POST: the log line carries the publish's request id to each delivery (what
+    # operators follow from a request to every inbox); the DeliveryAttempt row does not.
+    logger.info(
         "delivery %s to %s (%s): %s in %d ms", delivery.pk, delivery.inbox, scheme, status or error, duration
     )
 
