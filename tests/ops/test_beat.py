@@ -96,8 +96,10 @@ def test_two_beats_send_each_entry_once_per_interval_and_fail_over(broker, tmp_p
         # One beat sends, the other sends nothing; the queue holds one tick per second, not two.
         assert standby.sent() == 0, standby.log.read_text()[-2000:]
         assert broker.exists("redbeat::lock")
+        # A tick is logged just before it is queued, so the last one logged may still be on its way.
+        logged_before = holder.sent()
         ticks = _queued_ticks(broker)
-        assert ticks == holder.sent()
+        assert logged_before - 1 <= ticks <= holder.sent(), (logged_before, ticks)
         assert ticks <= elapsed + 3, (ticks, elapsed)
 
         holder.stop()  # killed: no release, so the standby waits for the lock to expire
