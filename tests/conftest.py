@@ -192,3 +192,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run an action and what it queues on commit (reports, the flow runner, deliveries, the inbox)
+    as a commit would."""
+
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return run

@@ -34,17 +34,6 @@ GIF = (
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run an action and what it queues on commit (reports, the flow runner, deliveries) as a commit would."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
 def producer():
     """Hillside Farm's producer page under the market page: the actor @hillside."""
     home = home_page_ensure()

@@ -54,17 +54,6 @@ def remote():
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run an action and what it queues on commit (the flow runner, eager deliveries) as a commit would."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
 def organiser(client, otto):
     f.organiser_calendar("Otto's workshops", otto, venue="1 Mill Lane")
     client.force_login(otto)

@@ -10,18 +10,13 @@ from django.urls import reverse
 from tests.factories import events as event_factories
 from tests.factories.commerce import stocked_product
 
-from .stack import front_door_missing, wait_until
+from .stack import cached_twice, front_door_missing, wait_until
 
 pytestmark = [
     pytest.mark.front_door,
     pytest.mark.xdist_group("front-door"),  # the package's one stack (conftest.py)
     pytest.mark.skipif(bool(front_door_missing()), reason=front_door_missing() or ""),
 ]
-
-
-def cached_twice(session, url: str):
-    session.get(url)
-    return session.get(url)
 
 
 def available(text: str) -> str:

@@ -25,17 +25,6 @@ AP = "application/activity+json"
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run an action and what it queues on commit (reports, the flow runner, deliveries, the inbox)."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
 def market_remote():
     """A fake server whose alice follows @market (and trusts @market's key, so our POSTs verify)."""
     market = local_actor_get("market")
