@@ -15,14 +15,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from oscar.core.loading import get_model
 from sumup import APIError
 
 from commerce.models import PaymentAttempt, PaymentRefund
-from commerce.orders import order_confirmation_send, order_place
 from commerce.refunds import refund_request
+from commerce.signals import behavior_wanted
 from commerce.stock import stock_release
 from commerce.sumup_client import from_major_units, sumup_client
 from durable import runner
@@ -46,7 +47,11 @@ def payment_closes_at(attempt: PaymentAttempt) -> datetime:
 
 
 def unplaced_refund_key(attempt: PaymentAttempt) -> str:
-    return f"attempt-{attempt.pk}-unplaced"
+    return unplaced_refund_key_for(attempt.pk)
+
+
+def unplaced_refund_key_for(attempt_id: int) -> str:
+    return f"attempt-{attempt_id}-unplaced"
 
 
 # --- pending and returned: ask SumUp ---------------------------------------------------------------
@@ -172,56 +177,94 @@ def _release_locked(attempt: PaymentAttempt) -> None:
         basket.thaw()
 
 
-# --- paid: place the order ---------------------------------------------------------------------
+# --- paid: settle it through the payment_settlement behavior --------------------------------------
+SETTLEMENT_BEHAVIOR = "payment_settlement"
+
+
+class SettlementPending(Exception):
+    """The settlement flow neither placed the order nor owed the refund yet (a step failed and waits for
+    its retry, or another worker holds it): the runner asks again under the `paid` state's policy."""
+
+
+def settlement_object_key(attempt: PaymentAttempt) -> str:
+    return f"payment:{attempt.pk}"
+
+
+def settlement_payload(attempt: PaymentAttempt, outcome: str, why: str = "") -> dict:
+    """The facts the settlement's pure steps decide on, as they stand under the attempt's lock."""
+    return {
+        "attempt_id": attempt.pk,
+        "outcome": outcome,
+        "why": why,
+        "title": f"Payment {attempt.checkout_reference}",
+        "reference": attempt.checkout_reference,
+        "amount": str(attempt.amount),
+        "currency": attempt.currency,
+        "paid_amount": "" if attempt.paid_amount is None else str(attempt.paid_amount),
+        "paid_currency": attempt.paid_currency,
+        # The flow log links the payment's own row on the state machines page.
+        "state_machine": reverse("durable_admin_row", args=[attempt._meta.label_lower, attempt.pk]),
+    }
+
+
+def settlement_start(attempt: PaymentAttempt, outcome: str, why: str = "") -> None:
+    """Have the attempt's one settlement flow written (once, however often this is asked) and run
+    here. Outside a transaction each of its steps commits on its own; inside the transaction that
+    holds the attempt's row lock, it commits with that transaction."""
+    behavior_wanted.send(
+        sender=PaymentAttempt,
+        behavior=SETTLEMENT_BEHAVIOR,
+        object_key=settlement_object_key(attempt),
+        event=outcome,
+        payload=settlement_payload(attempt, outcome, why),
+    )
+
+
+def settled_state(attempt_id: int) -> str | None:
+    """Where the settlement left a paid attempt: its order placed, or its refund owed; None before."""
+    if PaymentAttempt.objects.filter(pk=attempt_id, order__isnull=False).exists():
+        return "placed"
+    if PaymentRefund.objects.filter(key=unplaced_refund_key_for(attempt_id)).exists():
+        return "refunding"
+    return None
+
+
 def payment_place(attempt: PaymentAttempt, now: datetime) -> str:
-    """Handler of `paid`: place exactly one order (`placed`), or, when it cannot be placed, record the
-    refund owed and flag the attempt for staff (`refunding`). One transaction; SumUp is not called."""
-    with transaction.atomic():
-        attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
-        if attempt.order_id:
-            return "placed"  # placed by a try whose worker died before the runner recorded it
-        if PaymentRefund.objects.filter(key=unplaced_refund_key(attempt)).exists():
-            return "refunding"
-        paid, currency = attempt.paid_amount, attempt.paid_currency
-        if paid != attempt.amount or currency != attempt.currency:
-            # Not the payment this basket needs: what was paid goes back.
-            reason = f"SumUp reports {paid} {currency}, expected {attempt.amount} {attempt.currency}"
-            return _payment_unplaced(attempt, reason)
-        try:
-            with transaction.atomic():  # a savepoint: a refused placement leaves nothing behind
-                order = order_place(attempt)
-        except (OperationalError, InterfaceError):
-            raise  # the database failed, not the basket: the runner tries again
-        except Exception as exc:  # whatever stops the order, the shopper's money must not stay with us
-            logger.exception("Payment attempt %s paid but the order could not be placed", attempt.pk)
-            return _payment_unplaced(attempt, str(exc) or type(exc).__name__)
-        attempt.order = order
-        attempt.reserved_stock = {}
-        attempt.save(update_fields=["order", "reserved_stock", "updated_at"])
-        order_id = order.pk
-        # After commit, and robust: a mail server down must not undo or repeat the order.
-        transaction.on_commit(lambda: order_confirmation_send(order_id), robust=True)
-    return "placed"
+    """Handler of `paid`: the payment_settlement behavior decides (amount and currency as expected,
+    the order placed exactly once, or the refund owed); this handler starts it and answers where it left
+    the payment: `placed` or `refunding`.
+
+    The flow is started and run here with no transaction open (the runner's lease keeps any other
+    handler of this attempt out), each step committing its effects, commerce's functions in
+    `commerce.settlement`; SumUp is not called. A try whose worker died finds the order or the refund,
+    or the same flow, which resumes from the step it had reached once that step's claim lapses.
+    """
+    settled = settled_state(attempt.pk)
+    if settled:
+        return settled  # settled by a try whose worker died before the runner recorded it
+    settlement_start(PaymentAttempt.objects.get(pk=attempt.pk), "paid")
+    settled = settled_state(attempt.pk)
+    if settled:
+        return settled
+    raise SettlementPending(f"payment attempt {attempt.pk}: its settlement flow has not finished (see Flows)")
 
 
-def _payment_unplaced(attempt: PaymentAttempt, reason: str) -> str:
+def payment_unplaced(attempt: PaymentAttempt, reason: str) -> PaymentRefund:
     """Paid, but no order can be placed: release what was held, write down the refund owed (sent by
-    the `refunding` state) and the reason for staff. Called with the attempt's row locked."""
+    the `refunding` state) and the reason for staff. Called with the attempt's row locked; the shopper
+    is told by the settlement's next step."""
     _release_locked(attempt)
     attempt.needs_attention = True
     attempt.note = f"Paid, but no order could be placed: {reason}."[:1000]
     attempt.save(update_fields=["reserved_stock", "needs_attention", "note", "updated_at"])
-    refund_request(
+    refund = refund_request(
         attempt=attempt,
         amount=attempt.paid_amount or attempt.amount,
         key=unplaced_refund_key(attempt),
         reason=reason,
     )
     logger.warning("Payment attempt %s: %s", attempt.pk, attempt.note)
-    attempt_id = attempt.pk
-    # After commit, and robust: a mail server down must not undo the refund owed.
-    transaction.on_commit(lambda: refund_owed_tell_shopper(attempt_id), robust=True)
-    return "refunding"
+    return refund
 
 
 def refund_owed_tell_shopper(attempt_id: int) -> None:
@@ -262,7 +305,8 @@ def attempt_for_unknown_checkout(checkout_id: str) -> PaymentAttempt | None:
 # --- nothing paid, then paid after all ------------------------------------------------------------
 def payment_paid_late(attempt_id: int, now: datetime) -> bool:
     """News (a webhook, the shopper's return) for an attempt resting in a nothing-paid state: ask
-    SumUp again, and if the checkout was paid after all, owe the refund and move to `refunding`.
+    SumUp again, and if the checkout was paid after all, start its settlement flow, which owes the
+    refund and moves the attempt to `refunding`.
 
     The order is not placed: the stock and the basket went back and the shopper was told no order
     was placed (they may have changed the basket or bought again since), so the cooperative never
@@ -279,10 +323,10 @@ def payment_paid_late(attempt_id: int, now: datetime) -> bool:
         if locked.state not in PaymentAttempt.UNPAID_STATES:
             return False  # another delivery of the same news moved it first
         closed = locked.get_state_display().lower()
-        _payment_unplaced(locked, f"SumUp reports it paid after the checkout had closed ({closed})")
-        locked.transition("refunding", now=now)  # no lease: a nothing-paid row is never worked
-    runner.advance(PaymentAttempt, attempt_id)  # send the refund now; the sweep is the safety net
-    return True
+        why = f"SumUp reports it paid after the checkout had closed ({closed})"
+        settlement_start(locked, "paid_late", why)
+    # The flow ran in that transaction; the runner sends its refund once it committed.
+    return PaymentAttempt.objects.filter(pk=attempt_id, state="refunding").exists()
 
 
 # --- refunding: follow the refund ------------------------------------------------------------------

@@ -31,3 +31,6 @@ class SocialConfig(AppConfig):
         # their own, named in settings: social connects to it here.
         for signal in registry.source_signals():
             signal.connect(receivers.on_source_reported, dispatch_uid=f"social.source_reported.{id(signal)}")
+        # Their multi-step business processes (a payment's settlement) run as behaviors in the flow log.
+        for signal in registry.behavior_signals():
+            signal.connect(receivers.on_behavior_wanted, dispatch_uid=f"social.behavior_wanted.{id(signal)}")

@@ -29,7 +29,14 @@ from django.utils.module_loading import import_string
 from social import registry
 from social.behaviors import behavior_get
 from social.behaviors.context import FlowContext
-from social.behaviors.effects import Effect, Notify, RecordActivity, ScheduleDelivery, SetFederationState
+from social.behaviors.effects import (
+    Effect,
+    Notify,
+    Perform,
+    RecordActivity,
+    ScheduleDelivery,
+    SetFederationState,
+)
 from social.behaviors.graph import END
 from social.behaviors.runtime import step_run
 from social.federation.models import FederatedObject
@@ -121,6 +128,11 @@ class DatabaseDriver:
         if effect.only_if_activity:
             objects = objects.filter(created_activity_id=effect.only_if_activity)
         return {"updated": objects.update(state=effect.state)}
+
+    def _perform_perform(self, flow: Flow, effect: Perform) -> dict[str, Any]:
+        # By name, from settings: social never imports the apps whose business it runs (commerce).
+        action = import_string(settings.SOCIAL_FLOW_ACTIONS[effect.action])
+        return dict(action(**effect.args))
 
 
 def _outbound(flow: Flow, data: dict[str, Any]) -> OutboundActivity:

@@ -34,6 +34,12 @@ def on_source_reported(
     services.source_event_handle(object_key, kind, is_private=is_private, payload=payload)
 
 
+def on_behavior_wanted(sender, behavior: str, object_key: str, event: str, payload: dict, **kwargs) -> None:
+    # Sent inside the app's own transaction (commerce, with the payment's row locked): the flow is
+    # written with it, and runs once it commits.
+    services.flow_start_once(behavior=behavior, event=event, object_key=object_key, payload=payload)
+
+
 def on_staff_notification_created(sender, notification_id: int, **kwargs) -> None:
     # Sent on commit by the engine: the notification row exists for the task to read.
     tasks.notification_email_task.delay(notification_id)

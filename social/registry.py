@@ -69,6 +69,12 @@ def source_signals() -> list:
     return [import_string(path) for path in getattr(settings, "SOCIAL_SOURCE_SIGNALS", ())]
 
 
+def behavior_signals() -> list:
+    """The signals (settings.SOCIAL_BEHAVIOR_SIGNALS, by dotted path) on which apps that may not import
+    social ask for a behavior to run: sent with behavior, object_key, event and payload."""
+    return [import_string(path) for path in getattr(settings, "SOCIAL_BEHAVIOR_SIGNALS", ())]
+
+
 def page_payload(page) -> dict:
     return page.specific.federation_payload()
 

@@ -52,6 +52,34 @@ def flow_start(
     return flow
 
 
+def flow_start_once(*, behavior: str, event: str, object_key: str, payload: dict) -> Flow:
+    """The one flow of `behavior` for an object (a payment is settled once, however often it is
+    asked): written if there is none yet, then run in this process right away.
+
+    It runs here, not queued, because the caller waits for its outcome (a runner's handler answering
+    where the payment went, a webhook). Called outside a transaction, each step commits on its own,
+    as under any runner; called inside one (with the object's row locked, so two callers cannot both
+    write a flow), the flow's steps commit with the caller's work or not at all. The engine's claims
+    keep a second runner of the same flow out, and a flow stopped on a failing step is not started
+    again: the sweep or staff retry it from that step.
+    """
+    with transaction.atomic():
+        flow = Flow.objects.filter(behavior=behavior, object_key=object_key).order_by("pk").first()
+        if flow is None:
+            definition = behavior_get(behavior)
+            flow = Flow.objects.create(
+                behavior=definition.name,
+                event=event,
+                object_key=object_key,
+                payload=payload,
+                cursor=definition.start,
+            )
+    from social.engine import flow_run
+
+    flow_run(flow.pk)
+    return flow
+
+
 class FlowNotRetryable(Exception):
     """Only a failed flow can be retried; a running one is the runner's, a finished one is done."""
 

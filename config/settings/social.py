@@ -17,6 +17,15 @@ SOCIAL_FEDERATED_SOURCES = {
 }
 # Signals on which apps that may not import social report their sources' changes (sent after commit).
 SOCIAL_SOURCE_SIGNALS = ["commerce.federation.product_reported"]
+# Signals on which apps that may not import social ask for a behavior (a payment's settlement), sent
+# inside their own transaction; and the functions its steps' Perform effects name, by action.
+SOCIAL_BEHAVIOR_SIGNALS = ["commerce.signals.behavior_wanted"]
+SOCIAL_FLOW_ACTIONS = {
+    "order_place": "commerce.settlement.settlement_order_place",
+    "order_confirm": "commerce.settlement.settlement_order_confirm",
+    "refund_owe": "commerce.settlement.settlement_refund_owe",
+    "refund_tell_shopper": "commerce.settlement.settlement_refund_tell_shopper",
+}
 # Actors other apps own, by slug → profile (producers: commerce's ProducerPages), asked in turn.
 SOCIAL_ACTOR_SOURCES = ["commerce.federation.producer_actor_profile"]
 SOCIAL_TRIGGERS = env("SOCIAL_TRIGGERS", default="social.triggers.PageLifecycleTriggers")

@@ -6,6 +6,7 @@ pass it to `behavior_register` from an importable module (the default ones are r
 
 from social.behaviors.graph import END, Behavior, GraphError, Node, step
 from social.behaviors.publishing import DELETE, PUBLISH, UPDATE
+from social.behaviors.settlement import PAYMENT_SETTLEMENT
 
 _BEHAVIORS: dict[str, Behavior] = {}
 
@@ -29,7 +30,7 @@ def behaviors_all() -> list[Behavior]:
     return list(_BEHAVIORS.values())
 
 
-for _behavior in (PUBLISH, UPDATE, DELETE):
+for _behavior in (PUBLISH, UPDATE, DELETE, PAYMENT_SETTLEMENT):
     behavior_register(_behavior)
 
 __all__ = [

@@ -91,3 +91,20 @@ class SetFederationState(Effect):
     @property
     def idempotency_key(self) -> str:
         return f"state:{self.object_key}:{self.state}:{self.only_if_activity}"
+
+
+@dataclass(frozen=True)
+class Perform(Effect):
+    """Have the app that owns the business do one thing, inside the step's transaction: the function
+    SOCIAL_FLOW_ACTIONS names for `action` (commerce places an order, owes a refund) is called with
+    `args` and answers what it did, as data a later step may branch on. `key` names the thing once
+    (a payment's id), so a retried step never has it done twice."""
+
+    kind: ClassVar[str] = "perform"
+    action: str
+    key: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"perform:{self.action}:{self.key}"

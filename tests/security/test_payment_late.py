@@ -14,6 +14,7 @@ from oscar.core.loading import get_model
 from commerce.models import PaymentAttempt, PaymentRefund
 from commerce.payments import EXPIRY_GRACE, payment_release, unplaced_refund_key
 from durable import runner
+from social.models import Flow
 from tests.factories.commerce import guest_checkout_to_sumup, stocked_product
 from tests.security.money_support import webhook_post
 from tests.security.outbound_guard import outbound_guard_fixture  # noqa: F401
@@ -43,6 +44,9 @@ def _refunded_once_and_told(fake, attempt: PaymentAttempt) -> None:
     [email] = mail.outbox
     assert email.to == ["ada@example.org"] and "refunded" in email.subject
     assert attempt.order_number in email.body and str(attempt.amount) in email.body
+    # The flow log shows the settlement that decided it, never reaching the order's placement.
+    flow = Flow.objects.get(behavior="payment_settlement", object_key=f"payment:{attempt.pk}")
+    assert (flow.event, flow.path) == ("paid_late", ["validate", "route", "refund", "tell"])
 
 
 def test_payment_accepted_after_expiry_is_refunded_emailed_and_shown_to_staff(
