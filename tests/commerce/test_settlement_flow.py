@@ -4,11 +4,13 @@ retry of a failed settlement never places a second order."""
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 from commerce.models import PaymentAttempt, PaymentRefund
-from commerce.payments import settlement_object_key
+from commerce.payments import settlement_object_key, settlement_payload
 from durable import runner
+from social import engine
 from social.models import Flow, FlowEffect
 from tests.factories.commerce import guest_checkout_to_sumup, stocked_product
 from tests.security.money_support import webhook_post
@@ -119,3 +121,32 @@ def test_staff_retry_of_a_failed_settlement_places_one_order(
     assert attempt.state == "placed" and Order.objects.count() == 1
     assert FlowEffect.objects.filter(idempotency_key=f"perform:order_place:payment-{attempt.pk}").count() == 1
     assert len(mail.outbox) == 1  # one order confirmation
+
+
+def test_settlement_whose_worker_died_inside_a_step_resumes_there_and_places_one_order(
+    client, fake_sumup, settings, django_capture_on_commit_callbacks
+):
+    attempt = _paid_at_sumup(client, fake_sumup, stocked_product(num_in_stock=3))
+    # A worker read the checkout as paid, wrote the settlement flow, ran two steps and died inside
+    # `place` (claimed, never completed: its transaction, and any order in it, rolled back).
+    assert attempt.payment_check(timezone.now()) == "paid"
+    flow = Flow.objects.create(
+        behavior="payment_settlement",
+        event="paid",
+        object_key=settlement_object_key(attempt),
+        payload=settlement_payload(attempt, "paid"),
+        cursor="validate",
+    )
+    assert engine.flow_advance(flow.pk) == "route" and engine.flow_advance(flow.pk) == "place"
+    assert engine.flow_step_claim(flow.pk).name == "place"
+    settings.SOCIAL_FLOW_STALL_SECONDS = 0  # the dead worker's claim has lapsed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_post(fake_sumup, attempt.sumup_checkout_id).status_code == 204
+
+    attempt.refresh_from_db()
+    flow.refresh_from_db()
+    assert attempt.state == "placed" and Order.objects.count() == 1
+    assert flow.path == ["validate", "route", "place", "placed?", "confirm"]
+    assert flow.steps.get(name="place").attempts == 2
+    assert Flow.objects.filter(object_key=flow.object_key).count() == 1
