@@ -13,6 +13,7 @@ from django.utils import timezone
 from schedule.models import Event, Occurrence
 
 from durable.runner import advance_on_commit
+from social.services import flow_start_once
 
 from . import federation
 from .calendars import event_changed, event_detail_ensure
@@ -24,14 +25,19 @@ from .refunds import refund_owed_record
 from .selectors import bookings_held_for_event
 from .waiting_list import WAITING_LIST_OPEN, WaitingListEntry, WaitingListGraph
 
+CANCELLATION_BEHAVIOR = "event_cancellation"
+
 
 @transaction.atomic
 def event_cancel(*, event: Event, by_user) -> list[Booking]:
     """Call off the whole event: the site shows it cancelled and takes no more bookings, every holder of
     a ticket for a date still to come is told, and once this commits the fediverse gets a Delete.
 
-    Returns the bookings cancelled. Paid tickets are cancelled too and, once this commits, refunded one
-    by one by the durable runner (the email says how much).
+    What follows the decision is the `event_cancellation` behavior, in the flow log: written and run in
+    this transaction (so it commits with the cancellation, or neither does), its steps cancel the held
+    bookings, owe each paid seat its refund, tell the holders and report the event to federation, each
+    through a function below (SOCIAL_FLOW_ACTIONS). Returns the bookings cancelled. Paid tickets are
+    refunded one by one by the durable runner once this commits (the email says how much).
     """
     if not calendar_editable_by(event.calendar, by_user):
         raise PermissionDenied("You do not organise this event.")
@@ -41,32 +47,70 @@ def event_cancel(*, event: Event, by_user) -> list[Booking]:
     now = timezone.now()
     detail.cancelled_at = now
     detail.save(update_fields=["cancelled_at"])
+    payload = {"event_id": event.pk, "title": event.title, "cancelled_at": now.isoformat()}
+    flow_start_once(
+        behavior=CANCELLATION_BEHAVIOR,
+        event="cancelled",
+        object_key=federation.event_object_key(event.pk),
+        payload=payload,
+    )
+    return list(Booking.objects.filter(ticket_type__event=event, cancelled_at=now).order_by("pk"))
+
+
+# --- the event_cancellation behavior's effects, each in its step's transaction ---------------------
+def cancellation_bookings_call_off(event_id: int) -> dict:
+    """Cancel every booking still held for a date to come, with what its seat is owed, and close the
+    waiting list. Its flow runs once per event, and a booking moves only while it is open."""
+    event = Event.objects.get(pk=event_id)
+    now = EventDetail.objects.values_list("cancelled_at", flat=True).get(event_id=event_id)
     held = (
         bookings_held_for_event(event, now)
         .select_for_update(of=("self",))
         .select_related("ticket_type", "order_line__order")
     )
     bookings = [booking for booking in held if _booking_call_off(booking, now)]
-    _refunds_enqueue(bookings)
     # Every move of the graph but this one is conditional; here the whole list closes at once, and the
     # lease is dropped so a runner mid-offer records nothing (its fenced writes find no row).
-    WaitingListEntry.objects.filter(ticket_type__event=event, state__in=WAITING_LIST_OPEN).update(
+    closed = WaitingListEntry.objects.filter(ticket_type__event=event, state__in=WAITING_LIST_OPEN).update(
         state=WaitingListGraph.closed.name,
         state_changed_at=now,
         due_at=None,
         locked_until=None,
     )
-    # One email per holder, listing all their tickets, and only once the cancellation has committed.
+    return {
+        "cancelled": [booking.pk for booking in bookings],
+        "paid": [booking.pk for booking in bookings if booking.refund_owed],
+        "waiting_list_closed": closed,
+    }
+
+
+def cancellation_refunds_owe(booking_ids: list[int]) -> dict:
+    """A durable refund row for each paid seat cancelled, worked by the one runner after commit."""
+    bookings = Booking.objects.filter(pk__in=booking_ids).select_related("order_line")
+    refunds = refund_owed_record(bookings)
+    for refund in refunds:
+        advance_on_commit(refund)
+    return {"owed": [refund.pk for refund in refunds]}
+
+
+def cancellation_holders_tell(event_id: int, booking_ids: list[int]) -> dict:
+    """One email per holder, listing all their tickets, sent only once the step has committed."""
+    event = Event.objects.get(pk=event_id)
     by_email: dict[str, list[Booking]] = {}
-    for booking in bookings:
+    for booking in Booking.objects.filter(pk__in=booking_ids).select_related("ticket_type").order_by("pk"):
         by_email.setdefault(booking.email, []).append(booking)
     for email, held in by_email.items():
         context = {"bookings": held, "event": event, "paid": any(b.refund_owed for b in held)}
         transaction.on_commit(
             lambda email=email, context=context: mail(email, "events/email/event_cancelled.txt", context)
         )
-    federation.event_report(event.pk)
-    return bookings
+    return {"told": len(by_email)}
+
+
+def cancellation_federate(event_id: int) -> dict:
+    """Report the event to federation, which sends its Delete once the step has committed."""
+    federation.event_report(event_id)
+    return {"reported": True}
 
 
 @transaction.atomic

@@ -25,6 +25,10 @@ SOCIAL_FLOW_ACTIONS = {
     "order_confirm": "commerce.settlement.settlement_order_confirm",
     "refund_owe": "commerce.settlement.settlement_refund_owe",
     "refund_tell_shopper": "commerce.settlement.settlement_refund_tell_shopper",
+    "event_bookings_call_off": "events.cancellation.cancellation_bookings_call_off",
+    "ticket_refunds_owe": "events.cancellation.cancellation_refunds_owe",
+    "event_holders_tell": "events.cancellation.cancellation_holders_tell",
+    "event_federate": "events.cancellation.cancellation_federate",
 }
 # Actors other apps own, by slug → profile (producers: commerce's ProducerPages), asked in turn.
 SOCIAL_ACTOR_SOURCES = ["commerce.federation.producer_actor_profile"]

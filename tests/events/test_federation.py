@@ -310,6 +310,8 @@ def test_event_cancel_confirmed_marks_page_tells_holders_refuses_bookings_and_se
 
     [flow] = _flows(federated_page, "delete")
     assert (flow.event, flow.status) == ("cancelled", "succeeded")
+    [cancellation] = Flow.objects.filter(behavior="event_cancellation", object_key=f"event:{event.pk}")
+    assert cancellation.path == ["call_off", "tickets?", "tell", "federate"]  # a free ticket: no refund
     delete = inbox.received[-1]
     assert delete["type"] == "Delete" and delete["object"]["type"] == "Tombstone"
     assert delete["object"]["formerType"] == "Event"

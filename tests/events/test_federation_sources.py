@@ -128,9 +128,11 @@ def test_organiser_event_created_changed_cancelled_reaches_events_followers_once
     assert FederatedObject.all_objects.get(object_key=key).state == "none"
     committed(organiser.post, f"/events/manage/{event_id}/", {"name": "Late", "price": "0", "quota": "1"})
     assert _types(remote) == ["Create", "Update", "Delete"]
+    # The cancellation is a flow of the same object, and its `federate` step is what sent the Delete.
     assert [flow.behavior for flow in Flow.objects.filter(object_key=key).order_by("id")] == [
         "publish",
         "update",
+        "event_cancellation",
         "delete",
     ]
 

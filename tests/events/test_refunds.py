@@ -15,6 +15,7 @@ from durable import runner
 from events import bookings, cancellation, check_in
 from events.models import Booking
 from events.refunds import TicketRefund, TicketRefundGraph
+from social.models import Flow, FlowEffect
 from tests.factories import events as f
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,15 @@ def test_event_cancel_refunds_each_paid_seat_once(
     assert "(refund: £25.00)" in sam_mail.body
     assert "refunded automatically to the card" in sam_mail.body
     assert "organiser will refund" not in sam_mail.body
+    # The cancellation is a behavior in the flow log: each step and what it asked events to do.
+    flow = Flow.objects.get(behavior="event_cancellation", object_key=f"event:{workshop.pk}")
+    assert (flow.status, flow.path) == ("succeeded", ["call_off", "tickets?", "refunds", "tell", "federate"])
+    called_off, owed, told = (
+        FlowEffect.objects.get(idempotency_key=f"perform:{action}:event-{workshop.pk}").result
+        for action in ("event_bookings_call_off", "ticket_refunds_owe", "event_holders_tell")
+    )
+    assert sorted(called_off["paid"]) == sorted(b.pk for b in sams + olgas)
+    assert kept_free.pk in called_off["cancelled"] and len(owed["owed"]) == 3 and told == {"told": 2}
 
 
 def test_date_cancel_refunds_only_that_dates_tickets(
