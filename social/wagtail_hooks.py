@@ -59,7 +59,8 @@ def register_flows_menu_item():
 @hooks.register("durable_related_logs")
 def flow_log_beside_state_machines():
     """The state machines page links here, and the flow list there: staff find both logs from either."""
-    return [("Flows: each behavior's runs (publishing, federating a page…)", reverse("social_admin_flows"))]
+    label = "Flows: each behavior's runs (publishing, a payment's settlement, an event's cancellation…)"
+    return [(label, reverse("social_admin_flows"))]
 
 
 @hooks.register("register_admin_menu_item")
