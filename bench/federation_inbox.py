@@ -33,6 +33,11 @@ GUNICORN_THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", 4))
 # Persistent database connections (DJANGO_CONN_MAX_AGE): at 0 every request opens one, which on this
 # machine costs more CPU (ours and PostgreSQL's) than verifying and storing the Like.
 CONN_MAX_AGE = os.environ.get("DJANGO_CONN_MAX_AGE", "60")
+# A directory: each gunicorn worker profiles its CPU time with cProfile and leaves <pid>.prof there on exit.
+# cProfile sees one thread, so the workers run one request at a time (the sync worker) while profiled.
+PROFILE_DIR = os.environ.get("BENCH_PROFILE", "")
+if PROFILE_DIR:
+    GUNICORN_THREADS = 1
 ACCOUNTS = 200
 
 
@@ -115,6 +120,17 @@ def main() -> None:
             "    from config.celery import app\n"
             "    app.conf.task_always_eager = False\n"
         )
+        if PROFILE_DIR:
+            hooks.write(
+                "    import cProfile\n"
+                "    import time\n"
+                "    worker.profile = cProfile.Profile(time.thread_time)\n"
+                "    worker.profile.enable()\n"
+                "def worker_exit(server, worker):\n"
+                "    import os\n"
+                "    worker.profile.disable()\n"
+                f"    worker.profile.dump_stats(os.path.join({PROFILE_DIR!r}, f'{{os.getpid()}}.prof'))\n"
+            )
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-c", hooks.name,
          "-w", str(GUNICORN_WORKERS), "--threads", str(GUNICORN_THREADS), "--log-level", "warning"],

@@ -1,4 +1,5 @@
-"""Thin Celery tasks of the one runner: advance one row or a batch of rows, sweep for due and stalled rows."""
+"""Thin Celery tasks of the one runner: advance one row or a batch of rows, sweep for due and stalled rows,
+and a model's debounced kick."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from celery import shared_task
 from django.apps import apps
 
 from durable import batch, runner
+from durable import kick as kicks
 
 
 @shared_task(name="durable.advance", acks_late=True)
@@ -29,3 +31,18 @@ def advance_batch(label: str, pks: list[int], lease: str | None = None) -> dict[
 @shared_task(name="durable.sweep")
 def sweep() -> int:
     return runner.sweep()
+
+
+@shared_task(name="durable.kick", acks_late=True)
+def kick(label: str) -> int:
+    """Claim a model's due rows and hand them on (durable/kick.py); how many were claimed."""
+    return kicks.kicked(apps.get_model(label))
+
+
+@shared_task(name="durable.advance_rows", acks_late=True)
+def advance_rows(label: str, pks: list[int], lease: str) -> dict[str, int]:
+    """Work rows a kick claimed, under its lease; how many rest in each state."""
+    counts: dict[str, int] = {}
+    for state in kicks.advance_rows(apps.get_model(label), pks, datetime.fromisoformat(lease)).values():
+        counts[state] = counts.get(state, 0) + 1
+    return counts

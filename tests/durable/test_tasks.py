@@ -16,7 +16,13 @@ def test_beat_runs_the_one_sweep_every_30_seconds_and_no_reminder_sweep():
 
 def test_durable_tasks_registered_under_their_names():
     app.loader.import_default_modules()
-    assert {"durable.advance", "durable.advance_batch", "durable.sweep"} <= set(app.tasks)
+    assert {
+        "durable.advance",
+        "durable.advance_batch",
+        "durable.sweep",
+        "durable.kick",
+        "durable.advance_rows",
+    } <= set(app.tasks)
 
 
 def test_no_beat_entry_of_its_own_for_stalled_flows():

@@ -3,7 +3,9 @@
 import json
 
 import pytest
+import redis
 
+from durable import runner
 from social.federation.actors import local_actor_get
 from social.federation.models import (
     Activity,
@@ -18,6 +20,7 @@ from social.federation.models import (
     Reaction,
     RemoteActor,
 )
+from tests.workers import celery_on_broker, own_redis_url
 
 pytestmark = pytest.mark.django_db
 BLOG_INBOX = "/ap/users/blog/inbox"
@@ -206,6 +209,22 @@ def test_like_announce_and_undo_change_counts(deliver, remote, post):
     assert sorted(Reaction.objects.values_list("kind", flat=True)) == ["announce", "like"]
     deliver(remote, remote.activity("Undo", like["id"]))
     assert list(Reaction.objects.values_list("kind", flat=True)) == ["announce"]
+
+
+def test_likes_share_one_kick_and_the_sweep_works_them_if_it_is_lost(deliver, remote, post):
+    """With a real broker (no eager tasks): the inbox publishes one delayed kick for many activities,
+    not a task each; with that message lost, the sweep still processes each activity once."""
+    with celery_on_broker(own_redis_url(15)):
+        for _ in range(3):
+            assert deliver(remote, remote.activity("Like", post.data["id"])).status_code == 202
+        client = redis.Redis.from_url(own_redis_url(15))
+        tasks = [json.loads(raw)["headers"]["task"] for raw in client.lrange("celery", 0, -1)]
+        assert tasks == ["durable.kick"]
+        client.delete("celery")
+    assert set(InboxItem.objects.values_list("state", flat=True)) == {"received"}
+    assert runner.run_due(InboxItem) == {"processed": 3}
+    assert runner.run_due(InboxItem) == {}
+    assert Reaction.objects.filter(object=post).count() == 1  # one actor likes once
 
 
 def test_like_of_unknown_object_is_ignored(deliver, remote, blog):
