@@ -225,9 +225,9 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
 
 def pool_new(ca_certs: str | None = None) -> PoolManager:
     """Connection pools whose every connection is guarded. urllib3 directly, not requests: requests'
-    per-call work around urllib3 (merging settings, preparing, wrapping the answer) cost as much CPU as
-    the POST itself in a fan-out of a thousand. No proxy, netrc or CA bundle comes from the environment:
-    certificates are checked against certifi's bundle, as requests did."""
+    per-call work around urllib3 (merging settings, preparing, wrapping the answer) cost about as much
+    CPU as urllib3's own sending of each POST in a fan-out of a thousand. No proxy, netrc or CA bundle
+    comes from the environment: certificates are checked against certifi's bundle, as requests did."""
     # A fan-out reaches hundreds of hosts, and each pool evicted is a new TCP (and TLS) handshake the
     # next time an activity goes there.
     manager = PoolManager(
