@@ -3,7 +3,7 @@ before the handler works the next.
 
 The handler (a classmethod named by the state, `batch=N`) gets the rows one claim leased together and
 yields `(row, Outcome)` for each as soon as it knows it. It is a generator, so the runner's record of
-one row (an UPDATE fenced by the lease, with the outcome's log rows in the same transaction) commits
+one row (an UPDATE fenced by the lease, with the outcome's log rows, all or nothing: durable.fenced) commits
 before the handler resumes and touches the world for the next: a worker killed mid-batch has done at
 most one thing it did not record, and the sweep repeats only that one once the lease runs out.
 """
@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 
 from durable.claim import claim_rows
+from durable.fenced import outcome_write
 from durable.graph import State
 from durable.models import Outcome, StatefulModel, Transition
 from durable.runner import ERROR_MAX_CHARS, _fail
@@ -118,11 +119,8 @@ def _record(row: StatefulModel, outcome: Outcome, lease: datetime, now: datetime
             "locked_until": None,
             "last_error": error,
         }
-    with transaction.atomic():
-        for log in {type(entry) for entry in outcome.log}:
-            log._default_manager.bulk_create([entry for entry in outcome.log if type(entry) is log])
-        rows = type(row)._default_manager.filter(pk=row.pk, state=row.state, locked_until=lease)
-        recorded = rows.update(**outcome.fields, **changes)
+    fence = {"state": row.state, "locked_until": lease}
+    recorded = outcome_write(type(row), row.pk, fence, {**outcome.fields, **changes}, outcome.log)
     if not recorded:
         logger.warning("%s %s: lease lost before its outcome was recorded", row._meta.label, row.pk)
         return ""

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import requests
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -141,7 +140,7 @@ def _post(delivery: Delivery, activity: Activity, body: bytes, scheme: str, sent
         status = response.status_code
         if status >= 300:
             error = response.text[:500]
-    except (requests.RequestException, FetchError) as exc:
+    except FetchError as exc:
         error = str(exc)[:1000]
     duration = int((time.monotonic() - started) * 1000)
     sent.attempts.append(

@@ -277,7 +277,8 @@ def test_https_to_the_checked_address_keeps_sni_and_certificate_name(monkeypatch
     answers, _calls = resolver
     answers["pinned.example"] = ["127.0.0.1"]
     answers["other.example"] = ["127.0.0.1"]
-    monkeypatch.setattr(edge.http._session, "verify", tls_server.ca)  # trust the test's own certificate
+    # The test's own certificate trusted instead of certifi's bundle.
+    monkeypatch.setattr(edge.http, "_pool", edge.http.pool_new(ca_certs=tls_server.ca))
     assert remote_request("GET", f"https://pinned.example:{tls_server.port}/ok").content == b'{"id": "ok"}'
     assert tls_server.sni_names[-1] == "pinned.example"
     assert tls_server.seen[-1]["host"] == f"pinned.example:{tls_server.port}"
