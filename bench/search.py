@@ -170,16 +170,20 @@ def main() -> None:
     for (query, kind), (queries, found) in counts.items():
         print(f"  {query!r:<24} {kind or 'everything':<10} {found:>5} matches  {queries} queries")
 
-    every, single = [], []
+    every, single, cpu = [], [], []
     for _ in range(RUNS):
         for query in QUERIES:
             for kind in KINDS:
-                begun = time.perf_counter()
+                begun, cpu_begun = time.perf_counter(), time.process_time()
                 client.get("/search/", {"q": query, "type": kind})
                 (single if kind else every).append(time.perf_counter() - begun)
+                cpu.append(time.process_time() - cpu_begun)
     report("every kind at once", every)
     report("one kind", single)
     report("all searches", every + single)
+    # This process's CPU alone (Python, not PostgreSQL's work nor the wait for it): on a shared
+    # machine the wall figures above grow with the others' load, this much less.
+    report("all searches, CPU time of this process", cpu)
     # The search alone, without the page around it (site chrome, session, template): the selector
     # with each kind's page of results read.
     from sitesearch.selectors import site_search

@@ -298,11 +298,40 @@ def bookings_of_user_for(user, event: Event, original_start: datetime) -> QueryS
 
 def occurrence_next(event: Event, after: datetime | None = None) -> Occurrence | None:
     """The event's next occurrence that is not cancelled, within a year, from its prefetched data (the
-    selectors above): no query, whatever the number of events asked."""
+    selectors above): no query, whatever the number of events asked. What the first of
+    event_occurrences(event, after, after + a year) would be, but the rule is walked only to its first
+    date from `after`, not expanded over the year (a search shows a next date for each event it finds).
+    """
     after = after or timezone.now()
-    upcoming = [
-        occurrence
-        for occurrence in event_occurrences(event, after, after + timedelta(days=366))
-        if not occurrence.cancelled and occurrence.start >= after
-    ]
-    return min(upcoming, key=lambda occurrence: occurrence.start, default=None)
+    end = after + timedelta(days=366)
+    persisted = persisted_occurrences(event)
+    # A stored occurrence stands in for the generated date it was made from: moved (it counts where it
+    # went) or cancelled (it does not count at all).
+    moved = [o for o in persisted if not o.cancelled and after <= o.start < end]
+    best = min(moved, key=lambda occurrence: occurrence.start, default=None)
+    replaced = {(o.original_start, o.original_end) for o in persisted}
+    span = _first_span(event, after, best.start if best is not None else end, replaced)
+    if span is None:
+        return best
+    return _occurrence_maker(event)(*span)
+
+
+def _first_span(event: Event, after: datetime, before: datetime, replaced: set[Span]) -> Span | None:
+    """The event's first generated (start, end) starting in [after, before) that no stored occurrence
+    replaces, from the rule as _rule_spans expands it."""
+    if event.rule_id is None:
+        span = (event.start, event.end)
+        return span if after <= event.start < before and span not in replaced else None
+    if event.end_recurring_period and event.end_recurring_period < before:
+        before = event.end_recurring_period
+    zone = event_zone(event)
+    duration = event.end - event.start
+    naive_before = before.astimezone(zone).replace(tzinfo=None)
+    for naive in event.get_rrule_object(zone).xafter(after.astimezone(zone).replace(tzinfo=None), inc=True):
+        if naive >= naive_before:
+            return None
+        start_at = _localize(naive, zone).astimezone(UTC)
+        span = (start_at, start_at + duration)
+        if start_at >= after and span not in replaced:
+            return span
+    return None
