@@ -257,8 +257,14 @@ def remote_actor_store(document: dict) -> RemoteActor:
     uri = document["id"]
     if url_origin(uri) is None or not _storable(uri):
         raise ValueError(f"not an actor id we can store: {uri!r}")
+    inbox = _str(document.get("inbox"), 500)
+    if not same_origin(inbox, uri):
+        # A server speaks for its own origin only: an inbox elsewhere would have us post to a host
+        # that never asked for it (every follower's copy, every retry), on the word of another.
+        raise ValueError(f"the inbox of {uri!r} is on another origin: {inbox!r}")
     key = actor_key(document)
     endpoints = document.get("endpoints") or {}
+    shared_inbox = _str(endpoints.get("sharedInbox"), 500) if isinstance(endpoints, dict) else ""
     aliases = document.get("alsoKnownAs") or []
     fields = {
         "domain": host_for(uri).domain,
@@ -267,8 +273,9 @@ def remote_actor_store(document: dict) -> RemoteActor:
         "actor_type": str(document.get("type") or "")[:50],
         "url": first_url(document.get("url"))[:500],
         "icon_url": first_url(document.get("icon"))[:500],
-        "inbox": _str(document.get("inbox"), 500),
-        "shared_inbox": _str(endpoints.get("sharedInbox"), 500) if isinstance(endpoints, dict) else "",
+        "inbox": inbox,
+        # A shared inbox on another origin is not kept: deliveries go to the actor's own inbox.
+        "shared_inbox": shared_inbox if same_origin(shared_inbox, uri) else "",
         "public_key_id": _str(key.get("id"), 500),
         "public_key_pem": _str(key.get("publicKeyPem")),
         "also_known_as": [a for a in aliases if isinstance(a, str)] if isinstance(aliases, list) else [],
@@ -298,7 +305,10 @@ def remote_actor_get(uri: str, *, refresh: bool = False) -> RemoteActor | None:
         return actor
     if not document.get("inbox") or not _storable(uri):
         return actor
-    return remote_actor_store(document)
+    try:
+        return remote_actor_store(document)
+    except ValueError:  # its inbox is on another origin: not an actor we can deliver to
+        return actor
 
 
 # Keys this process verified with, for a minute: an inbox under load sees the same keys again and
@@ -354,6 +364,6 @@ def key_lookup(key_id: str, refresh: bool) -> PublicKey | None:
     except FetchError:
         return None
     key = actor_key(document, key_id)
-    if not document.get("inbox") or not key or not _storable(owner):
-        return None
+    if not same_origin(document.get("inbox"), owner) or not key or not _storable(owner):
+        return None  # no inbox, or one on another origin: remote_actor_store would refuse the actor
     return PublicKey(key_id=key_id, owner=owner, pem=key["publicKeyPem"], document=document)

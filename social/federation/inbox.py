@@ -250,7 +250,10 @@ def _on_update(data: dict, remote: RemoteActor) -> None:
     if obj.get("type") in ACTOR_TYPES:
         if _id(obj) != remote.uri:
             raise Ignored("an actor may only update itself")
-        remote_actor_store(obj)
+        try:
+            remote_actor_store(obj)
+        except ValueError as exc:  # e.g. an inbox moved to another origin: the row we hold stays
+            raise Ignored(str(exc)) from exc
         return
     if not same_origin(_id(obj), remote.uri):
         raise Ignored("update of an object on another server")

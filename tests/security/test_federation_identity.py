@@ -319,3 +319,33 @@ def test_rotated_key_is_stored_once_a_signature_verifies_with_it(network, alice,
     response = inbox_post(a, activity, key_id=a.key_id("alice"), private_pem=private_pem)
     assert response.status_code == 202
     assert RemoteActor.objects.get(uri=alice.uri).public_key_pem == public_pem
+
+
+# --- inboxes on another origin -----------------------------------------------------------------------
+
+
+def test_actor_update_moving_its_inbox_to_another_origin_is_ignored(network, alice, post):
+    """A server cannot point our deliveries at a host that never asked for them."""
+    before = _stored(alice.uri)
+    victim = network["b"].url("/inbox")
+    document = network["a"].actor_document("alice", inbox=victim, endpoints={"sharedInbox": victim})
+    update = network["a"].activity("Update", document, actor=alice.uri)
+    item = InboxItem.objects.create(activity_type="Update", actor_uri=alice.uri, data=update)
+    inbox_item_process(item.pk)
+    assert _stored(alice.uri) == before
+
+
+def test_actor_whose_inbox_is_on_another_origin_is_not_stored(network, blog):
+    a, b = network["a"], network["b"]
+    a.serve_actor("carol", inbox=b.url("/inbox"))
+    assert remote_actor_get(a.actor_uri("carol")) is None
+    assert key_lookup(a.key_id("carol"), False) is None
+    assert not RemoteActor.objects.filter(uri=a.actor_uri("carol")).exists()
+
+
+def test_shared_inbox_on_another_origin_is_dropped_and_own_inbox_kept(network, blog):
+    a, b = network["a"], network["b"]
+    a.serve_actor("dave", endpoints={"sharedInbox": b.url("/inbox")})
+    assert remote_actor_get(a.actor_uri("dave")) is not None
+    stored = _stored(a.actor_uri("dave"))
+    assert stored["inbox"].startswith(a.url("/")) and stored["shared_inbox"] == ""
