@@ -79,38 +79,30 @@ def payment_attempt_start(
 
     Call outside any transaction: the attempt commits before SumUp is called. `absolute_url` turns a
     path into an absolute URL the shopper's browser and SumUp can reach. Raises CheckoutRefused
-    (SoldOut among them) or PaymentStartFailed; in both cases nothing stays reserved.
+    (SoldOut among them) or PaymentStartFailed; in both cases this call leaves nothing reserved.
+    A second call for a basket whose payment is already started (a double click) returns that
+    attempt, once it has its checkout, rather than reserving the stock and opening a checkout again.
     """
     with transaction.atomic():
         basket_lock(basket)
-        refusals = basket_refusals(basket, user)
-        if refusals:
-            raise CheckoutRefused(
-                "Your basket cannot be bought as it stands: " + " ".join(refusals) + " Please adjust it."
+        started = _attempt_started_for(basket)
+        if started is None:
+            attempt = _attempt_create(
+                basket=basket,
+                user=user,
+                guest_email=guest_email,
+                order_number=order_number,
+                shipping_method=shipping_method,
+                shipping_address=shipping_address,
+                total=total,
+                currency=currency,
             )
-        reserved = stock_reserve(basket)
-        attempt_number = PaymentAttempt.objects.filter(order_number=order_number).count() + 1
-        attempt = PaymentAttempt.objects.create(
-            basket=basket,
-            user=user if user and user.is_authenticated else None,
-            guest_email=guest_email or "",
-            order_number=order_number,
-            checkout_reference=f"{order_number}-{attempt_number}",
-            amount=total,
-            currency=currency,
-            shipping_method_code=shipping_method.code,
-            shipping_address=(
-                {name: getattr(shipping_address, name, "") or "" for name in ADDRESS_FIELDS}
-                | {"country": shipping_address.country_id}
-                if shipping_address
-                else {}
-            ),
-            reserved_stock=reserved,
-            valid_until=timezone.now() + checkout_validity(),
-        )
-        # Unless a webhook or the shopper wakes it first, the runner looks at it once it lapses.
-        attempt.due_at = payment_closes_at(attempt)
-        attempt.save(update_fields=["due_at"])
+    if started is not None:  # waited for outside the lock: the other request needs no lock to finish
+        if started.amount != total or started.shipping_method_code != shipping_method.code:
+            raise PaymentStartFailed(
+                "This basket's payment was started with another total. Please try again."
+            )
+        return _hosted_checkout_wait(started)
     try:
         with sumup_client() as client:
             checkout = client.checkouts.create(
@@ -140,6 +132,84 @@ def payment_attempt_start(
     )
     attempt.refresh_from_db()
     return attempt
+
+
+def _attempt_create(
+    *,
+    basket,
+    user,
+    guest_email: str,
+    order_number: str,
+    shipping_method,
+    shipping_address,
+    total: Decimal,
+    currency: str,
+) -> PaymentAttempt:
+    """Check the basket, reserve its stock and record the attempt (call under basket_lock)."""
+    refusals = basket_refusals(basket, user)
+    if refusals:
+        raise CheckoutRefused(
+            "Your basket cannot be bought as it stands: " + " ".join(refusals) + " Please adjust it."
+        )
+    reserved = stock_reserve(basket)
+    attempt_number = PaymentAttempt.objects.filter(order_number=order_number).count() + 1
+    attempt = PaymentAttempt.objects.create(
+        basket=basket,
+        user=user if user and user.is_authenticated else None,
+        guest_email=guest_email or "",
+        order_number=order_number,
+        checkout_reference=f"{order_number}-{attempt_number}",
+        amount=total,
+        currency=currency,
+        shipping_method_code=shipping_method.code,
+        shipping_address=(
+            {name: getattr(shipping_address, name, "") or "" for name in ADDRESS_FIELDS}
+            | {"country": shipping_address.country_id}
+            if shipping_address
+            else {}
+        ),
+        reserved_stock=reserved,
+        valid_until=timezone.now() + checkout_validity(),
+    )
+    # Unless a webhook or the shopper wakes it first, the runner looks at it once it lapses.
+    attempt.due_at = payment_closes_at(attempt)
+    attempt.save(update_fields=["due_at"])
+    return attempt
+
+
+# A double click on "Place order" sends two requests for one basket; the second may arrive while the
+# first is still asking SumUp for its checkout. It waits this long for that checkout's URL.
+STARTING_WAIT_SECONDS = 15.0
+
+
+def _attempt_started_for(basket) -> PaymentAttempt | None:
+    """The attempt already holding this basket's stock (call under basket_lock): a second "Place
+    order" joins it instead of reserving the stock again and opening a second checkout at SumUp."""
+    return (
+        PaymentAttempt.objects.filter(
+            basket_id=basket.pk, state__in=PaymentAttempt.HOLDING_STATES, valid_until__gt=timezone.now()
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _hosted_checkout_wait(attempt: PaymentAttempt) -> PaymentAttempt:
+    """The attempt once the request that started it has its SumUp checkout (or has given up).
+
+    One already back from SumUp (returned, paid) is returned as it is: the caller sends the shopper to
+    its return page rather than to a second payment."""
+    deadline = time.monotonic() + STARTING_WAIT_SECONDS
+    while attempt.state == "pending" and not attempt.hosted_checkout_url and time.monotonic() < deadline:
+        time.sleep(0.05)
+        attempt.refresh_from_db()
+    if attempt.state in PaymentAttempt.HOLDING_STATES and (
+        attempt.hosted_checkout_url or attempt.state != "pending"
+    ):
+        return attempt
+    raise PaymentStartFailed(
+        "This order's payment is already being started. Please check your other window or try again."
+    )
 
 
 # --- settling ---------------------------------------------------------------------------------

@@ -84,4 +84,6 @@ class PaymentDetailsView(views.PaymentDetailsView):
         except services.PaymentStartFailed as exc:
             raise PaymentError(str(exc)) from exc
         attempt_remember(self.request, attempt)  # only this session (or user) may act on its return
+        if attempt.state != "pending":  # a second "Place order" for a payment already made at SumUp
+            raise RedirectRequired(reverse("commerce:sumup-return", args=[attempt.public_id]))
         raise RedirectRequired(attempt.hosted_checkout_url)
