@@ -8,6 +8,7 @@ from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import models
 from django.db.models.functions import Cast
+from django.urls import reverse
 from oscar.core.loading import get_model
 from oscar.test.factories import ShippingAddressFactory, create_order
 
@@ -102,3 +103,18 @@ def test_unverified_member_deletion_leaves_the_address_owner_records(django_capt
     assert stranger_order.guest_email == ADDRESS
     assert stranger_order.shipping_address.last_name == SURNAME
     assert ProductAlert.objects.filter(email=ADDRESS).exists()
+
+
+@pytest.mark.parametrize("admin", ["django", "wagtail"])
+def test_staff_deletion_leaves_no_name_in_the_admin_logs(client, admin_user, admin):
+    """Both admins log a deletion under ``str(user)`` (the member's name) before it happens."""
+    member = UserFactory(email=ADDRESS, first_name="Zebedee", last_name=SURNAME)
+    client.force_login(admin_user)
+    if admin == "django":
+        url = reverse("admin:accounts_user_delete", args=[member.pk])
+        client.post(reverse("admin:accounts_user_change", args=[member.pk]), {})  # an edit, logged or not
+        response = client.post(url, {"post": "yes"})
+    else:
+        response = client.post(reverse("wagtailusers_users:delete", args=[member.pk]))
+    assert response.status_code == 302
+    assert _texts_naming(ADDRESS) == [] and _texts_naming(SURNAME) == []
