@@ -13,6 +13,7 @@ from oauth2_provider.models import get_access_token_model, get_application_model
 
 from .dashboard import data_erasers
 from .models import Subscription, User
+from .traces import address_rows_erase, audit_log_scrub, log_text_scrub, rows_of
 
 # Rows other people or the books still need: they stay and lose the member (the rest cascade away).
 # (app label, model, field)
@@ -24,9 +25,10 @@ _DETACHED = (
 
 
 def _anonymise_orders(user: User) -> None:
-    """Orders stay for the accounts (a legal duty) but lose everything personal."""
+    """Orders stay for the accounts (a legal duty) but lose everything personal: the member's, and
+    the guest orders placed under their (proven) address."""
     Order = apps.get_model("order", "Order")
-    orders = Order.objects.filter(user=user)
+    orders = Order.objects.filter(rows_of(user, "guest_email"))
     for order in orders.select_related("shipping_address", "billing_address"):
         for address in (order.shipping_address, order.billing_address):
             if address is None:
@@ -84,15 +86,24 @@ def _caches_forget(user_id: int, email: str) -> None:
 
 @transaction.atomic
 def user_delete(user: User) -> None:
-    """Delete an account: orders, payments and bookings stay anonymised; everything else personal goes."""
+    """Delete an account: orders, payments and bookings stay anonymised; everything else personal goes.
+
+    Rows matched by address alone (guest orders, subscriptions and alerts made before signing up)
+    are the member's only if they proved the address: anyone can sign up unverified with a
+    stranger's address, and deleting that account must not erase the stranger's records.
+    """
     _anonymise_orders(user)
     for erase in data_erasers().values():
         erase(user)
+    if user.email_verified:
+        address_rows_erase(user)
+    log_text_scrub(user.email)
+    audit_log_scrub(user)
     _baskets_erase(user)
     for app_label, model_name, field in _DETACHED:
         apps.get_model(app_label, model_name)._base_manager.filter(**{field: user}).update(**{field: None})
     # Subscriptions by address (made before signing up) belong to the person too.
-    Subscription.objects.filter(email__iexact=user.email).delete()
+    Subscription.objects.filter(rows_of(user, "email")).delete()
     _oauth_erase(user)
     # The axes log tables stay empty with the cache handler; cleared anyway should that change.
     for model_name in ("AccessAttempt", "AccessLog", "AccessFailureLog"):

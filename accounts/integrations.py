@@ -5,10 +5,10 @@ its own section under the same key (from its own ready(), which runs later) repl
 """
 
 from django.apps import apps
-from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from .dashboard import DashboardSection, dashboard_section_register, data_erase_register, data_export_register
+from .traces import rows_of
 
 
 def _bookings_of():
@@ -49,7 +49,7 @@ def _booking_erase(user) -> None:
     # Bookings outlive the account (attendance and paid-ticket records) but lose the address, the
     # member's and any they booked under before signing up; the user link goes with the account.
     Booking = apps.get_model("events", "Booking")
-    Booking.objects.filter(Q(user=user) | Q(email__iexact=user.email)).update(email="")
+    Booking.objects.filter(rows_of(user, "email")).update(email="")
 
 
 # What a payment attempt keeps of the shipping address once its member is gone (VAT and the books).
@@ -62,7 +62,7 @@ def _payment_attempt_erase(user) -> None:
     A checkout still open on SumUp's page may yet be paid: its order is then placed as a guest order
     from this anonymised row, so nothing personal comes back."""
     PaymentAttempt = apps.get_model("commerce", "PaymentAttempt")
-    for attempt in PaymentAttempt.objects.filter(Q(user=user) | Q(guest_email__iexact=user.email)):
+    for attempt in PaymentAttempt.objects.filter(rows_of(user, "guest_email")):
         address = attempt.shipping_address or {}
         kept = {name: address[name] for name in _ATTEMPT_ADDRESS_KEPT if name in address}
         if address.get("postcode"):

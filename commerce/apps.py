@@ -35,6 +35,12 @@ class CommerceConfig(AppConfig):
         post_delete.connect(
             federation.on_stock_record_deleted, sender=stock_record, dispatch_uid="commerce-stock-deleted"
         )
+        # Oscar's own back-in-stock receiver mails inside the stock change (OSCAR_EAGER_ALERTS is off).
+        from commerce import alerts
+
+        post_save.connect(
+            alerts.on_stock_record_saved, sender=stock_record, dispatch_uid="commerce-stock-alerts"
+        )
 
     def _front_door_receivers_connect(self, receivers) -> None:
         from django.apps import apps

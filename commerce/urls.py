@@ -12,5 +12,7 @@ urlpatterns = [
     path("dashboard/orders/<str:number>/refund/", views.order_refund, name="order-refund"),
     path("dashboard/payments/attention/", views.payment_attention_list, name="payment-attention"),
     path("dashboard/catalogue/imports/", views.product_import_list, name="product-import-list"),
+    # Oscar's own address, so its product pages' alert form posts here.
+    path("accounts/alerts/create/<id:pk>/", views.ProductAlertCreateView.as_view(), name="alert-create"),
     path("dashboard/catalogue/imports/<id:pk>/", views.product_import_detail, name="product-import-detail"),
 ]

@@ -1,4 +1,5 @@
-"""Commerce views: SumUp's return and webhook; the dashboard's refunds, payments to look at, imports."""
+"""Commerce views: SumUp's return and webhook; the dashboard's refunds, payments to look at, imports;
+Oscar's stock alert form."""
 
 import logging
 import uuid
@@ -9,16 +10,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required, user_passes_test
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from oscar.apps.checkout.utils import CheckoutSessionData
+from oscar.apps.customer.alerts.views import ProductAlertCreateView as OscarProductAlertCreateView
 from oscar.core.loading import get_model
 from sumup._events import EventPayloadError, EventSignatureError
 
-from commerce import payments, refunds, services
+from commerce import payments, refunds, services, tasks
 from commerce.forms import ProductImportForm
 from commerce.models import PaymentAttempt, PaymentRefund, ProductImport, WebhookReceipt
 from commerce.permissions import product_import_allowed
@@ -230,3 +232,15 @@ def payment_attention_list(request):
         PaymentAttempt.objects.filter(needs_attention=True).select_related("user").prefetch_related("refunds")
     )
     return render(request, "commerce/dashboard/payment_attention_list.html", {"attempts": attempts})
+
+
+class ProductAlertCreateView(OscarProductAlertCreateView):
+    """Oscar's "tell me when it is back" form (at Oscar's address), its confirmation email to an
+    address sent once the alert has committed, not inside the request's transaction."""
+
+    def form_valid(self, form):
+        self.object = form.save()
+        if self.object.is_anonymous:
+            alert_id = self.object.pk
+            transaction.on_commit(lambda: tasks.product_alert_confirmation.delay(alert_id))
+        return HttpResponseRedirect(self.get_success_url())

@@ -21,7 +21,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("shop/accounts/", include("accounts.urls_oscar")),  # Oscar's login/register → /account/
+    path("shop/", include("accounts.urls_oscar")),  # Oscar's sign-in, profile and password pages → /account/
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("events/", include("events.scheduler_urls")),  # django-scheduler's, its numbers checked
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),

@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
-    "wagtail.admin",
+    "cms.wagtail_admin.WagtailAdminConfig",  # wagtail.admin, its moderation emails after commit
     "wagtail",
     "modelcluster",
     "taggit",
@@ -327,6 +327,9 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Nor does a superuser's dashboard ask releases.wagtail.org for news: the admin's CSP (connect-src
 # 'self') refuses it, and each visit logged the refusal as a console error. Upgrades are ours to plan.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# One password reset, the site's (/account/password/reset/, mailed after commit): Wagtail's would mail
+# from inside the request's transaction.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
 from .commerce import *  # Oscar, its dashboard menu, its catalogue's search, and SumUp

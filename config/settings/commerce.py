@@ -14,6 +14,9 @@ OSCAR_SHOP_TAGLINE = "Market"
 OSCAR_DEFAULT_CURRENCY = "GBP"
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
+# Oscar's back-in-stock receiver mails inside the stock change's transaction: ours (commerce.alerts)
+# mails after commit.
+OSCAR_EAGER_ALERTS = False
 OSCAR_URL_SCHEMA = urlsplit(SITE_URL).scheme
 # An order is placed only once SumUp reports it paid. Staff then move it along in the dashboard, and
 # the customer is emailed at each step (commerce/order_status.py).

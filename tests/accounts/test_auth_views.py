@@ -161,14 +161,6 @@ def test_oscar_login_and_register_redirect_to_ours(client):
     assert register["Location"] == "/account/signup/"
 
 
-def test_oscar_profile_still_served_and_requires_our_login(client):
-    response = client.get("/shop/accounts/profile/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/account/login/")
-    client.force_login(UserFactory())
-    assert client.get("/shop/accounts/profile/").status_code == 200
-
-
 def test_wagtail_admin_sends_anonymous_people_to_our_login(client):
     response = client.get("/admin/")
     assert response.status_code == 302
