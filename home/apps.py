@@ -63,13 +63,16 @@ class HomeConfig(AppConfig):
             post_delete.connect(receivers.on_content_changed, sender=model)
 
     def _chrome_receivers_connect(self, receivers) -> None:
-        """The header's cached fragments follow their sources: menus, baskets, the signed-in user."""
+        """The header's cached fragments follow their sources: sites, menus, baskets, the signed-in user."""
         from django.conf import settings
         from django.contrib.auth.signals import user_logged_in, user_logged_out
+        from wagtail.models import Site
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from cms.models import NavigationSettings
 
+        post_save.connect(receivers.on_sites_changed, sender=Site)
+        post_delete.connect(receivers.on_sites_changed, sender=Site)
         post_save.connect(receivers.on_navigation_saved, sender=NavigationSettings)
         page_published.connect(receivers.on_navigation_changed)
         page_unpublished.connect(receivers.on_navigation_changed)

@@ -11,7 +11,8 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from wagtail.models import Site
+
+from home.sites import site_for_request
 
 MENU_VERSION_KEY = "cms:menus:version"
 FRAGMENT_TIMEOUT = 60 * 60  # an hour: invalidation does the real work; this only bounds staleness
@@ -80,13 +81,8 @@ def menu_items(stream) -> list[dict]:
 def menu_html(request: HttpRequest, handle: str) -> str:
     from cms.models import NavigationSettings
 
-    site = Site.find_for_request(request)
-    version = cache.get(MENU_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(MENU_VERSION_KEY, version, None)
-        version = cache.get(MENU_VERSION_KEY, version)
-    key = f"cms:menu:{handle}:{site.pk if site else 0}:{version}"
+    site = site_for_request(request)
+    key = f"cms:menu:{handle}:{site.pk if site else 0}:{_menu_version(request)}"
     html = cache.get(key)
     if html is None:
         items = []
@@ -96,6 +92,19 @@ def menu_html(request: HttpRequest, handle: str) -> str:
         html = render_to_string(f"home/chrome/{handle}_menu.html", {"items": items or DEFAULT_MENU})
         cache.set(key, html, FRAGMENT_TIMEOUT)
     return html
+
+
+def _menu_version(request: HttpRequest) -> str:
+    # Read once per request: the header and the footer menu share it.
+    version = getattr(request, "_menu_version", None)
+    if version is None:
+        version = cache.get(MENU_VERSION_KEY)
+        if version is None:
+            version = uuid.uuid4().hex
+            cache.add(MENU_VERSION_KEY, version, None)
+            version = cache.get(MENU_VERSION_KEY, version)
+        request._menu_version = version
+    return version
 
 
 # --- basket and account -----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from wagtail.models import Page
 from cms.fragments import fragment_source_changed
 from edge import page_cache
 
-from . import front_door, navigation
+from . import front_door, navigation, sites
 from .services import sites_sync_from_settings
 from .tasks import front_door_purge
 
@@ -41,6 +41,12 @@ def on_navigation_changed(sender: Any, **kwargs: Any) -> None:
     # A published, moved or deleted page can be a menu entry (on_content_changed drops the pages).
     navigation.menus_invalidate()
     transaction.on_commit(navigation.menus_invalidate)
+
+
+def on_sites_changed(sender: Any, **kwargs: Any) -> None:
+    # Now and again after commit: a request between the two could keep the old row under the new version.
+    sites.sites_invalidate()
+    transaction.on_commit(sites.sites_invalidate)
 
 
 def on_navigation_saved(sender: Any, created: bool = False, **kwargs: Any) -> None:
