@@ -115,12 +115,6 @@ def cancellation_federate(event_id: int) -> dict:
 
 
 # --- one date: the occurrence_cancellation behavior ------------------------------------------------
-def occurrence_object_key(event_id: int, original_start: datetime) -> str:
-    """The flow log's key for one date: the event's own key and the date, so searching for the event
-    finds its dates' flows too, and each date has its one flow."""
-    return occurrence_log_key(event_id, original_start)
-
-
 @transaction.atomic
 def occurrence_cancel(*, event: Event, original_start: datetime) -> Occurrence:
     """Cancel one occurrence (feeds get an EXDATE); what follows is the `occurrence_cancellation`
@@ -157,7 +151,7 @@ def _event_lock(event: Event) -> None:
     Event.objects.select_for_update().filter(pk=event.pk).first()
 
 
-def _occurrence_cancellation_start(event: Event, occurrence: Occurrence):
+def _occurrence_cancellation_start(event: Event, occurrence: Occurrence) -> None:
     detail = EventDetail.objects.filter(event=event).first()
     start = occurrence.original_start
     payload = {
@@ -169,10 +163,11 @@ def _occurrence_cancellation_start(event: Event, occurrence: Occurrence):
         "date_cancelled": occurrence.cancelled,
         "event_cancelled": bool(detail and detail.is_cancelled),
     }
-    return flow_start_once(
+    flow_start_once(
         behavior=OCCURRENCE_CANCELLATION_BEHAVIOR,
         event="cancelled",
-        object_key=occurrence_object_key(event.pk, start),
+        # One flow per date, under the event's key and the date's timestamp (see the function).
+        object_key=occurrence_log_key(event.pk, start),
         payload=payload,
     )
 
