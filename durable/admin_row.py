@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from durable.admin_views import machine_shape, model_for, rows_url
 from durable.history import RetryRefused, can_retry, retry_state, row_history, row_retry
@@ -22,6 +23,13 @@ def _row(label: str, pk: str) -> StatefulModel:
         return model._default_manager.get(pk=pk)
     except (model.DoesNotExist, ValueError):
         raise Http404("no such row") from None
+
+
+def row_related_logs(row: StatefulModel) -> list[tuple[str, str]]:
+    """(title, address) of the entries other logs keep about what this row is about (social's flow log:
+    a payment's settlement flow): apps register a `durable_row_related_logs` hook taking the row, so
+    durable names none of them."""
+    return [link for hook in hooks.get_hooks("durable_row_related_logs") for link in hook(row)]
 
 
 @staff_only
@@ -45,6 +53,7 @@ def state_machine_row(request: HttpRequest, label: str, pk: str) -> HttpResponse
         "history": history,
         "state_label": row.state_node.label or row.state,
         "admin_url": row.state_admin_url(),
+        "related_logs": row_related_logs(row),
         "rows_url": rows_url(model, state=row.state),
         "is_failed": can_retry(row),  # in its graph's failure state
         "worked": bool(row.state_node.handler),

@@ -103,6 +103,12 @@ class StatefulModel(models.Model):
         the row's page in the state machines admin links to it. Override in the concrete model."""
         return ""
 
+    def state_log_keys(self) -> list[str]:
+        """The keys under which other logs of work file what this row is about (a payment's settlement
+        flow is "payment:<id>"), most specific first: the row's page lists their entries through the
+        `durable_row_related_logs` hooks, so durable names no app. Override in the concrete model."""
+        return []
+
     def restart(self, *, now=None, to: str = "", user=None, only_from: str = "") -> bool:
         """A person's retry: back to `to` (the initial state unless named), a fresh count of tries, due
         now, whatever state the row rests in (a failed row is terminal for the runner, not for staff),

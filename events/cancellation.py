@@ -18,7 +18,7 @@ from social.services import flow_start_once
 from . import federation
 from .calendars import event_changed, event_detail_ensure
 from .mail import mail, mail_on_commit
-from .models import BOOKING_OPEN, Booking, BookingGraph, BookingRefused, EventDetail
+from .models import BOOKING_OPEN, Booking, BookingGraph, BookingRefused, EventDetail, occurrence_log_key
 from .occurrences import occurrence_persisted
 from .permissions import calendar_editable_by
 from .refunds import refund_owed_record
@@ -26,6 +26,7 @@ from .selectors import bookings_held_for_event
 from .waiting_list import WAITING_LIST_OPEN, WaitingListEntry, WaitingListGraph
 
 CANCELLATION_BEHAVIOR = "event_cancellation"
+OCCURRENCE_CANCELLATION_BEHAVIOR = "occurrence_cancellation"
 
 
 @transaction.atomic
@@ -113,39 +114,102 @@ def cancellation_federate(event_id: int) -> dict:
     return {"reported": True}
 
 
+# --- one date: the occurrence_cancellation behavior ------------------------------------------------
 @transaction.atomic
 def occurrence_cancel(*, event: Event, original_start: datetime) -> Occurrence:
-    """Cancel one occurrence: feeds get an EXDATE, its bookings are cancelled and attendees told."""
+    """Cancel one occurrence (feeds get an EXDATE); what follows is the `occurrence_cancellation`
+    behavior, written and run in this transaction: that date's bookings cancelled (each paid seat owed
+    its refund, sent by the one runner after commit), each holder told, the event reported for its
+    Update. Asked again (a second click, two requests at once) it finds the date's one flow: nothing
+    is cancelled, refunded or told twice."""
+    _event_lock(event)
     occurrence = occurrence_persisted(event, original_start)
-    occurrence.cancel()
-    _bookings_cancel_on_dates(event, [original_start])
-    event_changed(event)
+    if not occurrence.cancelled:
+        occurrence.cancel()
+    _occurrence_cancellation_start(event, occurrence)
     return occurrence
 
 
+@transaction.atomic
 def cancelled_dates_bookings_cancel(event: Event) -> int:
-    """Cancel the confirmed bookings of every cancelled date of ``event`` and tell their holders.
+    """Have every cancelled date of ``event`` run its `occurrence_cancellation` flow; returns how many
+    cancelled dates it has.
 
-    For dates cancelled by django-scheduler's own views, which know nothing of bookings; a booking
-    already cancelled is left alone, so running it again changes nothing.
+    For dates cancelled by django-scheduler's own views, which know nothing of bookings: a date whose
+    flow already ran finds it (flow_start_once) and nothing happens twice.
     """
-    cancelled_starts = event.occurrence_set.filter(cancelled=True).values_list("original_start", flat=True)
-    return _bookings_cancel_on_dates(event, cancelled_starts)
+    _event_lock(event)
+    dates = list(event.occurrence_set.filter(cancelled=True).order_by("original_start"))
+    for occurrence in dates:
+        _occurrence_cancellation_start(event, occurrence)
+    return len(dates)
 
 
-def _bookings_cancel_on_dates(event: Event, original_starts) -> int:
-    held = Booking.objects.filter(
-        ticket_type__event=event,
-        occurrence_start__in=original_starts,
-        state__in=BOOKING_OPEN,  # whoever was let in attended: nothing to call off or refund
-    ).select_related("ticket_type", "order_line__order")
-    bookings = [booking for booking in held if _booking_call_off(booking, timezone.now())]
-    for booking in bookings:
+def _event_lock(event: Event) -> None:
+    # Two requests cancelling a date of one event queue here: the second finds the date stored and
+    # cancelled and its flow written, never a second Occurrence row or a second flow.
+    Event.objects.select_for_update().filter(pk=event.pk).first()
+
+
+def _occurrence_cancellation_start(event: Event, occurrence: Occurrence) -> None:
+    detail = EventDetail.objects.filter(event=event).first()
+    start = occurrence.original_start
+    payload = {
+        "event_id": event.pk,
+        "title": f"{event.title}, {start:%Y-%m-%d %H:%M}",
+        "original_start": start.isoformat(),
+        "occurrence_ts": int(start.timestamp()),
+        "occurrence_id": occurrence.pk,
+        "date_cancelled": occurrence.cancelled,
+        "event_cancelled": bool(detail and detail.is_cancelled),
+    }
+    flow_start_once(
+        behavior=OCCURRENCE_CANCELLATION_BEHAVIOR,
+        event="cancelled",
+        # One flow per date, under the event's key and the date's timestamp (see the function).
+        object_key=occurrence_log_key(event.pk, start),
+        payload=payload,
+    )
+
+
+def cancellation_occurrence_bookings_call_off(event_id: int, original_start: str) -> dict:
+    """Cancel every booking still held for this one date, with what its seat is owed, and close that
+    date's waiting list; the other dates' bookings are not touched."""
+    start = datetime.fromisoformat(original_start)
+    now = timezone.now()
+    held = (
+        Booking.objects.filter(ticket_type__event_id=event_id, occurrence_start=start, state__in=BOOKING_OPEN)
+        .select_for_update(of=("self",))
+        .select_related("ticket_type", "order_line__order")
+    )
+    # Whoever was let in at the door attended: nothing to call off or refund (move_if_open says so).
+    bookings = [booking for booking in held if _booking_call_off(booking, now)]
+    closed = WaitingListEntry.objects.filter(
+        ticket_type__event_id=event_id, occurrence_start=start, state__in=WAITING_LIST_OPEN
+    ).update(state=WaitingListGraph.closed.name, state_changed_at=now, due_at=None, locked_until=None)
+    return {
+        "cancelled": [booking.pk for booking in bookings],
+        "paid": [booking.pk for booking in bookings if booking.refund_owed],
+        "waiting_list_closed": closed,
+    }
+
+
+def cancellation_occurrence_holders_tell(event_id: int, booking_ids: list[int]) -> dict:
+    """One email per cancelled ticket, sent only once the step has committed."""
+    event = Event.objects.get(pk=event_id)
+    held = list(Booking.objects.filter(pk__in=booking_ids).select_related("ticket_type").order_by("pk"))
+    for booking in held:
         mail_on_commit(
             booking.email, "events/email/occurrence_cancelled.txt", {"booking": booking, "event": event}
         )
-    _refunds_enqueue(bookings)
-    return len(bookings)
+    return {"told": len(held)}
+
+
+def cancellation_occurrence_federate(event_id: int) -> dict:
+    """Stamp the event changed and report it: once the step commits the fediverse gets an Update whose
+    next date skips the cancelled one (an event federates as one object, not one per date)."""
+    event_changed(Event.objects.get(pk=event_id))
+    return {"reported": True}
 
 
 def _booking_call_off(booking: Booking, now: datetime) -> bool:
@@ -166,10 +230,3 @@ def ticket_refund_amount(booking: Booking) -> Decimal | None:
     if line.unit_price_incl_tax is None:
         return paid_per_seat
     return min(line.unit_price_incl_tax, paid_per_seat)
-
-
-def _refunds_enqueue(bookings) -> None:
-    # Never SumUp inside the organiser's request: each seat owed money gets a durable row in this
-    # transaction, worked by the one runner once it commits (its sweep finds any whose task was lost).
-    for refund in refund_owed_record(bookings):
-        advance_on_commit(refund)

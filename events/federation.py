@@ -1,5 +1,5 @@
 """Tell social what a scheduler event now is, once its change has committed: with cancellation.py (which
-runs the event_cancellation behavior) the only module of events that imports social, and only its
+runs the cancellation behaviors) the only module of events that imports social, and only its
 public services and selectors.
 
 Every public event federates from @events, however it was made: the organiser's form, django-scheduler's

@@ -27,6 +27,12 @@ TICKET_PRODUCT_CLASS = "Ticket"
 OCCURRENCE_OPTION_CODE = "occurrence"  # the Oscar line option a paid ticket's date rides in
 
 
+def occurrence_log_key(event_id: int, original_start: datetime) -> str:
+    """The flow log's key for one date of an event: the event's ("event:<id>", events.federation) and
+    the date's timestamp, so a search for the event finds its dates' flows too."""
+    return f"event:{event_id}:{int(original_start.timestamp())}"
+
+
 class BookingRefused(ValidationError):
     """A booking, waiting-list or check-in request the rules do not allow; the message says why."""
 
@@ -213,6 +219,11 @@ class Booking(StatefulModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.ticket_type.name} {self.occurrence_start:%Y-%m-%d %H:%M}"
+
+    def state_log_keys(self) -> list[str]:
+        """Its date's flows (that date's cancellation), then its event's (the whole event's)."""
+        event_id = self.ticket_type.event_id
+        return [occurrence_log_key(event_id, self.occurrence_start), f"event:{event_id}"]
 
     @property
     def is_open(self) -> bool:

@@ -55,6 +55,10 @@ class TicketRefund(StatefulModel):
     def __str__(self) -> str:
         return f"refund of booking {self.booking_id} ({self.state})"
 
+    def state_log_keys(self) -> list[str]:
+        """Its booking's: the cancellation that owed it is the flow of that date, or of the event."""
+        return self.booking.state_log_keys()
+
     def state_failed(self, error: str, now: datetime) -> None:
         """The runner gave up on its own (workers kept dying on the row): staff must see the booking."""
         booking_refund_failed(self.booking_id, error)

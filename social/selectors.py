@@ -25,6 +25,14 @@ def flows_filtered(params: Mapping[str, Any]) -> tuple[FlowFilterSet, QuerySet[F
     return filterset, filterset.qs
 
 
+def flows_for_object_keys(keys: list[str], *, limit: int = 10) -> list[Flow]:
+    """The newest flows filed under exactly these keys, those of the first (most specific) key first."""
+    if not keys:
+        return []
+    flows = Flow.objects.filter(object_key__in=keys).order_by("-created_at", "-id")[:limit]
+    return sorted(flows, key=lambda flow: keys.index(flow.object_key))
+
+
 def behavior_step_counts() -> dict[str, dict[str, dict[str, int]]]:
     """Per behavior, per step: flows there now ("running": pending or running, "failed") and steps
     completed ("done"); at END, the finished flows by outcome. Three grouped queries, whatever the size."""

@@ -63,6 +63,19 @@ def flow_log_beside_state_machines():
     return [(label, reverse("social_admin_flows"))]
 
 
+@hooks.register("durable_row_related_logs")
+def flows_of_stateful_row(row) -> list[tuple[str, str]]:
+    """A state machine row's page lists the flows about the same thing (a payment's settlement, the
+    cancellation that called off a booking), found under the keys the row names (`state_log_keys`)."""
+    return [
+        (
+            f"Flow {flow.pk}: {flow.behavior} ({flow.status}), {flow.object_key}",
+            reverse("social_admin_flow", args=[flow.pk]),
+        )
+        for flow in selectors.flows_for_object_keys(row.state_log_keys())
+    ]
+
+
 @hooks.register("register_admin_menu_item")
 def register_notifications_menu_item():
     return NotificationsMenuItem(

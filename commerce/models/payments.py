@@ -143,6 +143,10 @@ class PaymentAttempt(StatefulModel):
     def __str__(self) -> str:
         return f"{self.checkout_reference} ({self.state})"
 
+    def state_log_keys(self) -> list[str]:
+        """Its settlement flow's key (commerce.payments.settlement_object_key)."""
+        return [f"payment:{self.pk}"]
+
     def state_admin_url(self) -> str:
         """The order it placed, in Oscar's dashboard (the state machines page links to it)."""
         if self.order_id:
@@ -215,6 +219,10 @@ class PaymentRefund(StatefulModel):
 
     def __str__(self) -> str:
         return f"{self.key} {self.amount} ({self.state})"
+
+    def state_log_keys(self) -> list[str]:
+        """The settlement flow of the payment it gives money back from, which owed it (or not)."""
+        return [f"payment:{self.attempt_id}"]
 
     def state_failed(self, error: str, now: datetime) -> None:
         """The runner gave up on its own: the attempt is flagged so staff refund by hand."""

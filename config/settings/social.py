@@ -29,6 +29,9 @@ SOCIAL_FLOW_ACTIONS = {
     "ticket_refunds_owe": "events.cancellation.cancellation_refunds_owe",
     "event_holders_tell": "events.cancellation.cancellation_holders_tell",
     "event_federate": "events.cancellation.cancellation_federate",
+    "occurrence_bookings_call_off": "events.cancellation.cancellation_occurrence_bookings_call_off",
+    "occurrence_holders_tell": "events.cancellation.cancellation_occurrence_holders_tell",
+    "occurrence_federate": "events.cancellation.cancellation_occurrence_federate",
 }
 # Actors other apps own, by slug → profile (producers: commerce's ProducerPages), asked in turn.
 SOCIAL_ACTOR_SOURCES = ["commerce.federation.producer_actor_profile"]

@@ -4,7 +4,7 @@ Behaviors are plain data (see graph.py); steps are pure (see steps.py). To add o
 pass it to `behavior_register` from an importable module (the default ones are registered here).
 """
 
-from social.behaviors.cancellation import EVENT_CANCELLATION
+from social.behaviors.cancellation import EVENT_CANCELLATION, OCCURRENCE_CANCELLATION
 from social.behaviors.graph import END, Behavior, GraphError, Node, step
 from social.behaviors.publishing import DELETE, PUBLISH, UPDATE
 from social.behaviors.settlement import PAYMENT_SETTLEMENT
@@ -31,7 +31,7 @@ def behaviors_all() -> list[Behavior]:
     return list(_BEHAVIORS.values())
 
 
-for _behavior in (PUBLISH, UPDATE, DELETE, PAYMENT_SETTLEMENT, EVENT_CANCELLATION):
+for _behavior in (PUBLISH, UPDATE, DELETE, PAYMENT_SETTLEMENT, EVENT_CANCELLATION, OCCURRENCE_CANCELLATION):
     behavior_register(_behavior)
 
 __all__ = [

@@ -310,7 +310,11 @@ def test_seed_data_federates_each_public_event_once(committed):
     assert len(events) == 4 and sorted(creates.values_list("object_key", flat=True)) == sorted(
         f"event:{pk}" for pk in events
     )
-    assert Flow.objects.count() == 4 and FederatedObject.objects.filter(object_type="Event").count() == 4
+    # Beside the four publishes, the market's cancelled date ran its one cancellation flow (not twice).
+    assert list(Flow.objects.exclude(behavior="publish").values_list("behavior", flat=True)) == [
+        "occurrence_cancellation"
+    ]
+    assert Flow.objects.count() == 5 and FederatedObject.objects.filter(object_type="Event").count() == 4
 
 
 @pytest.mark.django_db(transaction=True)

@@ -120,6 +120,12 @@ def test_date_cancel_refunds_only_that_dates_tickets(
     assert (
         mail.to == [sam.email] and "refunded automatically to the card it was paid with: £12.50" in mail.body
     )
+    # The date's cancellation is a behavior in the flow log, keyed by the date: its one paid seat owed.
+    stamp = int(workshop.start.timestamp())
+    flow = Flow.objects.get(behavior="occurrence_cancellation", object_key=f"event:{workshop.pk}:{stamp}")
+    assert flow.path == ["validate", "call_off", "tickets?", "refunds", "tell", "federate"]
+    owed = FlowEffect.objects.get(idempotency_key=f"perform:ticket_refunds_owe:event-{workshop.pk}-{stamp}")
+    assert owed.result == {"owed": [TicketRefund.objects.get(booking=on_the_day).pk]}
 
 
 def test_refund_task_run_again_refunds_nothing_more(
