@@ -116,10 +116,12 @@ def test_date_cancel_refunds_only_that_dates_tickets(
     assert on_the_day.refund_amount == Decimal("12.50") and later.refunded_at is None
     assert later.state == "confirmed"
     assert _source(later.order_line.order).amount_refunded == 0
-    [mail] = mailoutbox
+    # The cancellation's email, then the refund's own once SumUp refunded it (its payment_refund flow).
+    [mail, refunded] = mailoutbox
     assert (
         mail.to == [sam.email] and "refunded automatically to the card it was paid with: £12.50" in mail.body
     )
+    assert refunded.to == [sam.email] and refunded.subject.startswith("Refunded:") and "£12.50" in refunded.body
 
 
 def test_refund_task_run_again_refunds_nothing_more(
