@@ -79,10 +79,14 @@ def refund_outcome_mark(refund_key: str) -> dict:
         attempt.note = f"{attempt.note} Refunded {refund.amount} through SumUp.".strip()[:2000]
         attempt.save(update_fields=["note", "updated_at"])
         return {"order": None, "amount": str(refund.amount)}
-    source = Source.objects.select_for_update().get(order_id=attempt.order_id, source_type__name=SOURCE_TYPE_NAME)
+    source = Source.objects.select_for_update().get(
+        order_id=attempt.order_id, source_type__name=SOURCE_TYPE_NAME
+    )
     source.refund(refund.amount, reference=refund.reason or attempt.transaction_id)
     refunded_type, _ = PaymentEventType.objects.get_or_create(name="Refunded")
-    EventHandler().create_payment_event(attempt.order, refunded_type, refund.amount, reference=attempt.transaction_id)
+    EventHandler().create_payment_event(
+        attempt.order, refunded_type, refund.amount, reference=attempt.transaction_id
+    )
     return {"order": attempt.order_number, "amount": str(refund.amount)}
 
 

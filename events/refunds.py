@@ -112,9 +112,8 @@ def booking_refund(booking_id: int) -> Decimal | None:
     amount = booking.refund_owed
     if booking.refunded_at is not None or not amount or amount <= 0:
         return None
-    refund = order_refund(
-        booking.order_line.order, amount, key=ticket_refund_key(booking.code), reference=f"ticket {booking.code}"
-    )
+    key, reference = ticket_refund_key(booking.code), f"ticket {booking.code}"
+    refund = order_refund(booking.order_line.order, amount, key=key, reference=reference)
     if refund.state != "sent":
         return None  # another worker is sending it and will report the outcome
     # SumUp refunded: the refund's payment_refund flow marked the booking and told its holder.

@@ -45,7 +45,8 @@ def validate_refund(ctx: FlowContext) -> StepResult:
     if payload["outcome"] == "refunded" and amount <= 0:
         reason = f"refund {payload['key']} reported refunded without an amount"
         return StepResult("refused", note=reason, data={"reason": reason})
-    return StepResult("ok", note=f"{payload.get('amount') or 'no amount'} {payload.get('currency', '')}".strip())
+    amount_text = f"{payload.get('amount') or 'no amount'} {payload.get('currency', '')}".strip()
+    return StepResult("ok", note=amount_text)
 
 
 @step("refunded", "refused")

@@ -121,7 +121,8 @@ def test_date_cancel_refunds_only_that_dates_tickets(
     assert (
         mail.to == [sam.email] and "refunded automatically to the card it was paid with: £12.50" in mail.body
     )
-    assert refunded.to == [sam.email] and refunded.subject.startswith("Refunded:") and "£12.50" in refunded.body
+    assert refunded.to == [sam.email] and refunded.subject.startswith("Refunded:")
+    assert "£12.50" in refunded.body
 
 
 def test_refund_task_run_again_refunds_nothing_more(
