@@ -49,6 +49,9 @@ def refund_payload(key: str, refund: PaymentRefund | None, outcome: str, error: 
             amount=str(refund.amount),
             currency=attempt.paid_currency or attempt.currency,
             reason=refund.reason,
+            # A payment that placed no order: its settlement's `tell` already said the money is
+            # coming back in full, so a refund that went through needs no second email.
+            told_when_owed=attempt.order_id is None,
             # The flow log links the refund's own row on the state machines page.
             state_machine=reverse("durable_admin_row", args=[refund._meta.label_lower, refund.pk]),
         )

@@ -78,6 +78,8 @@ def flag_for_staff(ctx: FlowContext) -> StepResult:
 
 @step("done")
 def tell_holder(ctx: FlowContext) -> StepResult:
+    if ctx.payload["outcome"] == "refunded" and ctx.payload.get("told_when_owed"):
+        return StepResult("done", note="shopper told when the refund was owed: no second email")
     action = "ticket_refund_tell" if _for_ticket(ctx) else "refund_tell"
     args = {**_args(ctx), "outcome": ctx.payload["outcome"]}
     effect = Perform(action=action, key=_key(ctx), args=args)
