@@ -63,7 +63,12 @@ def refund_outcome_start(key: str, outcome: str, error: str = "") -> None:
     run (once, however often this is asked). Call outside a transaction, or inside the one recording
     the outcome; the flow's steps commit with it, their emails go after."""
     with transaction.atomic():
-        refund = PaymentRefund.objects.select_for_update().select_related("attempt").filter(key=key).first()
+        refund = (
+            PaymentRefund.objects.select_for_update(of=("self",))
+            .select_related("attempt")
+            .filter(key=key)
+            .first()
+        )
         behavior_wanted.send(
             sender=PaymentRefund,
             behavior=REFUND_BEHAVIOR,
@@ -77,7 +82,7 @@ def refund_outcome_mark(refund_key: str) -> dict:
     """SumUp refunded: write it in the order's books (Oscar's source and a payment event), or, for a
     payment that placed no order, note it on the payment for staff."""
     refund = PaymentRefund.objects.select_for_update().get(key=refund_key)
-    attempt = PaymentAttempt.objects.select_for_update().select_related("order").get(pk=refund.attempt_id)
+    attempt = PaymentAttempt.objects.select_for_update().get(pk=refund.attempt_id)
     if not attempt.order_id:
         attempt.note = f"{attempt.note} Refunded {refund.amount} through SumUp.".strip()[:2000]
         attempt.save(update_fields=["note", "updated_at"])

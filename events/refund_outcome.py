@@ -25,7 +25,7 @@ def ticket_refund_key(code: str) -> str:
 
 def _booking(refund_key: str) -> Booking:
     code = refund_key.removeprefix(TICKET_REFUND_KEY_PREFIX)
-    return Booking.objects.select_for_update().select_related("ticket_type__event").get(code=code)
+    return Booking.objects.select_for_update(of=("self",)).select_related("ticket_type__event").get(code=code)
 
 
 def ticket_refund_outcome_start(booking_id: int, outcome: str, error: str = "") -> None:
