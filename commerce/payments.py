@@ -338,14 +338,9 @@ def payment_refund_follow(attempt: PaymentAttempt, now: datetime) -> str | None:
         runner.advance(PaymentRefund, refund.pk, now=now)
         refund.refresh_from_db()
     if refund.state == "sent":
-        with transaction.atomic():
-            locked = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
-            if "Refunded in full" not in locked.note:
-                locked.note = f"{locked.note} Refunded in full through SumUp.".strip()
-                locked.save(update_fields=["note", "updated_at"])
-        return "refunded"
+        return "refunded"  # its payment_refund flow noted it on the attempt and told the shopper
     if refund.state == "failed":
-        return "flagged"  # the refund told staff why when it gave up
+        return "flagged"  # its payment_refund flow told staff why, and the shopper
     attempt.due_at = refund.due_at  # look again when its next try is due
     return None
 

@@ -3,8 +3,8 @@ after; once per key.
 
 A PaymentRefund row is the intent. The runner leases it, so of two senders only one calls SumUp; its
 key goes to SumUp as the Idempotency-Key, so a resend after a crash between SumUp's answer and our
-record refunds once. SumUp failures are retried under the graph's policy; giving up flags the attempt
-for staff.
+record refunds once. SumUp failures are retried under the graph's policy; giving up starts the refund's flow,
+which flags the attempt for staff.
 """
 
 from __future__ import annotations
@@ -17,21 +17,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from oscar.core.loading import get_class, get_model
 from sumup import APIError
 
 from commerce.models import PaymentAttempt, PaymentRefund
+from commerce.refund_outcome import SOURCE_TYPE_NAME, Source, refund_outcome_start
 from commerce.sumup_client import sumup_client, to_major_units
 from durable import runner
 from durable.models import TransitionRefused
 
 logger = logging.getLogger(__name__)
 
-Source = get_model("payment", "Source")
-PaymentEventType = get_model("order", "PaymentEventType")
-EventHandler = get_class("order.processing", "EventHandler")
-
-SOURCE_TYPE_NAME = "SumUp"
 # SumUp answers these when asking again later may help; any other 4xx refuses the refund for good.
 TRANSIENT_CLIENT_ERRORS = (408, 409, 425, 429)
 
@@ -71,49 +66,31 @@ def refund_send(refund: PaymentRefund, now: datetime) -> str:
         status = getattr(exc, "status", None) if isinstance(exc, APIError) else None
         error = f"{type(exc).__name__}: {exc}"[:255]
         if status is not None and 400 <= status < 500 and status not in TRANSIENT_CLIENT_ERRORS:
-            refund_failed_tell(refund, error)
+            refund_outcome_start(refund.key, "failed", error)  # staff flagged, the shopper told
             return "failed"
         raise RefundNotSent(error) from exc
     answer_id = answer.get("id") if isinstance(answer, dict) else getattr(answer, "id", "")
-    _refund_recorded(refund.pk, str(answer_id or "")[:64], now)
+    with transaction.atomic():  # SumUp's answer and what the refund's outcome does commit together
+        _refund_recorded(refund.pk, str(answer_id or "")[:64], now)
+        refund_outcome_start(refund.key, "refunded")
     logger.info("Refund %s of %s sent through SumUp", refund.key, refund.amount)
     return "sent"
 
 
 def _refund_recorded(refund_id: int, sumup_refund_id: str, now: datetime) -> None:
-    """SumUp refunded: note it on the row and in the order's books, once even if the runner asks again."""
-    with transaction.atomic():
-        refund = PaymentRefund.objects.select_for_update().get(pk=refund_id)
-        if refund.sent_at is not None:
-            return  # recorded by a try whose worker died before the runner moved the row
-        refund.sent_at = now
-        refund.sumup_refund_id = sumup_refund_id
-        refund.save(update_fields=["sent_at", "sumup_refund_id"])
-        attempt = PaymentAttempt.objects.select_related("order").get(pk=refund.attempt_id)
-        if attempt.order_id:
-            source = Source.objects.select_for_update().get(
-                order_id=attempt.order_id, source_type__name=SOURCE_TYPE_NAME
-            )
-            source.refund(refund.amount, reference=refund.reason or attempt.transaction_id)
-            refunded_type, _ = PaymentEventType.objects.get_or_create(name="Refunded")
-            EventHandler().create_payment_event(
-                attempt.order, refunded_type, refund.amount, reference=attempt.transaction_id
-            )
-
-
-def refund_failed_tell(refund: PaymentRefund, error: str) -> None:
-    """The refund will not be sent automatically: its attempt is flagged so staff refund by hand."""
-    PaymentRefund.objects.filter(pk=refund.pk).update(error=error[:255])
-    with transaction.atomic():
-        attempt = PaymentAttempt.objects.select_for_update().get(pk=refund.attempt_id)
-        attempt.needs_attention = True
-        attempt.note = f"{attempt.note} The automatic refund of {refund.amount} failed ({error}).".strip()
-        attempt.save(update_fields=["needs_attention", "note", "updated_at"])
-    logger.error("Refund %s given up, staff must refund by hand: %s", refund.key, error)
+    """SumUp refunded: note it on the row, once even if the runner asks again (the order's books are
+    the payment_refund behavior's `mark` step)."""
+    refund = PaymentRefund.objects.select_for_update().get(pk=refund_id)
+    if refund.sent_at is not None:
+        return  # recorded by a try whose worker died before the runner moved the row
+    refund.sent_at = now
+    refund.sumup_refund_id = sumup_refund_id
+    refund.save(update_fields=["sent_at", "sumup_refund_id"])
 
 
 def refund_give_up(refund_id: int, error: str, *, tell_staff: bool = True) -> None:
-    """Stop sending a refund that is still owed (its owner gave up, or staff were told it failed)."""
+    """Stop sending a refund that is still owed (its owner gave up, or staff were told it failed); unless
+    staff are at the screen already, its payment_refund flow flags it and tells the shopper."""
     refund = PaymentRefund.objects.get(pk=refund_id)
     if refund.state != "owed" or (refund.locked_until and refund.locked_until > timezone.now()):
         return  # sent, failed already, or a sender holds it now and will record what SumUp said
@@ -123,7 +100,7 @@ def refund_give_up(refund_id: int, error: str, *, tell_staff: bool = True) -> No
     except TransitionRefused:
         return
     if tell_staff:
-        refund_failed_tell(refund, error)
+        refund_outcome_start(refund.key, "failed", error)
 
 
 def refund_send_now(refund: PaymentRefund) -> PaymentRefund:

@@ -4,8 +4,9 @@ The cancellation writes the row in its own transaction, so a refund whose task i
 at commit) is still found by the durable sweep. The handler calls SumUp outside any transaction
 through `commerce.refunds.order_refund`, which records the refund under the ticket's key before the
 call and sends that key as SumUp's Idempotency-Key: a retry, a duplicate task or a worker killed
-mid-call asks again with the same key and never refunds twice. The booking's own refund columns
-(`refunded_at`, `refund_failed_at`, ...) stay what pages and emails read.
+mid-call asks again with the same key and never refunds twice. What the outcome does to the booking
+(its `refunded_at` or `refund_failed_at`, the holder's email) is the payment_refund behavior's, in the
+flow log (events/refund_outcome.py); those columns stay what pages and emails read.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from django.utils import timezone
 from durable.graph import State, StateGraph
 from durable.models import StatefulModel, state_field
 from durable.retry import RetryPolicy
+
+from .refund_outcome import ticket_refund_key, ticket_refund_outcome_start
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +105,8 @@ def booking_refund(booking_id: int) -> Decimal | None:
 
     No transaction or lock is held while SumUp answers: the refund is recorded under a key of its
     own (the ticket's code) first, so a duplicated or retried call sends it at most once, and the
-    booking is marked refunded only once SumUp has confirmed. SumUp failures raise.
+    booking is marked refunded by the refund's payment_refund flow, once SumUp has confirmed. SumUp
+    failures raise.
     """
     from commerce.refunds import order_refund
 
@@ -112,32 +116,30 @@ def booking_refund(booking_id: int) -> Decimal | None:
     amount = booking.refund_owed
     if booking.refunded_at is not None or not amount or amount <= 0:
         return None
-    refund = order_refund(
-        booking.order_line.order, amount, key=f"ticket-{booking.code}", reference=f"ticket {booking.code}"
-    )
+    key, reference = ticket_refund_key(booking.code), f"ticket {booking.code}"
+    refund = order_refund(booking.order_line.order, amount, key=key, reference=reference)
     if refund.state != "sent":
-        return None  # another worker is sending it and will mark the booking
-    marked = Booking.objects.filter(pk=booking.pk, refunded_at__isnull=True).update(
-        refunded_at=timezone.now(), refund_amount=refund.amount, refund_failed_at=None, refund_error=""
-    )
-    return refund.amount if marked else None
+        return None  # another worker is sending it and will report the outcome
+    # SumUp refunded: the refund's payment_refund flow marked the booking and told its holder.
+    return refund.amount
 
 
 def booking_refund_failed(booking_id: int, error: str) -> None:
-    """The automatic refund gave up: flag the booking so staff see it and refund from the order;
-    its recorded refund is given up too, so no sweep sends it behind staff's back."""
+    """The automatic refund gave up: its recorded refund is given up too, so no sweep sends it behind
+    staff's back, and its payment_refund flow flags the booking for staff and tells the holder. A
+    refund still in flight at SumUp is left to report its own outcome."""
     from commerce.models import PaymentRefund
     from commerce.refunds import refund_give_up
 
     from .models import Booking
 
-    code = Booking.objects.filter(pk=booking_id).values_list("code", flat=True).first()
-    refund = PaymentRefund.objects.filter(key=f"ticket-{code}").first()
+    code = Booking.objects.values_list("code", flat=True).get(pk=booking_id)
+    refund = PaymentRefund.objects.filter(key=ticket_refund_key(code)).first()
     if refund is not None:
-        refund_give_up(refund.pk, error)
-    Booking.objects.filter(pk=booking_id, refunded_at__isnull=True).update(
-        refund_failed_at=timezone.now(), refund_error=error[:255]
-    )
+        refund_give_up(refund.pk, error, tell_staff=False)
+        refund.refresh_from_db()
+    if refund is None or refund.state == "failed":
+        ticket_refund_outcome_start(booking_id, "failed", error)
 
 
 def _give_up(booking_id: int, exc: Exception) -> str:

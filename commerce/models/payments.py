@@ -225,10 +225,11 @@ class PaymentRefund(StatefulModel):
         return [f"payment:{self.attempt_id}"]
 
     def state_failed(self, error: str, now: datetime) -> None:
-        """The runner gave up on its own: the attempt is flagged so staff refund by hand."""
-        from commerce.refunds import refund_failed_tell
+        """The runner gave up on its own: its payment_refund flow flags the attempt so staff refund by
+        hand, and tells the shopper."""
+        from commerce.refund_outcome import refund_outcome_start
 
-        refund_failed_tell(self, error)
+        refund_outcome_start(self.key, "failed", error)
 
     def refund_send(self, now: datetime) -> str:
         from commerce.refunds import refund_send

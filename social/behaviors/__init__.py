@@ -7,6 +7,7 @@ pass it to `behavior_register` from an importable module (the default ones are r
 from social.behaviors.cancellation import EVENT_CANCELLATION, OCCURRENCE_CANCELLATION
 from social.behaviors.graph import END, Behavior, GraphError, Node, step
 from social.behaviors.publishing import DELETE, PUBLISH, UPDATE
+from social.behaviors.refund import PAYMENT_REFUND
 from social.behaviors.settlement import PAYMENT_SETTLEMENT
 
 _BEHAVIORS: dict[str, Behavior] = {}
@@ -31,7 +32,15 @@ def behaviors_all() -> list[Behavior]:
     return list(_BEHAVIORS.values())
 
 
-for _behavior in (PUBLISH, UPDATE, DELETE, PAYMENT_SETTLEMENT, EVENT_CANCELLATION, OCCURRENCE_CANCELLATION):
+for _behavior in (
+    PUBLISH,
+    UPDATE,
+    DELETE,
+    PAYMENT_SETTLEMENT,
+    PAYMENT_REFUND,
+    EVENT_CANCELLATION,
+    OCCURRENCE_CANCELLATION,
+):
     behavior_register(_behavior)
 
 __all__ = [

@@ -116,10 +116,13 @@ def test_date_cancel_refunds_only_that_dates_tickets(
     assert on_the_day.refund_amount == Decimal("12.50") and later.refunded_at is None
     assert later.state == "confirmed"
     assert _source(later.order_line.order).amount_refunded == 0
-    [mail] = mailoutbox
+    # The cancellation's email, then the refund's own once SumUp refunded it (its payment_refund flow).
+    [mail, refunded] = mailoutbox
     assert (
         mail.to == [sam.email] and "refunded automatically to the card it was paid with: £12.50" in mail.body
     )
+    assert refunded.to == [sam.email] and refunded.subject.startswith("Refunded:")
+    assert "£12.50" in refunded.body
     # The date's cancellation is a behavior in the flow log, keyed by the date: its one paid seat owed.
     stamp = int(workshop.start.timestamp())
     flow = Flow.objects.get(behavior="occurrence_cancellation", object_key=f"event:{workshop.pk}:{stamp}")
@@ -300,3 +303,32 @@ def test_refund_workers_kept_dying_on_is_failed_and_flagged_for_staff(
     ticket.refresh_from_db()
     assert ticket.refunded_at is None and ticket.refund_failed_at is not None
     assert "stalled" in ticket.refund_error
+
+
+def test_ticket_refund_given_up_shows_a_refused_flow_and_tells_the_holder_once(
+    workshop, otto, sam, buy, fake_sumup, mailoutbox, django_capture_on_commit_callbacks
+):
+    paid = f.ticket_type(workshop, quota=5, price="25.00")
+    [ticket] = buy(sam, paid, workshop.start)
+    _fail_next_refunds(fake_sumup, 100)
+    with django_capture_on_commit_callbacks(execute=True):
+        cancellation.event_cancel(event=workshop, by_user=otto)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _sweep_until_rested()
+        # The ticket's row and the refund's both report it given up: one flow, one email.
+        refund = TicketRefund.objects.get(booking=ticket)
+        refund.state_failed("reported again", timezone.now())
+
+    flow = Flow.objects.get(behavior="payment_refund", object_key=f"refund:ticket-{ticket.code}")
+    assert (flow.status, flow.path) == ("refused", ["validate", "outcome?", "flag", "tell"])
+    keys = set(FlowEffect.objects.filter(flow=flow).values_list("idempotency_key", flat=True))
+    assert keys == {
+        f"perform:{action}:refund-ticket-{ticket.code}"
+        for action in ("refund_flag", "ticket_refund_flag", "ticket_refund_tell")
+    }
+    ticket.refresh_from_db()
+    assert ticket.refund_failed_at is not None and "503" in ticket.refund_error
+    assert PaymentAttempt.objects.get(order=ticket.order_line.order).needs_attention
+    [told] = mailoutbox
+    assert told.to == [sam.email] and "needs our help" in told.subject and ticket.code in told.body
