@@ -328,6 +328,8 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # 'self') refuses it, and each visit logged the refusal as a console error. Upgrades are ours to plan.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+# oEmbed providers are asked through the edge (public addresses, one deadline, a size cap).
+WAGTAILEMBEDS_FINDERS = [{"class": "cms.embeds_finder.EdgeOEmbedFinder"}]
 
 from .commerce import *  # Oscar, its dashboard menu, its catalogue's search, and SumUp
 from .oidc import *  # the OAuth2 / OpenID Connect provider sibling apps sign in through
