@@ -60,10 +60,11 @@ def handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            if not (faults and fake.take(f"{faults}_drip")):
-                self.wfile.write(body)
-                return
+            drip = bool(faults) and fake.take(f"{faults}_drip")
             with suppress(BrokenPipeError, ConnectionResetError):  # the client gave up, as it should
+                if not drip:
+                    self.wfile.write(body)
+                    return
                 for index in range(len(body)):
                     self.wfile.write(body[index : index + 1])
                     self.wfile.flush()
