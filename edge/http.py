@@ -39,6 +39,10 @@ class ResponseTooLarge(RemoteFetchError):
     """The answer is longer than the caller accepts."""
 
 
+class DeadlinePassed(RemoteFetchError):
+    """No complete answer came within the request's total deadline."""
+
+
 class AddressRefused(NewConnectionError):
     """The name resolved to an address outside the public internet (and the allow-list)."""
 
@@ -384,8 +388,8 @@ def _request_once(
                 response.close()
             response.release_conn()
     except (HTTPError, OSError) as exc:
-        raise RemoteFetchError(_why(exc, url, running)) from None
+        raise (DeadlinePassed if running.expired else RemoteFetchError)(_why(exc, url, running)) from None
     if running.expired:
         # A shut socket reads as the end of the body: what arrived may be cut short.
-        raise RemoteFetchError(_why(TimeoutError(), url, running))
+        raise DeadlinePassed(_why(TimeoutError(), url, running))
     return RemoteResponse(url=url, status_code=response.status, headers=response.headers, content=bytes(body))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
+from contextlib import suppress
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
@@ -44,14 +46,29 @@ def handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _send(
-            self, status: int, payload: dict | list | str, content_type: str = "application/json"
+            self,
+            status: int,
+            payload: dict | list | str,
+            content_type: str = "application/json",
+            faults: str = "",
         ) -> None:
+            """`faults` names the counters (`checkout`, `refund`) whose hostile answers this may be."""
+            if faults and isinstance(payload, dict) and fake.take(f"{faults}_huge"):
+                payload = {**payload, "padding": "x" * fake.huge_bytes}
             body = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            drip = bool(faults) and fake.take(f"{faults}_drip")
+            with suppress(BrokenPipeError, ConnectionResetError):  # the client gave up, as it should
+                if not drip:
+                    self.wfile.write(body)
+                    return
+                for index in range(len(body)):
+                    self.wfile.write(body[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(fake.drip_interval)
 
         def _redirect(self, location: str) -> None:
             self.send_response(303)
@@ -91,7 +108,7 @@ def handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
                 if checkout is None:
                     self._send(404, {"error_code": "NOT_FOUND", "message": "Resource not found"})
                 else:
-                    self._send(200, checkout)
+                    self._send(200, checkout, faults="checkout")
             elif match := _PAY_PATH.match(path):
                 checkout = fake.get_checkout(match["id"])
                 if checkout is None:
@@ -133,7 +150,7 @@ def handler_for(fake: FakeSumUp) -> type[BaseHTTPRequestHandler]:
                     idempotency_key=self.headers.get("Idempotency-Key", ""),
                 )
                 fake.answer_slowly("refund_slow")  # refunded already: only the answer is late
-                self._send(*answer)
+                self._send(*answer, faults="refund")
             elif match := _PAY_PATH.match(path):
                 outcome = parse_qs(raw.decode()).get("outcome", [""])[0]
                 if outcome not in ("pay", "decline"):

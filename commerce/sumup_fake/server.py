@@ -67,6 +67,12 @@ class FakeSumUp:
         # `refund_slow` refunds are carried out but answered after `slow_seconds` (the client gave up).
         self.checkout_failures = self.checkout_slow = self.refund_slow = 0
         self.slow_seconds = 0.0
+        # Hostile answers, as a broken or hijacked endpoint would send: the next `checkout_drip` checkout
+        # reads and `refund_drip` refunds are answered one byte every `drip_interval` s (no single read
+        # waits long); the next `checkout_huge` and `refund_huge` carry `huge_bytes` of padding.
+        self.checkout_drip = self.refund_drip = self.checkout_huge = self.refund_huge = 0
+        self.drip_interval = 0.05
+        self.huge_bytes = 5_000_000
         self.webhooks: list[WebhookDelivery] = []
         # Called as hook(method, path) in the server's thread before each API request is answered:
         # tests look at what the caller had committed by then. What a hook raises is kept here.

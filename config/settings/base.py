@@ -331,6 +331,8 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # from inside the request's transaction.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+# oEmbed providers are asked through the edge (public addresses, one deadline, a size cap).
+WAGTAILEMBEDS_FINDERS = [{"class": "cms.embeds_finder.EdgeOEmbedFinder"}]
 
 from .commerce import *  # Oscar, its dashboard menu, its catalogue's search, and SumUp
 from .oidc import *  # the OAuth2 / OpenID Connect provider sibling apps sign in through

@@ -90,7 +90,8 @@ SHOP_SEARCH_VIEW = "sitesearch.views.search_products"
 # The defaults point at our fake SumUp server (commerce/sumup_fake, started by `make run`);
 # production.py requires real values.
 SUMUP_API_URL = env("SUMUP_API_URL", default="http://127.0.0.1:8140").rstrip("/")
-SUMUP_TIMEOUT = env.float("SUMUP_TIMEOUT", default=15.0)  # seconds for one SumUp API call
+# One SumUp API call, connect to last byte, whatever the server drips (edge.httpx_transport).
+SUMUP_TIMEOUT = env.float("SUMUP_TIMEOUT", default=15.0)
 SUMUP_API_KEY = env("SUMUP_API_KEY", default="sup_sk_dev_fake")
 SUMUP_MERCHANT_CODE = env("SUMUP_MERCHANT_CODE", default="MDEVFAKE")
 SUMUP_WEBHOOK_SECRET = env("SUMUP_WEBHOOK_SECRET", default="dev-only-webhook-secret")

@@ -21,5 +21,8 @@ SITE_NAME = env("SITE_NAME", default="Rose Ash Cooperative")
 
 # --- email -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Seconds for each SMTP socket operation: Django's default is none, and a server that accepts and
+# never answers would hold the worker (or the request) that sends forever.
+EMAIL_TIMEOUT = env.float("DJANGO_EMAIL_TIMEOUT", default=20.0)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@{_site.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

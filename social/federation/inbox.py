@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from durable import kick, runner
 from durable.models import Outcome
@@ -24,6 +23,7 @@ from .answers import follow_accept, join_accept
 from .delivery import host_revive
 from .models import Comment, FederatedObject, Follow, InboxItem, LocalActor, Reaction, RemoteActor
 from .origins import same_origin
+from .remote_datetime import remote_datetime
 from .selectors import object_for_uri
 from .signals import activity_received
 
@@ -219,7 +219,7 @@ def _on_create(data: dict, remote: RemoteActor) -> None:
         raise Ignored("a reply's id must be on its author's server")  # else it could squat a real reply's
     obj = _local_object(note.get("inReplyTo"))
     _squats_drop(_id(note))
-    published = parse_datetime(note.get("published") or "") or timezone.now()
+    published = remote_datetime(note.get("published")) or timezone.now()
     Comment.objects.get_or_create(
         uri=_id(note)[:500],
         defaults={

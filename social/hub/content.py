@@ -8,11 +8,7 @@ Pure functions (no ORM, no I/O), so they are tested without a database.
 import html
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from edge.sanitise import first_url, plain_text
 
@@ -38,15 +34,6 @@ def uri_of(value: Any) -> str:
     if isinstance(value, dict) and isinstance(value.get("id"), str):
         return value["id"]
     return ""
-
-
-def datetime_parse(value: Any) -> datetime:
-    parsed = parse_datetime(value) if isinstance(value, str) else None
-    if parsed is None:
-        return timezone.now()
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.UTC)
-    return parsed
 
 
 def attachments_extract(obj: dict) -> list[dict[str, str]]:

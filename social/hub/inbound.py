@@ -8,6 +8,7 @@ import logging
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from edge.sanitise import first_url, html_sanitise, plain_text
 from social.federation import ids
@@ -17,9 +18,10 @@ from social.federation.fetch import FetchError
 from social.federation.inbox import activity_origin_problem
 from social.federation.models import LocalActor, RemoteActor
 from social.federation.origins import remote_document_fetch, same_origin
+from social.federation.remote_datetime import remote_datetime
 from social.federation.selectors import object_for_uri
 
-from .content import attachments_extract, datetime_parse, tags_extract, uri_of
+from .content import attachments_extract, tags_extract, uri_of
 from .models import Following, Note, Notification, TimelineItem
 
 logger = logging.getLogger(__name__)
@@ -96,7 +98,7 @@ def _item_fields(obj: dict) -> dict:
         "in_reply_to": uri_of(obj.get("inReplyTo"))[:500],
         "attachments": attachments_extract(obj),
         "hashtags": hashtags,
-        "published": datetime_parse(obj.get("published")),
+        "published": remote_datetime(obj.get("published")) or timezone.now(),
     }
 
 

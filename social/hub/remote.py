@@ -19,12 +19,8 @@ class AccountNotFound(Exception):
     """The account could not be found (the message says why, for the editor)."""
 
 
-def webfinger_resolve(handle: str) -> str:
-    """The actor id behind "@user@host", from the host's WebFinger document."""
-    parts = handle_split(handle)
-    if parts is None:
-        raise AccountNotFound(f"{handle!r} is not a handle like @someone@example.social")
-    user, host = parts
+def _webfinger(user: str, host: str) -> tuple[str, str]:
+    """(subject, actor id) from the WebFinger document `host` serves for acct:user@host."""
     query = urlencode({"resource": f"acct:{user}@{host}"})
     # https everywhere; plain http only where settings allow it (local development and tests).
     schemes = ["https"] + (["http"] if getattr(settings, "HUB_WEBFINGER_ALLOW_HTTP", False) else [])
@@ -35,6 +31,7 @@ def webfinger_resolve(handle: str) -> str:
         except (FetchError, RecursionError) as exc:  # RecursionError: JSON nested past the parser
             errors.append(str(exc))
             continue
+        subject = document.get("subject")
         for link in document.get("links") or []:
             if (
                 isinstance(link, dict)
@@ -43,9 +40,35 @@ def webfinger_resolve(handle: str) -> str:
                 in ("application/activity+json", "application/ld+json")
                 and isinstance(link.get("href"), str)
             ):
-                return link["href"]
+                return (subject if isinstance(subject, str) else ""), link["href"]
         raise AccountNotFound(f"{host} knows no ActivityPub actor for {user}")
     raise AccountNotFound(f"cannot look up {user}@{host}: {'; '.join(errors)}")
+
+
+def webfinger_resolve(handle: str) -> str:
+    """The actor id behind "@user@host", from the host's WebFinger document."""
+    parts = handle_split(handle)
+    if parts is None:
+        raise AccountNotFound(f"{handle!r} is not a handle like @someone@example.social")
+    user, host = parts
+    subject, actor_uri = _webfinger(user, host)
+    if subject and subject.lower() != f"acct:{user}@{host}".lower():
+        raise AccountNotFound(f"{host} answered for {subject}, not for {user}@{host}")
+    return actor_uri
+
+
+def _handle_confirm(handle: str, actor: RemoteActor) -> None:
+    """Refuse an actor on another host than the handle's unless that host's WebFinger names it so.
+
+    Mastodon's rule: a server speaks for its own accounts only. The handle's host may delegate to
+    another (a split between the handle's domain and the server's), but then the actor's own server must
+    answer that its actor is this handle; otherwise one host could hand out another's accounts."""
+    user, host = handle_split(handle) or ("", "")
+    if actor.domain == host:
+        return
+    subject, actor_uri = _webfinger(actor.username, actor.domain)
+    if actor_uri != actor.uri or subject.lower() != f"acct:{user}@{host}".lower():
+        raise AccountNotFound(f"{actor.uri} is on {actor.domain}, which does not confirm it is {user}@{host}")
 
 
 def account_resolve(query: str) -> RemoteActor:
@@ -68,6 +91,7 @@ def account_resolve(query: str) -> RemoteActor:
         return actor
     actor_uri = webfinger_resolve(query)
     actor = remote_actor_get(actor_uri, refresh=True)
-    if actor is None or not actor.inbox:
+    if actor is None or not actor.inbox or actor.uri != actor_uri:
         raise AccountNotFound(f"cannot fetch the actor {actor_uri}")
+    _handle_confirm(query, actor)
     return actor

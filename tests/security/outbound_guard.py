@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
+import urllib3.connection
 from django.conf import settings
 from django.db import connection
 
@@ -106,10 +107,13 @@ def outbound_guard_fixture(settings, monkeypatch):
     log = OutboundLog(threading.current_thread(), _service_ports())
     original_connect, original_connect_ex = socket.socket.connect, socket.socket.connect_ex
 
+    def note(host: str, port: int) -> None:
+        if port not in log.skipped_ports:
+            log.record("connect", f"{host}:{port}")
+
     def seen(sock, address) -> None:
-        inet = sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple)
-        if inet and address[1] not in log.skipped_ports:
-            log.record("connect", f"{address[0]}:{address[1]}")
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
+            note(address[0], address[1])
 
     def connect(sock, address):
         seen(sock, address)
@@ -119,8 +123,18 @@ def outbound_guard_fixture(settings, monkeypatch):
         seen(sock, address)
         return original_connect_ex(sock, address)
 
+    def request(http_connection, *args, **kwargs):
+        # A kept-alive connection from the edge's pool (federation, SumUp) makes no connect() for its
+        # next request: each request after its first counts as one.
+        if getattr(http_connection, "_outbound_guard_used", False):
+            note(http_connection.host, http_connection.port)
+        http_connection._outbound_guard_used = True
+        return original_request(http_connection, *args, **kwargs)
+
+    original_request = urllib3.connection.HTTPConnection.request
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(urllib3.connection.HTTPConnection, "request", request)
     settings.EMAIL_BACKEND = "tests.security.outbound_guard.RecordingBackend"
     _active = log
     try:

@@ -1,5 +1,8 @@
-"""SumUp down (503) or too slow (the client times out) during settlement and during a refund: after
+"""SumUp down (503), too slow (the client times out), dripping its answer a byte at a time or answering
+megabytes, during settlement and during a refund: each call gives up within SUMUP_TIMEOUT, and after
 recovery there is one order and one refund, however many times we asked."""
+
+import time
 
 import pytest
 from django.urls import reverse
@@ -29,17 +32,30 @@ def _return(client, attempt):
     return client.get(reverse("commerce:sumup-return", args=[attempt.public_id]))
 
 
-@pytest.mark.parametrize("fault", ["503", "timeout"])
+FAULTS = ["503", "timeout", "drip", "huge"]
+
+
+def _fault_once(fake_sumup, call: str, fault: str) -> None:
+    """The next `call` ("checkout" read or "refund") at the fake SumUp meets `fault`."""
+    if fault == "503":
+        setattr(fake_sumup, f"{call}_failures", 1 if call == "checkout" else 2)
+    elif fault == "timeout":
+        setattr(fake_sumup, f"{call}_slow", 1)
+        fake_sumup.slow_seconds = 1.5
+    else:  # "drip": a byte every 50 ms, no read waits long, the whole answer takes ~20 s; "huge": 5 MB
+        setattr(fake_sumup, f"{call}_{fault}", 1)
+
+
+@pytest.mark.parametrize("fault", FAULTS)
 def test_settlement_while_sumup_fails_places_one_order_after_recovery(client, fake_sumup, settings, fault):
     client.raise_request_exception = False  # a 500 is an answer the shopper may see; count orders
     attempt = _paid(client, fake_sumup)
     settings.SUMUP_TIMEOUT = 0.5
-    if fault == "503":
-        fake_sumup.checkout_failures = 1
-    else:
-        fake_sumup.checkout_slow, fake_sumup.slow_seconds = 1, 1.5
+    _fault_once(fake_sumup, "checkout", fault)
 
+    started = time.monotonic()
     page = _return(client, attempt)  # the shopper comes back while SumUp cannot answer
+    assert time.monotonic() - started < 5  # one call, cut at SUMUP_TIMEOUT however the answer trickles
     assert page.status_code == 202 and b"Confirming your payment" in page.content
     assert not Order.objects.exists()
     # Still asking SumUp (the runner retries): not cancelled, not given up, the stock still held.
@@ -57,7 +73,7 @@ def test_settlement_while_sumup_fails_places_one_order_after_recovery(client, fa
     assert PaymentAttempt.objects.get().state == "placed"
 
 
-@pytest.mark.parametrize("fault", ["503", "timeout"])
+@pytest.mark.parametrize("fault", FAULTS)
 def test_refund_while_sumup_fails_refunds_once_after_recovery(client, fake_sumup, settings, fault):
     # A paid checkout that cannot become an order (its single-use voucher was used meanwhile) is refunded.
     honey = stocked_product(num_in_stock=3)
@@ -69,12 +85,12 @@ def test_refund_while_sumup_fails_refunds_once_after_recovery(client, fake_sumup
     VoucherApplication.objects.create(voucher=voucher, order=create_order())
     fake_sumup.settle(attempt.sumup_checkout_id, "pay", webhook="none")
     settings.SUMUP_TIMEOUT = 0.5
-    if fault == "503":
-        fake_sumup.refund_failures = 2
-    else:  # SumUp refunds, but its answer comes after we stopped waiting
-        fake_sumup.refund_slow, fake_sumup.slow_seconds = 1, 1.5
+    # Except on a 503, SumUp refunds, but its answer is late, endless or too large to read.
+    _fault_once(fake_sumup, "refund", fault)
 
+    started = time.monotonic()
     assert webhook_post(fake_sumup, attempt.sumup_checkout_id).status_code == 204
+    assert time.monotonic() - started < 5
     assert PaymentAttempt.objects.get().state == "refunding"  # owed, visible, and retried by the runner
     webhook_post(fake_sumup, attempt.sumup_checkout_id)  # SumUp repeats its webhook
     sweep_until_rested()  # beat's sweeps while SumUp recovers

@@ -4,6 +4,7 @@ import json
 
 import pytest
 import redis
+from django.utils import timezone
 
 from durable import runner
 from social.federation.actors import local_actor_get
@@ -245,6 +246,20 @@ def test_reply_is_held_for_moderation_and_sanitised(deliver, remote, post):
     assert comment.status == "pending"
     assert "<script>" not in comment.content and "onclick" not in comment.content
     assert "Lovely!" in comment.content
+
+
+def test_reply_with_impossible_published_stored_at_arrival(deliver, remote, post):
+    note = {
+        "id": f"{remote.base}/notes/1",
+        "type": "Note",
+        "attributedTo": remote.actor_uri(),
+        "inReplyTo": post.data["id"],
+        "content": "<p>Lovely!</p>",
+        "published": "2024-02-30T10:00:00Z",  # well-formed, but no such day
+    }
+    before = timezone.now()
+    deliver(remote, remote.activity("Create", note))
+    assert before <= Comment.objects.get().published <= timezone.now()
 
 
 def test_update_note_and_delete_note(deliver, remote, post):

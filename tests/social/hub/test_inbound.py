@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from social.hub.inbound import activity_handle
 from social.hub.models import Following, Notification, TimelineItem
@@ -134,3 +135,12 @@ def test_activity_handle_blocked_domain_account_ignored():
     follow = f.following()
     DomainBlock.objects.create(domain=follow.remote_actor.domain)
     assert activity_handle(f.note_activity(follow.remote_actor), follow.remote_actor) == "ignored: blocked"
+
+
+@pytest.mark.parametrize("published", ["2024-02-30T10:00:00Z", "9999-12-31T23:59:59-01:00", "2999-01-01"])
+def test_activity_handle_post_with_hostile_published_stored_at_arrival(published):
+    follow = f.following()
+    before = timezone.now()
+    activity = f.note_activity(follow.remote_actor, published=published)
+    assert activity_handle(activity, follow.remote_actor) == "timeline"
+    assert before <= TimelineItem.objects.get().published <= timezone.now()
