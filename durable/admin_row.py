@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 
-from durable.admin_views import machine_shape, model_for, rows_url
+from durable.admin_views import machine_shape, model_for, model_title, rows_url
 from durable.history import RetryRefused, can_retry, retry_state, row_history, row_retry
 from durable.models import StatefulModel
 from ops.staff import staff_only
@@ -42,11 +42,13 @@ def state_machine_row(request: HttpRequest, label: str, pk: str) -> HttpResponse
     if path[-1] != row.state:  # lines lost with a killed batch: the row itself is the truth
         path.append(row.state)
     model = type(row)
-    title = f"{model.__name__} {row.pk}"
+    title = f"{model_title(model)} {row.pk}"
     context = {
         "row": row,
         "row_text": str(row),
         "model_label": model._meta.label,
+        "model_title": model_title(model),
+        "model_title_plural": model_title(model, plural=True),
         "label_lower": model._meta.label_lower,
         "machine": machine,
         "path": path,
@@ -80,5 +82,5 @@ def state_machine_row_retry(request: HttpRequest, label: str, pk: str) -> HttpRe
     except RetryRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, f"{type(row).__name__} {row.pk} retried from {target!r}.")
+        messages.success(request, f"{model_title(type(row))} {row.pk} retried from {target!r}.")
     return redirect(reverse("durable_admin_row", args=[type(row)._meta.label_lower, row.pk]))

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from wagtail import hooks
 
 from durable.models import StatefulModel
@@ -56,6 +57,10 @@ class MachineView:
     @property
     def label(self) -> str:
         return self.model._meta.label
+
+    @property
+    def title(self) -> str:
+        return model_title(self.model, plural=True)
 
     @property
     def stalled_url(self) -> str:
@@ -124,6 +129,13 @@ def _kind(state) -> str:
     if state.terminal:
         return "terminal"
     return "worked" if state.handler else "waiting"
+
+
+def model_title(model: type[StatefulModel], plural: bool = False) -> str:
+    """What staff read as a model's name in headers: its verbose name ("Product import"), not its
+    class name (ProductImport)."""
+    meta = model._meta
+    return capfirst(meta.verbose_name_plural if plural else meta.verbose_name)
 
 
 def rows_url(model: type[StatefulModel], **query: str) -> str:
@@ -244,13 +256,15 @@ def state_machine_rows(request: HttpRequest, label: str) -> HttpResponse:
         request.GET.get("p")
     )
     keep = urlencode({key: value for key, value in (("state", state), ("only", only), ("q", q)) if value})
-    # The class name alone: the app label would make the header too wide for a phone.
-    title = model.__name__ + (f": {state}" if state else "") + (f" ({only})" if only else "")
+    # The verbose name alone: the app label would make the header too wide for a phone.
+    title = model_title(model, plural=True) + (f": {state}" if state else "") + (f" ({only})" if only else "")
     return render(
         request,
         "durable/state_machine_rows.html",
         {
             "model_label": model._meta.label,
+            "model_title": model_title(model, plural=True),
+            "model_title_one": model_title(model),
             "label_lower": model._meta.label_lower,
             "state": state,
             "only": only,

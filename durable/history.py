@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from durable import runner
 from durable.models import StatefulModel, Transition
@@ -69,19 +70,17 @@ def row_retry(row: StatefulModel, user) -> str:
     """Staff's retry of a failed row from the state it failed in: a new attempt in the log, the row due
     now and worked after commit. The state's handler is the runner's own, which is safe to run again, so
     an effect it already made (an order placed, a refund sent) is found, not made twice."""
+    name = capfirst(type(row)._meta.verbose_name)  # as the admin's headers name it
     if not can_retry(row):
-        raise RetryRefused(
-            f"{type(row).__name__} {row.pk} is {row.state!r}: only a failed row can be retried."
-        )
+        raise RetryRefused(f"{name} {row.pk} is {row.state!r}: only a failed row can be retried.")
     target = retry_state(row)
     if not row.restart(to=target, user=user, now=timezone.now(), only_from=row.state):
         row.refresh_from_db(fields=["state", "locked_until"])
         if row.locked_until and row.locked_until > timezone.now():
             raise RetryRefused(
-                f"A worker holds {type(row).__name__} {row.pk} until {row.locked_until:%H:%M:%S} UTC: "
-                "try again after that."
+                f"A worker holds {name} {row.pk} until {row.locked_until:%H:%M:%S} UTC: try again after that."
             )
-        raise RetryRefused(f"{type(row).__name__} {row.pk} moved on meanwhile: it is {row.state!r} now.")
+        raise RetryRefused(f"{name} {row.pk} moved on meanwhile: it is {row.state!r} now.")
     if row.state_graph.state(target).batch:
         runner.advance_batches_on_commit(type(row), [row.pk])
     else:

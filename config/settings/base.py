@@ -105,11 +105,17 @@ MIDDLEWARE = [
     "ops.middleware.MalformedContentLengthMiddleware",
     "ops.request_id.RequestIdMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    # Right after SecurityMiddleware, as WhiteNoise asks: it answers static files with its own
+    # compressed copies, ETags and 304s. Above GZipMiddleware, which would compress an image again
+    # and weaken its ETag to W/"…", which WhiteNoise's exact If-None-Match check then never matched.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages leave compressed for a client that takes gzip: the front door asks for gzip when it may
     # keep the answer, so it stores and serves the compressed bytes without compressing per request.
     "django.middleware.gzip.GZipMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below GZip, as Django's docs order them: the ETag is the page's own bytes' (GZip weakens it
+    # when it compresses), so a revisit of an unchanged page is a 304 whichever way it came.
+    "django.middleware.http.ConditionalGetMiddleware",
     # Above the page cache, so a cached page gets the header too (see home/csp.py).
     "home.csp.SiteCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -43,21 +43,78 @@ def test_front_door_anonymous_page_second_request_is_a_cache_hit_over_http2(site
     assert static.status_code == 200 and static.headers["X-Cache-Status"] == "STATIC"
 
 
-def test_front_door_keeps_a_page_gzipped_and_inflates_it_only_for_a_reader_without_gzip(site):
-    post = publish(blog_post(title="Kept compressed", summary="Zipped once, as it was rendered."))
+def cache_entry(site, key: str) -> bytes:
+    """nginx's stored entry (its header block and the bytes it sends) for a cache key."""
+    marker = f"\nKEY: {key}\n".encode()
+    entries = [f.read_bytes() for f in (site.state / "cache").rglob("*") if f.is_file()]
+    found = [entry for entry in entries if marker in entry]
+    assert len(found) == 1, (key, len(found))
+    return found[0]
+
+
+def test_front_door_keeps_a_page_gzipped_and_plain_and_serves_each_as_stored(site):
+    post = publish(blog_post(title="Kept twice", summary="Zipped once, and plain beside it."))
     url = f"{site.url}{post.url}"
-    browser_like = site.session()  # requests takes gzip, as browsers do
+    browser_like, curl_like = site.session(), site.session()  # requests takes gzip, as browsers do
+    plain_headers = {"Accept-Encoding": "identity"}
     browser_like.get(url)
     hit = browser_like.get(url, stream=True)
     assert hit.headers["X-Cache-Status"] == "HIT" and hit.headers["Content-Encoding"] == "gzip"
     sent = hit.raw.read()  # the bytes as they came over the wire
-    plain = site.session().get(url, headers={"Accept-Encoding": "identity"})
+    # The plain copy is an entry of its own, not the gzipped one inflated per request.
+    curl_like.get(url, headers=plain_headers)
+    plain = curl_like.get(url, headers=plain_headers)
     assert plain.headers["X-Cache-Status"] == "HIT" and "Content-Encoding" not in plain.headers
-    assert gzip.decompress(sent).decode() == plain.text and "Kept compressed" in plain.text
-    # The entry nginx keeps is the compressed one: a hit compresses nothing again.
-    key = f"\nKEY: page{post.url}\n".encode()
-    entries = [f for f in (site.state / "cache").rglob("*") if f.is_file() and key in f.read_bytes()]
-    assert entries and b"\nContent-Encoding: gzip\r\n" in entries[0].read_bytes(), entries
+    assert gzip.decompress(sent).decode() == plain.text and "Kept twice" in plain.text
+    for answer in (hit, plain):  # what a browser's own cache keys on is said both ways
+        assert "Accept-Encoding" in re.split(r",\s*", answer.headers["Vary"])
+    gzipped, stored_plain = (
+        cache_entry(site, f"page-gzip{post.url}"),
+        cache_entry(site, f"page-identity{post.url}"),
+    )
+    assert b"\nContent-Encoding: gzip\r\n" in gzipped and b"Content-Encoding" not in stored_plain
+    assert stored_plain.endswith(plain.content)
+    # Any other Accept-Encoding is one of the two entries, and gzip;q=0 is a refusal.
+    for other in ("br", "gzip;q=0", "*"):
+        answer = curl_like.get(url, headers={"Accept-Encoding": other})
+        assert answer.headers["X-Cache-Status"] == "HIT" and "Content-Encoding" not in answer.headers, other
+    assert (
+        browser_like.get(url, headers={"Accept-Encoding": "br, gzip"}).headers["Content-Encoding"] == "gzip"
+    )
+
+
+def test_front_door_edit_refreshes_the_gzipped_and_the_plain_copy(site):
+    post = publish(blog_post(title="Both before", summary="Old words, twice."))
+    url = f"{site.url}{post.url}"
+    browser_like, curl_like = site.session(), site.session()
+    plain_headers = {"Accept-Encoding": "identity"}
+    for reader, headers in ((browser_like, None), (curl_like, plain_headers)):
+        reader.get(url, headers=headers)
+        assert reader.get(url, headers=headers).headers["X-Cache-Status"] == "HIT"
+
+    post.title = "Both after"
+    publish(post)
+    # The worker's PURGE comes when it comes (30 s, as the edit test above); once the gzipped copy
+    # shows the edit, the plain one is a HIT with it too: the same PURGE refreshed it (a mirror
+    # subrequest, done within the second), it did not expire nor miss.
+    gzipped = wait_until(
+        lambda: (
+            (answer := browser_like.get(url)).headers["X-Cache-Status"] == "HIT"
+            and "Both after" in answer.text
+            and answer
+        ),
+        30.0,
+        "the edit in the gzipped copy",
+        site,
+    )
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+
+    def plain_refreshed():
+        answer = curl_like.get(url, headers=plain_headers)
+        return answer.headers["X-Cache-Status"] == "HIT" and "Both after" in answer.text and answer
+
+    plain = wait_until(plain_refreshed, 1.0, "the edit in the plain copy", site)
+    assert "Content-Encoding" not in plain.headers and "Both before" not in plain.text
 
 
 def test_front_door_edit_is_visible_within_a_second(site):
