@@ -410,3 +410,36 @@ def test_oscar_email_template_preview_is_sent_outside_the_request_transaction(cl
     assert response.status_code == 200, response
     assert _mail_to("me@example.org")[0].subject == "Hello shop@example.org"
     outbound_guard.assert_clean("mail")
+
+
+def test_rich_text_embed_chooser_asks_the_provider_outside_the_request_transaction(
+    client, oembed_provider, outbound_guard
+):
+    from tests.factories.accounts import UserFactory
+
+    client.force_login(UserFactory(email="ed@example.org", is_staff=True, is_superuser=True))
+    response = client.post("/admin/embeds/chooser/upload/", {"embed-chooser-url": oembed_provider})
+    assert response.json()["step"] == "embed_chosen", response.content.decode()[:500]
+    outbound_guard.assert_clean("connect")
+
+
+def test_page_preview_asks_the_provider_outside_the_request_transaction(
+    client, remote, oembed_provider, outbound_guard
+):
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    from tests.cms.test_autosave import edit_form_state
+    from tests.factories.accounts import UserFactory
+    from tests.factories.cms import blog_post
+
+    answer = remote.files.pop("/oembed")  # down while the editor typed the URL: nothing stored
+    post = blog_post(publish=False, slug="previewed")
+    client.force_login(UserFactory(email="ed@example.org", is_staff=True, is_superuser=True))
+    data = edit_form_state(client, post, "Words.")
+    data |= nested_form_data({"body": streamfield([("embed", oembed_provider)])})
+    assert client.post(f"/admin/pages/{post.pk}/edit/preview/", data).json()["is_valid"]
+    remote.files["/oembed"] = answer
+    outbound_guard.clear()
+    response = client.get(f"/admin/pages/{post.pk}/edit/preview/")
+    assert "player.example/bees" in response.content.decode()  # asked as the preview renders
+    outbound_guard.assert_clean("connect")
