@@ -443,3 +443,22 @@ def test_page_preview_asks_the_provider_outside_the_request_transaction(
     response = client.get(f"/admin/pages/{post.pk}/edit/preview/")
     assert "player.example/bees" in response.content.decode()  # asked as the preview renders
     outbound_guard.assert_clean("connect")
+
+
+def test_routes_taken_out_of_the_request_transaction_keep_their_access_checks(client):
+    from tests.factories.accounts import UserFactory
+    from tests.factories.cms import blog_post
+
+    post = blog_post(publish=False, slug="closed")
+    client.force_login(UserFactory(email="member@example.org"))  # signed in, neither editor nor staff
+    routes = (
+        "/admin/embeds/chooser/upload/",
+        f"/admin/pages/{post.pk}/edit/preview/",
+        "/shop/dashboard/comms/A/",
+    )
+    answers = {url: client.post(url, {"embed-chooser-url": "https://example.org/"}) for url in routes}
+    assert {url: (r.status_code, r.get("Location", "")) for url, r in answers.items()} == {
+        routes[0]: (302, f"/account/login/?next={routes[0]}"),  # Wagtail's admin access check
+        routes[1]: (302, f"/account/login/?next={routes[1]}"),
+        routes[2]: (403, ""),  # Oscar's dashboard permissions
+    }
