@@ -1,4 +1,5 @@
-"""Admin registration: authors and categories as snippets, and the autosave guard against a racing publish."""
+"""Admin registration: authors and categories as snippets, the autosave guard against a racing publish,
+and the page edit view that mails comment subscribers after commit."""
 
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
@@ -6,6 +7,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms.autosave import autosave_refuse_if_page_changed
 from cms.models import Author, BlogCategory
+from cms.page_edit import CommentMailAfterCommitPageViewSet
 
 
 class AuthorViewSet(SnippetViewSet):
@@ -31,3 +33,8 @@ register_snippet(AuthorViewSet)
 register_snippet(BlogCategoryViewSet)
 
 hooks.register("before_edit_page", autosave_refuse_if_page_changed)
+
+
+@hooks.register("register_admin_viewset")
+def page_viewset_register() -> CommentMailAfterCommitPageViewSet:
+    return CommentMailAfterCommitPageViewSet()

@@ -1,8 +1,9 @@
 """URL routes owned by commerce (mounted at /shop/ before Oscar's own URLs)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from commerce import views
+from commerce.comms_views import communication_update
 
 app_name = "commerce"
 
@@ -15,4 +16,6 @@ urlpatterns = [
     # Oscar's own address, so its product pages' alert form posts here.
     path("accounts/alerts/create/<id:pk>/", views.ProductAlertCreateView.as_view(), name="alert-create"),
     path("dashboard/catalogue/imports/<id:pk>/", views.product_import_detail, name="product-import-detail"),
+    # Oscar's own address (its slug pattern too), so its email templates page is ours.
+    re_path(r"^dashboard/comms/(?P<slug>[\w-]+)/$", communication_update(), name="comms-update"),
 ]

@@ -344,3 +344,121 @@ def test_embed_block_of_no_known_provider_refused_without_a_request(oembed_provi
     with pytest.raises(ValidationError):
         body.clean(body.to_python([{"type": "embed", "value": "https://unknown.example/video/1"}]))
     assert outbound_guard.of("connect") == []
+
+
+# --- the admin screens' own mail: Wagtail's comment notices, Oscar's template preview ---------------
+
+
+def test_page_comment_mails_subscribers_after_the_edit_commits(client, outbound_guard):
+    from wagtail.models import PageSubscription
+
+    from tests.cms.test_autosave import edit_form_state
+    from tests.factories.accounts import UserFactory
+    from tests.factories.cms import blog_post
+
+    post = blog_post(publish=False, slug="commented")
+    PageSubscription.objects.create(
+        page=post, user=UserFactory(email="sub@example.org"), comment_notifications=True
+    )
+    client.force_login(UserFactory(email="ed@example.org", is_staff=True, is_superuser=True))
+    comment = {
+        "DELETE": "",
+        "resolved": "",
+        "id": "",
+        "contentpath": "title",
+        "text": "Check the title",
+        "position": "",
+    }
+    replies = {
+        f"replies-{key}_FORMS": count
+        for key, count in (("TOTAL", 0), ("INITIAL", 0), ("MIN_NUM", 0), ("MAX_NUM", 0))
+    }
+    extra = {
+        f"comments-{key}_FORMS": count
+        for key, count in (("TOTAL", 1), ("INITIAL", 0), ("MIN_NUM", 0), ("MAX_NUM", ""))
+    }
+    extra |= {f"comments-0-{key}": value for key, value in (comment | replies).items()}
+    response = client.post(f"/admin/pages/{post.pk}/edit/", edit_form_state(client, post, "Words.", **extra))
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert "Check the title" in _mail_to("sub@example.org")[0].body
+    outbound_guard.assert_clean("mail")
+
+
+def test_oscar_email_template_preview_is_sent_outside_the_request_transaction(client, outbound_guard):
+    from oscar.apps.communication.models import CommunicationEventType
+
+    from tests.factories.accounts import UserFactory
+
+    CommunicationEventType.objects.create(
+        code="WELCOME",
+        name="Welcome",
+        category=CommunicationEventType.USER_RELATED,
+        email_subject_template="Hi",
+    )
+    client.force_login(UserFactory(email="shop@example.org", is_staff=True, is_superuser=True))
+    template = {
+        "name": "Welcome",
+        "email_subject_template": "Hello {{ user.email }}",
+        "email_body_template": "Body",
+    }
+    template |= {
+        "email_body_html_template": "<p>Body</p>",
+        "preview_email": "me@example.org",
+        "send_preview": "1",
+    }
+    response = client.post("/shop/dashboard/comms/WELCOME/", template)
+    assert response.status_code == 200, response
+    assert _mail_to("me@example.org")[0].subject == "Hello shop@example.org"
+    outbound_guard.assert_clean("mail")
+
+
+def test_rich_text_embed_chooser_asks_the_provider_outside_the_request_transaction(
+    client, oembed_provider, outbound_guard
+):
+    from tests.factories.accounts import UserFactory
+
+    client.force_login(UserFactory(email="ed@example.org", is_staff=True, is_superuser=True))
+    response = client.post("/admin/embeds/chooser/upload/", {"embed-chooser-url": oembed_provider})
+    assert response.json()["step"] == "embed_chosen", response.content.decode()[:500]
+    outbound_guard.assert_clean("connect")
+
+
+def test_page_preview_asks_the_provider_outside_the_request_transaction(
+    client, remote, oembed_provider, outbound_guard
+):
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    from tests.cms.test_autosave import edit_form_state
+    from tests.factories.accounts import UserFactory
+    from tests.factories.cms import blog_post
+
+    answer = remote.files.pop("/oembed")  # down while the editor typed the URL: nothing stored
+    post = blog_post(publish=False, slug="previewed")
+    client.force_login(UserFactory(email="ed@example.org", is_staff=True, is_superuser=True))
+    data = edit_form_state(client, post, "Words.")
+    data |= nested_form_data({"body": streamfield([("embed", oembed_provider)])})
+    assert client.post(f"/admin/pages/{post.pk}/edit/preview/", data).json()["is_valid"]
+    remote.files["/oembed"] = answer
+    outbound_guard.clear()
+    response = client.get(f"/admin/pages/{post.pk}/edit/preview/")
+    assert "player.example/bees" in response.content.decode()  # asked as the preview renders
+    outbound_guard.assert_clean("connect")
+
+
+def test_routes_taken_out_of_the_request_transaction_keep_their_access_checks(client):
+    from tests.factories.accounts import UserFactory
+    from tests.factories.cms import blog_post
+
+    post = blog_post(publish=False, slug="closed")
+    client.force_login(UserFactory(email="member@example.org"))  # signed in, neither editor nor staff
+    routes = (
+        "/admin/embeds/chooser/upload/",
+        f"/admin/pages/{post.pk}/edit/preview/",
+        "/shop/dashboard/comms/A/",
+    )
+    answers = {url: client.post(url, {"embed-chooser-url": "https://example.org/"}) for url in routes}
+    assert {url: (r.status_code, r.get("Location", "")) for url, r in answers.items()} == {
+        routes[0]: (302, f"/account/login/?next={routes[0]}"),  # Wagtail's admin access check
+        routes[1]: (302, f"/account/login/?next={routes[1]}"),
+        routes[2]: (403, ""),  # Oscar's dashboard permissions
+    }
