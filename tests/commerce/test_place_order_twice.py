@@ -1,15 +1,14 @@
 """A double click on "Place order": one reservation, one SumUp checkout, both clicks sent to it."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from oscar.core.loading import get_class, get_model
 
 from commerce import services
 from commerce.models import PaymentAttempt
+from tests.concurrency import at_once, raised
 from tests.factories.commerce import country_gb, stocked_product
 
 Basket = get_model("basket", "Basket")
@@ -72,21 +71,11 @@ def test_two_place_orders_at_once_open_one_checkout(fake_sumup):
     honey = stocked_product(num_in_stock=5)
     basket = _basket(honey)
     country = country_gb()
-    start = threading.Barrier(2)
-    attempts: list[int] = []
 
-    def click():
-        try:
-            start.wait()
-            attempts.append(_place(Basket.objects.get(pk=basket.pk), country).pk)
-        finally:
-            connection.close()
+    def click() -> int:
+        return _place(Basket.objects.get(pk=basket.pk), country).pk
 
-    clicks = [threading.Thread(target=click) for _ in range(2)]
-    for thread in clicks:
-        thread.start()
-    for thread in clicks:
-        thread.join()
-    assert len(attempts) == 2 and len(set(attempts)) == 1
+    attempts = at_once(click, click)
+    assert raised(attempts) == [] and len(set(attempts)) == 1
     assert len(fake_sumup.checkouts) == 1
     assert honey.stockrecords.get().num_allocated == 2

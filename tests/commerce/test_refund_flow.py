@@ -2,12 +2,11 @@
 steps and tells the shopper once, one SumUp refused shows as refused with the payment flagged for
 staff, and an outcome reported twice (a duplicate task, two workers) runs one flow and sends one email."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from oscar.apps.payment.models import Source
 
 from commerce import refunds
@@ -15,6 +14,7 @@ from commerce.models import PaymentAttempt, PaymentRefund
 from commerce.refund_outcome import refund_outcome_start
 from durable import runner
 from social.models import Flow, FlowEffect
+from tests.concurrency import at_once, raised
 from tests.factories.commerce import guest_checkout_to_sumup, stocked_product
 from tests.security.money_support import webhook_post
 
@@ -112,24 +112,10 @@ def test_refund_outcome_from_two_workers_at_once_runs_one_flow(placed, fake_sumu
     Flow.objects.filter(object_key="refund:staff-4").delete()
     Source.objects.filter(order_id=placed.order_id).update(amount_refunded=0)
     mail.outbox.clear()
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
 
     def report() -> None:
-        try:
-            start.wait(timeout=10)
-            refund_outcome_start(refund.key, "refunded")
-        except BaseException as exc:  # surfaced below: a thread's failure must fail the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        refund_outcome_start(refund.key, "refunded")
 
-    workers = [threading.Thread(target=report) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=30)
-
-    assert errors == []
+    assert raised(at_once(report, report)) == []
     assert Flow.objects.filter(behavior="payment_refund", object_key="refund:staff-4").count() == 1
     assert _refunded(placed) == Decimal("2.50") and len(mail.outbox) == 1

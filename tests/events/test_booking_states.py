@@ -3,19 +3,18 @@
 conditional moves, so two doors scanning one ticket at once admit it once."""
 
 import socket
-import threading
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from durable import runner
 from durable.claim import claim_due
 from events import bookings, check_in
 from events.models import Booking, BookingGraph, BookingRefused
+from tests.concurrency import at_once
 from tests.factories import events as f
 
 pytestmark = pytest.mark.django_db
@@ -186,24 +185,15 @@ def test_booking_the_runner_failed_holds_its_place_and_staff_issue_it_again(plac
 def test_two_doors_scanning_one_ticket_at_once_admit_it_once(otto_calendar, sam, otto):
     places = f.ticket_type(f.weekly_meetup(otto_calendar), quota=5)
     booking = _book(places, sam)
-    results, barrier = [], threading.Barrier(2)
 
     def scan():
-        barrier.wait()
         try:
             check_in.booking_check_in(code=booking.code, by_user=otto)
-            results.append("admitted")
+            return "admitted"
         except BookingRefused as refusal:
-            results.append(refusal.messages[0])
-        finally:
-            connection.close()
+            return refusal.messages[0]
 
-    doors = [threading.Thread(target=scan) for _ in range(2)]
-    for door in doors:
-        door.start()
-    for door in doors:
-        door.join()
-
+    results = at_once(scan, scan)
     assert results.count("admitted") == 1
     [refused] = [message for message in results if message != "admitted"]
     assert refused.startswith("Already checked in at")
