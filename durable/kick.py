@@ -9,6 +9,13 @@ stood is seen by that claim, and a row committed after the delete sets the key a
 next kick. The claimed rows are handed to workers in small chunks, under the claim's lease, as the
 sweep hands on what it claims.
 
+A process that has just published the kick itself asks Redis nothing for its next rows: until half the
+kick's delay has passed, its own message cannot have run (a countdown task runs at its ETA or later),
+so the key certainly stands and `SET NX` would refuse. That saves the inbox a Redis round trip on
+nearly every request. The kick's task clears the memo when it runs in the same process; a worker on a
+machine whose clock runs ahead could run it early, and then the rows of that half-window wait for the
+next kick or the sweep: latency only, like any lost kick.
+
 Nothing here is needed for a row to be worked once: a lost kick (Redis restarted, a publish that
 failed) costs latency only. The key runs out after `KEY_SECONDS`, and the sweep (every 30 s) claims
 whatever is still due; the lease and the fenced record keep every row worked exactly once.
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime
 
 import redis
@@ -35,6 +43,8 @@ logger = logging.getLogger(__name__)
 KEY_SECONDS = 10  # a kick whose message was lost stops suppressing new kicks after this long
 ROWS_PER_TASK = 10  # claimed rows one `durable.advance_rows` message works, one after the other
 
+# model label -> monotonic time until which this process's own kick is certainly still outstanding
+_own_kick_until: dict[str, float] = {}
 _clients: dict[str, redis.Redis] = {}
 _clients_lock = threading.Lock()
 
@@ -51,12 +61,17 @@ def kick(model: type[StatefulModel]) -> bool:
     if current_app.conf.task_always_eager:  # no worker and no queue: work the rows here and now
         kicked(model)
         return True
+    if time.monotonic() < _own_kick_until.get(label, 0.0):
+        return False  # our own kick has not run yet: its key stands and its claim will see this row
     client = _broker_client()
     key = f"durable:kick:{label}"
     try:
         if client is not None and not client.set(key, "1", nx=True, ex=KEY_SECONDS):
             return False  # the kick outstanding will claim this row too: it deletes the key first
-        current_app.tasks["durable.kick"].apply_async((label,), countdown=_delay())
+        delay = _delay()
+        current_app.tasks["durable.kick"].apply_async((label,), countdown=delay)
+        if client is not None:
+            _own_kick_until[label] = time.monotonic() + delay / 2
     except (redis.RedisError, OperationalError):
         # The row is stored: the sweep works it. The request that wrote it must not fail for the queue.
         logger.warning("durable: kick for %s not published; the sweep finds its rows", label, exc_info=True)
@@ -69,6 +84,7 @@ def kicked(model: type[StatefulModel], *, now: datetime | None = None) -> int:
     """The kick's task: reopen the window, claim the model's due rows and hand them on in chunks; how
     many rows were claimed. A full claim kicks again for the rest rather than holding this worker."""
     label = model._meta.label
+    _own_kick_until.pop(label, None)  # this process's next row must set the key again
     _key_drop(_broker_client(), f"durable:kick:{label}")  # first: rows written from now on kick anew
     now = now or timezone.now()
     claimed, more = 0, False

@@ -104,3 +104,34 @@ def test_kick_with_the_broker_down_fails_nothing_and_the_sweep_works_the_row(mak
         app._pool = app.amqp._producer_pool = None
     assert runner.run_due(ProductImport) == {"done": 1}
     assert ProductImport.objects.get(pk=product_import.pk).state == "done"
+
+
+def redis_sets(client) -> int:
+    return client.info("commandstats").get("cmdstat_set", {}).get("calls", 0)
+
+
+def test_rows_written_right_after_our_own_kick_ask_redis_nothing(broker, make_import, settings):
+    """The inbox writes hundreds of rows a second: after this process published the kick, the next
+    rows cost no round trip to Redis until half the delay has passed (the kick cannot have run yet)."""
+    _app, client = broker
+    settings.DURABLE_KICK_DELAY_SECONDS = 30  # the window stays open for the whole test
+    make_import()
+    assert kick.kick(ProductImport)
+    sets = redis_sets(client)
+    for _ in range(5):
+        make_import()
+        assert not kick.kick(ProductImport)
+    assert redis_sets(client) == sets
+    assert len(queued(client)) == 1
+
+
+def test_our_own_kick_having_run_the_next_row_kicks_anew(broker, make_import, settings):
+    app, _client = broker
+    settings.DURABLE_KICK_DELAY_SECONDS = 30
+    make_import()
+    assert kick.kick(ProductImport)
+    assert work_here(app, kick.kicked, ProductImport) == 1  # the kick ran in this very process
+    later = make_import()
+    assert kick.kick(ProductImport)  # not held back by the memo: its key is gone
+    assert work_here(app, kick.kicked, ProductImport) == 1
+    assert ProductImport.objects.get(pk=later.pk).state == "done"
