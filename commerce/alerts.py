@@ -28,8 +28,41 @@ def _active_alerts_for(product_id: int):
     return ProductAlert.objects.filter(status=ProductAlert.ACTIVE, product__in=family)
 
 
-def on_stock_record_saved(sender, instance, raw: bool = False, **kwargs) -> None:
-    """A stock record changed: if anyone waits for its product, check and mail them after commit."""
+# Whether a stock record had stock to sell when it was loaded (or last saved), kept on the instance so
+# that the many saves that cannot put a product back on sale (a sale, a reservation, a change while
+# sold out) cost no query. Reservations and their release (commerce.stock) and update_or_create (the
+# importers, event tickets) load the row under its lock, so there it is what the database held; a
+# row read without a lock (Oscar's dashboard form) is compared with that read, made a moment earlier
+# in the same request.
+_IN_STOCK_LOADED = "_back_in_stock_in_stock_loaded"
+_MISSING = object()
+
+
+def _in_stock(record) -> bool | None:
+    """Net stock above zero, as Oscar's StockRequired sells it; None, unknown, when a field was deferred
+    (reading it would be a query) or is an F() expression."""
+    values = [vars(record).get(name, _MISSING) for name in ("num_in_stock", "num_allocated")]
+    if any(value is _MISSING or hasattr(value, "resolve_expression") for value in values):
+        return None
+    in_stock, allocated = values
+    return (in_stock or 0) - (allocated or 0) > 0
+
+
+def on_stock_record_loaded(sender, instance, **kwargs) -> None:
+    setattr(instance, _IN_STOCK_LOADED, _in_stock(instance))
+
+
+def on_stock_record_saved(sender, instance, created: bool = False, raw: bool = False, **kwargs) -> None:
+    """A stock record may have put its product back on sale: if anyone waits for it, check and mail
+    them after commit.
+
+    Only a new record (for a product that tracks no stock, having one is enough) or stock that went
+    from none to some can; unknown counts as can, and the check runs as it did on every save.
+    """
+    before, after = getattr(instance, _IN_STOCK_LOADED, None), _in_stock(instance)
+    setattr(instance, _IN_STOCK_LOADED, after)  # this instance's next save compares with this one
+    if not created and before is not None and after is not None and (before or not after):
+        return  # it had stock already, or has none now: nothing came back
     if raw or not instance.product_id or not _active_alerts_for(instance.product_id).exists():
         return
     from commerce import tasks

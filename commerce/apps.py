@@ -19,7 +19,7 @@ class CommerceConfig(AppConfig):
 
     def _market_federation_connect(self) -> None:
         """The market on the fediverse: each change to a product or its stock is reported after commit."""
-        from django.db.models.signals import post_delete, post_save, pre_delete
+        from django.db.models.signals import post_delete, post_init, post_save, pre_delete
         from oscar.core.loading import get_model
 
         from commerce import federation
@@ -38,6 +38,9 @@ class CommerceConfig(AppConfig):
         # Oscar's own back-in-stock receiver mails inside the stock change (OSCAR_EAGER_ALERTS is off).
         from commerce import alerts
 
+        post_init.connect(
+            alerts.on_stock_record_loaded, sender=stock_record, dispatch_uid="commerce-stock-alerts-loaded"
+        )
         post_save.connect(
             alerts.on_stock_record_saved, sender=stock_record, dispatch_uid="commerce-stock-alerts"
         )

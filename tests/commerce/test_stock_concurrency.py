@@ -1,15 +1,15 @@
 """Fifty buyers race for the last ten units: row locks on PostgreSQL let exactly ten through."""
 
-import threading
+import functools
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from oscar.core.loading import get_class, get_model
 
 from commerce import services
 from commerce.models import PaymentAttempt
+from tests.concurrency import at_once, raised
 from tests.factories.commerce import country_gb, stocked_product
 
 Basket = get_model("basket", "Basket")
@@ -33,12 +33,9 @@ def test_stock_fifty_buyers_last_ten_units_ten_orders_forty_sold_out(fake_sumup)
         basket.strategy = Selector().strategy()
         basket.add_product(honey, 1)
         baskets.append(basket)
-    outcomes: list[str] = []
-    start = threading.Barrier(BUYERS)
 
-    def buy(basket):
+    def buy(basket) -> str:
         try:
-            start.wait()
             method = Repository().find_by_code("collection-point", basket)
             basket.freeze()
             # Called as the checkout view calls it: outside a transaction, since it calls SumUp.
@@ -53,18 +50,13 @@ def test_stock_fifty_buyers_last_ten_units_ten_orders_forty_sold_out(fake_sumup)
                 currency="GBP",
                 absolute_url=lambda path: "http://testserver" + path,
             )
-            outcomes.append("reserved")
+            return "reserved"
         except services.SoldOut as exc:
-            outcomes.append("sold out" if "sold out" in str(exc) else str(exc))
-        finally:
-            connection.close()
+            return "sold out" if "sold out" in str(exc) else str(exc)
 
-    threads = [threading.Thread(target=buy, args=(basket,)) for basket in baskets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(*[functools.partial(buy, basket) for basket in baskets])
 
+    assert raised(outcomes) == []
     assert sorted(outcomes).count("reserved") == UNITS and outcomes.count("sold out") == BUYERS - UNITS
     record = honey.stockrecords.get()
     assert record.num_allocated == UNITS

@@ -1,15 +1,15 @@
 """The one claim/lease: due and free (or stalled) rows only, one claimant each; SKIP LOCKED on PostgreSQL."""
 
-import threading
+import functools
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from commerce.models import ProductImport
 from durable.claim import claim_due, claim_row, release
+from tests.concurrency import at_once, raised
 
 pytestmark = pytest.mark.django_db
 
@@ -65,22 +65,10 @@ def test_claim_row_counts_an_attempt_and_accepts_only_its_own_lease():
 @pytest.mark.django_db(transaction=True)
 def test_claim_due_two_connections_claim_disjoint_rows():
     pks = _rows(40)
-    barrier = threading.Barrier(2)
-    results: list[list[int]] = []
+    claim = functools.partial(claim_due, ProductImport, ["pending"], 25, 60)
+    results = at_once(claim, claim)
 
-    def claimant():
-        try:
-            barrier.wait()
-            results.append(claim_due(ProductImport, ["pending"], 25, 60))
-        finally:
-            connection.close()  # each thread has its own connection
-
-    threads = [threading.Thread(target=claimant) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    assert raised(results) == []
     first, second = results
     assert not set(first) & set(second)
-    assert sorted(first + second) == sorted(pks)  # 25 + 15: the second skipped the first's locked rows
+    assert sorted(first + second) == sorted(pks)  # 25 + 15: one skipped the other's locked rows

@@ -1,13 +1,12 @@
 """The waiting list on the one runner: offers mailed once after commit, lapsed offers passed on once,
 two freed places offered to two people, and an acceptance racing a lapse won by one of them only."""
 
-import threading
+import functools
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from durable import runner
@@ -16,6 +15,7 @@ from events import bookings, cancellation
 from events.models import Booking
 from events.selectors import places_taken
 from events.waiting_list import WaitingListEntry
+from tests.concurrency import at_once, raised
 from tests.factories import events as f
 from tests.security import failing_mail
 
@@ -178,23 +178,8 @@ def test_state_machines_page_lists_the_waiting_list_with_counts(client, meetup, 
 @pytest.mark.django_db(transaction=True)
 def test_two_cancellations_at_once_offer_the_next_two_people(meetup):
     ticket_type, held, entries = _full(meetup, 2, 3)
-    barrier, errors = threading.Barrier(2), []
-
-    def cancel(booking):
-        barrier.wait()
-        try:
-            bookings.booking_cancel(booking=booking, user=booking.user)
-        except Exception as exc:  # surfaced below: a deadlock or refusal must fail the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=cancel, args=(booking,)) for booking in held]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    cancels = [functools.partial(bookings.booking_cancel, booking=b, user=b.user) for b in held]
+    assert raised(at_once(*cancels)) == []  # a deadlock or refusal in either fails the test
     assert _states(entries) == ["offered", "offered", "waiting"]
     assert places_taken(ticket_type, meetup.start) == 2
     # Each offer mailed once, after its commit, by the runner the cancellation queued.

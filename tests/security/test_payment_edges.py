@@ -1,5 +1,6 @@
 """Paid but no order: placement that fails after SumUp says PAID refunds once, flags, and answers 2xx."""
 
+import functools
 import json
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from oscar.test.factories import create_order, create_voucher
 from commerce.models import PaymentAttempt, PaymentRefund
 from durable import runner
 from events.models import Booking
+from tests.concurrency import at_once
 from tests.factories import events as f
 from tests.factories.commerce import guest_checkout_to_sumup, stocked_product
 from tests.security.money_support import sweep_until_rested, tickets_to_sumup, webhook_post
@@ -167,8 +169,6 @@ def test_refund_sent_once_by_duplicate_senders_and_after_a_lost_answer(client, f
 @pytest.mark.skipif(not settings.USING_POSTGRES, reason="concurrent deliveries need PostgreSQL's row locks")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_webhook_deliveries_refund_once(live_server, fake_sumup):
-    import threading
-
     import httpx
 
     attempt = _unplaceable_paid_attempt(Client(), fake_sumup)
@@ -184,20 +184,13 @@ def test_concurrent_webhook_deliveries_refund_once(live_server, fake_sumup):
         ).encode()
         for n in range(2)
     ]
-    statuses: list[int] = []
-    start = threading.Barrier(4)
 
-    def deliver(body):
+    def deliver(body: bytes) -> int:
         headers = {"Content-Type": "application/json", "X-SumUp-Webhook-Signature": fake_sumup.sign(body)}
-        start.wait()
-        statuses.append(httpx.post(url, content=body, headers=headers, timeout=30).status_code)
+        return httpx.post(url, content=body, headers=headers, timeout=30).status_code
 
     # Each delivery twice at once (a replay racing its original), two different events for one payment.
-    threads = [threading.Thread(target=deliver, args=(body,)) for body in bodies * 2]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(*[functools.partial(deliver, body) for body in bodies * 2])
 
     assert statuses == [204] * 4
     assert len(fake_sumup.refunds) == 1

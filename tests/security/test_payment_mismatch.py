@@ -1,8 +1,8 @@
 """An order only for exactly what was paid: SumUp's amount, currency and merchant checked, the basket
 as it was when the shopper went to pay, and one order when the webhooks and the return race."""
 
+import functools
 import json
-import threading
 from decimal import Decimal
 
 import pytest
@@ -12,6 +12,7 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from commerce.models import PaymentAttempt
+from tests.concurrency import at_once
 from tests.factories.commerce import guest_checkout_to_sumup, stocked_product
 from tests.security.money_support import webhook_post
 
@@ -128,31 +129,19 @@ def test_two_webhooks_and_the_shoppers_return_at_once_place_one_order(live_serve
         ).encode()
         for n in range(2)
     ]
-    answers: dict[str, int | str] = {}
-    start = threading.Barrier(3)
+    webhook_url = live_server.url + reverse("commerce:sumup-webhook")
+    return_url = live_server.url + reverse("commerce:sumup-return", args=[attempt.public_id])
 
-    def deliver(n: int) -> None:
-        headers = {
-            "Content-Type": "application/json",
-            "X-SumUp-Webhook-Signature": fake_sumup.sign(bodies[n]),
-        }
-        start.wait()
-        url = live_server.url + reverse("commerce:sumup-webhook")
-        answers[f"webhook{n}"] = httpx.post(url, content=bodies[n], headers=headers, timeout=30).status_code
+    def deliver(body: bytes) -> int:
+        headers = {"Content-Type": "application/json", "X-SumUp-Webhook-Signature": fake_sumup.sign(body)}
+        return httpx.post(webhook_url, content=body, headers=headers, timeout=30).status_code
 
-    def come_back() -> None:
-        start.wait()
-        url = live_server.url + reverse("commerce:sumup-return", args=[attempt.public_id])
-        answers["return"] = httpx.get(url, cookies=cookies, timeout=30).headers.get("location", "")
+    def come_back() -> str:
+        return httpx.get(return_url, cookies=cookies, timeout=30).headers.get("location", "")
 
-    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(2)]
-    threads.append(threading.Thread(target=come_back))
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = at_once(*[functools.partial(deliver, body) for body in bodies], come_back)
 
-    assert answers == {"webhook0": 204, "webhook1": 204, "return": reverse("checkout:thank-you")}
+    assert answers == [204, 204, reverse("checkout:thank-you")]  # both webhooks, then the return
     assert Order.objects.filter(number=attempt.order_number).count() == 1
     assert PaymentAttempt.objects.get().state == "placed" and not fake_sumup.refunds
     assert honey.stockrecords.get().num_allocated == 1
