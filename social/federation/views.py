@@ -15,7 +15,7 @@ from .blocks import sender_blocked
 from .fetch import FetchError
 from .inbox import activity_origin_problem, inbox_receive, json_activity_parse
 from .models import Activity, FederatedObject, LocalActor, RemoteActor
-from .origins import same_origin
+from .origins import same_origin, url_origin
 from .responses import (
     actor_or_404,
     ap_door_cached,
@@ -204,7 +204,7 @@ def inbox(request, username: str | None = None):
         return _problem(400, data)
     actor_uri = data.get("actor")
     actor_uri = actor_uri.get("id") if isinstance(actor_uri, dict) else actor_uri
-    if not isinstance(actor_uri, str) or not actor_uri.startswith(("https://", "http://")):
+    if url_origin(actor_uri) is None:  # not an http(s) id whose host every parser reads alike
         return _problem(400, "activity has no actor")
     if sender_blocked(host_domain(actor_uri), actor_uri):
         return _problem(403, "blocked")
