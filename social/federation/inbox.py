@@ -97,6 +97,18 @@ def activity_origin_problem(data: dict, actor_uri: str) -> str | None:
     return None
 
 
+def activity_received_before(data: dict) -> bool:
+    """Whether this activity (by its id, from its actor) is already stored. A signature holds for five
+    minutes, so the very same request verifies again within them: a Like replayed after its Undo, a
+    Create after its Delete, would bring back what its author took back. A failed one may come again."""
+    activity_id = _id(data)
+    return bool(activity_id) and (
+        InboxItem.objects.filter(activity_uri=activity_id[:500], actor_uri=_id(data.get("actor"))[:500])
+        .exclude(state=InboxItem.State.FAILED)
+        .exists()
+    )
+
+
 def inbox_receive(data: dict) -> InboxItem:
     """Store a verified activity; the one runner processes it soon after the request commits.
 
