@@ -4,6 +4,8 @@ Against the hostile servers of tests/security/hostile_remote.py (real HTTP on 12
 refused at the inbox, and what the processing (federation's and the hub's) still refuses on its own.
 """
 
+from urllib.parse import urlencode
+
 import pytest
 
 from social.federation.actors import key_lookup, remote_actor_get
@@ -11,6 +13,7 @@ from social.federation.inbox import inbox_item_process
 from social.federation.models import Comment, InboxItem, Reaction, RemoteActor
 from social.hub.inbound import activity_handle
 from social.hub.models import TimelineItem
+from social.hub.remote import AccountNotFound, account_resolve
 from tests.security.test_federation_identity import _bob, _following, _note, alice, blog, post  # noqa: F401
 
 pytest_plugins = ["tests.security.hostile_remote"]  # network, offline_site, inbox_post
@@ -199,3 +202,22 @@ def test_note_attributed_to_its_actor_then_a_channel_of_its_server_is_taken(netw
     note = _note(alice, post, a.url("/statuses/1")) | {"attributedTo": [alice.uri, a.url("/channels/c")]}
     response = inbox_post(a, a.activity("Create", note, actor=alice.uri), key_id=a.key_id("alice"))
     assert response.status_code == 202
+
+
+def _finger(remote, user: str, host: str, subject: str, href: str) -> None:
+    path = "/.well-known/webfinger?" + urlencode({"resource": f"acct:{user}@{host}"})
+    link = {"rel": "self", "type": "application/activity+json", "href": href}
+    remote.documents[path] = {"subject": subject, "links": [link]}
+
+
+def test_handle_naming_another_servers_actor_needs_that_server_to_confirm(network, blog, settings):  # noqa: F811
+    settings.HUB_WEBFINGER_ALLOW_HTTP = True
+    a, b = network["a"], network["b"]
+    a.serve_actor("alice")
+    host_a, host_b = f"127.0.0.1:{a.port}", f"127.0.0.1:{b.port}"
+    _finger(b, "alice", host_b, f"acct:alice@{host_b}", a.actor_uri("alice"))  # B hands out A's alice
+    _finger(a, "alice", host_a, f"acct:alice@{host_a}", a.actor_uri("alice"))
+    with pytest.raises(AccountNotFound):
+        account_resolve(f"@alice@{host_b}")
+    _finger(a, "alice", host_a, f"acct:alice@{host_b}", a.actor_uri("alice"))  # A says so: a split domain
+    assert account_resolve(f"@alice@{host_b}").uri == a.actor_uri("alice")
