@@ -29,6 +29,7 @@ from urllib3.exceptions import HTTPError, NewConnectionError
 from urllib3.util.connection import create_connection
 
 from .addresses import address_refusal, parse
+from .urls import authority_ambiguous
 
 
 class RemoteFetchError(Exception):
@@ -268,12 +269,13 @@ class RemoteResponse:
 
 
 def url_check(url: str) -> None:
-    """Refuse anything but an absolute http(s) URL with a host."""
+    """Refuse anything but an absolute http(s) URL with a host that every parser reads alike."""
     try:
         parts = urlsplit(url)
         acceptable = parts.scheme in ("http", "https") and bool(parts.hostname)
     except ValueError:
         acceptable = False
+    acceptable = acceptable and not authority_ambiguous(url)  # else we would check one host, reach another
     if not acceptable:
         raise RemoteFetchError(f"not an http(s) URL: {url!r}")
 

@@ -76,6 +76,19 @@ def _json_depth(value) -> int:
 AUTHORED_OBJECT_TYPES = ("Create", "Update", "Delete")
 
 
+def _attributed_problem(value, actor_uri: str) -> bool:
+    """Whether an object's attributedTo names someone else than the actor as its author.
+
+    One id, or a list (PeerTube names the account, then its channel): the first is the author, as
+    Mastodon reads it, and must be the actor; any other must be on the actor's origin. A list read
+    as "no author" let a Note of another server's account through."""
+    named = [_id(entry) for entry in (value if isinstance(value, list) else [value])]
+    named = [uri for uri in named if uri]
+    if not named:
+        return False
+    return named[0] != actor_uri or not all(same_origin(uri, actor_uri) for uri in named)
+
+
 def activity_origin_problem(data: dict, actor_uri: str) -> str | None:
     """Why a server may not say this activity for this actor (Mastodon's origin rule), or None.
 
@@ -90,11 +103,23 @@ def activity_origin_problem(data: dict, actor_uri: str) -> str | None:
     if data.get("type") in AUTHORED_OBJECT_TYPES:
         if not same_origin(_id(obj), actor_uri):
             return f"{data.get('type')} of an object on another server than its actor"
-        if isinstance(obj, dict) and _id(obj.get("attributedTo")) not in ("", actor_uri):
+        if isinstance(obj, dict) and _attributed_problem(obj.get("attributedTo"), actor_uri):
             return "attributed to someone else"
     if data.get("type") == "Undo" and isinstance(obj, dict) and _id(obj.get("actor")) not in ("", actor_uri):
         return "undo of another actor's activity"
     return None
+
+
+def activity_received_before(data: dict) -> bool:
+    """Whether this activity (by its id, from its actor) is already stored. A signature holds for five
+    minutes, so the very same request verifies again within them: a Like replayed after its Undo, a
+    Create after its Delete, would bring back what its author took back. A failed one may come again."""
+    activity_id = _id(data)
+    return bool(activity_id) and (
+        InboxItem.objects.filter(activity_uri=activity_id[:500], actor_uri=_id(data.get("actor"))[:500])
+        .exclude(state=InboxItem.State.FAILED)
+        .exists()
+    )
 
 
 def inbox_receive(data: dict) -> InboxItem:

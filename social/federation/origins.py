@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import idna
 
+from edge.urls import authority_ambiguous
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -42,7 +44,10 @@ def domain_normalise(domain: str) -> str:
 
 
 def host_domain(url: str) -> str:
-    """host[:port] of a URL, normalised: how Host rows, remote actors and blocks name a server."""
+    """host[:port] of a URL, normalised: how Host rows, remote actors and blocks name a server.
+    "" for a URL whose host parsers read differently (edge.urls): no server can be named for it."""
+    if authority_ambiguous(url):
+        return ""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -53,8 +58,11 @@ def host_domain(url: str) -> str:
 
 
 def url_origin(url) -> tuple[str, str, int] | None:
-    """(scheme, host, port) of an http(s) URL; None for anything else (no origin, trusted by nobody)."""
-    if not isinstance(url, str):
+    """(scheme, host, port) of an http(s) URL; None for anything else (no origin, trusted by nobody).
+
+    A URL whose host parsers read differently ("http://b.example\\@a.example/": a.example to
+    urllib.parse, b.example to the connection) has none: b.example would speak for a.example."""
+    if not isinstance(url, str) or authority_ambiguous(url):
         return None
     try:
         parts = urlsplit(url.strip())

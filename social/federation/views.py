@@ -13,9 +13,9 @@ from . import ids
 from .actors import FIXED_ACTORS, actor_document, host_domain, key_lookup, remote_actor_store
 from .blocks import sender_blocked
 from .fetch import FetchError
-from .inbox import activity_origin_problem, inbox_receive, json_activity_parse
+from .inbox import activity_origin_problem, activity_received_before, inbox_receive, json_activity_parse
 from .models import Activity, FederatedObject, LocalActor, RemoteActor
-from .origins import same_origin
+from .origins import same_origin, url_origin
 from .responses import (
     actor_or_404,
     ap_door_cached,
@@ -204,7 +204,7 @@ def inbox(request, username: str | None = None):
         return _problem(400, data)
     actor_uri = data.get("actor")
     actor_uri = actor_uri.get("id") if isinstance(actor_uri, dict) else actor_uri
-    if not isinstance(actor_uri, str) or not actor_uri.startswith(("https://", "http://")):
+    if url_origin(actor_uri) is None:  # not an http(s) id whose host every parser reads alike
         return _problem(400, "activity has no actor")
     if sender_blocked(host_domain(actor_uri), actor_uri):
         return _problem(403, "blocked")
@@ -235,5 +235,7 @@ def inbox(request, username: str | None = None):
         return _problem(403, problem)
     if verified.document is not None:
         remote_actor_store(verified.document)  # a key fetched for this request: kept now it verified
+    if activity_received_before(data):  # a replay, or the sender's retry: done once already
+        return HttpResponse(status=202)
     inbox_receive(data)  # one INSERT; the task processes it (and revives the sender's host)
     return HttpResponse(status=202)
