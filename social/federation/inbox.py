@@ -110,14 +110,23 @@ def activity_origin_problem(data: dict, actor_uri: str) -> str | None:
     return None
 
 
-def activity_received_before(data: dict) -> bool:
-    """Whether this activity (by its id, from its actor) is already stored. A signature holds for five
-    minutes, so the very same request verifies again within them: a Like replayed after its Undo, a
-    Create after its Delete, would bring back what its author took back. A failed one may come again."""
-    activity_id = _id(data)
-    return bool(activity_id) and (
-        InboxItem.objects.filter(activity_uri=activity_id[:500], actor_uri=_id(data.get("actor"))[:500])
-        .exclude(state=InboxItem.State.FAILED)
+RECEIVED_BEFORE = "received before"
+
+
+def received_before(item: InboxItem) -> bool:
+    """Whether this activity (its id, from its actor) was handled already (processed, or ignored here
+    and left to the hub), in an earlier item.
+
+    A signature holds for five minutes, so the very same request verifies again within them: a Like
+    replayed after its Undo, a Create after its Delete, would bring back what its author took back.
+    Asked here, by the worker, rather than in the inbox request: the request stays one INSERT."""
+    return bool(item.activity_uri) and (
+        InboxItem.objects.filter(
+            activity_uri=item.activity_uri,
+            actor_uri=item.actor_uri,
+            state__in=[InboxItem.State.PROCESSED, InboxItem.State.IGNORED],
+        )
+        .exclude(pk=item.pk)
         .exists()
     )
 
@@ -152,6 +161,8 @@ def inbox_item_handle(item: InboxItem, now: datetime) -> Outcome:
     try:
         if handler is None:
             raise Ignored(f"unsupported type {item.activity_type}")
+        if received_before(item):  # a replay, or the sender's retry: done once already
+            raise Ignored(RECEIVED_BEFORE)
         problem = activity_origin_problem(item.data, item.actor_uri)
         if problem:  # the inbox refuses these; rows stored before it did are refused here
             raise Ignored(problem)
@@ -172,6 +183,8 @@ def inbox_item_handle(item: InboxItem, now: datetime) -> Outcome:
 
 def inbox_item_done(item: InboxItem) -> None:
     """The item's processing is recorded: let the hub (and any other listener) look at it."""
+    if item.last_error == RECEIVED_BEFORE:
+        return  # listeners had their look at the first one
     activity_received.send(sender=InboxItem, item=item)
 
 

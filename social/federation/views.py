@@ -13,7 +13,7 @@ from . import ids
 from .actors import FIXED_ACTORS, actor_document, host_domain, key_lookup, remote_actor_store
 from .blocks import sender_blocked
 from .fetch import FetchError
-from .inbox import activity_origin_problem, activity_received_before, inbox_receive, json_activity_parse
+from .inbox import activity_origin_problem, inbox_receive, json_activity_parse
 from .models import Activity, FederatedObject, LocalActor, RemoteActor
 from .origins import same_origin, url_origin
 from .responses import (
@@ -235,7 +235,5 @@ def inbox(request, username: str | None = None):
         return _problem(403, problem)
     if verified.document is not None:
         remote_actor_store(verified.document)  # a key fetched for this request: kept now it verified
-    if activity_received_before(data):  # a replay, or the sender's retry: done once already
-        return HttpResponse(status=202)
     inbox_receive(data)  # one INSERT; the task processes it (and revives the sender's host)
     return HttpResponse(status=202)

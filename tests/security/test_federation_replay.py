@@ -62,7 +62,10 @@ def test_like_replayed_after_its_undo_does_not_come_back(network, alice, post, s
     assert send(a, like)().status_code == 202  # and signed afresh: still the same activity
     _process()
     assert not Reaction.objects.exists()
-    assert InboxItem.objects.filter(activity_uri=like["id"]).count() == 1
+    first, *again = InboxItem.objects.filter(activity_uri=like["id"]).order_by("pk")
+    assert first.state == InboxItem.State.PROCESSED
+    ignored = (InboxItem.State.IGNORED, "received before")
+    assert [(item.state, item.last_error) for item in again] == [ignored, ignored]
 
 
 def test_create_replayed_after_its_delete_does_not_bring_the_post_back(network, alice, post, blog, send):  # noqa: F811
@@ -88,3 +91,22 @@ def test_request_signed_with_an_old_date_is_refused(network, alice, post, send):
     response = send(a, a.activity("Like", post.data["id"], actor=alice.uri), now=old)()
     assert response.status_code == 401
     assert not InboxItem.objects.exists()
+
+
+def test_timeline_post_replayed_after_its_delete_stays_deleted(network, alice, post, blog, send):  # noqa: F811
+    """A post that is no reply to us: federation leaves it to the hub (ignored here), and the replay
+    must not hand it to the hub again."""
+    a = network["a"]
+    _following(blog, alice)
+    note = {**_note(alice, post, a.url("/statuses/2")), "inReplyTo": None}
+    replay = send(a, a.activity("Create", note, actor=alice.uri))
+    assert replay().status_code == 202
+    _process()
+    assert TimelineItem.objects.filter(uri=note["id"]).exists()
+    assert send(a, a.activity("Delete", note["id"], actor=alice.uri))().status_code == 202
+    _process()
+    assert not TimelineItem.objects.exists()
+
+    assert replay().status_code == 202
+    _process()
+    assert not TimelineItem.objects.exists()
