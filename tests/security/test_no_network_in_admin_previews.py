@@ -1,0 +1,211 @@
+"""No oEmbed request while the request's transaction is open: Wagtail's previews and page renders.
+
+Under ATOMIC_REQUESTS a view runs inside one transaction. Wagtail renders a page for a preview
+(the draft, a revision, a revision awaiting moderation) inside the view itself, so an embed not yet
+stored in wagtailembeds is asked of its provider while that transaction is open. Each test renders a
+page whose embed is not stored, against a fake oEmbed provider on 127.0.0.1, with the outbound guard.
+"""
+
+import json
+import re
+
+import pytest
+
+from tests.security.outbound_guard import outbound_guard_fixture  # noqa: F401
+from tests.social.hub.fake_hub_remote import HubRemote
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PLAYER = "player.example/bees"  # in the provider's answer: seen only if the provider was asked
+
+
+@pytest.fixture
+def remote():
+    with HubRemote() as server:
+        yield server
+
+
+@pytest.fixture
+def oembed_provider(remote, settings):
+    """An oEmbed provider on 127.0.0.1 that Wagtail's finder is configured to ask for its video URLs."""
+    answer = {"type": "video", "version": "1.0", "title": "Bees", "width": 640, "height": 360}
+    answer["html"] = f'<iframe src="https://{PLAYER}" title="Bees"></iframe>'
+    remote.files["/oembed"] = ("application/json", json.dumps(answer).encode())
+    provider = {"endpoint": f"{remote.base}/oembed", "urls": [rf"^{re.escape(remote.base)}/video/.+$"]}
+    finder = settings.WAGTAILEMBEDS_FINDERS[0]["class"]  # the configured one, asking through the edge
+    settings.WAGTAILEMBEDS_FINDERS = [{"class": finder, "providers": [provider]}]
+    return f"{remote.base}/video/bees"
+
+
+@pytest.fixture
+def editor(client):
+    from tests.factories.accounts import UserFactory
+
+    client.force_login(UserFactory(email="ed@example.org", is_staff=True, is_superuser=True))
+    return client
+
+
+def _provider_down(remote):
+    """The provider does not answer while the page is saved, so no Embed row is stored for it."""
+    return remote.files.pop("/oembed")
+
+
+def _embed_body(url: str) -> list[dict]:
+    return [{"type": "paragraph", "value": "<p>Words.</p>"}, {"type": "embed", "value": url}]
+
+
+def _draft_with_unstored_embed(remote, url: str, **fields):
+    """A post whose latest revision embeds `url`, with nothing stored for it; the provider is back."""
+    from wagtail.embeds.models import Embed
+
+    from tests.factories.cms import blog_post
+
+    answer = _provider_down(remote)
+    post = blog_post(publish=False, body=_embed_body(url), **fields)
+    remote.files["/oembed"] = answer
+    assert not Embed.objects.filter(url=url).exists()
+    return post
+
+
+# --- Wagtail's admin: the draft, a revision, a revision in moderation --------------------------------
+
+
+def test_view_draft_asks_the_provider_outside_the_request_transaction(
+    editor, remote, oembed_provider, outbound_guard
+):
+    post = _draft_with_unstored_embed(remote, oembed_provider, slug="drafted")
+    outbound_guard.clear()
+    response = editor.get(f"/admin/pages/{post.pk}/view_draft/")
+    assert PLAYER in response.content.decode()  # asked as the draft renders
+    outbound_guard.assert_clean("connect")
+
+
+def test_revision_view_asks_the_provider_outside_the_request_transaction(
+    editor, remote, oembed_provider, outbound_guard
+):
+    post = _draft_with_unstored_embed(remote, oembed_provider, slug="revised")
+    outbound_guard.clear()
+    response = editor.get(f"/admin/pages/{post.pk}/revisions/{post.latest_revision_id}/view/")
+    assert PLAYER in response.content.decode()
+    outbound_guard.assert_clean("connect")
+
+
+def test_revisions_compare_asks_the_provider_outside_the_request_transaction(
+    editor, remote, oembed_provider, outbound_guard
+):
+    from tests.factories.cms import blog_post
+
+    answer = _provider_down(remote)
+    post = blog_post(publish=False, slug="compared")
+    first = post.latest_revision_id
+    post.body = _embed_body(oembed_provider)
+    post.save_revision()
+    remote.files["/oembed"] = answer
+    outbound_guard.clear()
+    response = editor.get(f"/admin/pages/{post.pk}/revisions/compare/{first}...latest/")
+    assert response.status_code == 200
+    outbound_guard.assert_clean("connect")  # the comparison renders the new embed block
+
+
+def test_workflow_preview_asks_the_provider_outside_the_request_transaction(
+    editor, django_user_model, remote, oembed_provider, outbound_guard
+):
+    from django.contrib.auth.models import Group
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowTask
+
+    post = _draft_with_unstored_embed(remote, oembed_provider, slug="moderated")
+    workflow = Workflow.objects.create(name="Review")
+    task = GroupApprovalTask.objects.create(name="Editors' review")
+    task.groups.add(Group.objects.get_or_create(name="Reviewers")[0])
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    workflow.start(post, django_user_model.objects.get(email="ed@example.org"))
+    outbound_guard.clear()
+    response = editor.get(f"/admin/pages/workflow/preview/{post.pk}/{task.pk}/")
+    assert PLAYER in response.content.decode()
+    outbound_guard.assert_clean("connect")
+
+
+def test_preview_of_a_new_page_asks_the_provider_outside_the_request_transaction(
+    editor, remote, oembed_provider, outbound_guard
+):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+    from tests.factories.cms import AuthorFactory, BlogCategoryFactory, blog_index_ensure
+
+    index = blog_index_ensure()
+    form = {
+        "title": "New post",
+        "slug": "new-post",
+        "summary": "Bees.",
+        "hero_image_alt": "",
+        "category": BlogCategoryFactory().pk,
+        "tags": "",
+        "post_authors": inline_formset([{"author": AuthorFactory().pk}]),
+        "body": streamfield([("paragraph", rich_text("<p>Words.</p>")), ("embed", oembed_provider)]),
+    }
+    url = f"/admin/pages/add/cms/blogpostpage/{index.pk}/preview/"
+    answer = _provider_down(remote)
+    assert editor.post(url, nested_form_data(form)).json()["is_valid"]
+    remote.files["/oembed"] = answer
+    outbound_guard.clear()
+    response = editor.get(url)
+    assert PLAYER in response.content.decode()
+    outbound_guard.assert_clean("connect")
+
+
+# --- the public page -----------------------------------------------------------------------------
+
+
+def test_public_page_asks_the_provider_outside_the_request_transaction(
+    client, remote, oembed_provider, outbound_guard
+):
+    from wagtail.embeds.models import Embed
+
+    from tests.factories.cms import blog_post
+
+    answer = _provider_down(remote)
+    post = blog_post(slug="served", body=_embed_body(oembed_provider))
+    remote.files["/oembed"] = answer
+    assert not Embed.objects.exists()
+    outbound_guard.clear()
+    response = client.get(post.url)
+    assert PLAYER in response.content.decode()
+    outbound_guard.assert_clean("connect")
+
+
+# --- the routes taken out of the request transaction keep Wagtail's access checks ------------------
+
+
+def test_preview_routes_out_of_the_transaction_keep_wagtails_access_checks(client, django_user_model):
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowTask
+
+    from tests.factories.accounts import UserFactory
+    from tests.factories.cms import blog_post
+
+    post = blog_post(publish=False, slug="closed")
+    task = GroupApprovalTask.objects.create(name="Editors' review")
+    task.groups.add(Group.objects.create(name="Reviewers"))
+    workflow = Workflow.objects.create(name="Review")
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    workflow.start(post, UserFactory(email="author@example.org"))
+    routes = (
+        f"/admin/pages/{post.pk}/view_draft/",
+        f"/admin/pages/{post.pk}/revisions/{post.latest_revision_id}/view/",
+        f"/admin/pages/workflow/preview/{post.pk}/{task.pk}/",
+    )
+    client.force_login(UserFactory(email="member@example.org"))  # signed in, neither editor nor staff
+    answers = {url: client.get(url) for url in routes}
+    assert {url: (r.status_code, r.get("Location")) for url, r in answers.items()} == {
+        url: (302, f"/account/login/?next={url}")
+        for url in routes  # Wagtail's admin access check
+    }
+    # In the admin, but with no permission on the page and not a reviewer: Wagtail's own checks refuse
+    # (its admin answers PermissionDenied with a redirect to the dashboard).
+    outsider = UserFactory(email="outsider@example.org")
+    outsider.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(outsider)
+    answers = {url: client.get(url) for url in routes}
+    assert {url: (r.status_code, r.get("Location")) for url, r in answers.items()} == {
+        url: (302, "/admin/") for url in routes
+    }
