@@ -1,9 +1,11 @@
-"""No oEmbed request while the request's transaction is open: Wagtail's previews and page renders.
+"""No oEmbed request while a transaction is open: Wagtail's previews and the admin screens that render a page.
 
 Under ATOMIC_REQUESTS a view runs inside one transaction. Wagtail renders a page for a preview
-(the draft, a revision, a revision awaiting moderation) inside the view itself, so an embed not yet
-stored in wagtailembeds is asked of its provider while that transaction is open. Each test renders a
-page whose embed is not stored, against a fake oEmbed provider on 127.0.0.1, with the outbound guard.
+(the draft, a revision, a revision awaiting moderation) inside the view itself, and the newsletter's
+"Send" renders the issue's page, so an embed not yet stored in wagtailembeds is asked of its provider
+while that transaction is open. Each test renders a page whose embed is not stored, against a fake
+oEmbed provider on 127.0.0.1, with the outbound guard. The public page, the revisions comparison and
+a new page's preview already render outside it; their tests keep it so.
 """
 
 import json
@@ -173,14 +175,42 @@ def test_public_page_asks_the_provider_outside_the_request_transaction(
     outbound_guard.assert_clean("connect")
 
 
+# --- a staff screen that renders a page: the newsletter's "Send" ---------------------------------
+
+
+def test_newsletter_send_renders_the_page_outside_any_transaction(
+    editor, remote, oembed_provider, outbound_guard
+):
+    from accounts.models import NewsletterIssue
+    from tests.factories.accounts import NewsletterIssueFactory, SubscriptionFactory
+    from tests.factories.cms import blog_post
+
+    answer = _provider_down(remote)
+    post = blog_post(slug="issued", body=_embed_body(oembed_provider))
+    remote.files["/oembed"] = answer
+    issue = NewsletterIssueFactory(page=post)
+    SubscriptionFactory(newsletter=issue.newsletter)
+    outbound_guard.clear()
+    response = editor.post(f"/admin/newsletters/issues/{issue.pk}/send/")
+    assert response.status_code == 302, response
+    issue.refresh_from_db()
+    assert issue.status == NewsletterIssue.Status.SENT
+    assert PLAYER in issue.body_html  # frozen with the provider's answer
+    outbound_guard.assert_clean("connect", "mail")
+
+
 # --- the routes taken out of the request transaction keep Wagtail's access checks ------------------
 
 
-def test_preview_routes_out_of_the_transaction_keep_wagtails_access_checks(client, django_user_model):
+def test_routes_out_of_the_transaction_keep_wagtails_access_checks(client):
+    """Signed in without admin access: Wagtail's admin check. In the admin without the right on the
+    page (or the issue), not a reviewer: the view's own check (Wagtail answers PermissionDenied with a
+    redirect to the dashboard). The newsletter stays unsent."""
     from django.contrib.auth.models import Group, Permission
     from wagtail.models import GroupApprovalTask, Workflow, WorkflowTask
 
-    from tests.factories.accounts import UserFactory
+    from accounts.models import NewsletterIssue
+    from tests.factories.accounts import NewsletterIssueFactory, UserFactory
     from tests.factories.cms import blog_post
 
     post = blog_post(publish=False, slug="closed")
@@ -189,23 +219,19 @@ def test_preview_routes_out_of_the_transaction_keep_wagtails_access_checks(clien
     workflow = Workflow.objects.create(name="Review")
     WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     workflow.start(post, UserFactory(email="author@example.org"))
+    issue = NewsletterIssueFactory(page=post)
     routes = (
         f"/admin/pages/{post.pk}/view_draft/",
         f"/admin/pages/{post.pk}/revisions/{post.latest_revision_id}/view/",
         f"/admin/pages/workflow/preview/{post.pk}/{task.pk}/",
+        f"/admin/newsletters/issues/{issue.pk}/send/",
     )
-    client.force_login(UserFactory(email="member@example.org"))  # signed in, neither editor nor staff
-    answers = {url: client.get(url) for url in routes}
-    assert {url: (r.status_code, r.get("Location")) for url, r in answers.items()} == {
-        url: (302, f"/account/login/?next={url}")
-        for url in routes  # Wagtail's admin access check
-    }
-    # In the admin, but with no permission on the page and not a reviewer: Wagtail's own checks refuse
-    # (its admin answers PermissionDenied with a redirect to the dashboard).
     outsider = UserFactory(email="outsider@example.org")
     outsider.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    client.force_login(outsider)
-    answers = {url: client.get(url) for url in routes}
-    assert {url: (r.status_code, r.get("Location")) for url, r in answers.items()} == {
-        url: (302, "/admin/") for url in routes
-    }
+    for user, refused in ((UserFactory(email="member@example.org"), "/account/login/?next="), (outsider, "")):
+        client.force_login(user)
+        answers = {url: client.post(url) if "/send/" in url else client.get(url) for url in routes}
+        expected = {url: (302, f"{refused}{url}" if refused else "/admin/") for url in routes}
+        assert {url: (r.status_code, r.get("Location")) for url, r in answers.items()} == expected
+    issue.refresh_from_db()
+    assert issue.status == NewsletterIssue.Status.DRAFT
