@@ -8,35 +8,19 @@ oEmbed provider on 127.0.0.1, with the outbound guard. The public page, the revi
 a new page's preview already render outside it; their tests keep it so.
 """
 
-import json
-import re
-
 import pytest
 
+from tests.security.fake_oembed import (  # noqa: F401
+    PLAYER,
+    embed_body,
+    oembed_provider_fixture,
+    oembed_remote_fixture,
+    provider_down,
+    provider_up,
+)
 from tests.security.outbound_guard import outbound_guard_fixture  # noqa: F401
-from tests.social.hub.fake_hub_remote import HubRemote
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PLAYER = "player.example/bees"  # in the provider's answer: seen only if the provider was asked
-
-
-@pytest.fixture
-def remote():
-    with HubRemote() as server:
-        yield server
-
-
-@pytest.fixture
-def oembed_provider(remote, settings):
-    """An oEmbed provider on 127.0.0.1 that Wagtail's finder is configured to ask for its video URLs."""
-    answer = {"type": "video", "version": "1.0", "title": "Bees", "width": 640, "height": 360}
-    answer["html"] = f'<iframe src="https://{PLAYER}" title="Bees"></iframe>'
-    remote.files["/oembed"] = ("application/json", json.dumps(answer).encode())
-    provider = {"endpoint": f"{remote.base}/oembed", "urls": [rf"^{re.escape(remote.base)}/video/.+$"]}
-    finder = settings.WAGTAILEMBEDS_FINDERS[0]["class"]  # the configured one, asking through the edge
-    settings.WAGTAILEMBEDS_FINDERS = [{"class": finder, "providers": [provider]}]
-    return f"{remote.base}/video/bees"
 
 
 @pytest.fixture
@@ -47,24 +31,15 @@ def editor(client):
     return client
 
 
-def _provider_down(remote):
-    """The provider does not answer while the page is saved, so no Embed row is stored for it."""
-    return remote.files.pop("/oembed")
-
-
-def _embed_body(url: str) -> list[dict]:
-    return [{"type": "paragraph", "value": "<p>Words.</p>"}, {"type": "embed", "value": url}]
-
-
-def _draft_with_unstored_embed(remote, url: str, **fields):
+def _draft_with_unstored_embed(oembed_remote, url: str, **fields):
     """A post whose latest revision embeds `url`, with nothing stored for it; the provider is back."""
     from wagtail.embeds.models import Embed
 
     from tests.factories.cms import blog_post
 
-    answer = _provider_down(remote)
-    post = blog_post(publish=False, body=_embed_body(url), **fields)
-    remote.files["/oembed"] = answer
+    answer = provider_down(oembed_remote)
+    post = blog_post(publish=False, body=embed_body(url), **fields)
+    provider_up(oembed_remote, answer)
     assert not Embed.objects.filter(url=url).exists()
     return post
 
@@ -73,9 +48,9 @@ def _draft_with_unstored_embed(remote, url: str, **fields):
 
 
 def test_view_draft_asks_the_provider_outside_the_request_transaction(
-    editor, remote, oembed_provider, outbound_guard
+    editor, oembed_remote, oembed_provider, outbound_guard
 ):
-    post = _draft_with_unstored_embed(remote, oembed_provider, slug="drafted")
+    post = _draft_with_unstored_embed(oembed_remote, oembed_provider, slug="drafted")
     outbound_guard.clear()
     response = editor.get(f"/admin/pages/{post.pk}/view_draft/")
     assert PLAYER in response.content.decode()  # asked as the draft renders
@@ -83,9 +58,9 @@ def test_view_draft_asks_the_provider_outside_the_request_transaction(
 
 
 def test_revision_view_asks_the_provider_outside_the_request_transaction(
-    editor, remote, oembed_provider, outbound_guard
+    editor, oembed_remote, oembed_provider, outbound_guard
 ):
-    post = _draft_with_unstored_embed(remote, oembed_provider, slug="revised")
+    post = _draft_with_unstored_embed(oembed_remote, oembed_provider, slug="revised")
     outbound_guard.clear()
     response = editor.get(f"/admin/pages/{post.pk}/revisions/{post.latest_revision_id}/view/")
     assert PLAYER in response.content.decode()
@@ -93,16 +68,16 @@ def test_revision_view_asks_the_provider_outside_the_request_transaction(
 
 
 def test_revisions_compare_asks_the_provider_outside_the_request_transaction(
-    editor, remote, oembed_provider, outbound_guard
+    editor, oembed_remote, oembed_provider, outbound_guard
 ):
     from tests.factories.cms import blog_post
 
-    answer = _provider_down(remote)
+    answer = provider_down(oembed_remote)
     post = blog_post(publish=False, slug="compared")
     first = post.latest_revision_id
-    post.body = _embed_body(oembed_provider)
+    post.body = embed_body(oembed_provider)
     post.save_revision()
-    remote.files["/oembed"] = answer
+    provider_up(oembed_remote, answer)
     outbound_guard.clear()
     response = editor.get(f"/admin/pages/{post.pk}/revisions/compare/{first}...latest/")
     assert response.status_code == 200
@@ -110,12 +85,12 @@ def test_revisions_compare_asks_the_provider_outside_the_request_transaction(
 
 
 def test_workflow_preview_asks_the_provider_outside_the_request_transaction(
-    editor, django_user_model, remote, oembed_provider, outbound_guard
+    editor, django_user_model, oembed_remote, oembed_provider, outbound_guard
 ):
     from django.contrib.auth.models import Group
     from wagtail.models import GroupApprovalTask, Workflow, WorkflowTask
 
-    post = _draft_with_unstored_embed(remote, oembed_provider, slug="moderated")
+    post = _draft_with_unstored_embed(oembed_remote, oembed_provider, slug="moderated")
     workflow = Workflow.objects.create(name="Review")
     task = GroupApprovalTask.objects.create(name="Editors' review")
     task.groups.add(Group.objects.get_or_create(name="Reviewers")[0])
@@ -128,7 +103,7 @@ def test_workflow_preview_asks_the_provider_outside_the_request_transaction(
 
 
 def test_preview_of_a_new_page_asks_the_provider_outside_the_request_transaction(
-    editor, remote, oembed_provider, outbound_guard
+    editor, oembed_remote, oembed_provider, outbound_guard
 ):
     from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
@@ -146,9 +121,9 @@ def test_preview_of_a_new_page_asks_the_provider_outside_the_request_transaction
         "body": streamfield([("paragraph", rich_text("<p>Words.</p>")), ("embed", oembed_provider)]),
     }
     url = f"/admin/pages/add/cms/blogpostpage/{index.pk}/preview/"
-    answer = _provider_down(remote)
+    answer = provider_down(oembed_remote)
     assert editor.post(url, nested_form_data(form)).json()["is_valid"]
-    remote.files["/oembed"] = answer
+    provider_up(oembed_remote, answer)
     outbound_guard.clear()
     response = editor.get(url)
     assert PLAYER in response.content.decode()
@@ -159,15 +134,15 @@ def test_preview_of_a_new_page_asks_the_provider_outside_the_request_transaction
 
 
 def test_public_page_asks_the_provider_outside_the_request_transaction(
-    client, remote, oembed_provider, outbound_guard
+    client, oembed_remote, oembed_provider, outbound_guard
 ):
     from wagtail.embeds.models import Embed
 
     from tests.factories.cms import blog_post
 
-    answer = _provider_down(remote)
-    post = blog_post(slug="served", body=_embed_body(oembed_provider))
-    remote.files["/oembed"] = answer
+    answer = provider_down(oembed_remote)
+    post = blog_post(slug="served", body=embed_body(oembed_provider))
+    provider_up(oembed_remote, answer)
     assert not Embed.objects.exists()
     outbound_guard.clear()
     response = client.get(post.url)
@@ -179,15 +154,15 @@ def test_public_page_asks_the_provider_outside_the_request_transaction(
 
 
 def test_newsletter_send_renders_the_page_outside_any_transaction(
-    editor, remote, oembed_provider, outbound_guard
+    editor, oembed_remote, oembed_provider, outbound_guard
 ):
     from accounts.models import NewsletterIssue
     from tests.factories.accounts import NewsletterIssueFactory, SubscriptionFactory
     from tests.factories.cms import blog_post
 
-    answer = _provider_down(remote)
-    post = blog_post(slug="issued", body=_embed_body(oembed_provider))
-    remote.files["/oembed"] = answer
+    answer = provider_down(oembed_remote)
+    post = blog_post(slug="issued", body=embed_body(oembed_provider))
+    provider_up(oembed_remote, answer)
     issue = NewsletterIssueFactory(page=post)
     SubscriptionFactory(newsletter=issue.newsletter)
     outbound_guard.clear()
