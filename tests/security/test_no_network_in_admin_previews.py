@@ -57,6 +57,21 @@ def test_view_draft_asks_the_provider_outside_the_request_transaction(
     outbound_guard.assert_clean("connect")
 
 
+def test_view_draft_of_rich_text_with_an_embed_asks_the_provider_outside_the_request_transaction(
+    editor, oembed_provider, outbound_guard
+):
+    """Rich text fields with Wagtail's default features (the home page's, events', producers') embed too."""
+    from home.demo import home_page_ensure
+
+    home = home_page_ensure()
+    home.body = f'<p>Words.</p><embed embedtype="media" url="{oembed_provider}"/>'
+    home.save_revision()
+    outbound_guard.clear()
+    response = editor.get(f"/admin/pages/{home.pk}/view_draft/")
+    assert PLAYER in response.content.decode()
+    outbound_guard.assert_clean("connect")
+
+
 def test_revision_view_asks_the_provider_outside_the_request_transaction(
     editor, oembed_remote, oembed_provider, outbound_guard
 ):
@@ -126,6 +141,18 @@ def test_preview_of_a_new_page_asks_the_provider_outside_the_request_transaction
     provider_up(oembed_remote, answer)
     outbound_guard.clear()
     response = editor.get(url)
+    assert PLAYER in response.content.decode()
+    outbound_guard.assert_clean("connect")
+
+
+def test_block_preview_asks_the_provider_outside_the_request_transaction(
+    editor, oembed_provider, outbound_guard
+):
+    """None of our embed blocks has a preview value; one that had would render here, after the view."""
+    from cms.blocks import StoredEmbedBlock
+
+    block = StoredEmbedBlock(preview_value=oembed_provider)  # Wagtail registers each block it makes
+    response = editor.get(f"/admin/block-preview/?id={block.definition_prefix}")
     assert PLAYER in response.content.decode()
     outbound_guard.assert_clean("connect")
 
