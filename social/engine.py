@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -289,6 +289,10 @@ def flow_step_complete(claim: StepClaim) -> str | None:
             return flow.cursor or None
     except Exception:
         # The step's transaction rolled back; record why on the step so the log shows each failure.
+        # A connection killed under the payload read (no transaction open, so Django kept it) is
+        # dropped first, as Django drops it between requests; the update below opens a new one.
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
         FlowStep.objects.filter(pk=claim.step_id, claim_token=claim.token).update(
             status=FlowStep.Status.FAILED,
             error=traceback.format_exc(limit=8),
