@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,6 +21,7 @@ def _issue_for(request: HttpRequest, pk: int) -> NewsletterIssue:
     return get_object_or_404(NewsletterIssue.objects.select_related("newsletter", "page"), pk=pk)
 
 
+@transaction.non_atomic_requests  # renders the page, which may ask an oEmbed provider (issue_queue)
 def issue_send(request: HttpRequest, pk: int) -> HttpResponse:
     issue = _issue_for(request, pk)
     if request.method == "POST":

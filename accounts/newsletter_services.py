@@ -174,13 +174,22 @@ def issue_render_page(issue: NewsletterIssue) -> tuple[str, str]:
 
 
 def issue_queue(issue: NewsletterIssue) -> bool:
-    """Freeze the issue's content and start sending it; False if it was already queued."""
+    """Freeze the issue's content and start sending it; False if it was already queued.
+
+    The page is rendered before the row is locked, with no transaction open: an embed not stored yet
+    is asked of its oEmbed provider as the body renders. The caller must not hold a transaction
+    either (the "Send" view is non-atomic)."""
+    issue = NewsletterIssue.objects.select_related("page").get(pk=issue.pk)
+    if issue.status != NewsletterIssue.Status.DRAFT or issue.page is None:
+        return False
+    rendered_page_id, (body_html, body_text) = issue.page_id, issue_render_page(issue)
     with transaction.atomic():
         issue = NewsletterIssue.objects.select_for_update().get(pk=issue.pk)
-        if issue.status != NewsletterIssue.Status.DRAFT or issue.page is None:
+        # Checked again under the lock: a second "Send" may have won while the page rendered.
+        if issue.status != NewsletterIssue.Status.DRAFT or issue.page_id != rendered_page_id:
             return False
         issue.subject = issue.subject or issue.page.title
-        issue.body_html, issue.body_text = issue_render_page(issue)
+        issue.body_html, issue.body_text = body_html, body_text
         now = timezone.now()
         active = issue.newsletter.subscriptions.filter(status=Subscription.Status.ACTIVE)
         recipients = list(active.values_list("pk", flat=True))

@@ -16,4 +16,15 @@ urlpatterns = [
         admin_views.page_preview_on_add,
         name="preview_on_add",
     ),
+    path("admin/pages/<int:page_id>/view_draft/", admin_views.page_view_draft, name="view_draft"),
+    path(
+        "admin/pages/<int:page_id>/revisions/<int:revision_id>/view/",
+        admin_views.page_revision_view,
+        name="revisions_view",
+    ),
+    path(
+        "admin/pages/workflow/preview/<int:page_id>/<int:task_id>/",
+        admin_views.page_workflow_preview,
+        name="workflow_preview",
+    ),
 ]

@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -200,26 +200,26 @@ def flow_step_claim(flow_id: int) -> StepClaim | None:
         return StepClaim(flow.pk, step.pk, step.name, step.claim_token)
 
 
-def flow_payload_resolve(flow: Flow) -> bool:
-    """Give a flow that names a page revision, or a non-page source, its payload: read once (from that
-    revision, or from the source as it is now) and stored with the step that reads it, so every later
-    step, and the flow log, sees the same data.
+def flow_payload_read(flow: Flow) -> dict | None:
+    """The payload for a flow that names a page revision, or a non-page source, and has none yet: read
+    once (from that revision, or from the source as it is now) and stored with the step that reads it,
+    so every later step, and the flow log, sees the same data. None when the flow needs none.
 
     The caller's transaction only wrote the flow; building the payload (rendering the body, the hero
-    rendition, tags, authors, the next date) is the runner's work. True when the payload was set here.
+    rendition, tags, authors, the next date) is the runner's work, done before the step locks the flow:
+    rendering a body asks the oEmbed provider of an embed not stored yet, and no row may stay locked
+    (nor a transaction open) while it answers.
     """
     if flow.payload:
-        return False
+        return None
     if flow.revision_id is not None:
         payload = registry.revision_payload(flow.revision_id, published_at=flow.created_at)
         # A page deleted before its flow ran takes its revisions with it: `validate` refuses and says so.
-        flow.payload = payload or {"page_id": flow.page_id, "revision_missing": True}
-        return True
+        return payload or {"page_id": flow.page_id, "revision_missing": True}
     if registry.is_source_key(flow.object_key):
         # A source deleted before its flow ran: `validate` refuses, and its deletion's flow says Delete.
-        flow.payload = registry.source_payload(flow.object_key) or {"source_missing": True}
-        return True
-    return False
+        return registry.source_payload(flow.object_key) or {"source_missing": True}
+    return None
 
 
 def flow_context(flow: Flow) -> FlowContext:
@@ -245,13 +245,16 @@ def flow_step_complete(claim: StepClaim) -> str | None:
     """Run the claimed step and commit it with its effects; the next step's name, or None."""
     started = time.perf_counter()
     try:
+        payload = flow_payload_read(Flow.objects.get(pk=claim.flow_id))  # before the lock: see there
         with transaction.atomic():
             flow = Flow.objects.select_for_update().get(pk=claim.flow_id)
             step = FlowStep.objects.select_for_update().get(pk=claim.step_id)
             if flow.cursor != step.name or step.claim_token != claim.token or step.status != "running":
                 return None  # our claim was taken over after a stall: the newer claim owns the step
             behavior = behavior_get(flow.behavior)
-            payload_resolved = flow_payload_resolve(flow)
+            payload_resolved = payload is not None and not flow.payload
+            if payload_resolved:
+                flow.payload = payload
             outcome = step_run(behavior, step.name, flow_context(flow))
             driver = DatabaseDriver()
             for seq, effect in enumerate(outcome.result.effects):
@@ -286,6 +289,10 @@ def flow_step_complete(claim: StepClaim) -> str | None:
             return flow.cursor or None
     except Exception:
         # The step's transaction rolled back; record why on the step so the log shows each failure.
+        # A connection killed under the payload read (no transaction open, so Django kept it) is
+        # dropped first, as Django drops it between requests; the update below opens a new one.
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
         FlowStep.objects.filter(pk=claim.step_id, claim_token=claim.token).update(
             status=FlowStep.Status.FAILED,
             error=traceback.format_exc(limit=8),
