@@ -120,7 +120,9 @@ def order_place(attempt: PaymentAttempt):
         total=total,
         shipping_method=shipping_method,
         shipping_charge=shipping_charge,
-        user=attempt.user,
+        # A guest is Oscar's AnonymousUser, as in its own checkout, never None: recording a voucher's
+        # use asks the user whether they are signed in, and None would refuse every guest's voucher.
+        user=user,
         shipping_address=shipping_address,
         order_number=attempt.order_number,
         guest_email=attempt.guest_email or "",
