@@ -6,11 +6,9 @@ Called by the `paid` handler (commerce.payments) while the attempt's row is lock
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from oscar.apps.order.utils import OrderCreator
@@ -48,11 +46,15 @@ class PlacementRefused(Exception):
     """A paid attempt's basket can no longer become that order; the message is the reason."""
 
 
-def _open_attempts(now: datetime):
-    """Attempts whose shoppers may still pay (or whose order is being placed), not past their validity."""
-    return PaymentAttempt.objects.filter(state__in=PaymentAttempt.HOLDING_STATES).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gt=now)
-    )
+def _attempts_holding():
+    """Attempts whose shoppers may still pay, or have paid and whose order is not placed yet.
+
+    They hold what they were started with (a single-use voucher here, ticket places in events'
+    rule) for as long as they hold its stock: until SumUp's answer moves them on, not merely until
+    the checkout's validity. A shopper who paid in time while SumUp's answer is late keeps it; the
+    next shopper is refused before paying rather than charged for an order that cannot be placed.
+    """
+    return PaymentAttempt.objects.filter(state__in=PaymentAttempt.HOLDING_STATES)
 
 
 def basket_refusals(basket, user) -> list[str]:
@@ -72,7 +74,7 @@ def basket_refusals(basket, user) -> list[str]:
             refusals.append(f"Voucher {voucher.code}: {message}")
         elif (
             voucher.usage == Voucher.SINGLE_USE
-            and _open_attempts(now).filter(basket__vouchers=voucher).exclude(basket_id=basket.id).exists()
+            and _attempts_holding().filter(basket__vouchers=voucher).exclude(basket_id=basket.id).exists()
         ):
             refusals.append(f"Voucher {voucher.code} is being used in another checkout.")
     return refusals
