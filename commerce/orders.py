@@ -61,12 +61,14 @@ def basket_refusals(basket, user) -> list[str]:
     """Why the basket cannot become an order now (line rules, vouchers); empty when it can.
 
     Stock is checked apart, as it is reserved. Call with the basket's lines' stock records locked
-    (`commerce.stock.basket_lock`) so two checkouts of the last places cannot both pass.
+    (`commerce.stock.basket_lock`) so two checkouts of the last places cannot both pass. Its vouchers
+    are locked here, after those records as Oscar's placement does: two baskets of different products
+    sharing a single-use voucher are checked one after the other, so only one goes to pay with it.
     """
     refusals = basket_line_refusals(basket)
     user = user if user is not None and user.is_authenticated else AnonymousUser()
     now = timezone.now()
-    for voucher in basket.vouchers.all():
+    for voucher in basket.vouchers.select_for_update().order_by("pk"):
         available, message = voucher.is_available_to_user(user=user)
         if not voucher.is_active(now):
             refusals.append(f"Voucher {voucher.code} has expired.")

@@ -1,5 +1,6 @@
 """Two requests at once: the shopper's return, SumUp's webhook and the sweep settling one payment place
-one order; two shoppers going to pay for the last ticket place at once send one of them to SumUp."""
+one order; two shoppers going to pay for the last ticket place, or with one single-use voucher, at once
+send one of them to SumUp: the other is refused before paying."""
 
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from durable import runner
 from events.models import Booking
 from tests.concurrency import at_once, raised
 from tests.factories import events as f
-from tests.factories.commerce import guest_checkout_to_sumup, stocked_product
+from tests.factories.commerce import ADDRESS, country_gb, guest_checkout_to_sumup, stocked_product
 from tests.security.money_support import ticket_url, webhook_post
 
 Order = get_model("order", "Order")
@@ -80,3 +81,30 @@ def test_two_shoppers_paying_for_the_last_place_at_once_send_one_to_sumup(fake_s
     fake_sumup.settle(attempt.sumup_checkout_id, "pay", webhook="none")
     assert webhook_post(fake_sumup, attempt.sumup_checkout_id).status_code == 204
     assert Booking.objects.filter(ticket_type=ticket_type).count() == 1 and not fake_sumup.refunds
+
+
+def test_two_shoppers_paying_with_one_single_use_voucher_at_once_send_one_to_sumup(fake_sumup):
+    from oscar.test.factories import create_voucher
+
+    fake_sumup.send_webhooks = False
+    country_gb()
+    voucher = create_voucher(code="ONCE", usage=get_model("voucher", "Voucher").SINGLE_USE)
+    shoppers = []
+    # Different products: their stock records' locks alone would not put the two checks in a row.
+    for title, email in (("Honey", "ada@example.org"), ("Leeks", "bob@example.org")):
+        shopper = Client()
+        shopper.post(reverse("basket:add", args=[stocked_product(title=title).pk]), {"quantity": 1})
+        shopper.post(reverse("basket:vouchers-add"), {"code": voucher.code})
+        shopper.post(reverse("checkout:index"), {"username": email, "options": "anonymous"})
+        shopper.post(reverse("checkout:shipping-address"), ADDRESS)
+        shopper.post(reverse("checkout:shipping-method"), {"method_code": "collection-point"})
+        shoppers.append(shopper)
+
+    def place_order(shopper) -> str:
+        return shopper.post(reverse("checkout:preview"), {"action": "place_order"}).get("Location", "")
+
+    answers = at_once(*(lambda shopper=shopper: place_order(shopper) for shopper in shoppers))
+
+    assert raised(answers) == [], answers
+    [attempt] = PaymentAttempt.objects.all()
+    assert sorted(answers) == sorted([attempt.hosted_checkout_url, reverse("basket:summary")])
