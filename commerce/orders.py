@@ -74,12 +74,20 @@ def basket_refusals(basket, user) -> list[str]:
             refusals.append(f"Voucher {voucher.code} has expired.")
         elif not available:
             refusals.append(f"Voucher {voucher.code}: {message}")
-        elif (
-            voucher.usage == Voucher.SINGLE_USE
-            and _attempts_holding().filter(basket__vouchers=voucher).exclude(basket_id=basket.id).exists()
-        ):
+        elif _voucher_held_elsewhere(voucher, basket, user):
             refusals.append(f"Voucher {voucher.code} is being used in another checkout.")
     return refusals
+
+
+def _voucher_held_elsewhere(voucher, basket, user) -> bool:
+    """A voucher that can be used once (or once per customer) already rides with another basket's
+    payment (this customer's): both paid, the second could not be placed and would be refunded."""
+    others = _attempts_holding().filter(basket__vouchers=voucher).exclude(basket_id=basket.id)
+    if voucher.usage == Voucher.SINGLE_USE:
+        return others.exists()
+    if voucher.usage == Voucher.ONCE_PER_CUSTOMER and user.is_authenticated:
+        return others.filter(user=user).exists()
+    return False
 
 
 class _ReservedStockOrderCreator(OrderCreator):

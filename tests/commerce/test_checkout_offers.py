@@ -96,3 +96,22 @@ def test_offer_used_up_by_another_shopper_meanwhile_refunds_the_second_in_full(
     assert Decimal(str(refund["amount"])) == bob.paid_amount
     assert any(email.to == ["bob@example.org"] and "refund" in email.body for email in mail.outbox)
     assert honey.stockrecords.get().num_allocated == 1  # Bob's jar went back
+
+
+def test_once_per_customer_voucher_in_a_second_checkout_is_refused_before_paying(client, fake_sumup):
+    from tests.factories import events as f
+
+    sam = f.user("sam@example.org")
+    client.force_login(sam)
+    voucher = create_voucher(code="WELCOME", usage=Voucher.ONCE_PER_CUSTOMER)
+    for title in ("Honey", "Leeks"):  # the second in another tab, while the first is at SumUp
+        client.post(reverse("basket:add", args=[stocked_product(title=title).pk]), {"quantity": 1})
+        client.post(reverse("basket:vouchers-add"), {"code": voucher.code})
+        client.get(reverse("checkout:index"))
+        client.post(reverse("checkout:shipping-method"), {"method_code": "collection-point"})
+        response = client.post(reverse("checkout:preview"), {"action": "place_order"})
+
+    assert response["Location"] == reverse("basket:summary")
+    assert "being used in another checkout" in client.get(response["Location"]).content.decode()
+    [attempt] = PaymentAttempt.objects.all()
+    assert attempt.user == sam and len(fake_sumup.checkouts) == 1
