@@ -91,3 +91,25 @@ def test_guest_whose_session_was_lost_is_told_the_payment_is_not_lost(
     order = Order.objects.get(number=attempt.order_number)
     assert [email.to for email in mail.outbox] == [["ada@example.org"]]
     assert order.number in mail.outbox[0].body
+
+
+def test_payment_landing_while_the_return_closes_the_checkout_places_the_order(client, fake_sumup):
+    guest_checkout_to_sumup(client, [(stocked_product(), 1)])
+    attempt = PaymentAttempt.objects.get()
+    checkout_path = f"/v0.1/checkouts/{attempt.sumup_checkout_id}"
+
+    def pay_just_before_closing(method: str, path: str) -> None:
+        # The shopper came back (say with the back button) as their payment, in another tab, went
+        # through: SumUp read it PENDING, then it was paid before our request to close it arrived.
+        if (method, path) == ("DELETE", checkout_path):
+            fake_sumup.settle(attempt.sumup_checkout_id, "pay", webhook="none")
+
+    fake_sumup.request_hooks.append(pay_just_before_closing)
+
+    response = client.get(_return_url(attempt))
+
+    assert fake_sumup.hook_errors == []
+    assert response["Location"] == reverse("checkout:thank-you")
+    attempt.refresh_from_db()
+    assert attempt.state == "placed" and Order.objects.filter(number=attempt.order_number).count() == 1
+    assert not fake_sumup.refunds
