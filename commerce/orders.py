@@ -6,11 +6,9 @@ Called by the `paid` handler (commerce.payments) while the attempt's row is lock
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from oscar.apps.order.utils import OrderCreator
@@ -48,34 +46,48 @@ class PlacementRefused(Exception):
     """A paid attempt's basket can no longer become that order; the message is the reason."""
 
 
-def _open_attempts(now: datetime):
-    """Attempts whose shoppers may still pay (or whose order is being placed), not past their validity."""
-    return PaymentAttempt.objects.filter(state__in=PaymentAttempt.HOLDING_STATES).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gt=now)
-    )
+def _attempts_holding():
+    """Attempts whose shoppers may still pay, or have paid and whose order is not placed yet.
+
+    They hold what they were started with (a single-use voucher here, ticket places in events'
+    rule) for as long as they hold its stock: until SumUp's answer moves them on, not merely until
+    the checkout's validity. A shopper who paid in time while SumUp's answer is late keeps it; the
+    next shopper is refused before paying rather than charged for an order that cannot be placed.
+    """
+    return PaymentAttempt.objects.filter(state__in=PaymentAttempt.HOLDING_STATES)
 
 
 def basket_refusals(basket, user) -> list[str]:
     """Why the basket cannot become an order now (line rules, vouchers); empty when it can.
 
     Stock is checked apart, as it is reserved. Call with the basket's lines' stock records locked
-    (`commerce.stock.basket_lock`) so two checkouts of the last places cannot both pass.
+    (`commerce.stock.basket_lock`) so two checkouts of the last places cannot both pass. Its vouchers
+    are locked here, after those records as Oscar's placement does: two baskets of different products
+    sharing a single-use voucher are checked one after the other, so only one goes to pay with it.
     """
     refusals = basket_line_refusals(basket)
     user = user if user is not None and user.is_authenticated else AnonymousUser()
     now = timezone.now()
-    for voucher in basket.vouchers.all():
+    for voucher in basket.vouchers.select_for_update().order_by("pk"):
         available, message = voucher.is_available_to_user(user=user)
         if not voucher.is_active(now):
             refusals.append(f"Voucher {voucher.code} has expired.")
         elif not available:
             refusals.append(f"Voucher {voucher.code}: {message}")
-        elif (
-            voucher.usage == Voucher.SINGLE_USE
-            and _open_attempts(now).filter(basket__vouchers=voucher).exclude(basket_id=basket.id).exists()
-        ):
+        elif _voucher_held_elsewhere(voucher, basket, user):
             refusals.append(f"Voucher {voucher.code} is being used in another checkout.")
     return refusals
+
+
+def _voucher_held_elsewhere(voucher, basket, user) -> bool:
+    """A voucher that can be used once (or once per customer) already rides with another basket's
+    payment (this customer's): both paid, the second could not be placed and would be refunded."""
+    others = _attempts_holding().filter(basket__vouchers=voucher).exclude(basket_id=basket.id)
+    if voucher.usage == Voucher.SINGLE_USE:
+        return others.exists()
+    if voucher.usage == Voucher.ONCE_PER_CUSTOMER and user.is_authenticated:
+        return others.filter(user=user).exists()
+    return False
 
 
 class _ReservedStockOrderCreator(OrderCreator):
@@ -120,7 +132,9 @@ def order_place(attempt: PaymentAttempt):
         total=total,
         shipping_method=shipping_method,
         shipping_charge=shipping_charge,
-        user=attempt.user,
+        # A guest is Oscar's AnonymousUser, as in its own checkout, never None: recording a voucher's
+        # use asks the user whether they are signed in, and None would refuse every guest's voucher.
+        user=user,
         shipping_address=shipping_address,
         order_number=attempt.order_number,
         guest_email=attempt.guest_email or "",

@@ -8,9 +8,10 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required, user_passes_test
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -65,22 +66,27 @@ def attempt_remember(request, attempt: PaymentAttempt) -> None:
     ]
 
 
-def _attempt_of_requester(request, public_id) -> PaymentAttempt:
-    """The attempt, if it is this shopper's: the user who started it, or the browser session that did.
+def _is_requester(request, attempt: PaymentAttempt) -> bool:
+    """Whether the attempt is this shopper's: the user who started it, or the browser session that did.
     Anyone else holding the URL could otherwise cancel the payment or read the order's address."""
-    attempt = get_object_or_404(PaymentAttempt, public_id=public_id)
     if attempt.user_id is not None and attempt.user_id == request.user.pk:
-        return attempt
-    if str(attempt.public_id) in request.session.get(SESSION_ATTEMPTS, []):
-        return attempt
-    raise Http404("No such payment.")
+        return True
+    return str(attempt.public_id) in request.session.get(SESSION_ATTEMPTS, [])
 
 
 # SumUp is called from these views, never inside the request's transaction (ATOMIC_REQUESTS).
 @transaction.non_atomic_requests
 @require_GET
 def sumup_return(request, public_id):
-    attempt = _attempt_of_requester(request, public_id)
+    attempt = get_object_or_404(PaymentAttempt, public_id=public_id)
+    if not _is_requester(request, attempt):
+        if attempt.user_id is not None and not request.user.is_authenticated:
+            # Signed out (or the session expired) while paying: sign in again and come back here.
+            return redirect_to_login(request.get_full_path())
+        # A guest whose browser lost its session, or anyone else holding the URL: nothing is acted on
+        # or shown, but the shopper learns the payment is not lost (SumUp's webhook and the sweep
+        # settle it without them, and email them the order or the refund).
+        return render(request, "commerce/payment_elsewhere.html", status=404)
     # Places the order if SumUp says PAID; otherwise closes the checkout and gives the basket back.
     try:
         attempt = services.payment_attempt_settle(attempt.pk, returned=True)

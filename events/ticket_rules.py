@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -43,17 +42,14 @@ def occurrence_parse(value: object) -> datetime | None:
 
 
 def places_held_in_checkout(
-    ticket_type: TicketType, original_start: datetime, *, now: datetime, exclude_basket_id=None
+    ticket_type: TicketType, original_start: datetime, *, exclude_basket_id=None
 ) -> int:
-    """Places in baskets whose shoppers are at SumUp now: paid for, they become bookings."""
+    """Places in baskets whose shoppers are at SumUp now, or have paid and await their order: paid
+    for, they become bookings (held until SumUp's answer moves the payment on, as its stock is)."""
     lines = (
         Line.objects.filter(
             product_id=ticket_type.product_id,
             basket__payment_attempts__state__in=PaymentAttempt.HOLDING_STATES,
-        )
-        .filter(
-            Q(basket__payment_attempts__valid_until__isnull=True)
-            | Q(basket__payment_attempts__valid_until__gt=now)
         )
         .exclude(basket_id=exclude_basket_id)
         .distinct()
@@ -103,7 +99,7 @@ def ticket_line_refusal(product, options: dict, quantity: int, *, basket_id=None
     free = (
         ticket_type.quota
         - places_taken(ticket_type, start, now=now)
-        - places_held_in_checkout(ticket_type, start, now=now, exclude_basket_id=basket_id)
+        - places_held_in_checkout(ticket_type, start, exclude_basket_id=basket_id)
         - places_in_other_spellings(ticket_type, start, options.get(OCCURRENCE_OPTION_CODE), basket_id)
     )
     if quantity > free:
