@@ -12,6 +12,7 @@ social (commerce) reports its sources' changes on a signal of its own, named in 
 import logging
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
@@ -77,6 +78,20 @@ def behavior_signals() -> list:
 
 def page_payload(page) -> dict:
     return page.specific.federation_payload()
+
+
+# Kinds whose only possible outcome is a Delete, which carries a Tombstone (behaviors.steps.compose_delete).
+TOMBSTONE_KINDS = ("unpublished", "deleted", "cancelled")
+
+
+def page_tombstone(page) -> dict:
+    """What identifies a page whose federated object is about to go: no body is rendered, so an embed
+    not stored is never asked of its provider (inside the editor's transaction, for nothing)."""
+    return {
+        "page_id": page.pk,
+        "title": page.title,
+        "url": settings.SITE_URL + urlsplit(page.get_url() or "/").path,
+    }
 
 
 def page_is_private(page) -> bool:

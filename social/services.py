@@ -159,15 +159,25 @@ def page_event_handle(
     This runs inside the editor's publish transaction, so it does only what must commit with the
     publish: one view-restriction query (the trigger needs it), the locked federation state row, the
     Flow row and the state change. A publish names its revision and the runner builds the payload from
-    it (rendering the body, the hero rendition, tags, authors); an unpublished or deleted page is about
-    to change or vanish with its revisions, so its payload is taken now. A page's app may say the page
-    is private for reasons the view restrictions do not know (events: the event it shows is not public).
+    it (rendering the body, the hero rendition, tags, authors); an unpublished, deleted or called-off
+    page can only be Deleted, so what identifies it (its Tombstone) is taken now, with nothing rendered.
+    A page's app may say the page is private for reasons the view restrictions do not know (events:
+    the event it shows is not public).
     """
-    payload = (
-        None
-        if kind in ("published", "changed", "saved") and revision_id is not None
-        else registry.page_payload(page)
-    )
+    if kind in ("published", "changed", "saved") and revision_id is not None:
+        payload = None
+    elif kind in registry.TOMBSTONE_KINDS:
+        payload = registry.page_tombstone(page)  # a Delete: nothing to render
+        # Sent by the actor that federated it (events: @events), as the flow log shows it.
+        federated_by = (
+            FederatedObject.objects.filter(object_key=registry.object_key(page))
+            .values_list("actor__username", flat=True)
+            .first()
+        )
+        if federated_by:
+            payload["actor"] = federated_by
+    else:
+        payload = registry.page_payload(page)
     if payload is not None:
         is_private = bool(payload.get("is_private"))
     else:

@@ -143,11 +143,14 @@ class ActivityPubTransport:
             actor = local_actor_get(activity.actor)
             if activity.object_key.startswith(HUB_PREFIX):
                 data, obj = dict(activity.payload["activity"]), None  # built by the hub's service
-            elif (
-                activity.activity_type == "Delete"
-                and not FederatedObject.objects.filter(object_key=activity.object_key).exists()
-            ):
-                return TransportReceipt(self.name, 0, f"{activity.object_key} was never federated")
+            elif activity.activity_type == "Delete":
+                stored = FederatedObject.objects.filter(object_key=activity.object_key).first()
+                if stored is None:
+                    return TransportReceipt(self.name, 0, f"{activity.object_key} was never federated")
+                # Whoever created the object deletes it (receivers refuse a Delete by anyone else),
+                # whatever actor the flow's payload named.
+                actor = stored.actor or actor
+                obj, data = _page_activity_build(activity, actor)
             else:
                 built = _page_activity_build(activity, actor)
                 if built is None:
