@@ -17,7 +17,7 @@ from social.services import flow_start_once
 
 from . import federation
 from .calendars import event_changed, event_detail_ensure
-from .mail import mail, mail_on_commit
+from .mail import mail_on_commit
 from .models import BOOKING_OPEN, Booking, BookingGraph, BookingRefused, EventDetail, occurrence_log_key
 from .occurrences import occurrence_persisted
 from .permissions import calendar_editable_by
@@ -95,16 +95,17 @@ def cancellation_refunds_owe(booking_ids: list[int]) -> dict:
 
 
 def cancellation_holders_tell(event_id: int, booking_ids: list[int]) -> dict:
-    """One email per holder, listing all their tickets, sent only once the step has committed."""
+    """One email per holder, listing all their tickets, sent only once the step has committed.
+
+    Each on its own robust callback: a refused address is logged and the holders after it are still
+    told (a plain callback raising would drop every one queued behind it, after the commit)."""
     event = Event.objects.get(pk=event_id)
     by_email: dict[str, list[Booking]] = {}
     for booking in Booking.objects.filter(pk__in=booking_ids).select_related("ticket_type").order_by("pk"):
         by_email.setdefault(booking.email, []).append(booking)
     for email, held in by_email.items():
         context = {"bookings": held, "event": event, "paid": any(b.refund_owed for b in held)}
-        transaction.on_commit(
-            lambda email=email, context=context: mail(email, "events/email/event_cancelled.txt", context)
-        )
+        mail_on_commit(email, "events/email/event_cancelled.txt", context)
     return {"told": len(by_email)}
 
 
