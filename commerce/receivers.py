@@ -16,6 +16,12 @@ def on_order_status_changed(sender: Any, order: Any, old_status: str, new_status
     """Oscar's order_status_changed: queue the customer's email for when the change commits."""
     if new_status not in STATUS_MESSAGES:
         return
+    # The pipeline only moves forward, so an order reaches a status once; a change to it already
+    # recorded is a second request doing the same move at the same time (two staff clicking
+    # "Dispatched"). Oscar records the change after this signal, and this transaction's save of the
+    # order waited on the first's row lock, so the first's change is committed and visible here.
+    if order.status_changes.filter(new_status=new_status).exists():
+        return
     order_id = order.pk
     transaction.on_commit(lambda: tasks.order_status_email.delay(order_id, new_status))
 

@@ -12,9 +12,10 @@ class EventsConfig(AppConfig):
         super().import_models()
         # The Wagtail page models live in pages.py, which reads through selectors and display; importing
         # it here rather than from models.py keeps models at the bottom of the app's imports.
-        # Durable rows live beside their handlers (reminders.py, refunds.py, waiting_list.py), imported
-        # the same way.
+        # Durable rows live beside their handlers (reminders.py, refunds.py, waiting_list.py, notices.py),
+        # imported the same way.
         from . import (
+            notices,  # noqa: F401
             pages,  # noqa: F401
             refunds,  # noqa: F401
             reminders,  # noqa: F401

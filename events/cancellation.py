@@ -17,8 +17,8 @@ from social.services import flow_start_once
 
 from . import federation
 from .calendars import event_changed, event_detail_ensure
-from .mail import mail, mail_on_commit
 from .models import BOOKING_OPEN, Booking, BookingGraph, BookingRefused, EventDetail, occurrence_log_key
+from .notices import notice_queue
 from .occurrences import occurrence_persisted
 from .permissions import calendar_editable_by
 from .refunds import refund_owed_record
@@ -95,16 +95,13 @@ def cancellation_refunds_owe(booking_ids: list[int]) -> dict:
 
 
 def cancellation_holders_tell(event_id: int, booking_ids: list[int]) -> dict:
-    """One email per holder, listing all their tickets, sent only once the step has committed."""
-    event = Event.objects.get(pk=event_id)
-    by_email: dict[str, list[Booking]] = {}
-    for booking in Booking.objects.filter(pk__in=booking_ids).select_related("ticket_type").order_by("pk"):
-        by_email.setdefault(booking.email, []).append(booking)
-    for email, held in by_email.items():
-        context = {"bookings": held, "event": event, "paid": any(b.refund_owed for b in held)}
-        transaction.on_commit(
-            lambda email=email, context=context: mail(email, "events/email/event_cancelled.txt", context)
-        )
+    """One email per holder, listing all their tickets: a durable notice each, mailed by the runner once
+    the step has committed (events.notices)."""
+    by_email: dict[str, list[int]] = {}
+    for booking in Booking.objects.filter(pk__in=booking_ids).order_by("pk").only("pk", "email"):
+        by_email.setdefault(booking.email, []).append(booking.pk)
+    for held in by_email.values():
+        notice_queue(event_id=event_id, booking_ids=held, whole_event=True)
     return {"told": len(by_email)}
 
 
@@ -195,13 +192,11 @@ def cancellation_occurrence_bookings_call_off(event_id: int, original_start: str
 
 
 def cancellation_occurrence_holders_tell(event_id: int, booking_ids: list[int]) -> dict:
-    """One email per cancelled ticket, sent only once the step has committed."""
-    event = Event.objects.get(pk=event_id)
-    held = list(Booking.objects.filter(pk__in=booking_ids).select_related("ticket_type").order_by("pk"))
+    """One email per cancelled ticket: a durable notice each, mailed by the runner once the step has
+    committed (events.notices)."""
+    held = list(Booking.objects.filter(pk__in=booking_ids).order_by("pk").only("pk", "email"))
     for booking in held:
-        mail_on_commit(
-            booking.email, "events/email/occurrence_cancelled.txt", {"booking": booking, "event": event}
-        )
+        notice_queue(event_id=event_id, booking_ids=[booking.pk], whole_event=False)
     return {"told": len(held)}
 
 

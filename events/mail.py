@@ -1,8 +1,7 @@
-"""Event emails: render a template whose first line is the subject; send now or once the caller commits."""
+"""Event emails: render a template whose first line is the subject, and send it."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 
 
@@ -16,8 +15,3 @@ def message(to: str, template: str, context: dict) -> EmailMessage:
 
 def mail(to: str, template: str, context: dict) -> None:
     message(to, template, context).send()
-
-
-def mail_on_commit(to: str, template: str, context: dict) -> None:
-    """Mail once the caller's transaction commits: a rollback must not leave an email behind."""
-    transaction.on_commit(lambda: mail(to, template, context), robust=True)
