@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
 from django.template import loader
 
-from .models import NewsletterList, User
+from .models import NewsletterList, User, email_canonical
 
 
 class LoginForm(AuthenticationForm):
@@ -18,6 +18,11 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That email and password do not match an account.",
     }
+
+    def clean_username(self) -> str:
+        # Accounts are stored in their canonical spelling; django-axes counts failures by the same
+        # (accounts.signin), so another spelling neither misses the account nor dodges the throttle.
+        return email_canonical(self.cleaned_data["username"])
 
 
 class PasswordResetAfterCommitForm(PasswordResetForm):
@@ -57,7 +62,7 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        return email_canonical(self.cleaned_data["email"])
 
     def clean(self):
         cleaned = super().clean()
@@ -91,8 +96,8 @@ class EmailChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_new_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["new_email"]).lower()
-        if email == self.user.email.lower():
+        email = email_canonical(self.cleaned_data["new_email"])
+        if email == email_canonical(self.user.email):
             raise forms.ValidationError("That is already your address.")
         return email
 

@@ -15,7 +15,15 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from .emails import email_render
-from .models import MailEvent, NewsletterDelivery, NewsletterIssue, NewsletterList, Subscription, User
+from .models import (
+    MailEvent,
+    NewsletterDelivery,
+    NewsletterIssue,
+    NewsletterList,
+    Subscription,
+    User,
+    email_canonical,
+)
 from .signals import account_email_wanted, newsletter_issue_queued
 
 logger = logging.getLogger(__name__)
@@ -39,7 +47,7 @@ def subscription_request(email: str, newsletters: list[NewsletterList], user: Us
     else up. Unsubscribed and bounced addresses go back to pending too: only a fresh confirmation
     brings them back. The response is the same whether or not the address was known.
     """
-    email = email.strip().lower()
+    email = email_canonical(email)
     now = timezone.now()
     pending = []
     for newsletter in newsletters:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -15,7 +15,7 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
-from .models import Subscription, User
+from .models import Subscription, User, email_canonical
 from .signals import account_email_wanted
 from .tokens import email_confirmation_token
 
@@ -44,23 +44,32 @@ def user_signup(*, email: str, password: str, first_name: str = "", last_name: s
     If the address already has an account we create nothing and mail its owner a notice instead, so
     the page shown (and the time it takes) is the same either way: sign-up reveals no members.
     """
-    email = email.lower()
+    email = email_canonical(email)
     existing = get_user_model().objects.filter(email__iexact=email).first()
-    if existing is not None:
-        _email_later(
-            "signup_existing",
-            existing.email,
-            {
-                "login_url": _absolute(settings.LOGIN_URL),
-                "reset_url": _absolute(reverse("accounts:password_reset")),
-            },
-        )
-        return None
-    user = get_user_model().objects.create_user(
-        email=email, password=password, first_name=first_name, last_name=last_name
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = get_user_model().objects.create_user(
+                    email=email, password=password, first_name=first_name, last_name=last_name
+                )
+        except IntegrityError:
+            # A sign-up for the same address (a double click, two tabs) committed between our look
+            # and our INSERT: the unique email refused ours, and this one is the "taken" case.
+            existing = get_user_model().objects.filter(email__iexact=email).first()
+            if existing is None:
+                raise
+        else:
+            user_send_confirmation(user)
+            return user
+    _email_later(
+        "signup_existing",
+        existing.email,
+        {
+            "login_url": _absolute(settings.LOGIN_URL),
+            "reset_url": _absolute(reverse("accounts:password_reset")),
+        },
     )
-    user_send_confirmation(user)
-    return user
+    return None
 
 
 def user_send_confirmation(user: User) -> None:
@@ -110,7 +119,7 @@ def user_email_change_request(user: User, new_email: str) -> None:
     interval = settings.ACCOUNTS_EMAIL_CHANGE_INTERVAL_SECONDS
     if interval and not cache.add(f"accounts:email-change:{user.pk}", True, interval):
         raise EmailChangeTooSoon
-    new_email = new_email.lower()
+    new_email = email_canonical(new_email)
     taken = get_user_model().objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists()
     if taken:
         _email_later("email_change_taken", new_email, {"login_url": _absolute(settings.LOGIN_URL)})
@@ -150,7 +159,13 @@ def user_email_change_confirm(signed: str) -> User | None:
         return None  # someone signed up with it since the link was sent
     user.email = new
     user.email_verified = True
-    user.save(update_fields=["email", "email_verified"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "email_verified"])
+    except IntegrityError:
+        # Another account took the address a moment ago (its own change or a sign-up, committed
+        # after our look above): the unique email keeps it theirs, and this link is spent.
+        return None
     taken_lists = Subscription.objects.filter(email__iexact=new).values("newsletter_id")
     Subscription.objects.filter(email__iexact=old).exclude(newsletter_id__in=taken_lists).update(
         email=new, user=user
