@@ -72,6 +72,46 @@ def test_one_email_change_link_followed_twice_at_once_changes_once():
     assert [message.to for message in mail.outbox] == [["ann@example.org"]]  # one "your email changed"
 
 
+def _reset_link(user: User) -> str:
+    Client().post("/account/password/reset/", {"email": user.email})
+    body = next(message.body for message in mail.outbox if message.to == [user.email])
+    return _path(re.search(r"https?://\S+", body).group(0))
+
+
+def _new_password_form(link: str) -> tuple[Client, str]:
+    """A browser that followed the reset link and sees the new-password form (its URL)."""
+    browser = Client()
+    landed = browser.get(link, follow=True)
+    assert landed.context["validlink"]
+    return browser, landed.redirect_chain[-1][0]
+
+
+def test_one_reset_link_submitted_twice_at_once_sets_one_password():
+    """Two tabs (or two people holding the link) submit together: the first to save spends it."""
+    member = UserFactory(email="forgot@example.org")
+    link = _reset_link(member)
+    forms = [_new_password_form(link), _new_password_form(link)]
+    passwords = ["first-Long-pass-11", "other-Long-pass-22"]
+
+    answers = at_once(
+        *(
+            lambda browser=browser, url=url, password=password: browser.post(
+                url, {"new_password1": password, "new_password2": password}
+            )
+            for (browser, url), password in zip(forms, passwords, strict=True)
+        )
+    )
+
+    assert raised(answers) == []
+    codes = [answer.status_code for answer in answers]
+    assert sorted(codes) == [200, 302]
+    winner = codes.index(302)
+    assert not answers[1 - winner].context["validlink"]  # "this link does not work any more"
+    member.refresh_from_db()
+    assert member.check_password(passwords[winner]) and not member.check_password(passwords[1 - winner])
+    assert "_auth_user_id" in forms[winner][0].session and "_auth_user_id" not in forms[1 - winner][0].session
+
+
 def test_deleting_an_account_signs_out_its_other_browsers():
     member = UserFactory()
     laptop, phone = _signed_in(member), _signed_in(member)
