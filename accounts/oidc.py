@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_id_token_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749 import errors
 
 from .models import SpentAuthorizationCode
@@ -52,9 +53,30 @@ class ClaimsValidator(OAuth2Validator):
         return False
 
     def save_bearer_token(self, token, request, *args, **kwargs):
+        if request.grant_type == "refresh_token":
+            self._refresh_token_unspent(request)
         super().save_bearer_token(token, request, *args, **kwargs)
         if request.grant_type == "authorization_code" and request.code and token.get("access_token"):
             self._code_spent(token, request)
+
+    def _refresh_token_unspent(self, request) -> None:
+        """Refuse a refresh token that another request rotated after this one validated it.
+
+        Two refreshes with one token at once both pass validate_refresh_token. The library then
+        hands the second the pair the first minted, but with tokens stored hashed (RFC 9700 token
+        storage) it only has an empty string to hand, and the token view fails on it with a 500.
+        Used once more a moment later the token counts as reused and its family is revoked
+        (REFRESH_TOKEN_REUSE_PROTECTION, no grace period): so it does at once, too.
+        """
+        model = get_refresh_token_model()
+        with transaction.atomic():
+            current = model.objects.select_for_update().filter(pk=request.refresh_token_instance.pk).first()
+        if current is not None and current.revoked is None:
+            return
+        if current is not None and oauth2_settings.REFRESH_TOKEN_REUSE_PROTECTION:
+            # The token view answers 400 without raising, so the revocation commits.
+            model.revoke_family(current.token_family)
+        raise errors.InvalidGrantError(request=request)
 
     def _code_spent(self, token, request) -> None:
         access_checksum = _checksum(token["access_token"])
