@@ -21,6 +21,16 @@ def _checksum(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
+class SpentGrantError(errors.InvalidGrantError):
+    """invalid_grant raised while tokens are saved. oauthlib's own token answers carry their JSON
+    headers, but an error raised this late reaches the token view with only the error's headers
+    (none): RFC 6749 §5.2 answers in application/json, and nothing here may be cached."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
 class ClaimsValidator(OAuth2Validator):
     """Adds the standard profile and email claims (the parent filters them by granted scope), refuses
     bearer tokens in query strings and revokes what a replayed authorization code was exchanged for."""
@@ -76,7 +86,7 @@ class ClaimsValidator(OAuth2Validator):
         if current is not None and oauth2_settings.REFRESH_TOKEN_REUSE_PROTECTION:
             # The token view answers 400 without raising, so the revocation commits.
             model.revoke_family(current.token_family)
-        raise errors.InvalidGrantError(request=request)
+        raise SpentGrantError(request=request)
 
     def _code_spent(self, token, request) -> None:
         access_checksum = _checksum(token["access_token"])
@@ -104,7 +114,7 @@ class ClaimsValidator(OAuth2Validator):
             if earlier is not None:
                 _revoke_spent(earlier)
             _revoke_tokens(access_checksum, family)
-            raise errors.InvalidGrantError(request=request) from None
+            raise SpentGrantError(request=request) from None
 
     def get_additional_claims(self, request) -> dict:
         user = request.user
