@@ -12,7 +12,7 @@ from django.db import models, transaction
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 
 from .dashboard import data_erasers
-from .models import Subscription, User
+from .models import Subscription, User, email_canonical
 from .traces import address_rows_erase, audit_log_scrub, log_text_scrub, rows_of
 
 # Rows other people or the books still need: they stay and lose the member (the rest cascade away).
@@ -80,7 +80,7 @@ def _oauth_erase(user: User) -> None:
 
 def _caches_forget(user_id: int, email: str) -> None:
     """Sign-in failure counts (django-axes) and the email-change throttle are keyed by the member."""
-    axes_reset(username=email.strip().lower())
+    axes_reset(username=email_canonical(email))
     cache.delete(f"accounts:email-change:{user_id}")
 
 

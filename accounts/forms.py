@@ -4,9 +4,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
-from django.template import loader
 
-from .models import NewsletterList, User
+from .models import NewsletterList, User, email_canonical
 
 
 class LoginForm(AuthenticationForm):
@@ -19,30 +18,27 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "That email and password do not match an account.",
     }
 
+    def clean_username(self) -> str:
+        # Accounts are stored in their canonical spelling; django-axes counts failures by the same
+        # (accounts.signin), so another spelling neither misses the account nor dodges the throttle.
+        return email_canonical(self.cleaned_data["username"])
+
 
 class PasswordResetAfterCommitForm(PasswordResetForm):
-    """Django's reset form, but the email leaves after the request's transaction commits.
+    """Django's reset form, but whether anyone gets a link is decided by a task after commit.
 
-    Django sends it from inside the view, and ATOMIC_REQUESTS holds a transaction open around every
-    view: SMTP must not run there. The message is rendered here (its context holds the user and the
-    token) and a task enqueued on commit sends it.
+    Django looks the address up and renders and sends the email from inside the view: a request
+    for a member's address does more (a token, three templates, queueing the mail) than one for a
+    stranger's, and the time it takes tells which it was. Here every request does the same, queue
+    the address once the request's transaction commits (no SMTP inside it); the task finds the
+    accounts and mails them (accounts.services.password_reset_mail).
     """
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ) -> None:
-        from .tasks import send_rendered_email
+    def save(self, *args, **kwargs) -> None:
+        from .tasks import send_password_reset
 
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        text = loader.render_to_string(email_template_name, context)
-        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
-        transaction.on_commit(lambda: send_rendered_email.delay(subject, text, html, to_email))
+        email = self.cleaned_data["email"]
+        transaction.on_commit(lambda: send_password_reset.delay(email))
 
 
 class SignupForm(forms.Form):
@@ -57,7 +53,7 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        return email_canonical(self.cleaned_data["email"])
 
     def clean(self):
         cleaned = super().clean()
@@ -91,8 +87,8 @@ class EmailChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_new_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["new_email"]).lower()
-        if email == self.user.email.lower():
+        email = email_canonical(self.cleaned_data["new_email"])
+        if email == email_canonical(self.user.email):
             raise forms.ValidationError("That is already your address.")
         return email
 

@@ -15,13 +15,22 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from .emails import email_render
-from .models import MailEvent, NewsletterDelivery, NewsletterIssue, NewsletterList, Subscription, User
+from .models import (
+    MailEvent,
+    NewsletterDelivery,
+    NewsletterIssue,
+    NewsletterList,
+    Subscription,
+    User,
+    email_canonical,
+)
 from .signals import account_email_wanted, newsletter_issue_queued
 
 logger = logging.getLogger(__name__)
 
 CONFIRM_SALT = "accounts.newsletters.confirm"
 CONFIRM_MAX_AGE = 60 * 60 * 24 * 7
+CONFIRM_RESEND_SECONDS = 5 * 60
 
 
 def _absolute(path: str) -> str:
@@ -38,22 +47,33 @@ def subscription_request(email: str, newsletters: list[NewsletterList], user: Us
     Nobody is added until the link in the email is followed, so a stranger cannot sign someone
     else up. Unsubscribed and bounced addresses go back to pending too: only a fresh confirmation
     brings them back. The response is the same whether or not the address was known.
+
+    A list asked for again within CONFIRM_RESEND_SECONDS of its last request is not mailed again:
+    a double click (two requests at once) sends one confirmation, and the form cannot be used to
+    fill a stranger's inbox.
     """
-    email = email.strip().lower()
+    email = email_canonical(email)
     now = timezone.now()
     pending = []
-    for newsletter in newsletters:
-        subscription, _ = Subscription.objects.get_or_create(
-            newsletter=newsletter, email=email, defaults={"user": user, "requested_at": now}
-        )
-        if user is not None and subscription.user_id is None:
-            subscription.user = user
-        if subscription.status != Subscription.Status.ACTIVE:
-            subscription.status = Subscription.Status.PENDING
-            subscription.requested_at = now
-        subscription.save()
-        if subscription.status == Subscription.Status.PENDING:
-            pending.append(subscription)
+    with transaction.atomic():
+        for newsletter in newsletters:
+            _, created = Subscription.objects.get_or_create(
+                newsletter=newsletter, email=email, defaults={"user": user, "requested_at": now}
+            )
+            # Locked, and read again: a request at the same moment decides after this one commits.
+            subscription = Subscription.objects.select_for_update().get(newsletter=newsletter, email=email)
+            if user is not None and subscription.user_id is None:
+                subscription.user = user
+            asked_just_now = (
+                not created
+                and subscription.status == Subscription.Status.PENDING
+                and (now - subscription.requested_at).total_seconds() < CONFIRM_RESEND_SECONDS
+            )
+            if subscription.status != Subscription.Status.ACTIVE and not asked_just_now:
+                subscription.status = Subscription.Status.PENDING
+                subscription.requested_at = now
+                pending.append(subscription)
+            subscription.save()
     if not pending:
         return
     signed = signing.dumps({"ids": [sub.pk for sub in pending], "email": email}, salt=CONFIRM_SALT)

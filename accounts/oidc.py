@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_id_token_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749 import errors
 
 from .models import SpentAuthorizationCode
@@ -18,6 +19,16 @@ SPENT_CODE_RETENTION = timedelta(days=30)
 
 def _checksum(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+class SpentGrantError(errors.InvalidGrantError):
+    """invalid_grant raised while tokens are saved. oauthlib's own token answers carry their JSON
+    headers, but an error raised this late reaches the token view with only the error's headers
+    (none): RFC 6749 §5.2 answers in application/json, and nothing here may be cached."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 class ClaimsValidator(OAuth2Validator):
@@ -52,9 +63,30 @@ class ClaimsValidator(OAuth2Validator):
         return False
 
     def save_bearer_token(self, token, request, *args, **kwargs):
+        if request.grant_type == "refresh_token":
+            self._refresh_token_unspent(request)
         super().save_bearer_token(token, request, *args, **kwargs)
         if request.grant_type == "authorization_code" and request.code and token.get("access_token"):
             self._code_spent(token, request)
+
+    def _refresh_token_unspent(self, request) -> None:
+        """Refuse a refresh token that another request rotated after this one validated it.
+
+        Two refreshes with one token at once both pass validate_refresh_token. The library then
+        hands the second the pair the first minted, but with tokens stored hashed (RFC 9700 token
+        storage) it only has an empty string to hand, and the token view fails on it with a 500.
+        Used once more a moment later the token counts as reused and its family is revoked
+        (REFRESH_TOKEN_REUSE_PROTECTION, no grace period): so it does at once, too.
+        """
+        model = get_refresh_token_model()
+        with transaction.atomic():
+            current = model.objects.select_for_update().filter(pk=request.refresh_token_instance.pk).first()
+        if current is not None and current.revoked is None:
+            return
+        if current is not None and oauth2_settings.REFRESH_TOKEN_REUSE_PROTECTION:
+            # The token view answers 400 without raising, so the revocation commits.
+            model.revoke_family(current.token_family)
+        raise SpentGrantError(request=request)
 
     def _code_spent(self, token, request) -> None:
         access_checksum = _checksum(token["access_token"])
@@ -82,7 +114,7 @@ class ClaimsValidator(OAuth2Validator):
             if earlier is not None:
                 _revoke_spent(earlier)
             _revoke_tokens(access_checksum, family)
-            raise errors.InvalidGrantError(request=request) from None
+            raise SpentGrantError(request=request) from None
 
     def get_additional_claims(self, request) -> dict:
         user = request.user

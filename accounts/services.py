@@ -1,10 +1,15 @@
-"""Writes about members: sign-up and confirmation, email change, connected apps (deletion: deletion.py)."""
+"""Writes about members: sign-up and confirmation, password reset mail, email change, connected apps
+(deletion: deletion.py)."""
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -15,7 +20,8 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
-from .models import Subscription, User
+from .emails import email_send
+from .models import Subscription, User, email_canonical
 from .signals import account_email_wanted
 from .tokens import email_confirmation_token
 
@@ -44,23 +50,32 @@ def user_signup(*, email: str, password: str, first_name: str = "", last_name: s
     If the address already has an account we create nothing and mail its owner a notice instead, so
     the page shown (and the time it takes) is the same either way: sign-up reveals no members.
     """
-    email = email.lower()
+    email = email_canonical(email)
     existing = get_user_model().objects.filter(email__iexact=email).first()
-    if existing is not None:
-        _email_later(
-            "signup_existing",
-            existing.email,
-            {
-                "login_url": _absolute(settings.LOGIN_URL),
-                "reset_url": _absolute(reverse("accounts:password_reset")),
-            },
-        )
-        return None
-    user = get_user_model().objects.create_user(
-        email=email, password=password, first_name=first_name, last_name=last_name
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = get_user_model().objects.create_user(
+                    email=email, password=password, first_name=first_name, last_name=last_name
+                )
+        except IntegrityError:
+            # A sign-up for the same address (a double click, two tabs) committed between our look
+            # and our INSERT: the unique email refused ours, and this one is the "taken" case.
+            existing = get_user_model().objects.filter(email__iexact=email).first()
+            if existing is None:
+                raise
+        else:
+            user_send_confirmation(user)
+            return user
+    _email_later(
+        "signup_existing",
+        existing.email,
+        {
+            "login_url": _absolute(settings.LOGIN_URL),
+            "reset_url": _absolute(reverse("accounts:password_reset")),
+        },
     )
-    user_send_confirmation(user)
-    return user
+    return None
 
 
 def user_send_confirmation(user: User) -> None:
@@ -81,6 +96,29 @@ def user_confirm_email(uidb64: str, token: str) -> User | None:
     user.email_verified = True
     user.save(update_fields=["email_verified"])
     return user
+
+
+def password_reset_mail(email: str) -> int:
+    """Mail a password reset link to each active account at ``email``; how many went (0 or 1).
+
+    Run by a task, never by the request: the reset page answers alike for members and strangers,
+    and this is where the difference lies. Accounts are matched as Django's reset form matches them
+    (case-insensitively, active, with a usable password), and the link goes to the stored address.
+    """
+    users = list(PasswordResetForm().get_users(email))
+    for user in users:
+        email_send(
+            "password_reset",
+            user.email,
+            {
+                "protocol": urlsplit(settings.SITE_URL).scheme,
+                "domain": urlsplit(settings.SITE_URL).netloc,
+                "site_name": settings.SITE_NAME,
+                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    return len(users)
 
 
 EMAIL_CHANGE_SALT = "accounts.email-change"
@@ -110,7 +148,7 @@ def user_email_change_request(user: User, new_email: str) -> None:
     interval = settings.ACCOUNTS_EMAIL_CHANGE_INTERVAL_SECONDS
     if interval and not cache.add(f"accounts:email-change:{user.pk}", True, interval):
         raise EmailChangeTooSoon
-    new_email = new_email.lower()
+    new_email = email_canonical(new_email)
     taken = get_user_model().objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists()
     if taken:
         _email_later("email_change_taken", new_email, {"login_url": _absolute(settings.LOGIN_URL)})
@@ -150,7 +188,13 @@ def user_email_change_confirm(signed: str) -> User | None:
         return None  # someone signed up with it since the link was sent
     user.email = new
     user.email_verified = True
-    user.save(update_fields=["email", "email_verified"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "email_verified"])
+    except IntegrityError:
+        # Another account took the address a moment ago (its own change or a sign-up, committed
+        # after our look above): the unique email keeps it theirs, and this link is spent.
+        return None
     taken_lists = Subscription.objects.filter(email__iexact=new).values("newsletter_id")
     Subscription.objects.filter(email__iexact=old).exclude(newsletter_id__in=taken_lists).update(
         email=new, user=user

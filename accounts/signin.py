@@ -3,10 +3,13 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from .models import email_canonical
+
 
 def signin_username(request: HttpRequest | None, credentials: dict | None) -> str | None:
-    """The email an attempt was for, stripped and lower-cased: Oscar's EmailBackend matches email
-    case-insensitively, so "Ann@x" and "ann@x" must count as one account's failures."""
+    """The email an attempt was for, in its canonical spelling: our login form signs in with that,
+    and Oscar's EmailBackend matches case-insensitively, so "Ann@x", "ann@x" and a full-width "ann@x"
+    must count as one account's failures."""
     credentials = credentials or {}
     # Our login form and Django's admin post "username"; axes' own lookups pass USERNAME_FIELD.
     email = credentials.get("username") or credentials.get("email")
@@ -14,7 +17,7 @@ def signin_username(request: HttpRequest | None, credentials: dict | None) -> st
         email = getattr(request, "POST", {}).get("username")
     if not email:
         return None
-    return str(email).strip().lower()
+    return email_canonical(str(email))
 
 
 def signin_client_address(request: HttpRequest) -> str:

@@ -2,8 +2,9 @@
 
 from celery import shared_task
 
-from .emails import email_send, email_send_rendered
+from .emails import email_send
 from .newsletter_deliveries import issue_send
+from .services import password_reset_mail
 
 
 @shared_task(acks_late=True)
@@ -12,9 +13,9 @@ def send_account_email(template_prefix: str, to: str, context: dict) -> None:
 
 
 @shared_task(acks_late=True)
-def send_rendered_email(subject: str, text: str, html: str, to: str) -> None:
-    """An email rendered where its context lives (Django's password reset), sent here, after commit."""
-    email_send_rendered(subject, text, html, to)
+def send_password_reset(email: str) -> int:
+    """A reset link to each account at the address, if any: looked up here, not in the request."""
+    return password_reset_mail(email)
 
 
 @shared_task(acks_late=True)

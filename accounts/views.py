@@ -3,9 +3,10 @@
 import json
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -135,6 +136,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     post_reset_login_backend = LOGIN_BACKEND
 
     def form_valid(self, form):
+        # The link was checked when the request began; a second submission of it (another tab, a
+        # double click) may have been checked at the same moment. Lock the account and check again:
+        # the first to save changes the password hash, which spends the link for the other.
+        account = get_user_model().objects.select_for_update().get(pk=self.user.pk)
+        token = self.request.session.get(INTERNAL_RESET_SESSION_TOKEN)
+        if not self.token_generator.check_token(account, token):
+            self.validlink = False  # the answer Django gives a spent link
+            return self.render_to_response(self.get_context_data())
+        form.user = self.user = account
         # Following the emailed link proves the address as well.
         form.user.email_verified = True
         return super().form_valid(form)

@@ -1,9 +1,12 @@
 """Run calls at the same moment, each on its own thread and database connection (races on PostgreSQL)."""
 
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from django.db import connections
+from django.db import connection, connections, transaction
+from django.db.models import QuerySet
 
 
 def at_once(*calls: Callable[[], object], timeout: float = 30.0) -> list[object]:
@@ -36,3 +39,47 @@ def at_once(*calls: Callable[[], object], timeout: float = 30.0) -> list[object]
 
 def raised(outcomes: list[object]) -> list[BaseException]:
     return [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+
+
+@contextmanager
+def rows_held(queryset: QuerySet, *, until_waiting: int, timeout: float = 30.0) -> Iterator[None]:
+    """Lock `queryset`'s rows from another connection until `until_waiting` sessions wait on a lock
+    (PostgreSQL only). Calls made inside the block that touch those rows stop there, so a test can
+    hold the first of two requests past the point where the second checks the state it changes."""
+    held, failure = threading.Event(), []
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                list(queryset.select_for_update())
+                held.set()
+                deadline = time.monotonic() + timeout
+                while _lock_waiters() < until_waiting:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"fewer than {until_waiting} sessions waited on a lock")
+                    time.sleep(0.02)
+        except BaseException as exc:
+            failure.append(exc)
+        finally:
+            held.set()
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(timeout)
+    try:
+        yield
+    finally:
+        holder.join(timeout)
+    assert not failure, failure
+
+
+def _lock_waiters() -> int:
+    with connection.cursor() as cursor:
+        # pg_stat_activity is read once per transaction unless its snapshot is dropped.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]

@@ -9,7 +9,7 @@ from .newsletters import (
     Subscription,
 )
 from .oidc import SpentAuthorizationCode
-from .users import User
+from .users import User, email_canonical
 
 __all__ = [
     "MailEvent",
@@ -20,4 +20,5 @@ __all__ = [
     "SpentAuthorizationCode",
     "Subscription",
     "User",
+    "email_canonical",
 ]

@@ -74,6 +74,16 @@ def test_authorize_without_pkce_is_refused(member_client):
         "https://app.example.org/CALLBACK",
         "https://evil.example.org/callback",
         "http://app.example.org/callback",
+        "https://app.example.org/callbac",
+        "https://app.example.org/callback?",
+        "https://app.example.org/callback#",
+        "https://app.example.org/callback;x=1",
+        "https://app.example.org:443/callback",
+        "https://app.example.org.evil.example/callback",
+        "https://app.example.org@evil.example/callback",
+        "https://evil.example@app.example.org/callback",
+        "https://app.example.org/callback/../callback",
+        "https://app.example.org/%63allback",
     ],
 )
 def test_authorize_with_inexact_redirect_uri_is_refused_without_redirecting(member_client, redirect_uri):
