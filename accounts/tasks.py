@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .emails import email_send
+from .emails import email_send, email_send_rendered
 from .newsletter_deliveries import issue_send
 from .services import password_reset_mail
 
@@ -10,6 +10,13 @@ from .services import password_reset_mail
 @shared_task(acks_late=True)
 def send_account_email(template_prefix: str, to: str, context: dict) -> None:
     email_send(template_prefix, to, context)
+
+
+@shared_task(acks_late=True)
+def send_rendered_email(subject: str, text: str, html: str, to: str) -> None:
+    """Reset emails the previous release queued already rendered: a rolling deploy's workers still send
+    them. Nothing queues this any more; drop it once no queue can hold one."""
+    email_send_rendered(subject, text, html, to)
 
 
 @shared_task(acks_late=True)
