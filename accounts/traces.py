@@ -93,6 +93,9 @@ def address_rows_erase(user: User) -> None:
     apps.get_model("reviews", "ProductReview").objects.filter(user=None, email__iexact=email).delete()
     apps.get_model("wishlists", "WishListSharedEmail").objects.filter(email__iexact=email).delete()
     apps.get_model("communication", "Email").objects.filter(Q(user=user) | Q(email__iexact=email)).delete()
+    # Outgoing emails to the address, sent or not (the member's own go with the account): nobody to
+    # send a queued one to any more, and a sent one keeps its text (a name, an order) for no one.
+    apps.get_model("durable", "OutgoingEmail")._base_manager.filter(to__iexact=email).delete()
     # The report stays, without the address: its provider id is what makes a replayed report change
     # nothing, so a deleted row would come back, address and all, with the next replay.
     MailEvent.objects.filter(email__iexact=email).update(email="")

@@ -23,6 +23,7 @@ from commerce.stock import (
     basket_lock,
 )
 from commerce.variants import product_line_title
+from durable.outgoing import OutgoingEmail, email_queue
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ SourceType = get_model("payment", "SourceType")
 Source = get_model("payment", "Source")
 Voucher = get_model("voucher", "Voucher")
 PaymentEventType = get_model("order", "PaymentEventType")
+CommunicationEventType = get_model("communication", "CommunicationEventType")
+CommunicationEmail = get_model("communication", "Email")
 Selector = get_class("partner.strategy", "Selector")
 Applicator = get_class("offer.applicator", "Applicator")
 Repository = get_class("shipping.repository", "Repository")
@@ -161,9 +164,14 @@ def order_place(attempt: PaymentAttempt):
     return order
 
 
-def order_confirmation_send(order_id: int) -> None:
-    """Oscar's ORDER_PLACED email (HTML and text) to the customer or the guest address."""
-    order = Order.objects.get(pk=order_id)
+def order_confirmation_queue(order) -> OutgoingEmail | None:
+    """Queue Oscar's ORDER_PLACED email (HTML and text) to the customer or the guest address, in the
+    caller's transaction: the runner sends it once that commits, again while the mail server is down,
+    and never twice (one row per order). Oscar's own records of it (the order's communication event,
+    the member's sent-email log) are written with the row, as Oscar writes them when it sends."""
+    to = order.guest_email if order.is_anonymous else (order.user.email if order.user else "")
+    if not to:
+        return None
     if order.is_anonymous:
         path = reverse("customer:anon-order", args=[order.number, order.verification_hash()])
     else:
@@ -175,4 +183,24 @@ def order_confirmation_send(order_id: int) -> None:
         "status_path": path,
         "status_url": f"{settings.SITE_URL}{path}",
     }
-    OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
+    dispatcher = OrderDispatcher(logger=logger)
+    messages = dispatcher.dispatcher.get_messages(dispatcher.ORDER_PLACED_EVENT_CODE, context)
+    key = f"order-confirmation:{order.number}"
+    if OutgoingEmail.objects.filter(key=key).exists():
+        return None  # queued by an earlier try of the step: Oscar's records were written with it
+    email = email_queue(
+        key=key,
+        to=to,
+        user=None if order.is_anonymous else order.user,
+        from_email=settings.OSCAR_FROM_EMAIL,
+        subject=messages["subject"],
+        text=messages["body"],
+        html=messages["html"] or "",
+    )
+    event_type = CommunicationEventType.objects.filter(code=dispatcher.ORDER_PLACED_EVENT_CODE).first()
+    dispatcher.create_communication_event(order, event_type, {"email": email})
+    if not order.is_anonymous and settings.OSCAR_SAVE_SENT_EMAILS_TO_DB:
+        CommunicationEmail.objects.create(
+            user=order.user, email=to, subject=email.subject, body_text=email.text, body_html=email.html
+        )
+    return email

@@ -14,7 +14,6 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,6 +26,7 @@ from commerce.signals import behavior_wanted
 from commerce.stock import stock_release
 from commerce.sumup_client import from_major_units, sumup_client
 from durable import runner
+from durable.outgoing import OutgoingEmail, email_queue
 
 logger = logging.getLogger(__name__)
 Basket = get_model("basket", "Basket")
@@ -267,16 +267,19 @@ def payment_unplaced(attempt: PaymentAttempt, reason: str) -> PaymentRefund:
     return refund
 
 
-def refund_owed_tell_shopper(attempt_id: int) -> None:
-    """Tell the shopper their payment placed no order and is being refunded in full, and why."""
+def refund_owed_tell_shopper(attempt_id: int) -> OutgoingEmail | None:
+    """Queue, in the caller's transaction, the shopper's email that their payment placed no order and
+    is being refunded in full, and why: one durable row per refund, sent by the runner after commit."""
     attempt = PaymentAttempt.objects.select_related("user").get(pk=attempt_id)
     to = attempt.guest_email or (attempt.user.email if attempt.user else "")
     if not to:
-        return
+        return None
     refund = PaymentRefund.objects.get(key=unplaced_refund_key(attempt))
     context = {"attempt": attempt, "refund": refund, "shop_name": settings.OSCAR_SHOP_NAME}
     subject, _, text = render_to_string("commerce/email/payment_refunding.txt", context).partition("\n")
-    EmailMessage(subject.strip(), text.strip() + "\n", to=[to]).send()
+    return email_queue(
+        key=f"refund-owed:{refund.key}", to=to, user=attempt.user, subject=subject, text=text.strip() + "\n"
+    )
 
 
 def attempt_for_unknown_checkout(checkout_id: str) -> PaymentAttempt | None:

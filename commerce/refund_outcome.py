@@ -5,7 +5,8 @@ The refund's runner (commerce.refunds) asks for the behavior once SumUp refunded
 was given up, with the refund's row locked (`refund_outcome_start`): the flow (`refund:<key>`) is
 written and run in that transaction, so two workers reporting the same outcome find one flow. The
 behavior (in social, which commerce never imports) decides; its driver calls the functions below by
-the names in SOCIAL_FLOW_ACTIONS inside the step's transaction. None calls SumUp or sends mail there.
+the names in SOCIAL_FLOW_ACTIONS inside the step's transaction. None calls SumUp or sends mail there:
+the email is a durable row (durable.outgoing) the runner sends after commit.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,6 +21,7 @@ from oscar.core.loading import get_class, get_model
 
 from commerce.models import PaymentAttempt, PaymentRefund
 from commerce.signals import behavior_wanted
+from durable.outgoing import email_queue
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,8 @@ def refund_outcome_flag(refund_key: str, error: str) -> dict:
 
 def refund_outcome_tell(refund_key: str, outcome: str) -> dict:
     """Queue the shopper's one email about the outcome (refunded, or that staff will refund by hand)
-    for after the step commits: a mail server down must not undo the step."""
+    with the step: a durable row the runner sends after commit, retried while the mail server is
+    down, one per refund however often the step runs."""
     refund = PaymentRefund.objects.select_related("attempt__user").get(key=refund_key)
     attempt = refund.attempt
     to = attempt.guest_email or (attempt.user.email if attempt.user else "")
@@ -130,6 +132,11 @@ def refund_outcome_tell(refund_key: str, outcome: str) -> dict:
         "shop_name": settings.OSCAR_SHOP_NAME,
     }
     subject, _, text = render_to_string("commerce/email/refund_outcome.txt", context).partition("\n")
-    message = EmailMessage(subject.strip(), text.strip() + "\n", to=[to])
-    transaction.on_commit(message.send, robust=True)
-    return {"email": "queued on commit"}
+    email = email_queue(
+        key=f"refund-outcome:{refund.key}",
+        to=to,
+        user=attempt.user,
+        subject=subject,
+        text=text.strip() + "\n",
+    )
+    return {"email": email.key}

@@ -1,11 +1,11 @@
 """What a payment's settlement does, as the effects of its steps: place the order, owe the refund,
-queue the shopper's emails.
+queue the shopper's emails (durable rows, sent by the one runner after commit).
 
 The `payment_settlement` behavior (in social, which commerce never imports) decides; its driver calls
 these functions by the names in SOCIAL_FLOW_ACTIONS, inside the step's transaction, so each happens
 together with the step that asked for it or not at all. Each is safe to call again: the attempt's row
 is locked and what was done is found on it (its order, its refund by key). None calls SumUp or sends
-mail in the transaction: emails are queued for after commit, refunds sent by the one runner.
+mail in the transaction: emails and refunds are rows the one runner sends after commit.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from commerce.models import PaymentAttempt, PaymentRefund
-from commerce.orders import order_confirmation_send, order_place
+from commerce.orders import order_confirmation_queue, order_place
 from commerce.payments import payment_unplaced, refund_owed_tell_shopper, unplaced_refund_key
 from durable import runner
 
@@ -46,11 +46,11 @@ def settlement_order_place(attempt_id: int) -> dict:
 
 
 def settlement_order_confirm(attempt_id: int) -> dict:
-    """Queue the order confirmation for after the step commits (robust: a mail server down must not
-    undo the step, and a step retried does not queue it again: its effect row is already there)."""
-    order_id = PaymentAttempt.objects.values_list("order_id", flat=True).get(pk=attempt_id)
-    transaction.on_commit(lambda: order_confirmation_send(order_id), robust=True)
-    return {"email": "queued on commit", "order": order_id}
+    """Queue the order confirmation with the step: a durable row the runner sends after commit (a
+    mail server down delays it, never loses it), found rather than queued again by a retried step."""
+    attempt = PaymentAttempt.objects.select_related("order__user").get(pk=attempt_id)
+    email = order_confirmation_queue(attempt.order)
+    return {"email": email.key if email else "queued before, or no address", "order": attempt.order_id}
 
 
 def settlement_refund_owe(attempt_id: int, reason: str) -> dict:
@@ -71,6 +71,7 @@ def settlement_refund_owe(attempt_id: int, reason: str) -> dict:
 
 
 def settlement_refund_tell_shopper(attempt_id: int) -> dict:
-    """Queue the shopper's email (what was paid, why no order, that it is coming back) for after commit."""
-    transaction.on_commit(lambda: refund_owed_tell_shopper(attempt_id), robust=True)
-    return {"email": "queued on commit"}
+    """Queue the shopper's email (what was paid, why no order, that it is coming back) with the step,
+    as a durable row the runner sends after commit."""
+    email = refund_owed_tell_shopper(attempt_id)
+    return {"email": email.key if email else "no address"}

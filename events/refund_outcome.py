@@ -9,10 +9,11 @@ given up before commerce ever recorded it is reported from here (`ticket_refund_
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 
-from .mail import mail
+from durable.outgoing import email_queue
+
+from .mail import message as mail_message
 from .models import Booking
 
 TICKET_REFUND_KEY_PREFIX = "ticket-"
@@ -60,9 +61,19 @@ def ticket_refund_flag(refund_key: str, error: str) -> dict:
 
 
 def ticket_refund_tell(refund_key: str, outcome: str) -> dict:
-    """Queue the ticket holder's one email about the refund for after the step commits."""
+    """Queue the ticket holder's one email about the refund with the step: a durable row the runner
+    sends after commit, retried while the mail server is down, one per refund however often the step
+    runs. A booking whose holder deleted their account has no address left: nothing to send."""
     booking = _booking(refund_key)
+    if not booking.email:
+        return {"booking": booking.pk, "email": "no address"}
     context = {"booking": booking, "event": booking.ticket_type.event, "refunded": outcome == "refunded"}
-    email = booking.email
-    transaction.on_commit(lambda: mail(email, "events/email/refund_outcome.txt", context), robust=True)
-    return {"booking": booking.pk, "email": "queued on commit"}
+    message = mail_message(booking.email, "events/email/refund_outcome.txt", context)
+    email = email_queue(
+        key=f"ticket-refund-outcome:{refund_key}",
+        to=booking.email,
+        user=booking.user,
+        subject=message.subject,
+        text=message.body,
+    )
+    return {"booking": booking.pk, "email": email.key}

@@ -1,5 +1,6 @@
 """A small real SMTP server on 127.0.0.1 for tests: counts the messages each recipient receives, and
-can go down after a chosen number of messages (connections then refused) and come back on its port."""
+can go down after a chosen number of messages (connections then refused) and come back on its port,
+and refuses the recipients in ``refused`` for good (550), as a server does an unknown mailbox."""
 
 import socketserver
 import threading
@@ -13,6 +14,7 @@ class SMTPServer:
         self.port = free_port()
         self.down_after = down_after  # accept this many messages, then stop listening
         self.received: Counter = Counter()  # recipient → messages accepted for it
+        self.refused: set[str] = set()  # recipients answered 550
         self.lock = threading.Lock()
         self.server: socketserver.ThreadingTCPServer | None = None
 
@@ -34,7 +36,11 @@ class SMTPServer:
                         recipients = []
                         self.reply("250 OK")
                     elif verb == "RCPT":
-                        recipients.append(line.decode().split(":", 1)[1].strip().strip("<>").lower())
+                        recipient = line.decode().split(":", 1)[1].strip().strip("<>").lower()
+                        if recipient in smtp.refused:
+                            self.reply("550 5.1.1 no such mailbox")
+                            continue
+                        recipients.append(recipient)
                         self.reply("250 OK")
                     elif verb == "DATA":
                         self.reply("354 go ahead")

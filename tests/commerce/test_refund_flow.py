@@ -13,6 +13,7 @@ from commerce import refunds
 from commerce.models import PaymentAttempt, PaymentRefund
 from commerce.refund_outcome import refund_outcome_start
 from durable import runner
+from durable.outgoing import OutgoingEmail
 from social.models import Flow, FlowEffect
 from tests.concurrency import at_once, raised
 from tests.factories.commerce import guest_checkout_to_sumup, stocked_product
@@ -108,8 +109,10 @@ def test_refund_outcome_from_two_workers_at_once_runs_one_flow(placed, fake_sumu
     if connection.vendor != "postgresql":
         pytest.skip("two connections racing for the refund's row lock need PostgreSQL")
     refund = refunds.order_refund(placed.order, Decimal("2.50"), key="staff-4")
-    # As if both workers had their answer from SumUp and neither had reported it yet.
+    # As if both workers had their answer from SumUp and neither had reported it yet (no flow, and
+    # none of its effects: the order's books, the shopper's email row).
     Flow.objects.filter(object_key="refund:staff-4").delete()
+    OutgoingEmail.objects.filter(key="refund-outcome:staff-4").delete()
     Source.objects.filter(order_id=placed.order_id).update(amount_refunded=0)
     mail.outbox.clear()
 

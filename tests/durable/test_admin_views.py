@@ -81,8 +81,8 @@ def test_state_machines_lists_both_models_with_counts_per_state(client, boss, re
     assert ">0<" in _state_cells(html, "eventsbookingreminder", "skipped")
     # The pictures: one per model, the failure state drawn apart, counts linked to the rows.
     # and the newsletter deliveries', ticket refunds', the waiting list's, federation's deliveries and
-    # inbox items', the bookings' and the cancellation notices'
-    assert html.count('class="graph-picture state-graph"') == 11
+    # inbox items', the bookings', the cancellation notices' and the outgoing emails'
+    assert html.count('class="graph-picture state-graph"') == 12
     assert '<g class="node failure" data-node="failed">' in html
     assert f'<a href="{IMPORTS}?state=done"><text class="count" data-label="rows"' in html
 
@@ -103,7 +103,7 @@ def test_state_machines_lists_newsletter_deliveries_with_counts(client, boss):
     html = client.get(INDEX).content.decode()
 
     assert "accounts.NewsletterDelivery" in html
-    assert html.count('class="graph-picture state-graph"') == 11
+    assert html.count('class="graph-picture state-graph"') == 12
     machine = "accountsnewsletterdelivery"
     assert f'state-row__rows"><a href="{rows}?state=sent">3</a>' in _state_cells(html, machine, "sent")
     for state in ("queued", "unconfirmed", "failed"):
@@ -130,7 +130,7 @@ def test_state_machines_lists_bookings_with_counts(client, boss, reminders):
 
     html = client.get(INDEX).content.decode()
 
-    assert "events.Booking" in html and html.count('class="graph-picture state-graph"') == 11
+    assert "events.Booking" in html and html.count('class="graph-picture state-graph"') == 12
     for state in ("issuing", "checked_in", "cancelled", "failed"):
         assert f'<a href="{rows}?state={state}">1</a>' in _state_cells(html, "eventsbooking", state)
     assert ">0<" in _state_cells(html, "eventsbooking", "confirmed")

@@ -56,6 +56,7 @@ REMOVED = {
     "communication.Email.user",
     "communication.Notification.recipient",
     "customer.ProductAlert.user",
+    "durable.OutgoingEmail.user",  # the emails to the member, sent or waiting
     "events.CalendarOwnership_owners.user",
     "events.WaitingListEntry.user",
     "hub.ReadMarker.user",
