@@ -114,21 +114,13 @@ RECEIVED_BEFORE = "received before"
 
 
 def received_before(item: InboxItem) -> bool:
-    """Whether this activity (its id, from its actor) was handled already (processed, or ignored here
-    and left to the hub), in an earlier item.
-
-    A signature holds for five minutes, so the very same request verifies again within them: a Like
-    replayed after its Undo, a Create after its Delete, would bring back what its author took back.
-    Asked here, by the worker, rather than in the inbox request: the request stays one INSERT."""
-    return bool(item.activity_uri) and (
-        InboxItem.objects.filter(
-            activity_uri=item.activity_uri,
-            actor_uri=item.actor_uri,
-            state__in=[InboxItem.State.PROCESSED, InboxItem.State.IGNORED],
-        )
-        .exclude(pk=item.pk)
-        .exists()
-    )
+    """Whether an earlier item brought this activity (its id, from its actor) and was handled (processed,
+    or ignored here and left to the hub). A signature holds for five minutes, so the very same request
+    verifies again within them: a Like replayed after its Undo, a Create after its Delete, would bring
+    back what its author took back. Asked by the worker, so the inbox request stays one INSERT."""
+    handled = [InboxItem.State.PROCESSED, InboxItem.State.IGNORED]
+    earlier = InboxItem.objects.filter(activity_uri=item.activity_uri, actor_uri=item.actor_uri)
+    return bool(item.activity_uri) and earlier.filter(state__in=handled).exclude(pk=item.pk).exists()
 
 
 def inbox_receive(data: dict) -> InboxItem:
